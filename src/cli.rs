@@ -1,0 +1,250 @@
+//! Command line: `lint`, `rules`, `explain`, `init`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+use crate::report::{self, Format, RenderOptions};
+use crate::rules;
+use crate::source::SourceMap;
+use crate::{LintOptions, lint};
+
+/// agwlint: lints ARM templates and Terraform for Application Gateway misconfigurations that end
+/// in 502 Bad Gateway.
+#[derive(Debug, Parser)]
+#[command(name = "agwlint", version, about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and directories (default: the current directory).
+    Lint(LintArgs),
+    /// List the rules.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Print a rule's page.
+    Explain {
+        /// Rule ID or name (`AGW010`, `app-service-host-header-not-set`).
+        rule: String,
+    },
+}
+
+/// Formats of `agwlint rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Human,
+    /// JSON array.
+    Json,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal with NO_COLOR unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The lowest severity that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors only.
+    Error,
+    /// Warnings and errors (default).
+    Warning,
+    /// Any finding.
+    Info,
+    /// Never fail on findings.
+    Never,
+}
+
+impl FailOn {
+    /// True when a finding of this severity fails the run.
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Error => s >= Severity::Error,
+            FailOn::Warning => s >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// Arguments of `agwlint lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files or directories to lint.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// ARM parameter file applied to the templates (repeatable).
+    #[arg(long = "parameters", value_name = "FILE")]
+    pub parameters: Vec<PathBuf>,
+    /// Terraform variable file (repeatable; later files win).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Terraform variable `name=value` (repeatable; wins over var files).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Show notes and the number of checks skipped because of Unknown values.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Parses the command line, runs, and returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Lint(args) => run_lint(args),
+        Command::Rules { format } => {
+            print_out(&rules_list(format));
+            0
+        }
+        Command::Explain { rule } => match rules::find_meta(&rule) {
+            Some(m) => {
+                print_out(m.page);
+                0
+            }
+            None => {
+                eprintln!("agwlint: no rule `{rule}` (see `agwlint rules`)");
+                2
+            }
+        },
+    }
+}
+
+fn print_out(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+/// The `agwlint rules` listing.
+pub fn rules_list(format: ListFormat) -> String {
+    let metas = rules::all_meta();
+    match format {
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = metas
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id, "name": m.name, "severity": m.severity.as_str(),
+                        "summary": m.summary, "url": m.url(),
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ListFormat::Human => {
+            let mut s = String::new();
+            for m in metas {
+                s.push_str(&format!(
+                    "{}  {:<38} {:<8} {}\n",
+                    m.id,
+                    m.name,
+                    m.severity.as_str(),
+                    m.summary
+                ));
+            }
+            s
+        }
+    }
+}
+
+fn parse_vars(vars: &[String]) -> Result<Vec<(String, String)>, String> {
+    vars.iter()
+        .map(|v| {
+            v.split_once('=')
+                .map(|(k, val)| (k.trim().to_string(), val.to_string()))
+                .ok_or_else(|| format!("--var `{v}` is not NAME=VALUE"))
+        })
+        .collect()
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn run_lint(args: LintArgs) -> i32 {
+    let vars = match parse_vars(&args.vars) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("agwlint: {e}");
+            return 2;
+        }
+    };
+    let mut opts = LintOptions::default();
+    opts.frontend.parameters = args.parameters.clone();
+    opts.frontend.var_files = args.var_files.clone();
+    opts.frontend.vars = vars;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let sources = SourceMap::new();
+    let report = match lint(&paths, &opts, &sources) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("agwlint: {e}");
+            return 2;
+        }
+    };
+    let ropts = RenderOptions {
+        color: use_color(args.color),
+        width: None,
+    };
+    print_out(&report::render(&report, &sources, args.format, ropts));
+    if args.verbose {
+        for n in &report.notes {
+            eprintln!("note: {n}");
+        }
+        eprintln!(
+            "note: {} checks skipped because a value is Unknown",
+            report.skipped_unknown
+        );
+    }
+    let fail_on = args.fail_on.unwrap_or(FailOn::Warning);
+    if report.findings.iter().any(|f| fail_on.fails(f.severity)) {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,145 @@
+//! A finding: what a rule (or a front-end, for AGW000) reports.
+
+use crate::model::Resource;
+use crate::source::Span;
+use serde::{Deserialize, Serialize};
+
+/// Severity of a finding. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Hygiene or advisory; never fails a run by default.
+    Info,
+    /// Likely 502 under some conditions.
+    Warning,
+    /// Certain or very likely 502, or a failed deployment.
+    Error,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary location: where a value came from, or the other side of a cross-resource
+/// conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub span: Span,
+    /// What it shows.
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Rule ID (`AGW010`).
+    pub rule: &'static str,
+    /// Rule name (`app-service-host-header-not-set`).
+    pub name: &'static str,
+    /// Severity (the rule's default unless the rule or the configuration says otherwise).
+    pub severity: Severity,
+    /// The message: names the resource and the sub-resource, lower-case, no trailing period.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The property or element that is wrong.
+    pub primary: Span,
+    /// Label on the primary span.
+    pub primary_label: Option<String>,
+    /// Secondary labels.
+    pub related: Vec<Related>,
+    /// The resource, as `Microsoft.Network/applicationGateways/scim-agw` or
+    /// `azurerm_application_gateway.gw`.
+    pub resource: Option<String>,
+    /// Logical property path (`backendHttpSettingsCollection[func-https].pickHostNameFromBackendAddress`),
+    /// used with rule, file and resource for fingerprints that survive line shifts.
+    pub property: Option<String>,
+}
+
+impl Finding {
+    /// A finding with the required parts; add the rest with the builder methods.
+    pub fn new(
+        rule: &'static str,
+        name: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        primary: Span,
+    ) -> Self {
+        Finding {
+            rule,
+            name,
+            severity,
+            message: message.into(),
+            help: None,
+            primary,
+            primary_label: None,
+            related: Vec::new(),
+            resource: None,
+            property: None,
+        }
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the label on the primary span.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.primary_label = Some(label.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds secondary labels for the origins of a value (parameter defaults, tfvars...).
+    pub fn origins<T>(mut self, v: &crate::model::Val<T>) -> Self {
+        for o in &v.origins {
+            self.related.push(Related {
+                span: o.span,
+                message: format!("value comes from the {} here", o.label),
+            });
+        }
+        self
+    }
+
+    /// Names the resource.
+    pub fn resource(mut self, res: &Resource) -> Self {
+        self.resource = Some(res.label.clone());
+        self
+    }
+
+    /// Sets the logical property path.
+    pub fn property(mut self, path: impl Into<String>) -> Self {
+        self.property = Some(path.into());
+        self
+    }
+
+    /// Overrides the severity (rules with error / warning variants).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}

@@ -1,0 +1,49 @@
+//! Front-ends: ARM JSON and Terraform HCL into the common [`Model`](crate::model::Model).
+//!
+//! A front-end never knows a rule. Each deployment unit (a root template, a root Terraform
+//! module) is loaded independently into its own [`UnitOutput`], so units can be loaded in
+//! parallel and merged.
+
+pub mod arm;
+pub mod terraform;
+
+use std::path::PathBuf;
+
+use crate::finding::{Finding, Severity};
+use crate::model::Model;
+use crate::rules::AGW000;
+use crate::source::Span;
+
+/// Inputs the front-ends take from the command line and configuration.
+#[derive(Debug, Clone, Default)]
+pub struct FrontendOptions {
+    /// `--parameters FILE`: ARM parameter files applied to every template linted.
+    pub parameters: Vec<PathBuf>,
+    /// `--var-file FILE`: Terraform variable files, in order (later wins).
+    pub var_files: Vec<PathBuf>,
+    /// `--var name=value`: Terraform variables, in order (later wins, after var files).
+    pub vars: Vec<(String, String)>,
+}
+
+/// What loading one unit produced.
+#[derive(Debug, Default)]
+pub struct UnitOutput {
+    /// The unit's resources.
+    pub model: Model,
+    /// AGW000 findings (files that could not be parsed or evaluated).
+    pub findings: Vec<Finding>,
+    /// Notes for `--verbose` (registry modules treated as Unknown, skipped files...).
+    pub notes: Vec<String>,
+    /// Number of files read (templates, parameter files, `.tf`, `.tfvars`).
+    pub files: usize,
+    /// True when the input turned out not to be something this front-end lints (JSON that is
+    /// not a deployment template); it is skipped without noise.
+    pub skipped: bool,
+}
+
+/// An AGW000 parse-error finding.
+pub fn parse_error(message: impl Into<String>, span: Span, label: impl Into<String>) -> Finding {
+    Finding::new(AGW000.id, AGW000.name, Severity::Error, message, span)
+        .label(label)
+        .help("fix the syntax error; the other files were still linted")
+}

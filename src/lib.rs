@@ -1,0 +1,200 @@
+//! agwlint: finds, before deployment, the Azure Application Gateway → Function App / App
+//! Service misconfigurations that end in `502 Bad Gateway`.
+//!
+//! Pipeline: [`discover`] → front-ends ([`frontend`]) → [`model::Model`] → [`rules`] →
+//! [`finding::Finding`]s → [`report`].
+
+pub mod cli;
+pub mod discover;
+pub mod finding;
+pub mod frontend;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::path::PathBuf;
+
+use finding::Finding;
+use frontend::{FrontendOptions, UnitOutput};
+use model::{Model, UnitId};
+use rules::Assumptions;
+use source::SourceMap;
+
+/// Everything that shapes a lint run.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Front-end inputs (parameter files, var files, vars).
+    pub frontend: FrontendOptions,
+    /// Facts from configuration.
+    pub assume: Assumptions,
+    /// Discovery filters.
+    pub filters: discover::Filters,
+}
+
+/// The result of a lint run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files read.
+    pub files_scanned: usize,
+    /// Findings, sorted by file, line, column, rule and deduplicated.
+    pub findings: Vec<Finding>,
+    /// Checks skipped because a value was Unknown.
+    pub skipped_unknown: usize,
+    /// Notes for `--verbose`.
+    pub notes: Vec<String>,
+}
+
+/// A path that could not be read at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {0}")]
+pub struct PathError(pub String);
+
+/// Lints the given paths (files or directories).
+pub fn lint(
+    paths: &[PathBuf],
+    opts: &LintOptions,
+    sources: &SourceMap,
+) -> Result<Report, PathError> {
+    let inputs = discover::discover(paths, &opts.filters);
+    if let Some(e) = inputs.errors.first() {
+        return Err(PathError(e.clone()));
+    }
+    let (model, mut report) = load(&inputs, opts, sources);
+    let (found, skipped) = rules::run_all(&model, opts.assume);
+    report.findings.extend(found);
+    report.skipped_unknown += skipped;
+    sort_and_dedup(&mut report.findings, sources);
+    Ok(report)
+}
+
+/// Runs the front-ends on discovered inputs and merges their units into one model.
+pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) -> (Model, Report) {
+    use rayon::prelude::*;
+    let arm_units: Vec<UnitOutput> = inputs
+        .json
+        .par_iter()
+        .enumerate()
+        .map(|(i, j)| {
+            load_json(
+                j,
+                UnitId(u32::try_from(i).unwrap_or(u32::MAX)),
+                sources,
+                opts,
+            )
+        })
+        .collect();
+    let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
+    let tf_units =
+        frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
+    let mut model = Model::new();
+    let mut report = Report::default();
+    for u in arm_units.into_iter().chain(tf_units) {
+        if u.skipped {
+            report.notes.extend(u.notes);
+            continue;
+        }
+        report.files_scanned += u.files;
+        report.findings.extend(u.findings);
+        report.notes.extend(u.notes);
+        model.extend(u.model);
+    }
+    (model, report)
+}
+
+fn load_json(
+    j: &discover::JsonInput,
+    unit: UnitId,
+    sources: &SourceMap,
+    opts: &LintOptions,
+) -> UnitOutput {
+    let bytes = match std::fs::metadata(&j.path) {
+        Ok(m) if m.len() > discover::MAX_FILE_BYTES => {
+            let id = sources.add(j.display.clone(), "");
+            let mut u = UnitOutput {
+                files: 1,
+                ..UnitOutput::default()
+            };
+            u.findings.push(frontend::parse_error(
+                format!(
+                    "{} is larger than the {} MiB limit and was not read",
+                    j.display,
+                    discover::MAX_FILE_BYTES / (1024 * 1024)
+                ),
+                source::Span::new(id, 0..0),
+                "file too large",
+            ));
+            return u;
+        }
+        _ => match std::fs::read(&j.path) {
+            Ok(b) => b,
+            Err(e) => {
+                return UnitOutput {
+                    skipped: true,
+                    notes: vec![format!("{}: not read: {e}", j.display)],
+                    ..UnitOutput::default()
+                };
+            }
+        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            if !j.explicit && !frontend::arm::looks_like_template(&lossy) {
+                return UnitOutput {
+                    skipped: true,
+                    notes: vec![format!("{}: skipped, not UTF-8 text", j.display)],
+                    ..UnitOutput::default()
+                };
+            }
+            // Keep only the valid prefix so positions stay exact.
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let id = sources.add(j.display.clone(), &prefix);
+            let at = prefix.len();
+            return UnitOutput {
+                files: 1,
+                findings: vec![frontend::parse_error(
+                    format!(
+                        "{} is not valid UTF-8 (invalid byte at offset {valid})",
+                        j.display
+                    ),
+                    source::Span::new(id, at..at),
+                    "invalid UTF-8 here",
+                )],
+                ..UnitOutput::default()
+            };
+        }
+    };
+    if !frontend::arm::looks_like_template(&text) {
+        return UnitOutput {
+            skipped: true,
+            notes: if j.explicit {
+                vec![format!(
+                    "{}: skipped, not an ARM deployment template",
+                    j.display
+                )]
+            } else {
+                Vec::new()
+            },
+            ..UnitOutput::default()
+        };
+    }
+    frontend::arm::load_template(&j.path, &j.display, &text, unit, sources, &opts.frontend)
+}
+
+/// Sorts findings by file path, position and rule, and drops exact repeats (the same rule at
+/// the same span with the same message, e.g. a module linted through two callers).
+pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
+    findings.sort_by(|a, b| {
+        sources
+            .path(a.primary.file)
+            .cmp(&sources.path(b.primary.file))
+            .then(a.primary.start.cmp(&b.primary.start))
+            .then(a.rule.cmp(b.rule))
+            .then(a.primary.end.cmp(&b.primary.end))
+            .then(a.message.cmp(&b.message))
+    });
+    findings.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+}

@@ -1,0 +1,372 @@
+//! The common gateway model: what the ARM and Terraform front-ends produce and the only thing
+//! rules read.
+//!
+//! Resources refer to each other through [`Ref`]s, a [`ResourceKey`] in the lattice. A key is
+//! resolved by the [`Model`] lookups; a Known key whose target is not in the scan resolves to
+//! [`Lookup::Unknown`], never to "missing".
+
+pub mod gateway;
+pub mod network;
+pub mod query;
+pub mod site;
+pub mod value;
+
+use std::collections::HashMap;
+
+pub use gateway::*;
+pub use network::*;
+pub use site::*;
+pub use value::{Coll, Lattice, Origin, Partial, Val};
+
+use crate::source::Span;
+
+/// One deployment unit: a root ARM template (with its nested and linked templates) or a root
+/// Terraform module instance (with its local modules). References never cross units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct UnitId(pub u32);
+
+/// The identity of a resource inside a unit.
+///
+/// ARM: `kind` is the full resource type and `name` the full name (`vnet/subnet`), both
+/// lower-cased (ARM compares them case-insensitively). Terraform: `kind` is the resource type
+/// (`azurerm_subnet`) and `name` the resource address (`module.net.azurerm_subnet.agw[0]`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceKey {
+    /// The unit the resource belongs to.
+    pub unit: UnitId,
+    /// Resource type, canonical form.
+    pub kind: String,
+    /// Resource name or address, canonical form.
+    pub name: String,
+}
+
+impl ResourceKey {
+    /// An ARM key: type and name lower-cased.
+    pub fn arm(unit: UnitId, rtype: &str, name: &str) -> Self {
+        ResourceKey {
+            unit,
+            kind: rtype.to_ascii_lowercase(),
+            name: name.to_ascii_lowercase(),
+        }
+    }
+
+    /// A Terraform key: type and address as written.
+    pub fn tf(unit: UnitId, rtype: &str, address: &str) -> Self {
+        ResourceKey {
+            unit,
+            kind: rtype.to_string(),
+            name: address.to_string(),
+        }
+    }
+}
+
+/// A reference to another resource.
+pub type Ref = Val<ResourceKey>;
+
+/// Which front-end produced a resource; some defaults differ between ARM and the azurerm
+/// provider (the catalogue lists them), so rules ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// ARM JSON (hand-written, Bicep-compiled, or an `azapi_resource` body).
+    Arm,
+    /// Terraform azurerm.
+    Terraform,
+}
+
+impl Dialect {
+    /// Picks the property name as the user wrote it: ARM camelCase or Terraform snake_case.
+    pub fn prop(self, arm: &'static str, tf: &'static str) -> &'static str {
+        match self {
+            Dialect::Arm => arm,
+            Dialect::Terraform => tf,
+        }
+    }
+}
+
+/// An inline suppression written on a resource (ARM `metadata.agwlint.ignore`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceSuppression {
+    /// The rule ID (`AGW010`).
+    pub rule: String,
+    /// The reason given, if any.
+    pub reason: Option<String>,
+    /// Where the suppression is written.
+    pub span: Span,
+}
+
+/// What every modelled resource has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Identity for references.
+    pub key: ResourceKey,
+    /// The resource name (ARM `name`, Terraform `name` attribute).
+    pub name: Val<String>,
+    /// Type as written (`Microsoft.Network/applicationGateways`, `azurerm_application_gateway`).
+    pub rtype: String,
+    /// How findings name the resource: `Microsoft.Network/applicationGateways/scim-agw` or
+    /// `azurerm_application_gateway.gw`.
+    pub label: String,
+    /// The resource's declaration (ARM: the resource object; Terraform: the block header).
+    pub span: Span,
+    /// The front-end that produced it.
+    pub dialect: Dialect,
+    /// ARM `condition` / Terraform `count = 0`-style guards: Absent = always deployed.
+    pub condition: Val<bool>,
+    /// Suppressions written on the resource itself.
+    pub suppressions: Vec<ResourceSuppression>,
+}
+
+impl Resource {
+    /// The name for messages: the Known name, else the label.
+    pub fn display_name(&self) -> String {
+        self.name
+            .get()
+            .cloned()
+            .unwrap_or_else(|| self.label.clone())
+    }
+
+    /// False only when the resource is certainly not deployed (`condition` Known false).
+    pub fn may_exist(&self) -> bool {
+        self.condition.get() != Some(&false)
+    }
+}
+
+/// The result of resolving a [`Ref`] or a name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lookup<T> {
+    /// The target is in the scan.
+    Found(T),
+    /// The reference is not written (Absent).
+    Absent,
+    /// The reference cannot be resolved: Unknown value, or a target outside the scan.
+    Unknown,
+}
+
+impl<T> Lookup<T> {
+    /// The target when found.
+    pub fn found(self) -> Option<T> {
+        match self {
+            Lookup::Found(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Which collection an indexed key lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Gateway(usize),
+    Site(usize),
+    Plan(usize),
+    Vnet(usize),
+    Subnet(usize),
+    Nsg(usize),
+    RouteTable(usize),
+    PrivateEndpoint(usize),
+    DnsZone(usize),
+    PublicIp(usize),
+    WafPolicy(usize),
+    NatGateway(usize),
+}
+
+/// Everything one scan found, cross-linked by [`ResourceKey`].
+#[derive(Debug, Default)]
+pub struct Model {
+    /// Application gateways.
+    pub gateways: Vec<Gateway>,
+    /// Function Apps and Web Apps.
+    pub sites: Vec<Site>,
+    /// App Service plans.
+    pub plans: Vec<Plan>,
+    /// Virtual networks.
+    pub vnets: Vec<VirtualNetwork>,
+    /// Subnets (inline in a VNet or separate).
+    pub subnets: Vec<Subnet>,
+    /// Network security groups (inline and child rules merged).
+    pub nsgs: Vec<NetworkSecurityGroup>,
+    /// Route tables (inline and child routes merged).
+    pub route_tables: Vec<RouteTable>,
+    /// Private endpoints.
+    pub private_endpoints: Vec<PrivateEndpoint>,
+    /// Private DNS zones with their links and A records.
+    pub dns_zones: Vec<PrivateDnsZone>,
+    /// Public IP addresses.
+    pub public_ips: Vec<PublicIp>,
+    /// Diagnostic settings.
+    pub diagnostic_settings: Vec<DiagnosticSetting>,
+    /// WAF policies.
+    pub waf_policies: Vec<WafPolicy>,
+    /// NAT gateways.
+    pub nat_gateways: Vec<NatGateway>,
+    /// NICs / scale sets / associations that put members into a gateway backend pool.
+    pub pool_members: Vec<PoolMembership>,
+    /// Virtual network gateways (VPN / ExpressRoute), for BGP-propagation checks.
+    pub vnet_gateways: Vec<VnetGateway>,
+    /// Other resources attached to a subnet (NICs, VNet integration...), for subnet dedication.
+    pub subnet_users: Vec<SubnetUser>,
+    index: HashMap<ResourceKey, Slot>,
+}
+
+macro_rules! lookup_fn {
+    ($(#[$doc:meta])* $fn:ident, $field:ident, $slot:ident, $ty:ty) => {
+        $(#[$doc])*
+        pub fn $fn(&self, r: &Ref) -> Lookup<&$ty> {
+            match &r.state {
+                Lattice::Absent => Lookup::Absent,
+                Lattice::Unknown(_) => Lookup::Unknown,
+                Lattice::Known(key) => match self.index.get(key) {
+                    Some(Slot::$slot(i)) => self.$field.get(*i).map_or(Lookup::Unknown, Lookup::Found),
+                    _ => Lookup::Unknown,
+                },
+            }
+        }
+    };
+}
+
+impl Model {
+    /// An empty model.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends another model (another unit) and rebuilds the index.
+    pub fn extend(&mut self, other: Model) {
+        self.gateways.extend(other.gateways);
+        self.sites.extend(other.sites);
+        self.plans.extend(other.plans);
+        self.vnets.extend(other.vnets);
+        self.subnets.extend(other.subnets);
+        self.nsgs.extend(other.nsgs);
+        self.route_tables.extend(other.route_tables);
+        self.private_endpoints.extend(other.private_endpoints);
+        self.dns_zones.extend(other.dns_zones);
+        self.public_ips.extend(other.public_ips);
+        self.diagnostic_settings.extend(other.diagnostic_settings);
+        self.waf_policies.extend(other.waf_policies);
+        self.nat_gateways.extend(other.nat_gateways);
+        self.pool_members.extend(other.pool_members);
+        self.vnet_gateways.extend(other.vnet_gateways);
+        self.subnet_users.extend(other.subnet_users);
+        self.reindex();
+    }
+
+    /// Rebuilds the key index. Front-ends call it after filling the vectors directly; the first
+    /// resource with a key wins when keys repeat.
+    pub fn reindex(&mut self) {
+        let mut index = HashMap::new();
+        macro_rules! add {
+            ($field:ident, $slot:ident) => {
+                for (i, r) in self.$field.iter().enumerate() {
+                    index.entry(r.res.key.clone()).or_insert(Slot::$slot(i));
+                }
+            };
+        }
+        add!(gateways, Gateway);
+        add!(sites, Site);
+        add!(plans, Plan);
+        add!(vnets, Vnet);
+        add!(subnets, Subnet);
+        add!(nsgs, Nsg);
+        add!(route_tables, RouteTable);
+        add!(private_endpoints, PrivateEndpoint);
+        add!(dns_zones, DnsZone);
+        add!(public_ips, PublicIp);
+        add!(waf_policies, WafPolicy);
+        add!(nat_gateways, NatGateway);
+        self.index = index;
+    }
+
+    /// True when a resource with this key is in the scan (any kind).
+    pub fn contains(&self, key: &ResourceKey) -> bool {
+        self.index.contains_key(key)
+    }
+
+    lookup_fn!(
+        /// Resolves a reference to a gateway.
+        gateway, gateways, Gateway, Gateway);
+    lookup_fn!(
+        /// Resolves a reference to a site.
+        site, sites, Site, Site);
+    lookup_fn!(
+        /// Resolves a reference to an App Service plan.
+        plan, plans, Plan, Plan);
+    lookup_fn!(
+        /// Resolves a reference to a virtual network.
+        vnet, vnets, Vnet, VirtualNetwork);
+    lookup_fn!(
+        /// Resolves a reference to a subnet.
+        subnet, subnets, Subnet, Subnet);
+    lookup_fn!(
+        /// Resolves a reference to a network security group.
+        nsg, nsgs, Nsg, NetworkSecurityGroup);
+    lookup_fn!(
+        /// Resolves a reference to a route table.
+        route_table, route_tables, RouteTable, RouteTable);
+    lookup_fn!(
+        /// Resolves a reference to a private endpoint.
+        private_endpoint, private_endpoints, PrivateEndpoint, PrivateEndpoint);
+    lookup_fn!(
+        /// Resolves a reference to a private DNS zone.
+        dns_zone, dns_zones, DnsZone, PrivateDnsZone);
+    lookup_fn!(
+        /// Resolves a reference to a public IP.
+        public_ip, public_ips, PublicIp, PublicIp);
+    lookup_fn!(
+        /// Resolves a reference to a WAF policy.
+        waf_policy, waf_policies, WafPolicy, WafPolicy);
+    lookup_fn!(
+        /// Resolves a reference to a NAT gateway.
+        nat_gateway, nat_gateways, NatGateway, NatGateway);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    fn res(kind: &str, name: &str) -> Resource {
+        let sp = Span::new(FileId(0), 0..1);
+        Resource {
+            key: ResourceKey::arm(UnitId(0), kind, name),
+            name: Val::known(name.to_string(), sp),
+            rtype: kind.to_string(),
+            label: format!("{kind}/{name}"),
+            span: sp,
+            dialect: Dialect::Arm,
+            condition: Val::absent(),
+            suppressions: vec![],
+        }
+    }
+
+    #[test]
+    fn refs_resolve_case_insensitively_and_outside_targets_are_unknown() {
+        let mut m = Model::new();
+        m.nsgs.push(NetworkSecurityGroup {
+            res: res("Microsoft.Network/networkSecurityGroups", "NSG-A"),
+            rules: Val::absent(),
+        });
+        m.reindex();
+        let sp = Span::new(FileId(0), 0..1);
+        let r = Val::known(
+            ResourceKey::arm(
+                UnitId(0),
+                "microsoft.network/networksecuritygroups",
+                "nsg-a",
+            ),
+            sp,
+        );
+        assert!(matches!(m.nsg(&r), Lookup::Found(_)));
+        let other = Val::known(
+            ResourceKey::arm(
+                UnitId(0),
+                "microsoft.network/networksecuritygroups",
+                "elsewhere",
+            ),
+            sp,
+        );
+        assert!(matches!(m.nsg(&other), Lookup::Unknown));
+        assert!(matches!(m.nsg(&Val::absent()), Lookup::Absent));
+        // A key of the wrong kind does not resolve as an NSG.
+        assert!(matches!(m.subnet(&r), Lookup::Unknown));
+    }
+}

@@ -1,0 +1,297 @@
+//! The Known / Absent / Unknown lattice: every value read from a template is one of the three.
+//!
+//! * `Known(v)`: evaluated to a literal (through parameters, variables, locals, functions...).
+//! * `Absent`: not written; the documented Azure or provider default applies.
+//! * `Unknown`: written, but not knowable before deployment. **A rule never fires on it.**
+//!
+//! Values carry the span where they were written and, when they came through a parameter
+//! default, variable default, tfvars entry or module input, the span of that origin too.
+
+use crate::source::Span;
+
+/// The state of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lattice<T> {
+    /// Evaluated to a literal.
+    Known(T),
+    /// Not written: the default applies.
+    Absent,
+    /// Written, but depends on something not known before deployment.
+    Unknown(Partial),
+}
+
+/// What is known of an otherwise Unknown string: a literal prefix and suffix
+/// (`concat(parameters('app'), '.azurewebsites.net')` has suffix `.azurewebsites.net`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Partial {
+    /// Known leading text.
+    pub prefix: String,
+    /// Known trailing text.
+    pub suffix: String,
+}
+
+/// Where a value came from, shown as a secondary label ("value comes from the default of
+/// parameter `x` here").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The span of the parameter default, variable default, tfvars entry or module input.
+    pub span: Span,
+    /// Short description, e.g. "default of parameter `probePath`".
+    pub label: String,
+}
+
+/// A value with its lattice state, the span where it was written and its origins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Val<T> {
+    /// Known, Absent or Unknown.
+    pub state: Lattice<T>,
+    /// Where the value was written (the attribute or property value); `None` for Absent.
+    pub span: Option<Span>,
+    /// Where the value came from, outermost first.
+    pub origins: Vec<Origin>,
+}
+
+/// A collection that may itself be Unknown (a `dynamic` block over an unknown collection, a
+/// property `copy` with an unknown count). Rules may not claim it is empty or lacks an element.
+pub type Coll<T> = Val<Vec<T>>;
+
+impl<T> Default for Val<T> {
+    fn default() -> Self {
+        Val::absent()
+    }
+}
+
+impl<T> Val<T> {
+    /// A Known value written at `span`.
+    pub fn known(v: T, span: Span) -> Self {
+        Val {
+            state: Lattice::Known(v),
+            span: Some(span),
+            origins: Vec::new(),
+        }
+    }
+
+    /// A Known value with an optional span (values synthesised by an evaluator).
+    pub fn known_at(v: T, span: Option<Span>) -> Self {
+        Val {
+            state: Lattice::Known(v),
+            span,
+            origins: Vec::new(),
+        }
+    }
+
+    /// Not written.
+    pub fn absent() -> Self {
+        Val {
+            state: Lattice::Absent,
+            span: None,
+            origins: Vec::new(),
+        }
+    }
+
+    /// Written but unknowable.
+    pub fn unknown(span: Option<Span>) -> Self {
+        Val {
+            state: Lattice::Unknown(Partial::default()),
+            span,
+            origins: Vec::new(),
+        }
+    }
+
+    /// Unknown, with a known prefix/suffix.
+    pub fn unknown_partial(span: Option<Span>, partial: Partial) -> Self {
+        Val {
+            state: Lattice::Unknown(partial),
+            span,
+            origins: Vec::new(),
+        }
+    }
+
+    /// Adds an origin label.
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        self.origins.push(origin);
+        self
+    }
+
+    /// The value when Known.
+    pub fn get(&self) -> Option<&T> {
+        match &self.state {
+            Lattice::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// True when Known.
+    pub fn is_known(&self) -> bool {
+        matches!(self.state, Lattice::Known(_))
+    }
+
+    /// True when Absent.
+    pub fn is_absent(&self) -> bool {
+        matches!(self.state, Lattice::Absent)
+    }
+
+    /// True when Unknown.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.state, Lattice::Unknown(_))
+    }
+
+    /// The value a rule may decide on: Known → the value, Absent → `default`, Unknown → `None`.
+    pub fn or_default<'a>(&'a self, default: &'a T) -> Option<&'a T> {
+        match &self.state {
+            Lattice::Known(v) => Some(v),
+            Lattice::Absent => Some(default),
+            Lattice::Unknown(_) => None,
+        }
+    }
+
+    /// Like [`Val::or_default`], for when Absent has no default: Known → `Some(Some(v))`,
+    /// Absent → `Some(None)`, Unknown → `None`.
+    pub fn decidable(&self) -> Option<Option<&T>> {
+        match &self.state {
+            Lattice::Known(v) => Some(Some(v)),
+            Lattice::Absent => Some(None),
+            Lattice::Unknown(_) => None,
+        }
+    }
+
+    /// The known partial text of an Unknown value.
+    pub fn partial(&self) -> Option<&Partial> {
+        match &self.state {
+            Lattice::Unknown(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The value's span, or `fallback` (the element that lacks the value) when it has none.
+    pub fn span_or(&self, fallback: Span) -> Span {
+        self.span.unwrap_or(fallback)
+    }
+
+    /// Maps a Known value, keeping span and origins.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Val<U> {
+        Val {
+            state: match self.state {
+                Lattice::Known(v) => Lattice::Known(f(v)),
+                Lattice::Absent => Lattice::Absent,
+                Lattice::Unknown(p) => Lattice::Unknown(p),
+            },
+            span: self.span,
+            origins: self.origins,
+        }
+    }
+
+    /// Maps a borrowed Known value, keeping span and origins.
+    pub fn map_ref<U>(&self, f: impl FnOnce(&T) -> U) -> Val<U> {
+        Val {
+            state: match &self.state {
+                Lattice::Known(v) => Lattice::Known(f(v)),
+                Lattice::Absent => Lattice::Absent,
+                Lattice::Unknown(p) => Lattice::Unknown(p.clone()),
+            },
+            span: self.span,
+            origins: self.origins.clone(),
+        }
+    }
+}
+
+impl<T> Val<Vec<T>> {
+    /// The elements when the collection is Known; Absent counts as empty; Unknown → `None`.
+    pub fn items(&self) -> Option<&[T]> {
+        match &self.state {
+            Lattice::Known(v) => Some(v.as_slice()),
+            Lattice::Absent => Some(&[]),
+            Lattice::Unknown(_) => None,
+        }
+    }
+
+    /// Iterates the Known elements (none for Absent or Unknown). Use [`Val::items`] when the
+    /// rule's verdict depends on the collection being complete.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        match &self.state {
+            Lattice::Known(v) => v.iter(),
+            _ => [].iter(),
+        }
+    }
+}
+
+impl Val<String> {
+    /// Case-insensitive comparison with a literal: `Some(true/false)` when Known, `None`
+    /// otherwise (Absent has no text to compare; use [`Val::or_default`] for defaults).
+    pub fn eq_ci(&self, other: &str) -> Option<bool> {
+        self.get().map(|s| s.eq_ignore_ascii_case(other))
+    }
+
+    /// The known trailing text: the whole value when Known, the partial suffix when Unknown.
+    pub fn known_suffix(&self) -> Option<&str> {
+        match &self.state {
+            Lattice::Known(s) => Some(s),
+            Lattice::Unknown(p) if !p.suffix.is_empty() => Some(&p.suffix),
+            _ => None,
+        }
+    }
+
+    /// The string when Known.
+    pub fn as_str(&self) -> Option<&str> {
+        self.get().map(String::as_str)
+    }
+}
+
+impl Val<bool> {
+    /// Known → value, Absent → `default`, Unknown → `None`.
+    pub fn flag(&self, default: bool) -> Option<bool> {
+        self.or_default(&default).copied()
+    }
+}
+
+impl Val<i64> {
+    /// Known → value, Absent → `default`, Unknown → `None`.
+    pub fn num(&self, default: i64) -> Option<i64> {
+        self.or_default(&default).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn sp() -> Span {
+        Span::new(FileId(0), 1..2)
+    }
+
+    #[test]
+    fn defaults_apply_only_to_absent() {
+        let k: Val<i64> = Val::known(5, sp());
+        let a: Val<i64> = Val::absent();
+        let u: Val<i64> = Val::unknown(Some(sp()));
+        assert_eq!(k.num(30), Some(5));
+        assert_eq!(a.num(30), Some(30));
+        assert_eq!(u.num(30), None);
+    }
+
+    #[test]
+    fn unknown_collections_have_no_items() {
+        let u: Coll<u8> = Val::unknown(None);
+        assert!(u.items().is_none());
+        assert_eq!(u.iter().count(), 0);
+        let a: Coll<u8> = Val::absent();
+        assert_eq!(a.items(), Some(&[][..]));
+    }
+
+    #[test]
+    fn string_helpers() {
+        let v = Val::known("Https".to_string(), sp());
+        assert_eq!(v.eq_ci("HTTPS"), Some(true));
+        let p: Val<String> = Val::unknown_partial(
+            None,
+            Partial {
+                prefix: String::new(),
+                suffix: ".azurewebsites.net".into(),
+            },
+        );
+        assert_eq!(p.known_suffix(), Some(".azurewebsites.net"));
+        assert_eq!(p.eq_ci("x"), None);
+        assert_eq!(v.map_ref(|s| s.len()).get(), Some(&5));
+    }
+}

@@ -1,0 +1,110 @@
+//! The JSON contract of DESIGN.md.
+
+use serde::Serialize;
+
+use crate::Report;
+use crate::finding::Severity;
+use crate::rules::rule_url;
+use crate::source::SourceMap;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    tool: Tool,
+    files_scanned: usize,
+    summary: Summary,
+    diagnostics: Vec<Diag<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct Diag<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    url: String,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    resource: Option<&'a str>,
+    related: Vec<RelatedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+/// Renders the report as one JSON document.
+pub fn render(report: &Report, sources: &SourceMap) -> String {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let diagnostics = report
+        .findings
+        .iter()
+        .map(|f| {
+            let (start, end) = sources.span_lines(&f.primary).unwrap_or_default();
+            Diag {
+                rule: f.rule,
+                name: f.name,
+                severity: f.severity,
+                message: &f.message,
+                help: f.help.as_deref(),
+                url: rule_url(f.rule),
+                file: sources.path(f.primary.file),
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                resource: f.resource.as_deref(),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let (s, _) = sources.span_lines(&r.span).unwrap_or_default();
+                        RelatedOut {
+                            file: sources.path(r.span.file),
+                            line: s.line,
+                            column: s.column,
+                            message: &r.message,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let doc = Doc {
+        tool: Tool {
+            name: "agwlint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        files_scanned: report.files_scanned,
+        summary: Summary {
+            error: count(Severity::Error),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+        },
+        diagnostics,
+    };
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,147 @@
+//! AGW010 app-service-host-header-not-set: App Service routes by Host header; settings that
+//! forward the client's Host (no `pickHostNameFromBackendAddress`, no `hostName`) make the probe
+//! and every request land on an unknown host: 404, backend Unhealthy, 502.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::{Listener, Model, Site};
+
+/// See the module docs.
+pub struct HostHeaderNotSet;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW010",
+    name: "app-service-host-header-not-set",
+    severity: Severity::Error,
+    summary: "Backend settings for an App Service backend neither pick the host name from the backend address nor set hostName",
+    page: include_str!("../../rules/AGW010.md"),
+};
+
+/// `Some(true)` when every host the listener accepts is a custom domain bound to the site (the
+/// documented "custom domain" pattern, where forwarding the client's Host is right).
+fn listener_hosts_bound_to_site(listener: Option<&Listener>, site: Option<&Site>) -> Option<bool> {
+    let Some(l) = listener else {
+        // Without the listener we cannot rule the pattern out unless the site has no custom
+        // domain at all.
+        return match site.map(|s| s.host_bindings.items()) {
+            Some(Some([])) => Some(false),
+            _ => None,
+        };
+    };
+    let mut hosts: Vec<&str> = Vec::new();
+    match l.host_name.decidable() {
+        Some(Some(h)) => hosts.push(h),
+        Some(None) => {}
+        None => return None,
+    }
+    match l.host_names.items() {
+        Some(items) => {
+            for h in items {
+                match h.get() {
+                    Some(s) => hosts.push(s),
+                    None => return None,
+                }
+            }
+        }
+        None => return None,
+    }
+    if hosts.is_empty() {
+        return Some(false);
+    }
+    let Some(site) = site else {
+        // A custom domain on a site outside the scan: cannot tell.
+        return None;
+    };
+    let bindings = site.host_bindings.items()?;
+    let bound = |h: &str| {
+        bindings
+            .iter()
+            .any(|b| b.host_name.get().is_some_and(|n| n.eq_ignore_ascii_case(h)))
+    };
+    Some(hosts.iter().all(|h| bound(h)))
+}
+
+impl Rule for HostHeaderNotSet {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            let mut reported: Vec<*const crate::model::BackendSettings> = Vec::new();
+            for pair in gw.pairs().items {
+                let s = pair.settings;
+                if reported.contains(&std::ptr::from_ref(s)) {
+                    continue;
+                }
+                let Some((addr, site)) = model.app_service_address(pair.pool) else {
+                    continue;
+                };
+                let Some(pick) = s.pick_host_name.flag(false) else {
+                    cx.skip_unknown();
+                    continue;
+                };
+                if pick {
+                    continue;
+                }
+                match s.host_name.decidable() {
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                    Some(Some(h)) if !h.trim().is_empty() => continue,
+                    Some(_) => {}
+                }
+                match listener_hosts_bound_to_site(pair.listener, site) {
+                    Some(false) => {}
+                    Some(true) => continue,
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                }
+                reported.push(std::ptr::from_ref(s));
+                let d = gw.res.dialect;
+                let pick_prop = d.prop(
+                    "pickHostNameFromBackendAddress",
+                    "pick_host_name_from_backend_address",
+                );
+                let host_prop = d.prop("hostName", "host_name");
+                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let backend = addr
+                    .fqdn
+                    .get()
+                    .cloned()
+                    .or_else(|| site.map(|x| x.res.display_name()))
+                    .unwrap_or_else(|| "App Service".into());
+                let primary = s.pick_host_name.span_or(s.span);
+                let label = if s.pick_host_name.is_known() {
+                    format!("`{pick_prop}` is false")
+                } else {
+                    format!("no `{pick_prop}` and no `{host_prop}`")
+                };
+                let f = cx
+                    .finding(
+                        format!(
+                            "backend settings \"{sname}\" of gateway \"{}\" forward the client's Host header to App Service backend \"{backend}\"",
+                            gw.res.display_name()
+                        ),
+                        primary,
+                    )
+                    .label(label)
+                    .related(addr.span, "App Service backend in this pool")
+                    .help(format!(
+                        "set `{pick_prop}` to true (or `{host_prop}` to the app's host name) and \
+                         use a probe that picks the host name from the backend settings; or bind \
+                         the listener's host name to the app as a custom domain"
+                    ))
+                    .origins(&s.pick_host_name)
+                    .resource(&gw.res)
+                    .property(format!(
+                        "backendHttpSettingsCollection[{sname}].pickHostNameFromBackendAddress"
+                    ));
+                cx.emit(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! AGW023 dangling-or-missing-reference: a sub-resource reference inside a gateway that names
+//! nothing, or a rule missing what its type requires. The PUT fails with
+//! `InvalidResourceReference`; Terraform fails at plan or apply.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query::{SubLookup, find_named};
+use crate::model::{Gateway, Model, SubRef, Val};
+use crate::source::Span;
+
+/// See the module docs.
+pub struct DanglingReference;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW023",
+    name: "dangling-or-missing-reference",
+    severity: Severity::Error,
+    summary: "A reference inside the gateway names a sub-resource that does not exist, or a rule lacks its target",
+    page: include_str!("../../rules/AGW023.md"),
+};
+
+/// One reference to check: the collection it points into, and how to describe it.
+struct Check<'a> {
+    r: &'a SubRef,
+    owner: String,
+    arm_prop: &'static str,
+    tf_prop: &'static str,
+    target_kind: &'static str,
+    fallback: Span,
+}
+
+fn names_of<T>(coll: &Val<Vec<T>>, name: impl Fn(&T) -> &Val<String>) -> Vec<String> {
+    coll.iter().filter_map(|t| name(t).get().cloned()).collect()
+}
+
+fn lookup(gw: &Gateway, kind: &str, r: &SubRef) -> (SubLookup<()>, Vec<String>) {
+    fn erase<T>(l: SubLookup<&T>) -> SubLookup<()> {
+        match l {
+            SubLookup::Found(_) => SubLookup::Found(()),
+            SubLookup::Missing => SubLookup::Missing,
+            SubLookup::Absent => SubLookup::Absent,
+            SubLookup::Unknown => SubLookup::Unknown,
+        }
+    }
+    macro_rules! go {
+        ($coll:expr, $name:expr) => {
+            (erase(find_named(&$coll, r, $name)), names_of(&$coll, $name))
+        };
+    }
+    match kind {
+        "listener" => go!(gw.listeners, |x: &crate::model::Listener| &x.name),
+        "backend pool" => go!(gw.pools, |x: &crate::model::BackendPool| &x.name),
+        "backend settings" => go!(gw.settings, |x: &crate::model::BackendSettings| &x.name),
+        "URL path map" => go!(gw.url_path_maps, |x: &crate::model::UrlPathMap| &x.name),
+        "redirect configuration" => go!(gw.redirects, |x: &crate::model::Redirect| &x.name),
+        "rewrite rule set" => go!(gw.rewrite_rule_sets, |x: &crate::model::Named| &x.name),
+        "frontend IP configuration" => go!(gw.frontend_ips, |x: &crate::model::FrontendIp| &x.name),
+        "frontend port" => go!(gw.frontend_ports, |x: &crate::model::FrontendPort| &x.name),
+        "SSL certificate" => go!(gw.ssl_certificates, |x: &crate::model::SslCertificate| &x
+            .name),
+        "SSL profile" => go!(gw.ssl_profiles, |x: &crate::model::Named| &x.name),
+        "probe" => go!(gw.probes, |x: &crate::model::Probe| &x.name),
+        "trusted root certificate" => {
+            go!(gw.trusted_root_certificates, |x: &crate::model::Named| &x
+                .name)
+        }
+        _ => go!(gw.authentication_certificates, |x: &crate::model::Named| &x
+            .name),
+    }
+}
+
+fn quoted(v: &Val<String>) -> String {
+    v.get()
+        .map_or_else(|| "?".to_string(), |s| format!("\"{s}\""))
+}
+
+impl Rule for DanglingReference {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            let mut checks: Vec<Check<'_>> = Vec::new();
+            let mut c = |r, owner: String, arm_prop, tf_prop, target_kind, fallback| {
+                checks.push(Check {
+                    r,
+                    owner,
+                    arm_prop,
+                    tf_prop,
+                    target_kind,
+                    fallback,
+                });
+            };
+            for rule in gw.rules.iter() {
+                let o = format!("routing rule {}", quoted(&rule.name));
+                c(
+                    &rule.listener,
+                    o.clone(),
+                    "httpListener",
+                    "http_listener_name",
+                    "listener",
+                    rule.span,
+                );
+                c(
+                    &rule.pool,
+                    o.clone(),
+                    "backendAddressPool",
+                    "backend_address_pool_name",
+                    "backend pool",
+                    rule.span,
+                );
+                c(
+                    &rule.settings,
+                    o.clone(),
+                    "backendHttpSettings",
+                    "backend_http_settings_name",
+                    "backend settings",
+                    rule.span,
+                );
+                c(
+                    &rule.url_path_map,
+                    o.clone(),
+                    "urlPathMap",
+                    "url_path_map_name",
+                    "URL path map",
+                    rule.span,
+                );
+                c(
+                    &rule.redirect,
+                    o.clone(),
+                    "redirectConfiguration",
+                    "redirect_configuration_name",
+                    "redirect configuration",
+                    rule.span,
+                );
+                c(
+                    &rule.rewrite_rule_set,
+                    o,
+                    "rewriteRuleSet",
+                    "rewrite_rule_set_name",
+                    "rewrite rule set",
+                    rule.span,
+                );
+            }
+            for l in gw.listeners.iter() {
+                let o = format!("listener {}", quoted(&l.name));
+                c(
+                    &l.frontend_ip,
+                    o.clone(),
+                    "frontendIPConfiguration",
+                    "frontend_ip_configuration_name",
+                    "frontend IP configuration",
+                    l.span,
+                );
+                c(
+                    &l.frontend_port,
+                    o.clone(),
+                    "frontendPort",
+                    "frontend_port_name",
+                    "frontend port",
+                    l.span,
+                );
+                c(
+                    &l.ssl_certificate,
+                    o.clone(),
+                    "sslCertificate",
+                    "ssl_certificate_name",
+                    "SSL certificate",
+                    l.span,
+                );
+                c(
+                    &l.ssl_profile,
+                    o,
+                    "sslProfile",
+                    "ssl_profile_name",
+                    "SSL profile",
+                    l.span,
+                );
+            }
+            for s in gw.settings.iter() {
+                let o = format!("backend settings {}", quoted(&s.name));
+                c(&s.probe, o.clone(), "probe", "probe_name", "probe", s.span);
+                for t in s.trusted_root_certificates.iter() {
+                    c(
+                        t,
+                        o.clone(),
+                        "trustedRootCertificates",
+                        "trusted_root_certificate_names",
+                        "trusted root certificate",
+                        s.span,
+                    );
+                }
+                for t in s.authentication_certificates.iter() {
+                    c(
+                        t,
+                        o.clone(),
+                        "authenticationCertificates",
+                        "authentication_certificate",
+                        "authentication certificate",
+                        s.span,
+                    );
+                }
+            }
+            for m in gw.url_path_maps.iter() {
+                let o = format!("URL path map {}", quoted(&m.name));
+                c(
+                    &m.default_pool,
+                    o.clone(),
+                    "defaultBackendAddressPool",
+                    "default_backend_address_pool_name",
+                    "backend pool",
+                    m.span,
+                );
+                c(
+                    &m.default_settings,
+                    o.clone(),
+                    "defaultBackendHttpSettings",
+                    "default_backend_http_settings_name",
+                    "backend settings",
+                    m.span,
+                );
+                c(
+                    &m.default_redirect,
+                    o.clone(),
+                    "defaultRedirectConfiguration",
+                    "default_redirect_configuration_name",
+                    "redirect configuration",
+                    m.span,
+                );
+                c(
+                    &m.default_rewrite_rule_set,
+                    o.clone(),
+                    "defaultRewriteRuleSet",
+                    "default_rewrite_rule_set_name",
+                    "rewrite rule set",
+                    m.span,
+                );
+                for pr in m.path_rules.iter() {
+                    let po = format!("path rule {} of {o}", quoted(&pr.name));
+                    c(
+                        &pr.pool,
+                        po.clone(),
+                        "backendAddressPool",
+                        "backend_address_pool_name",
+                        "backend pool",
+                        pr.span,
+                    );
+                    c(
+                        &pr.settings,
+                        po.clone(),
+                        "backendHttpSettings",
+                        "backend_http_settings_name",
+                        "backend settings",
+                        pr.span,
+                    );
+                    c(
+                        &pr.redirect,
+                        po.clone(),
+                        "redirectConfiguration",
+                        "redirect_configuration_name",
+                        "redirect configuration",
+                        pr.span,
+                    );
+                    c(
+                        &pr.rewrite_rule_set,
+                        po,
+                        "rewriteRuleSet",
+                        "rewrite_rule_set_name",
+                        "rewrite rule set",
+                        pr.span,
+                    );
+                }
+            }
+            for r in gw.redirects.iter() {
+                c(
+                    &r.target_listener,
+                    format!("redirect configuration {}", quoted(&r.name)),
+                    "targetListener",
+                    "target_listener_name",
+                    "listener",
+                    r.span,
+                );
+            }
+
+            let d = gw.res.dialect;
+            let gname = gw.res.display_name();
+            for ch in checks {
+                let (res, existing) = lookup(gw, ch.target_kind, ch.r);
+                match res {
+                    SubLookup::Missing => {}
+                    SubLookup::Unknown => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                    _ => continue,
+                }
+                let prop = d.prop(ch.arm_prop, ch.tf_prop);
+                let what = match (&ch.r.mismatch, ch.r.name.get()) {
+                    (Some(m), _) => m.clone(),
+                    (None, Some(n)) => format!("no {} named \"{n}\"", ch.target_kind),
+                    (None, None) => format!("no such {}", ch.target_kind),
+                };
+                let known = if existing.is_empty() {
+                    format!("the gateway has no {}", ch.target_kind)
+                } else {
+                    format!("existing: {}", existing.join(", "))
+                };
+                let f = cx
+                    .finding(
+                        format!(
+                            "`{prop}` of {} of gateway \"{gname}\" refers to {what}",
+                            ch.owner
+                        ),
+                        ch.r.name.span_or(ch.fallback),
+                    )
+                    .label(what.clone())
+                    .help(format!("refer to an existing {} ({known})", ch.target_kind))
+                    .origins(&ch.r.name)
+                    .resource(&gw.res)
+                    .property(format!("{}.{}", ch.owner, ch.arm_prop));
+                cx.emit(f);
+            }
+
+            // Rules that lack what their type requires.
+            for rule in gw.rules.iter() {
+                let Some(kind) = rule.rule_type.get() else {
+                    continue;
+                };
+                let rname = quoted(&rule.name);
+                let missing = if kind.eq_ignore_ascii_case("Basic") {
+                    let has_backend =
+                        !rule.pool.name.is_absent() || !rule.settings.name.is_absent();
+                    let has_redirect = !rule.redirect.name.is_absent();
+                    if has_backend || has_redirect {
+                        None
+                    } else {
+                        Some(format!(
+                            "neither a backend pool with settings nor a redirect configuration ({})",
+                            d.prop("backendAddressPool/backendHttpSettings or redirectConfiguration",
+                                   "backend_address_pool_name/backend_http_settings_name or redirect_configuration_name")
+                        ))
+                    }
+                } else if kind.eq_ignore_ascii_case("PathBasedRouting")
+                    && rule.url_path_map.name.is_absent()
+                {
+                    Some(format!(
+                        "no URL path map (`{}`)",
+                        d.prop("urlPathMap", "url_path_map_name")
+                    ))
+                } else {
+                    None
+                };
+                if let Some(m) = missing {
+                    let f = cx
+                        .finding(
+                            format!("{kind} routing rule {rname} of gateway \"{gname}\" has {m}"),
+                            rule.rule_type.span_or(rule.span),
+                        )
+                        .label(format!("{kind} rule without its target"))
+                        .help("give the rule the targets its type requires")
+                        .resource(&gw.res)
+                        .property(format!("requestRoutingRules[{rname}]"));
+                    cx.emit(f);
+                }
+            }
+        }
+    }
+}
