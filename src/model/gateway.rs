@@ -47,7 +47,7 @@ pub struct Sku {
 }
 
 /// `autoscaleConfiguration` / `autoscale_configuration`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Autoscale {
     /// `minCapacity`.
     pub min_capacity: Val<i64>,
@@ -58,7 +58,7 @@ pub struct Autoscale {
 }
 
 /// `identity`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Identity {
     /// `type` (`UserAssigned`, `SystemAssigned, UserAssigned`...).
     pub kind: Val<String>,
@@ -69,7 +69,7 @@ pub struct Identity {
 }
 
 /// A key/value pair such as a tag or an app setting.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct KeyValue {
     /// The key as written.
     pub key: String,
@@ -80,7 +80,7 @@ pub struct KeyValue {
 }
 
 /// `gatewayIPConfigurations[]` / `gateway_ip_configuration`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GatewayIpConfig {
     /// Name.
     pub name: Val<String>,
@@ -91,7 +91,7 @@ pub struct GatewayIpConfig {
 }
 
 /// `frontendIPConfigurations[]` / `frontend_ip_configuration`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FrontendIp {
     /// Name.
     pub name: Val<String>,
@@ -108,7 +108,7 @@ pub struct FrontendIp {
 }
 
 /// `frontendPorts[]` / `frontend_port`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FrontendPort {
     /// Name.
     pub name: Val<String>,
@@ -119,7 +119,7 @@ pub struct FrontendPort {
 }
 
 /// `httpListeners[]` / `http_listener`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Listener {
     /// Name.
     pub name: Val<String>,
@@ -146,7 +146,7 @@ pub struct Listener {
 }
 
 /// One entry of a backend pool.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackendAddress {
     /// `fqdn`.
     pub fqdn: Val<String>,
@@ -164,7 +164,7 @@ pub struct BackendAddress {
 }
 
 /// `backendAddressPools[]` / `backend_address_pool`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackendPool {
     /// Name.
     pub name: Val<String>,
@@ -175,7 +175,7 @@ pub struct BackendPool {
 }
 
 /// `backendHttpSettingsCollection[]` / `backend_http_settings`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackendSettings {
     /// Name.
     pub name: Val<String>,
@@ -212,7 +212,7 @@ pub struct BackendSettings {
 }
 
 /// `probes[]` / `probe`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Probe {
     /// Name.
     pub name: Val<String>,
@@ -245,7 +245,7 @@ pub struct Probe {
 }
 
 /// `requestRoutingRules[]` / `request_routing_rule`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoutingRule {
     /// Name.
     pub name: Val<String>,
@@ -270,7 +270,7 @@ pub struct RoutingRule {
 }
 
 /// `urlPathMaps[].pathRules[]` / `path_rule`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PathRule {
     /// Name.
     pub name: Val<String>,
@@ -289,7 +289,7 @@ pub struct PathRule {
 }
 
 /// `urlPathMaps[]` / `url_path_map`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UrlPathMap {
     /// Name.
     pub name: Val<String>,
@@ -308,7 +308,7 @@ pub struct UrlPathMap {
 }
 
 /// `redirectConfigurations[]` / `redirect_configuration`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Redirect {
     /// Name.
     pub name: Val<String>,
@@ -321,7 +321,7 @@ pub struct Redirect {
 }
 
 /// `sslCertificates[]` / `ssl_certificate`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SslCertificate {
     /// Name.
     pub name: Val<String>,
@@ -334,7 +334,7 @@ pub struct SslCertificate {
 }
 
 /// A sub-resource the model only needs by name (rewrite rule sets, trusted roots, SSL profiles...).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Named {
     /// Name.
     pub name: Val<String>,
@@ -343,7 +343,7 @@ pub struct Named {
 }
 
 /// `sslPolicy` / `ssl_policy`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SslPolicy {
     /// `policyType` (`Predefined`, `Custom`, `CustomV2`).
     pub policy_type: Val<String>,
@@ -360,7 +360,7 @@ pub struct SslPolicy {
 }
 
 /// `webApplicationFirewallConfiguration` / `waf_configuration`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WafConfig {
     /// `enabled`.
     pub enabled: Val<bool>,
@@ -379,7 +379,7 @@ pub struct WafConfig {
 }
 
 /// An Application Gateway.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Gateway {
     /// Common resource header.
     pub res: Resource,

@@ -30,7 +30,7 @@ pub struct UnitId(pub u32);
 /// ARM: `kind` is the full resource type and `name` the full name (`vnet/subnet`), both
 /// lower-cased (ARM compares them case-insensitively). Terraform: `kind` is the resource type
 /// (`azurerm_subnet`) and `name` the resource address (`module.net.azurerm_subnet.agw[0]`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct ResourceKey {
     /// The unit the resource belongs to.
     pub unit: UnitId,
@@ -65,9 +65,10 @@ pub type Ref = Val<ResourceKey>;
 
 /// Which front-end produced a resource; some defaults differ between ARM and the azurerm
 /// provider (the catalogue lists them), so rules ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Dialect {
     /// ARM JSON (hand-written, Bicep-compiled, or an `azapi_resource` body).
+    #[default]
     Arm,
     /// Terraform azurerm.
     Terraform,
@@ -84,7 +85,7 @@ impl Dialect {
 }
 
 /// An inline suppression written on a resource (ARM `metadata.agwlint.ignore`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResourceSuppression {
     /// The rule ID (`AGW010`).
     pub rule: String,
@@ -95,7 +96,7 @@ pub struct ResourceSuppression {
 }
 
 /// What every modelled resource has.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resource {
     /// Identity for references.
     pub key: ResourceKey,

@@ -5,7 +5,7 @@ use super::{Coll, Ref, Resource, Val};
 use crate::source::Span;
 
 /// A VNet peering.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Peering {
     /// Name.
     pub name: Val<String>,
@@ -16,7 +16,7 @@ pub struct Peering {
 }
 
 /// A virtual network.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VirtualNetwork {
     /// Common resource header.
     pub res: Resource,
@@ -29,7 +29,7 @@ pub struct VirtualNetwork {
 }
 
 /// A subnet delegation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Delegation {
     /// `serviceName` (`Microsoft.Web/serverFarms`...).
     pub service: Val<String>,
@@ -38,7 +38,7 @@ pub struct Delegation {
 }
 
 /// A subnet (inline in a VNet, `virtualNetworks/subnets`, or `azurerm_subnet`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Subnet {
     /// Common resource header; the name is the subnet's own name.
     pub res: Resource,
@@ -65,7 +65,7 @@ pub struct Subnet {
 }
 
 /// One NSG rule (inline or child resource).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecurityRule {
     /// Name.
     pub name: Val<String>,
@@ -90,7 +90,7 @@ pub struct SecurityRule {
 }
 
 /// A network security group with inline and child rules merged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NetworkSecurityGroup {
     /// Common resource header.
     pub res: Resource,
@@ -99,7 +99,7 @@ pub struct NetworkSecurityGroup {
 }
 
 /// One route.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Route {
     /// Name.
     pub name: Val<String>,
@@ -114,7 +114,7 @@ pub struct Route {
 }
 
 /// A route table with inline and child routes merged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RouteTable {
     /// Common resource header.
     pub res: Resource,
@@ -125,7 +125,7 @@ pub struct RouteTable {
 }
 
 /// A private link connection of a private endpoint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivateLinkConnection {
     /// The target resource (`privateLinkServiceId`).
     pub target: Ref,
@@ -136,7 +136,7 @@ pub struct PrivateLinkConnection {
 }
 
 /// A private endpoint.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivateEndpoint {
     /// Common resource header.
     pub res: Resource,
@@ -149,7 +149,7 @@ pub struct PrivateEndpoint {
 }
 
 /// A VNet link of a private DNS zone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DnsZoneLink {
     /// Name.
     pub name: Val<String>,
@@ -160,7 +160,7 @@ pub struct DnsZoneLink {
 }
 
 /// An A record of a private DNS zone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DnsARecord {
     /// Relative name.
     pub name: Val<String>,
@@ -171,7 +171,7 @@ pub struct DnsARecord {
 }
 
 /// A private DNS zone (`privatelink.azurewebsites.net`...).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrivateDnsZone {
     /// Common resource header; the name is the zone name.
     pub res: Resource,
@@ -182,7 +182,7 @@ pub struct PrivateDnsZone {
 }
 
 /// A public IP address.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PublicIp {
     /// Common resource header.
     pub res: Resource,
@@ -195,7 +195,7 @@ pub struct PublicIp {
 }
 
 /// One log category (or category group) of a diagnostic setting.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagnosticLog {
     /// `category` (`ApplicationGatewayAccessLog`...).
     pub category: Val<String>,
@@ -209,7 +209,7 @@ pub struct DiagnosticLog {
 
 /// A diagnostic setting (ARM extension resource with `scope`, `providers/diagnosticSettings`
 /// child, `azurerm_monitor_diagnostic_setting`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagnosticSetting {
     /// Common resource header.
     pub res: Resource,
@@ -223,7 +223,7 @@ pub struct DiagnosticSetting {
 
 /// A WAF policy (`ApplicationGatewayWebApplicationFirewallPolicies`,
 /// `azurerm_web_application_firewall_policy`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WafPolicy {
     /// Common resource header.
     pub res: Resource,
@@ -240,7 +240,7 @@ pub struct WafPolicy {
 }
 
 /// A NAT gateway.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NatGateway {
     /// Common resource header.
     pub res: Resource,
@@ -248,7 +248,7 @@ pub struct NatGateway {
 
 /// Something that puts members into a gateway backend pool from outside the gateway: a NIC
 /// ip configuration, a scale set, or a Terraform association resource.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PoolMembership {
     /// Common resource header of the NIC / scale set / association.
     pub res: Resource,
@@ -259,7 +259,7 @@ pub struct PoolMembership {
 }
 
 /// A virtual network gateway (VPN / ExpressRoute).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VnetGateway {
     /// Common resource header.
     pub res: Resource,
@@ -269,7 +269,7 @@ pub struct VnetGateway {
 
 /// A resource other than a gateway that uses a subnet (NIC, private endpoint, VNet integration,
 /// container group...). Feeds the subnet-dedication check.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubnetUser {
     /// Common resource header of the user.
     pub res: Resource,

@@ -5,7 +5,7 @@ use crate::source::Span;
 
 /// A custom host name bound to a site (`hostNameBindings`, `hostNames`,
 /// `azurerm_app_service_custom_hostname_binding`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct HostBinding {
     /// The host name.
     pub host_name: Val<String>,
@@ -16,7 +16,7 @@ pub struct HostBinding {
 }
 
 /// One access restriction (`ipSecurityRestrictions[]`, `ip_restriction`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessRestriction {
     /// Name.
     pub name: Val<String>,
@@ -39,7 +39,7 @@ pub struct AccessRestriction {
 }
 
 /// App Service Authentication (`authsettingsV2`, `auth_settings_v2`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthSettings {
     /// `platform.enabled` / `auth_enabled`.
     pub enabled: Val<bool>,
@@ -54,7 +54,7 @@ pub struct AuthSettings {
 }
 
 /// A Function App or Web App (`Microsoft.Web/sites`, `azurerm_*_function_app`, `azurerm_*_web_app`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Site {
     /// Common resource header.
     pub res: Resource,
@@ -102,7 +102,7 @@ pub struct Site {
 }
 
 /// An App Service plan (`Microsoft.Web/serverfarms`, `azurerm_service_plan`, `azurerm_app_service_plan`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     /// Common resource header.
     pub res: Resource,
