@@ -11,6 +11,10 @@ mod agw001_v1_sku_retired;
 mod agw006_empty_backend_pool;
 mod agw010_host_header_not_set;
 mod agw023_dangling_reference;
+// rules-a: modules AGW002–AGW022 below
+// rules-a end
+// rules-b: modules AGW024–AGW045 below
+// rules-b end
 
 /// Where rule pages are published; `url()` appends `<ID>.md`.
 pub const RULES_URL_BASE: &str = "https://github.com/agwlint/agwlint/blob/main/rules/";
@@ -123,19 +127,25 @@ pub static AGW000: RuleMeta = RuleMeta {
     page: include_str!("../../rules/AGW000.md"),
 };
 
-/// Every rule, sorted by ID.
+/// Every rule. Listed in blocks; [`all_meta`] sorts by ID.
 pub static REGISTRY: &[&dyn Rule] = &[
     &agw001_v1_sku_retired::V1SkuRetired,
     &agw006_empty_backend_pool::EmptyBackendPool,
     &agw010_host_header_not_set::HostHeaderNotSet,
     &agw023_dangling_reference::DanglingReference,
+    // rules-a: registry lines AGW002–AGW022 below (keep ID order within the block)
+    // rules-a end
+    // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
+    // rules-b end
 ];
 
 /// Metadata of every rule, AGW000 first.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    std::iter::once(&AGW000)
+    let mut v: Vec<&'static RuleMeta> = std::iter::once(&AGW000)
         .chain(REGISTRY.iter().map(|r| r.meta()))
-        .collect()
+        .collect();
+    v.sort_by_key(|m| m.id);
+    v
 }
 
 /// Metadata by ID or name (case-insensitive).
