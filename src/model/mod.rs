@@ -8,6 +8,7 @@
 pub mod gateway;
 pub mod network;
 pub mod query;
+pub mod query_gateway;
 pub mod query_network;
 pub mod site;
 pub mod value;

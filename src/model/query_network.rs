@@ -37,6 +37,25 @@ pub fn gateway_subnet<'a>(
     }
 }
 
+/// The gateway's subnet together with the NSG attached to it. `Err(true)` when something
+/// needed is Unknown (count a skip), `Err(false)` when there is nothing to check (no subnet in
+/// the scan, no NSG attached).
+pub fn gateway_nsg<'a>(
+    model: &'a Model,
+    gw: &'a Gateway,
+) -> Result<(&'a GatewayIpConfig, &'a Subnet, &'a NetworkSecurityGroup), bool> {
+    let (cfg, subnet) = match gateway_subnet(model, gw) {
+        Lookup::Found(x) => x,
+        Lookup::Absent => return Err(false),
+        Lookup::Unknown => return Err(true),
+    };
+    match subnet_nsg(model, subnet) {
+        Lookup::Found(n) => Ok((cfg, subnet, n)),
+        Lookup::Absent => Err(false),
+        Lookup::Unknown => Err(true),
+    }
+}
+
 /// The VNet a subnet belongs to.
 pub fn subnet_vnet<'a>(model: &'a Model, subnet: &Subnet) -> Lookup<&'a VirtualNetwork> {
     model.vnet(&subnet.vnet)
@@ -283,10 +302,16 @@ impl Ipv4Net {
 
     /// True when the whole network is private (RFC 1918, RFC 6598 shared, loopback).
     pub fn is_private(&self) -> bool {
-        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8"]
-            .iter()
-            .filter_map(|c| Ipv4Net::parse(c))
-            .any(|p| p.contains(self))
+        [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+        ]
+        .iter()
+        .filter_map(|c| Ipv4Net::parse(c))
+        .any(|p| p.contains(self))
     }
 }
 
@@ -311,9 +336,16 @@ pub fn parse_prefix(s: &str) -> Prefix {
         return Prefix::Any;
     }
     if let Some(n) = Ipv4Net::parse(t) {
-        return if n.len == 0 { Prefix::Any } else { Prefix::Cidr(n) };
+        return if n.len == 0 {
+            Prefix::Any
+        } else {
+            Prefix::Cidr(n)
+        };
     }
-    if !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
+    if !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+    {
         return Prefix::Tag(t.to_ascii_lowercase());
     }
     Prefix::Other
@@ -366,7 +398,9 @@ fn public_cover(p: &Prefix, exact_tags: &[&str], super_tags: &[&str]) -> Cover {
 /// How much of `ep` the prefix covers.
 pub fn covers(p: &Prefix, ep: &Endpoint) -> Cover {
     match ep {
-        Endpoint::GatewayManager => public_cover(p, &["gatewaymanager"], &["internet", "azurecloud"]),
+        Endpoint::GatewayManager => {
+            public_cover(p, &["gatewaymanager"], &["internet", "azurecloud"])
+        }
         Endpoint::AppService => public_cover(p, &["appservice"], &["internet", "azurecloud"]),
         Endpoint::Internet => {
             // Service tags and public CIDRs are subsets of the internet: partial.
@@ -392,7 +426,10 @@ pub fn covers(p: &Prefix, ep: &Endpoint) -> Cover {
             Prefix::Any => Cover::Full,
             Prefix::Tag(t) if t == "virtualnetwork" => Cover::Full,
             Prefix::Tag(t)
-                if matches!(t.as_str(), "internet" | "gatewaymanager" | "azureloadbalancer") =>
+                if matches!(
+                    t.as_str(),
+                    "internet" | "gatewaymanager" | "azureloadbalancer"
+                ) =>
             {
                 Cover::None
             }
@@ -402,7 +439,10 @@ pub fn covers(p: &Prefix, ep: &Endpoint) -> Cover {
             Prefix::Any => Cover::Full,
             Prefix::Tag(t) if t == "virtualnetwork" => Cover::Full,
             Prefix::Tag(t)
-                if matches!(t.as_str(), "internet" | "gatewaymanager" | "azureloadbalancer") =>
+                if matches!(
+                    t.as_str(),
+                    "internet" | "gatewaymanager" | "azureloadbalancer"
+                ) =>
             {
                 Cover::None
             }
@@ -629,12 +669,33 @@ fn default_view(
 fn defaults(flow: &Flow) -> Vec<View<'static>> {
     match flow.direction {
         Direction::Inbound => vec![
-            default_view("AllowVnetInBound", 65000, true, "VirtualNetwork", "VirtualNetwork", flow),
-            default_view("AllowAzureLoadBalancerInBound", 65001, true, "AzureLoadBalancer", "*", flow),
+            default_view(
+                "AllowVnetInBound",
+                65000,
+                true,
+                "VirtualNetwork",
+                "VirtualNetwork",
+                flow,
+            ),
+            default_view(
+                "AllowAzureLoadBalancerInBound",
+                65001,
+                true,
+                "AzureLoadBalancer",
+                "*",
+                flow,
+            ),
             default_view("DenyAllInBound", 65500, false, "*", "*", flow),
         ],
         Direction::Outbound => vec![
-            default_view("AllowVnetOutBound", 65000, true, "VirtualNetwork", "VirtualNetwork", flow),
+            default_view(
+                "AllowVnetOutBound",
+                65000,
+                true,
+                "VirtualNetwork",
+                "VirtualNetwork",
+                flow,
+            ),
             default_view("AllowInternetOutBound", 65001, true, "*", "Internet", flow),
             default_view("DenyAllOutBound", 65500, false, "*", "*", flow),
         ],
@@ -884,7 +945,10 @@ mod tests {
         assert_eq!(parse_prefix("*"), Prefix::Any);
         assert_eq!(parse_prefix("0.0.0.0/0"), Prefix::Any);
         assert_eq!(parse_prefix("Any"), Prefix::Any);
-        assert_eq!(parse_prefix("GatewayManager"), Prefix::Tag("gatewaymanager".into()));
+        assert_eq!(
+            parse_prefix("GatewayManager"),
+            Prefix::Tag("gatewaymanager".into())
+        );
         assert!(matches!(parse_prefix("10.0.0.0/24"), Prefix::Cidr(_)));
         assert_eq!(parse_prefix("2001:db8::/32"), Prefix::Other);
         let gm = Endpoint::GatewayManager;
@@ -926,7 +990,14 @@ mod tests {
         assert_eq!(evaluate(&n, &gm_flow()), Verdict::Allowed);
         // Only half the range: the rest falls to DenyAllInBound.
         let half = nsg(vec![rule(
-            "gm", "Inbound", "Allow", 100, "Tcp", &["GatewayManager"], &["*"], &["65200-65400"],
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            &["GatewayManager"],
+            &["*"],
+            &["65200-65400"],
         )]);
         match evaluate(&half, &gm_flow()) {
             Verdict::Denied { ports, .. } => assert_eq!(ports, (65401, 65535)),
@@ -938,7 +1009,14 @@ mod tests {
     fn deny_before_allow_wins_and_order_is_by_priority() {
         let deny = rule("deny", "Inbound", "Deny", 200, "*", &["*"], &["*"], &["*"]);
         let allow = rule(
-            "gm", "Inbound", "Allow", 300, "Tcp", &["GatewayManager"], &["*"], &["65200-65535"],
+            "gm",
+            "Inbound",
+            "Allow",
+            300,
+            "Tcp",
+            &["GatewayManager"],
+            &["*"],
+            &["65200-65535"],
         );
         let n = nsg(vec![allow.clone(), deny.clone()]);
         match evaluate(&n, &gm_flow()) {
@@ -947,13 +1025,23 @@ mod tests {
         }
         let mut early = allow;
         early.priority = Val::known(100, sp());
-        assert_eq!(evaluate(&nsg(vec![deny, early]), &gm_flow()), Verdict::Allowed);
+        assert_eq!(
+            evaluate(&nsg(vec![deny, early]), &gm_flow()),
+            Verdict::Allowed
+        );
     }
 
     #[test]
     fn allow_to_virtual_network_does_not_count_for_gateway_manager() {
         let n = nsg(vec![rule(
-            "gm", "Inbound", "Allow", 100, "Tcp", &["GatewayManager"], &["VirtualNetwork"], &["*"],
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            &["GatewayManager"],
+            &["VirtualNetwork"],
+            &["*"],
         )]);
         assert!(matches!(evaluate(&n, &gm_flow()), Verdict::Denied { .. }));
     }
@@ -961,31 +1049,67 @@ mod tests {
     #[test]
     fn unknown_fields_make_it_uncertain() {
         let mut r = rule(
-            "gm", "Inbound", "Allow", 100, "Tcp", &["GatewayManager"], &["*"], &["*"],
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            &["GatewayManager"],
+            &["*"],
+            &["*"],
         );
         r.source_prefixes = Val::known(vec![Val::unknown(Some(sp()))], sp());
-        assert_eq!(evaluate(&nsg(vec![r.clone()]), &gm_flow()), Verdict::Uncertain { unknown: true });
+        assert_eq!(
+            evaluate(&nsg(vec![r.clone()]), &gm_flow()),
+            Verdict::Uncertain { unknown: true }
+        );
         let mut p = rule(
-            "gm", "Inbound", "Allow", 100, "Tcp", &["GatewayManager"], &["*"], &["*"],
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            &["GatewayManager"],
+            &["*"],
+            &["*"],
         );
         p.destination_ports = Val::known(vec![Val::unknown(Some(sp()))], sp());
-        assert_eq!(evaluate(&nsg(vec![p]), &gm_flow()), Verdict::Uncertain { unknown: true });
+        assert_eq!(
+            evaluate(&nsg(vec![p]), &gm_flow()),
+            Verdict::Uncertain { unknown: true }
+        );
         let unknown_rules = NetworkSecurityGroup {
             rules: Val::unknown(None),
             ..Default::default()
         };
-        assert_eq!(evaluate(&unknown_rules, &gm_flow()), Verdict::Uncertain { unknown: true });
+        assert_eq!(
+            evaluate(&unknown_rules, &gm_flow()),
+            Verdict::Uncertain { unknown: true }
+        );
         // An Unknown rule for UDP only never matters.
         r.protocol = s("Udp");
-        assert!(matches!(evaluate(&nsg(vec![r]), &gm_flow()), Verdict::Denied { .. }));
+        assert!(matches!(
+            evaluate(&nsg(vec![r]), &gm_flow()),
+            Verdict::Denied { .. }
+        ));
     }
 
     #[test]
     fn public_cidr_allow_is_uncertain_not_denied() {
         let n = nsg(vec![rule(
-            "gm", "Inbound", "Allow", 100, "Tcp", &["20.0.0.0/8"], &["*"], &["*"],
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            &["20.0.0.0/8"],
+            &["*"],
+            &["*"],
         )]);
-        assert_eq!(evaluate(&n, &gm_flow()), Verdict::Uncertain { unknown: false });
+        assert_eq!(
+            evaluate(&n, &gm_flow()),
+            Verdict::Uncertain { unknown: false }
+        );
     }
 
     #[test]
@@ -999,7 +1123,14 @@ mod tests {
         };
         assert_eq!(evaluate(&nsg(vec![]), &flow), Verdict::Allowed);
         let n = nsg(vec![rule(
-            "no-internet", "Outbound", "Deny", 4000, "*", &["*"], &["Internet"], &["*"],
+            "no-internet",
+            "Outbound",
+            "Deny",
+            4000,
+            "*",
+            &["*"],
+            &["Internet"],
+            &["*"],
         )]);
         assert!(matches!(evaluate(&n, &flow), Verdict::Denied { .. }));
     }
@@ -1014,7 +1145,16 @@ mod tests {
             allow_needs_any_destination: false,
         };
         assert_eq!(evaluate(&nsg(vec![]), &flow), Verdict::Allowed);
-        let n = nsg(vec![rule("deny-all", "Inbound", "Deny", 4096, "*", &["*"], &["*"], &["*"])]);
+        let n = nsg(vec![rule(
+            "deny-all",
+            "Inbound",
+            "Deny",
+            4096,
+            "*",
+            &["*"],
+            &["*"],
+            &["*"],
+        )]);
         assert!(matches!(evaluate(&n, &flow), Verdict::Denied { .. }));
     }
 

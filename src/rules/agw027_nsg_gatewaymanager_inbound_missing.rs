@@ -1,0 +1,134 @@
+//! AGW027 nsg-gatewaymanager-inbound-missing: the NSG on the gateway subnet must admit
+//! GatewayManager on TCP 65200-65535 (v2) / 65503-65534 (v1) with destination Any, before any
+//! Deny; otherwise the PUT fails with
+//! `ApplicationGatewaySubnetInboundTrafficBlockedByNetworkSecurityGroup` and backend health is
+//! Unknown.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::Model;
+use crate::model::query::SkuFamily;
+use crate::model::query_network::{
+    Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
+    maybe_isolated, subnet_nets,
+};
+
+/// See the module docs.
+pub struct NsgGatewayManagerInboundMissing;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW027",
+    name: "nsg-gatewaymanager-inbound-missing",
+    severity: Severity::Error,
+    summary: "The gateway subnet's NSG does not allow GatewayManager inbound on the infrastructure ports",
+    page: include_str!("../../rules/AGW027.md"),
+};
+
+impl Rule for NsgGatewayManagerInboundMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            if !gw.res.may_exist() {
+                continue;
+            }
+            let (cfg, subnet, nsg) = match gateway_nsg(model, gw) {
+                Ok(x) => x,
+                Err(unknown) => {
+                    if unknown {
+                        cx.skip_unknown();
+                    }
+                    continue;
+                }
+            };
+            let ports = match gw.sku_family() {
+                Some(SkuFamily::V1) => (65503, 65534),
+                Some(_) => (65200, 65535),
+                None => {
+                    cx.skip_unknown();
+                    continue;
+                }
+            };
+            let flow = Flow {
+                direction: Direction::Inbound,
+                source: Endpoint::GatewayManager,
+                destination: Endpoint::Subnet(subnet_nets(subnet)),
+                ports,
+                allow_needs_any_destination: true,
+            };
+            let (by, denied) = match evaluate(nsg, &flow) {
+                Verdict::Denied { by, ports } => (by, ports),
+                Verdict::Allowed => continue,
+                Verdict::Uncertain { unknown } => {
+                    if unknown {
+                        cx.skip_unknown();
+                    }
+                    continue;
+                }
+            };
+            let d = nsg.res.dialect;
+            let (primary, label, property) = match by {
+                Decider::Rule(r) => (
+                    r.access.span_or(r.span),
+                    format!(
+                        "rule \"{}\" denies TCP {}-{} first",
+                        decider_name(&by),
+                        denied.0,
+                        denied.1
+                    ),
+                    format!("securityRules[{}].access", decider_name(&by)),
+                ),
+                Decider::Default(_) => (
+                    nsg.rules.span_or(nsg.res.span),
+                    format!(
+                        "no inbound allow from GatewayManager with destination Any; default rule {} denies TCP {}-{}",
+                        decider_name(&by),
+                        denied.0,
+                        denied.1
+                    ),
+                    d.prop("securityRules", "security_rule").to_string(),
+                ),
+            };
+            let isolated = maybe_isolated(gw, cx.assume.network_isolation);
+            let label = match isolated {
+                Some(why) => format!("{label}; reported as info because {why}"),
+                None => label,
+            };
+            let mut f = cx
+                .finding(
+                    format!(
+                        "NSG \"{}\" on subnet \"{}\" of gateway \"{}\" does not allow GatewayManager inbound on TCP {}-{}",
+                        nsg.res.display_name(),
+                        subnet.res.display_name(),
+                        gw.res.display_name(),
+                        ports.0,
+                        ports.1
+                    ),
+                    primary,
+                )
+                .label(label)
+                .related(
+                    subnet.nsg_span.or(subnet.nsg.span).unwrap_or(subnet.res.span),
+                    "NSG attached to the gateway subnet here",
+                )
+                .related(cfg.subnet.span_or(cfg.span), "gateway deployed into this subnet")
+                .help(format!(
+                    "add an inbound rule: Allow, TCP, source GatewayManager, source ports *, \
+                     destination Any, destination ports {}-{}, with a priority below every Deny \
+                     that covers those ports",
+                    ports.0, ports.1
+                ))
+                .resource(&nsg.res)
+                .property(property);
+            if let Decider::Rule(r) = by {
+                f = f.origins(&r.access);
+            }
+            if isolated.is_some() {
+                f = f.severity(Severity::Info);
+            }
+            cx.emit(f);
+        }
+    }
+}
