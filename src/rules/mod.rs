@@ -1,1 +1,176 @@
+//! The rule trait and the registry.
+//!
+//! One rule per file (`agw010_host_header_not_set.rs`); each declares a static [`RuleMeta`] and
+//! reads only the [`Model`]. Registering a rule is one line in [`REGISTRY`]; `tests/meta.rs`
+//! checks that every rule has a page, fixtures and a catalogue name.
 
+use crate::finding::{Finding, Severity};
+use crate::model::Model;
+
+mod agw001_v1_sku_retired;
+mod agw006_empty_backend_pool;
+mod agw010_host_header_not_set;
+mod agw023_dangling_reference;
+// rules-a: modules AGW002–AGW022 below
+mod agw002_sku_config_invalid;
+#[cfg(test)]
+mod testkit;
+// rules-a end
+// rules-b: modules AGW024–AGW045 below
+mod agw027_nsg_gatewaymanager_inbound_missing;
+// rules-b end
+
+/// Where rule pages are published; `url()` appends `<ID>.md`.
+pub const RULES_URL_BASE: &str = "https://github.com/agwlint/agwlint/blob/main/rules/";
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable ID, `AGW010`.
+    pub id: &'static str,
+    /// Kebab-case name from the catalogue.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line for `agwlint rules`.
+    pub summary: &'static str,
+    /// The rule page (rules/AGWnnn.md), embedded.
+    pub page: &'static str,
+}
+
+impl RuleMeta {
+    /// URL of the rule page.
+    pub fn url(&self) -> String {
+        rule_url(self.id)
+    }
+
+    /// A finding of this rule at its default severity.
+    pub fn finding(&self, message: impl Into<String>, primary: crate::source::Span) -> Finding {
+        Finding::new(self.id, self.name, self.severity, message, primary)
+    }
+}
+
+/// URL of a rule's page.
+pub fn rule_url(id: &str) -> String {
+    format!("{RULES_URL_BASE}{id}.md")
+}
+
+/// Facts a template cannot show, set by configuration (`assume:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Assumptions {
+    /// The subscription has Application Gateway network isolation registered.
+    pub network_isolation: bool,
+    /// Custom DNS servers forward the privatelink zones correctly.
+    pub dns_resolves_private_link: bool,
+}
+
+/// What a rule gets besides the model: its options and a place to put findings.
+#[derive(Debug)]
+pub struct RuleCx<'a> {
+    /// The running rule.
+    pub meta: &'static RuleMeta,
+    /// The rule's own options from configuration (`rules: { AGW014: { ... } }`), if any.
+    pub options: Option<&'a serde_json::Value>,
+    /// Assumptions from configuration.
+    pub assume: Assumptions,
+    findings: Vec<Finding>,
+    skipped_unknown: usize,
+}
+
+impl<'a> RuleCx<'a> {
+    /// A context for one rule.
+    pub fn new(
+        meta: &'static RuleMeta,
+        options: Option<&'a serde_json::Value>,
+        assume: Assumptions,
+    ) -> Self {
+        RuleCx {
+            meta,
+            options,
+            assume,
+            findings: Vec::new(),
+            skipped_unknown: 0,
+        }
+    }
+
+    /// A finding of the running rule at its default severity; push it with [`RuleCx::emit`].
+    pub fn finding(&self, message: impl Into<String>, primary: crate::source::Span) -> Finding {
+        self.meta.finding(message, primary)
+    }
+
+    /// Reports a finding.
+    pub fn emit(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+
+    /// Counts a check skipped because a value it needs is Unknown (`--verbose` shows the total).
+    pub fn skip_unknown(&mut self) {
+        self.skipped_unknown += 1;
+    }
+
+    /// The findings and the skip count.
+    pub fn finish(self) -> (Vec<Finding>, usize) {
+        (self.findings, self.skipped_unknown)
+    }
+}
+
+/// A rule.
+pub trait Rule: Send + Sync {
+    /// Its metadata.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Checks the model and emits findings into `cx`. Never fires on an Unknown value.
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>);
+}
+
+/// AGW000: a file that cannot be parsed or evaluated. Not a [`Rule`]; front-ends emit it.
+pub static AGW000: RuleMeta = RuleMeta {
+    id: "AGW000",
+    name: "parse-error",
+    severity: Severity::Error,
+    summary: "A file could not be parsed; the other files are still linted",
+    page: include_str!("../../rules/AGW000.md"),
+};
+
+/// Every rule. Listed in blocks; [`all_meta`] sorts by ID.
+pub static REGISTRY: &[&dyn Rule] = &[
+    &agw001_v1_sku_retired::V1SkuRetired,
+    &agw006_empty_backend_pool::EmptyBackendPool,
+    &agw010_host_header_not_set::HostHeaderNotSet,
+    &agw023_dangling_reference::DanglingReference,
+    // rules-a: registry lines AGW002–AGW022 below (keep ID order within the block)
+    &agw002_sku_config_invalid::SkuConfigInvalid,
+    // rules-a end
+    // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
+    &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
+    // rules-b end
+];
+
+/// Metadata of every rule, AGW000 first.
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut v: Vec<&'static RuleMeta> = std::iter::once(&AGW000)
+        .chain(REGISTRY.iter().map(|r| r.meta()))
+        .collect();
+    v.sort_by_key(|m| m.id);
+    v
+}
+
+/// Metadata by ID or name (case-insensitive).
+pub fn find_meta(id_or_name: &str) -> Option<&'static RuleMeta> {
+    all_meta()
+        .into_iter()
+        .find(|m| m.id.eq_ignore_ascii_case(id_or_name) || m.name.eq_ignore_ascii_case(id_or_name))
+}
+
+/// Runs every rule on the model.
+pub fn run_all(model: &Model, assume: Assumptions) -> (Vec<Finding>, usize) {
+    let mut findings = Vec::new();
+    let mut skipped = 0;
+    for rule in REGISTRY {
+        let mut cx = RuleCx::new(rule.meta(), None, assume);
+        rule.check(model, &mut cx);
+        let (f, s) = cx.finish();
+        findings.extend(f);
+        skipped += s;
+    }
+    (findings, skipped)
+}
