@@ -327,7 +327,12 @@ mod tests {
         gw.autoscale = auto(k(12), Val::absent());
         let f = run(&SkuConfigInvalid, &model(gw, vec![]));
         assert_eq!(f.len(), 1);
-        assert!(f[0].primary_label.as_deref().unwrap_or("").contains("defaults to 10"));
+        assert!(
+            f[0].primary_label
+                .as_deref()
+                .unwrap_or("")
+                .contains("defaults to 10")
+        );
         let mut gw = gateway(Dialect::Arm);
         gw.sku.capacity = Val::absent();
         gw.autoscale = auto(k(0), k(1));

@@ -13,6 +13,7 @@ mod agw010_host_header_not_set;
 mod agw023_dangling_reference;
 // rules-a: modules AGW002–AGW022 below
 mod agw002_sku_config_invalid;
+mod agw003_insufficient_min_instances;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -139,6 +140,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw023_dangling_reference::DanglingReference,
     // rules-a: registry lines AGW002–AGW022 below (keep ID order within the block)
     &agw002_sku_config_invalid::SkuConfigInvalid,
+    &agw003_insufficient_min_instances::InsufficientMinInstances,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,

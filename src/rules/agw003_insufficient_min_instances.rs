@@ -1,0 +1,172 @@
+//! AGW003 insufficient-min-instances: a v2 gateway that reserves fewer than two instances
+//! loses capacity for minutes when an instance fails or traffic spikes (transient 502/504).
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query::SkuFamily;
+use crate::model::{Lattice, Model};
+
+/// See the module docs.
+pub struct InsufficientMinInstances;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW003",
+    name: "insufficient-min-instances",
+    severity: Severity::Warning,
+    summary: "v2 gateway reserves fewer than 2 instances (capacity or autoscale minCapacity)",
+    page: include_str!("../../rules/AGW003.md"),
+};
+
+/// The `min_instances` option (default 2).
+fn min_instances(cx: &RuleCx<'_>) -> i64 {
+    cx.options
+        .and_then(|o| o.get("min_instances"))
+        .and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+        .unwrap_or(2)
+}
+
+impl Rule for InsufficientMinInstances {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        let want = min_instances(cx);
+        for gw in &model.gateways {
+            match gw.sku_family() {
+                Some(SkuFamily::V2) => {}
+                Some(_) => continue,
+                None => {
+                    if gw.sku.name.is_unknown() || gw.sku.tier.is_unknown() {
+                        cx.skip_unknown();
+                    }
+                    continue;
+                }
+            }
+            let d = gw.res.dialect;
+            let (val, prop, logical, what) = match &gw.autoscale.state {
+                Lattice::Unknown(_) => {
+                    cx.skip_unknown();
+                    continue;
+                }
+                Lattice::Known(a) => (
+                    &a.min_capacity,
+                    d.prop(
+                        "autoscaleConfiguration.minCapacity",
+                        "autoscale_configuration.min_capacity",
+                    ),
+                    "autoscaleConfiguration.minCapacity",
+                    "reserves",
+                ),
+                Lattice::Absent => (
+                    &gw.sku.capacity,
+                    d.prop("sku.capacity", "sku.capacity"),
+                    "sku.capacity",
+                    "runs",
+                ),
+            };
+            // An omitted value is AGW002's business (or the API's required field), not ours.
+            let n = match &val.state {
+                Lattice::Known(n) => *n,
+                Lattice::Unknown(_) => {
+                    cx.skip_unknown();
+                    continue;
+                }
+                Lattice::Absent => continue,
+            };
+            if n >= want {
+                continue;
+            }
+            let f = cx
+                .finding(
+                    format!(
+                        "gateway \"{}\" {what} only {n} instance{} (`{prop}`), fewer than {want}",
+                        gw.res.display_name(),
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    val.span_or(gw.res.span),
+                )
+                .label(format!(
+                    "{n} reserved; a replacement instance takes ~6–7 minutes"
+                ))
+                .help(format!(
+                    "set `{prop}` to at least {want} so a failed instance or a burst does not \
+                     leave the gateway without capacity"
+                ))
+                .origins(val)
+                .resource(&gw.res)
+                .property(logical);
+            cx.emit(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Autoscale, Dialect, Val};
+    use crate::rules::testkit::*;
+
+    #[test]
+    fn capacity_one_warns_two_passes() {
+        let mut gw = gateway(Dialect::Arm);
+        gw.sku.capacity = k(1);
+        let span = gw.sku.capacity.span;
+        let f = run(&InsufficientMinInstances, &model(gw, vec![]));
+        assert_eq!(f.len(), 1);
+        assert_eq!(Some(f[0].primary), span);
+        assert!(
+            run(
+                &InsufficientMinInstances,
+                &model(gateway(Dialect::Arm), vec![])
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn autoscale_min_zero_warns_and_capacity_is_ignored() {
+        let mut gw = gateway(Dialect::Terraform);
+        gw.sku.capacity = Val::absent();
+        gw.autoscale = k(Autoscale {
+            min_capacity: k(0),
+            max_capacity: k(10),
+            span: sp(),
+        });
+        let f = run(&InsufficientMinInstances, &model(gw, vec![]));
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("autoscale_configuration.min_capacity")
+        );
+    }
+
+    #[test]
+    fn unknown_absent_and_v1_are_quiet() {
+        let mut gw = gateway(Dialect::Arm);
+        gw.sku.capacity = unk();
+        assert!(run(&InsufficientMinInstances, &model(gw, vec![])).is_empty());
+        let mut gw = gateway(Dialect::Arm);
+        gw.sku.capacity = Val::absent();
+        assert!(run(&InsufficientMinInstances, &model(gw, vec![])).is_empty());
+        let mut gw = gateway(Dialect::Arm);
+        gw.sku.name = ks("Standard_Small");
+        gw.sku.tier = ks("Standard");
+        gw.sku.capacity = k(1);
+        assert!(run(&InsufficientMinInstances, &model(gw, vec![])).is_empty());
+    }
+
+    #[test]
+    fn option_raises_the_bar() {
+        let opts = serde_json::json!({ "min_instances": 3 });
+        let f = run_with(
+            &InsufficientMinInstances,
+            &model(gateway(Dialect::Arm), vec![]),
+            Some(&opts),
+        );
+        assert_eq!(f.len(), 1);
+    }
+}
