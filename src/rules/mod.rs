@@ -19,6 +19,9 @@ mod testkit;
 // rules-a end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
+mod agw028_nsg_deny_overrides_required_inbound;
+mod agw029_nsg_outbound_internet_denied;
+mod agw030_udr_forced_tunneling;
 // rules-b end
 
 /// Where rule pages are published; `url()` appends `<ID>.md`.
@@ -144,6 +147,9 @@ pub static REGISTRY: &[&dyn Rule] = &[
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
+    &agw028_nsg_deny_overrides_required_inbound::NsgDenyOverridesRequiredInbound,
+    &agw029_nsg_outbound_internet_denied::NsgOutboundInternetDenied,
+    &agw030_udr_forced_tunneling::UdrForcedTunneling,
     // rules-b end
 ];
 

@@ -1,0 +1,143 @@
+//! AGW029 nsg-outbound-internet-denied: the gateway subnet's NSG denies outbound traffic to the
+//! internet (the gateway's management and its public App Service backends need it).
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::Model;
+use crate::model::query_network::{
+    Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
+    maybe_isolated, private_endpoints_of, subnet_nets,
+};
+
+/// See the module docs.
+pub struct NsgOutboundInternetDenied;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW029",
+    name: "nsg-outbound-internet-denied",
+    severity: Severity::Error,
+    summary: "The gateway subnet's NSG denies outbound internet traffic",
+    page: include_str!("../../rules/AGW029.md"),
+};
+
+impl Rule for NsgOutboundInternetDenied {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            if !gw.res.may_exist() {
+                continue;
+            }
+            let (cfg, subnet, nsg) = match gateway_nsg(model, gw) {
+                Ok(x) => x,
+                Err(unknown) => {
+                    if unknown {
+                        cx.skip_unknown();
+                    }
+                    continue;
+                }
+            };
+            let nets = subnet_nets(subnet);
+            // The platform's own traffic (management, logs, certificate checks) goes out on 443;
+            // then each public App Service backend on its settings port.
+            let mut flows: Vec<(Endpoint, u32, String)> =
+                vec![(Endpoint::Internet, 443, "the internet".into())];
+            for pair in gw.pairs().items {
+                let Some((addr, site)) = model.app_service_address(pair.pool) else {
+                    continue;
+                };
+                if let Some(site) = site {
+                    let (pes, complete) = private_endpoints_of(model, site);
+                    if !pes.is_empty() || !complete {
+                        continue;
+                    }
+                }
+                let https = pair.settings.protocol.eq_ci("https");
+                let Some(port) = pair.settings.port.get().copied().or(match https {
+                    Some(true) => Some(443),
+                    Some(false) => Some(80),
+                    None => None,
+                }) else {
+                    continue;
+                };
+                let Ok(port) = u32::try_from(port) else {
+                    continue;
+                };
+                let name = addr
+                    .fqdn
+                    .get()
+                    .cloned()
+                    .unwrap_or_else(|| "App Service backend".into());
+                if !flows.iter().any(|(_, p, n)| *p == port && *n == name) {
+                    flows.push((Endpoint::AppService, port, name));
+                }
+            }
+            for (dest, port, what) in flows {
+                let flow = Flow {
+                    direction: Direction::Outbound,
+                    source: Endpoint::Subnet(nets.clone()),
+                    destination: dest,
+                    ports: (port, port),
+                    allow_needs_any_destination: false,
+                };
+                let by = match evaluate(nsg, &flow) {
+                    Verdict::Denied { by, .. } => by,
+                    Verdict::Uncertain { unknown: true } => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                    _ => continue,
+                };
+                let isolated = maybe_isolated(gw, cx.assume.network_isolation);
+                let (primary, property) = match by {
+                    Decider::Rule(r) => (
+                        r.access.span_or(r.span),
+                        format!("securityRules[{}].access", decider_name(&by)),
+                    ),
+                    Decider::Default(_) => (
+                        nsg.rules.span_or(nsg.res.span),
+                        nsg.res.dialect.prop("securityRules", "security_rule").to_string(),
+                    ),
+                };
+                let mut label = format!("{} denies outbound TCP {port} first", decider_name(&by));
+                if let Some(why) = isolated {
+                    label = format!("{label}; reported as info because {why}");
+                }
+                let mut f = cx
+                    .finding(
+                        format!(
+                            "NSG \"{}\" on subnet \"{}\" of gateway \"{}\" denies outbound TCP {port} to {what}",
+                            nsg.res.display_name(),
+                            subnet.res.display_name(),
+                            gw.res.display_name()
+                        ),
+                        primary,
+                    )
+                    .label(label)
+                    .related(
+                        subnet.nsg_span.or(subnet.nsg.span).unwrap_or(subnet.res.span),
+                        "NSG attached to the gateway subnet here",
+                    )
+                    .related(cfg.subnet.span_or(cfg.span), "gateway deployed into this subnet")
+                    .help(
+                        "remove the outbound Deny or precede it with an outbound Allow to \
+                         destination Internet on all ports; Application Gateway needs outbound \
+                         internet connectivity",
+                    )
+                    .resource(&nsg.res)
+                    .property(property);
+                if let Decider::Rule(r) = by {
+                    f = f.origins(&r.access);
+                }
+                if isolated.is_some() {
+                    f = f.severity(Severity::Info);
+                }
+                cx.emit(f);
+                // One finding per gateway: the first denied destination says it all.
+                break;
+            }
+        }
+    }
+}
