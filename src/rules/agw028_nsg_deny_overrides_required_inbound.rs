@@ -57,7 +57,10 @@ impl Rule for NsgDenyOverridesRequiredInbound {
             let gname = gw.res.display_name();
             let nname = nsg.res.display_name();
             let sname = subnet.res.display_name();
-            let attach = subnet.nsg_span.or(subnet.nsg.span).unwrap_or(subnet.res.span);
+            let attach = subnet
+                .nsg_span
+                .or(subnet.nsg.span)
+                .unwrap_or(subnet.res.span);
             let gw_subnet = cfg.subnet.span_or(cfg.span);
 
             // (a) the Azure load balancer must reach the subnet.
@@ -113,8 +116,8 @@ impl Rule for NsgDenyOverridesRequiredInbound {
             };
             let mut seen: Vec<i64> = Vec::new();
             for l in listeners {
-                let Some(port) = find_named(&gw.frontend_ports, &l.frontend_port, |p| &p.name)
-                    .found()
+                let Some(port) =
+                    find_named(&gw.frontend_ports, &l.frontend_port, |p| &p.name).found()
                 else {
                     continue;
                 };
@@ -163,7 +166,10 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                     ),
                     Decider::Default(_) => (
                         nsg.rules.span_or(nsg.res.span),
-                        nsg.res.dialect.prop("securityRules", "security_rule").to_string(),
+                        nsg.res
+                            .dialect
+                            .prop("securityRules", "security_rule")
+                            .to_string(),
                         None,
                     ),
                 };

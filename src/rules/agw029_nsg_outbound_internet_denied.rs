@@ -98,7 +98,10 @@ impl Rule for NsgOutboundInternetDenied {
                     ),
                     Decider::Default(_) => (
                         nsg.rules.span_or(nsg.res.span),
-                        nsg.res.dialect.prop("securityRules", "security_rule").to_string(),
+                        nsg.res
+                            .dialect
+                            .prop("securityRules", "security_rule")
+                            .to_string(),
                     ),
                 };
                 let mut label = format!("{} denies outbound TCP {port} first", decider_name(&by));

@@ -137,13 +137,20 @@ impl Rule for UdrForcedTunneling {
                     rt.disable_bgp_route_propagation.span_or(rt.res.span),
                     rt.res
                         .dialect
-                        .prop("disableBgpRoutePropagation", "bgp_route_propagation_enabled")
+                        .prop(
+                            "disableBgpRoutePropagation",
+                            "bgp_route_propagation_enabled",
+                        )
                         .to_string(),
                     &rt.res,
                 ),
                 None => (
                     subnet.res.span,
-                    subnet.res.dialect.prop("routeTable", "route_table_id").to_string(),
+                    subnet
+                        .res
+                        .dialect
+                        .prop("routeTable", "route_table_id")
+                        .to_string(),
                     &subnet.res,
                 ),
             };

@@ -14,6 +14,7 @@ mod agw023_dangling_reference;
 // rules-a: modules AGW002–AGW022 below
 mod agw002_sku_config_invalid;
 mod agw003_insufficient_min_instances;
+mod agw004_zone_config;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -144,6 +145,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     // rules-a: registry lines AGW002–AGW022 below (keep ID order within the block)
     &agw002_sku_config_invalid::SkuConfigInvalid,
     &agw003_insufficient_min_instances::InsufficientMinInstances,
+    &agw004_zone_config::ZoneConfig,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
