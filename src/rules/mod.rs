@@ -23,6 +23,7 @@ mod agw027_nsg_gatewaymanager_inbound_missing;
 mod agw028_nsg_deny_overrides_required_inbound;
 mod agw029_nsg_outbound_internet_denied;
 mod agw030_udr_forced_tunneling;
+mod agw031_gateway_subnet_not_dedicated;
 // rules-b end
 
 /// Where rule pages are published; `url()` appends `<ID>.md`.
@@ -152,6 +153,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw028_nsg_deny_overrides_required_inbound::NsgDenyOverridesRequiredInbound,
     &agw029_nsg_outbound_internet_denied::NsgOutboundInternetDenied,
     &agw030_udr_forced_tunneling::UdrForcedTunneling,
+    &agw031_gateway_subnet_not_dedicated::GatewaySubnetNotDedicated,
     // rules-b end
 ];
 

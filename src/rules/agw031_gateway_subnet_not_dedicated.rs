@@ -1,0 +1,202 @@
+//! AGW031 gateway-subnet-not-dedicated: the gateway subnet must hold only Application Gateways
+//! (of one SKU family): no NICs, private endpoints or VNet integration, no delegation to another
+//! service, no service endpoint policies, and not the `GatewaySubnet` reserved for VPN gateways.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query::SkuFamily;
+use crate::model::query_network::gateway_subnet;
+use crate::model::{Lookup, Model, Resource, ResourceKey, Subnet};
+use crate::source::Span;
+
+/// See the module docs.
+pub struct GatewaySubnetNotDedicated;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW031",
+    name: "gateway-subnet-not-dedicated",
+    severity: Severity::Error,
+    summary: "The gateway subnet is shared with other resources, delegated, or otherwise not dedicated",
+    page: include_str!("../../rules/AGW031.md"),
+};
+
+/// One reason the subnet is not dedicated.
+struct Problem<'a> {
+    what: String,
+    primary: Span,
+    property: String,
+    resource: &'a Resource,
+    origin: Option<&'a crate::model::Val<String>>,
+}
+
+fn users<'a>(model: &'a Model, key: &ResourceKey) -> Vec<(&'a Resource, String, Span)> {
+    let mut out: Vec<(&Resource, String, Span)> = Vec::new();
+    let mut push = |res: &'a Resource, usage: String, span: Span| {
+        if res.may_exist() && !out.iter().any(|(r, _, _)| r.key == res.key) {
+            out.push((res, usage, span));
+        }
+    };
+    for u in &model.subnet_users {
+        if u.subnet.get() == Some(key) {
+            push(&u.res, u.usage.clone(), u.subnet.span_or(u.span));
+        }
+    }
+    for pe in &model.private_endpoints {
+        if pe.subnet.get() == Some(key) {
+            push(&pe.res, "private endpoint".into(), pe.subnet.span_or(pe.res.span));
+        }
+    }
+    for s in &model.sites {
+        if s.vnet_subnet.get() == Some(key) {
+            push(&s.res, "VNet integration".into(), s.vnet_subnet.span_or(s.res.span));
+        }
+    }
+    for vg in &model.vnet_gateways {
+        if vg.subnet.get() == Some(key) {
+            push(&vg.res, "virtual network gateway".into(), vg.subnet.span_or(vg.res.span));
+        }
+    }
+    out
+}
+
+fn problems<'a>(model: &'a Model, subnet: &'a Subnet, cx: &mut RuleCx<'_>) -> Vec<Problem<'a>> {
+    let mut out = Vec::new();
+    let d = subnet.res.dialect;
+    if let Some(n) = subnet.res.name.get()
+        && n.eq_ignore_ascii_case("GatewaySubnet")
+    {
+        out.push(Problem {
+            what: "is the GatewaySubnet reserved for VPN and ExpressRoute gateways".into(),
+            primary: subnet.res.name.span_or(subnet.res.span),
+            property: "name".into(),
+            resource: &subnet.res,
+            origin: Some(&subnet.res.name),
+        });
+    }
+    match subnet.delegations.items() {
+        Some(ds) => {
+            for dl in ds {
+                match dl.service.get() {
+                    Some(s) if !s.eq_ignore_ascii_case("Microsoft.Network/applicationGateways") => {
+                        out.push(Problem {
+                            what: format!("is delegated to {s}"),
+                            primary: dl.service.span_or(dl.span),
+                            property: format!("{}[{s}]", d.prop("delegations", "delegation")),
+                            resource: &subnet.res,
+                            origin: Some(&dl.service),
+                        });
+                    }
+                    Some(_) => {}
+                    None => cx.skip_unknown(),
+                }
+            }
+        }
+        None => cx.skip_unknown(),
+    }
+    match subnet.service_endpoint_policies.items() {
+        Some([]) => {}
+        Some(_) => out.push(Problem {
+            what: "has service endpoint policies, which Application Gateway does not support"
+                .into(),
+            primary: subnet
+                .service_endpoint_policies
+                .span_or(subnet.res.span),
+            property: d
+                .prop("serviceEndpointPolicies", "service_endpoint_policy_ids")
+                .into(),
+            resource: &subnet.res,
+            origin: None,
+        }),
+        None => cx.skip_unknown(),
+    }
+    for (res, usage, span) in users(model, &subnet.res.key) {
+        out.push(Problem {
+            what: format!("is also used by {usage} \"{}\"", res.display_name()),
+            primary: span,
+            property: "subnet".into(),
+            resource: res,
+            origin: None,
+        });
+    }
+    out
+}
+
+impl Rule for GatewaySubnetNotDedicated {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        let mut done: Vec<&ResourceKey> = Vec::new();
+        for gw in &model.gateways {
+            if !gw.res.may_exist() {
+                continue;
+            }
+            let (cfg, subnet) = match gateway_subnet(model, gw) {
+                Lookup::Found(x) => x,
+                Lookup::Absent => continue,
+                Lookup::Unknown => {
+                    cx.skip_unknown();
+                    continue;
+                }
+            };
+            if done.contains(&&subnet.res.key) {
+                continue;
+            }
+            done.push(&subnet.res.key);
+            let gname = gw.res.display_name();
+            let sname = subnet.res.display_name();
+            let mut list = problems(model, subnet, cx);
+            // A v1 and a v2 gateway cannot share a subnet.
+            if let Some(fam) = gw.sku_family() {
+                let v1 = fam == SkuFamily::V1;
+                for other in &model.gateways {
+                    if std::ptr::eq(other, gw) || !other.res.may_exist() {
+                        continue;
+                    }
+                    let Some(ofam) = other.sku_family() else {
+                        continue;
+                    };
+                    if (ofam == SkuFamily::V1) == v1 {
+                        continue;
+                    }
+                    if let Lookup::Found((ocfg, os)) = gateway_subnet(model, other)
+                        && os.res.key == subnet.res.key
+                    {
+                        list.push(Problem {
+                            what: format!(
+                                "also hosts gateway \"{}\" of the other SKU generation (v1 and v2 cannot share a subnet)",
+                                other.res.display_name()
+                            ),
+                            primary: ocfg.subnet.span_or(ocfg.span),
+                            property: "gatewayIPConfigurations.subnet".into(),
+                            resource: &other.res,
+                            origin: None,
+                        });
+                        break;
+                    }
+                }
+            }
+            for p in list {
+                let mut f = cx
+                    .finding(
+                        format!("subnet \"{sname}\" of gateway \"{gname}\" {}", p.what),
+                        p.primary,
+                    )
+                    .label("the Application Gateway subnet must be dedicated")
+                    .related(cfg.subnet.span_or(cfg.span), "gateway deployed into this subnet")
+                    .help(
+                        "give the gateway its own subnet (a /24 is recommended) with nothing else \
+                         in it: move other resources, delegations and service endpoint policies \
+                         to another subnet",
+                    )
+                    .resource(p.resource)
+                    .property(p.property);
+                if let Some(o) = p.origin {
+                    f = f.origins(o);
+                }
+                cx.emit(f);
+            }
+        }
+    }
+}
