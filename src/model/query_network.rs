@@ -9,8 +9,8 @@
 //! verdict `Uncertain`, and rules stay silent on it.
 
 use super::{
-    Gateway, GatewayIpConfig, Lookup, Model, NetworkSecurityGroup, PrivateEndpoint, ResourceKey,
-    RouteTable, SecurityRule, Site, Subnet, Val, VirtualNetwork,
+    BackendAddress, Dialect, Gateway, GatewayIpConfig, Lookup, Model, NetworkSecurityGroup,
+    PrivateEndpoint, ResourceKey, RouteTable, SecurityRule, Site, Subnet, Val, VirtualNetwork,
 };
 
 /// Compares two references by their Known keys; `None` when either is not Known.
@@ -211,6 +211,112 @@ pub fn privatelink_zone_linked(model: &Model, vnet: &ResourceKey) -> Option<bool
                 Some(false) => {}
                 None => unknown = true,
             }
+        }
+    }
+    if unknown { None } else { Some(false) }
+}
+
+/// The sites a gateway routes to (through its routed pools), each with the first pool address
+/// that reaches it; deduplicated.
+pub fn gateway_sites<'a>(model: &'a Model, gw: &'a Gateway) -> Vec<(&'a BackendAddress, &'a Site)> {
+    let mut out: Vec<(&BackendAddress, &Site)> = Vec::new();
+    for pair in gw.pairs().items {
+        for addr in pair.pool.addresses.iter() {
+            if let Lookup::Found(site) = model.site_of_address(addr)
+                && !out.iter().any(|(_, s)| s.res.key == site.res.key)
+            {
+                out.push((addr, site));
+            }
+        }
+    }
+    out
+}
+
+/// True when a private endpoint connects to the `sites` sub-resource (Absent group ids count:
+/// a site has only that one); `None` when Unknown.
+pub fn targets_sites_group(pe: &PrivateEndpoint, site: &Site) -> Option<bool> {
+    let mut unknown = false;
+    for c in pe.connections.iter() {
+        if same_key(&c.target, &site.res.key) != Some(true) {
+            continue;
+        }
+        match c.group_ids.items() {
+            Some([]) => return Some(true),
+            Some(ids) => {
+                for g in ids {
+                    match g.get() {
+                        Some(s) if s.eq_ignore_ascii_case("sites") => return Some(true),
+                        Some(_) => {}
+                        None => unknown = true,
+                    }
+                }
+            }
+            None => unknown = true,
+        }
+    }
+    if unknown { None } else { Some(false) }
+}
+
+/// The site's private endpoints on its production slot (`groupIds: ["sites"]`), and whether the
+/// list is complete.
+pub fn site_private_endpoints<'a>(
+    model: &'a Model,
+    site: &Site,
+) -> (Vec<&'a PrivateEndpoint>, bool) {
+    let (pes, mut complete) = private_endpoints_of(model, site);
+    let mut out = Vec::new();
+    for pe in pes {
+        match targets_sites_group(pe, site) {
+            Some(true) => out.push(pe),
+            Some(false) => {}
+            None => complete = false,
+        }
+    }
+    (out, complete)
+}
+
+/// The site's effective public network access: `Some(true)` enabled, `Some(false)` disabled,
+/// `None` unknowable. ARM: `publicNetworkAccess` unset means enabled unless a private endpoint
+/// exists (then disabled); Terraform: `public_network_access_enabled` defaults to true.
+pub fn public_access_enabled(model: &Model, site: &Site) -> Option<bool> {
+    match site.public_network_access.get() {
+        Some(v) if v.eq_ignore_ascii_case("disabled") => Some(false),
+        Some(v) if v.eq_ignore_ascii_case("enabled") => Some(true),
+        Some(_) => None,
+        None if site.public_network_access.is_unknown() => None,
+        None => match site.res.dialect {
+            Dialect::Terraform => Some(true),
+            Dialect::Arm => {
+                let (pes, complete) = site_private_endpoints(model, site);
+                if !pes.is_empty() {
+                    Some(false)
+                } else if complete {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+        },
+    }
+}
+
+/// The gateway's VNet key, through its subnet.
+pub fn gateway_vnet_key<'a>(model: &'a Model, gw: &'a Gateway) -> Option<&'a ResourceKey> {
+    match gateway_subnet(model, gw) {
+        Lookup::Found((_, s)) => s.vnet.get(),
+        _ => None,
+    }
+}
+
+/// True when a subnet's service endpoints include `Microsoft.Web`; `None` when Unknown.
+pub fn has_web_service_endpoint(subnet: &Subnet) -> Option<bool> {
+    let items = subnet.service_endpoints.items()?;
+    let mut unknown = false;
+    for v in items {
+        match v.get() {
+            Some(s) if s.eq_ignore_ascii_case("Microsoft.Web") => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
         }
     }
     if unknown { None } else { Some(false) }

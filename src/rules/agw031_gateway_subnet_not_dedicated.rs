@@ -43,17 +43,29 @@ fn users<'a>(model: &'a Model, key: &ResourceKey) -> Vec<(&'a Resource, String, 
     }
     for pe in &model.private_endpoints {
         if pe.subnet.get() == Some(key) {
-            push(&pe.res, "private endpoint".into(), pe.subnet.span_or(pe.res.span));
+            push(
+                &pe.res,
+                "private endpoint".into(),
+                pe.subnet.span_or(pe.res.span),
+            );
         }
     }
     for s in &model.sites {
         if s.vnet_subnet.get() == Some(key) {
-            push(&s.res, "VNet integration".into(), s.vnet_subnet.span_or(s.res.span));
+            push(
+                &s.res,
+                "VNet integration".into(),
+                s.vnet_subnet.span_or(s.res.span),
+            );
         }
     }
     for vg in &model.vnet_gateways {
         if vg.subnet.get() == Some(key) {
-            push(&vg.res, "virtual network gateway".into(), vg.subnet.span_or(vg.res.span));
+            push(
+                &vg.res,
+                "virtual network gateway".into(),
+                vg.subnet.span_or(vg.res.span),
+            );
         }
     }
     out
@@ -98,9 +110,7 @@ fn problems<'a>(model: &'a Model, subnet: &'a Subnet, cx: &mut RuleCx<'_>) -> Ve
         Some(_) => out.push(Problem {
             what: "has service endpoint policies, which Application Gateway does not support"
                 .into(),
-            primary: subnet
-                .service_endpoint_policies
-                .span_or(subnet.res.span),
+            primary: subnet.service_endpoint_policies.span_or(subnet.res.span),
             property: d
                 .prop("serviceEndpointPolicies", "service_endpoint_policy_ids")
                 .into(),
@@ -184,7 +194,10 @@ impl Rule for GatewaySubnetNotDedicated {
                         p.primary,
                     )
                     .label("the Application Gateway subnet must be dedicated")
-                    .related(cfg.subnet.span_or(cfg.span), "gateway deployed into this subnet")
+                    .related(
+                        cfg.subnet.span_or(cfg.span),
+                        "gateway deployed into this subnet",
+                    )
                     .help(
                         "give the gateway its own subnet (a /24 is recommended) with nothing else \
                          in it: move other resources, delegations and service endpoint policies \

@@ -15,6 +15,7 @@ mod agw023_dangling_reference;
 mod agw002_sku_config_invalid;
 mod agw003_insufficient_min_instances;
 mod agw004_zone_config;
+mod agw005_gateway_subnet_too_small;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -147,6 +148,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw002_sku_config_invalid::SkuConfigInvalid,
     &agw003_insufficient_min_instances::InsufficientMinInstances,
     &agw004_zone_config::ZoneConfig,
+    &agw005_gateway_subnet_too_small::GatewaySubnetTooSmall,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
