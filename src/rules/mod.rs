@@ -16,6 +16,7 @@ mod agw002_sku_config_invalid;
 mod agw003_insufficient_min_instances;
 mod agw004_zone_config;
 mod agw005_gateway_subnet_too_small;
+mod agw007_backend_fqdn_malformed;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -25,6 +26,7 @@ mod agw028_nsg_deny_overrides_required_inbound;
 mod agw029_nsg_outbound_internet_denied;
 mod agw030_udr_forced_tunneling;
 mod agw031_gateway_subnet_not_dedicated;
+mod agw035_public_access_disabled_unreachable;
 // rules-b end
 
 /// Where rule pages are published; `url()` appends `<ID>.md`.
@@ -149,6 +151,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw003_insufficient_min_instances::InsufficientMinInstances,
     &agw004_zone_config::ZoneConfig,
     &agw005_gateway_subnet_too_small::GatewaySubnetTooSmall,
+    &agw007_backend_fqdn_malformed::BackendFqdnMalformed,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
@@ -156,6 +159,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw029_nsg_outbound_internet_denied::NsgOutboundInternetDenied,
     &agw030_udr_forced_tunneling::UdrForcedTunneling,
     &agw031_gateway_subnet_not_dedicated::GatewaySubnetNotDedicated,
+    &agw035_public_access_disabled_unreachable::PublicAccessDisabledUnreachable,
     // rules-b end
 ];
 

@@ -1,0 +1,115 @@
+//! AGW035 public-access-disabled-unreachable: the site's public network access is off and none
+//! of its private endpoints sits in the gateway VNet or a VNet peered with it: the gateway has no
+//! path to the app.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::Model;
+use crate::model::query_network::{
+    gateway_sites, gateway_vnet_key, private_endpoint_vnet, public_access_enabled,
+    site_private_endpoints, vnets_connected,
+};
+
+/// See the module docs.
+pub struct PublicAccessDisabledUnreachable;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW035",
+    name: "public-access-disabled-unreachable",
+    severity: Severity::Error,
+    summary: "The site has public access disabled and no private endpoint the gateway can reach",
+    page: include_str!("../../rules/AGW035.md"),
+};
+
+impl Rule for PublicAccessDisabledUnreachable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            if !gw.res.may_exist() {
+                continue;
+            }
+            for (addr, site) in gateway_sites(model, gw) {
+                match public_access_enabled(model, site) {
+                    Some(false) => {}
+                    Some(true) => continue,
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                }
+                let Some(gw_vnet) = gateway_vnet_key(model, gw) else {
+                    cx.skip_unknown();
+                    continue;
+                };
+                let (pes, complete) = site_private_endpoints(model, site);
+                if !complete {
+                    cx.skip_unknown();
+                    continue;
+                }
+                let mut reachable = Some(false);
+                for pe in &pes {
+                    match private_endpoint_vnet(model, pe)
+                        .and_then(|v| vnets_connected(model, &v, gw_vnet))
+                    {
+                        Some(true) => {
+                            reachable = Some(true);
+                            break;
+                        }
+                        Some(false) => {}
+                        None => reachable = None,
+                    }
+                }
+                match reachable {
+                    Some(false) => {}
+                    Some(true) => continue,
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                }
+                let d = site.res.dialect;
+                let prop = d.prop("publicNetworkAccess", "public_network_access_enabled");
+                let label = if site.public_network_access.is_absent() {
+                    format!("`{prop}` unset: disabled because the site has a private endpoint")
+                } else {
+                    format!("`{prop}` disables the public endpoint")
+                };
+                let detail = if pes.is_empty() {
+                    "and has no private endpoint".to_string()
+                } else {
+                    "and none of its private endpoints is in the gateway's VNet or a peered VNet"
+                        .to_string()
+                };
+                let mut f = cx
+                    .finding(
+                        format!(
+                            "site \"{}\" behind gateway \"{}\" has public network access disabled {detail}",
+                            site.res.display_name(),
+                            gw.res.display_name()
+                        ),
+                        site.public_network_access.span_or(site.res.span),
+                    )
+                    .label(label)
+                    .related(addr.span, "the gateway sends traffic to this site")
+                    .help(
+                        "put a private endpoint of the site in the gateway's VNet (or a peered \
+                         VNet) with a linked privatelink.azurewebsites.net zone, or enable public \
+                         access and restrict it to the gateway",
+                    )
+                    .origins(&site.public_network_access)
+                    .resource(&site.res)
+                    .property(prop);
+                for pe in pes {
+                    f = f.related(
+                        pe.subnet.span_or(pe.res.span),
+                        "private endpoint in another VNet",
+                    );
+                }
+                cx.emit(f);
+            }
+        }
+    }
+}
