@@ -26,6 +26,7 @@ mod agw028_nsg_deny_overrides_required_inbound;
 mod agw029_nsg_outbound_internet_denied;
 mod agw030_udr_forced_tunneling;
 mod agw031_gateway_subnet_not_dedicated;
+mod agw034_private_endpoint_dns_not_linked;
 mod agw035_public_access_disabled_unreachable;
 // rules-b end
 
@@ -159,6 +160,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw029_nsg_outbound_internet_denied::NsgOutboundInternetDenied,
     &agw030_udr_forced_tunneling::UdrForcedTunneling,
     &agw031_gateway_subnet_not_dedicated::GatewaySubnetNotDedicated,
+    &agw034_private_endpoint_dns_not_linked::PrivateEndpointDnsNotLinked,
     &agw035_public_access_disabled_unreachable::PublicAccessDisabledUnreachable,
     // rules-b end
 ];

@@ -1,0 +1,163 @@
+//! AGW034 private-endpoint-dns-not-linked: the gateway reaches a site through its private
+//! endpoint (public access off) by FQDN, but no `privatelink.azurewebsites.net` zone is linked to
+//! the gateway's VNet, so the gateway resolves the public address and gets 403.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query_network::{
+    gateway_sites, gateway_vnet_key, is_privatelink_site_zone, privatelink_zone_linked,
+    public_access_enabled, site_private_endpoints,
+};
+use crate::model::{Lookup, Model};
+
+/// See the module docs.
+pub struct PrivateEndpointDnsNotLinked;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW034",
+    name: "private-endpoint-dns-not-linked",
+    severity: Severity::Error,
+    summary: "The site is reachable only through its private endpoint, but the gateway VNet has no linked privatelink DNS zone",
+    page: include_str!("../../rules/AGW034.md"),
+};
+
+impl Rule for PrivateEndpointDnsNotLinked {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            if !gw.res.may_exist() {
+                continue;
+            }
+            let sites = gateway_sites(model, gw);
+            if sites.is_empty() {
+                continue;
+            }
+            let Some(vnet_key) = gateway_vnet_key(model, gw) else {
+                cx.skip_unknown();
+                continue;
+            };
+            let vnet = model.vnets.iter().find(|v| &v.res.key == vnet_key);
+            for (addr, site) in sites {
+                // Only names are resolved; an IP address (the PE's IP) needs no DNS.
+                let by_name = addr.fqdn.is_known()
+                    || addr.source_attribute.as_deref().is_some_and(|a| {
+                        let a = a.to_ascii_lowercase();
+                        a.contains("hostname") || a.contains("host_name")
+                    });
+                if !by_name {
+                    continue;
+                }
+                let (pes, complete) = site_private_endpoints(model, site);
+                let Some(pe) = pes.first().copied() else {
+                    if !complete {
+                        cx.skip_unknown();
+                    }
+                    continue;
+                };
+                match public_access_enabled(model, site) {
+                    Some(false) => {}
+                    Some(true) => continue,
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                }
+                // Custom DNS servers decide resolution themselves: warning, or silent when they
+                // are assumed to forward the privatelink zone.
+                let custom_dns = match vnet.map(|v| v.dns_servers.items()) {
+                    Some(Some(servers)) => !servers.is_empty(),
+                    Some(None) => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                    None => false,
+                };
+                if custom_dns && cx.assume.dns_resolves_private_link {
+                    continue;
+                }
+                match privatelink_zone_linked(model, vnet_key) {
+                    Some(true) => continue,
+                    Some(false) => {}
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                }
+                // A zone group pointing outside the scan may be linked elsewhere: cannot tell.
+                let outside = pe
+                    .dns_zones
+                    .iter()
+                    .any(|z| !matches!(model.dns_zone(z), Lookup::Found(_)));
+                if outside || pe.dns_zones.is_unknown() {
+                    cx.skip_unknown();
+                    continue;
+                }
+                let zone = model.dns_zones.iter().find(|z| {
+                    z.res.may_exist() && z.res.name.get().is_some_and(|n| is_privatelink_site_zone(n))
+                });
+                let gname = gw.res.display_name();
+                let host = addr.fqdn.get().cloned().unwrap_or_else(|| {
+                    format!("default host name of \"{}\"", site.res.display_name())
+                });
+                let vname = vnet.map_or_else(|| vnet_key.name.clone(), |v| v.res.display_name());
+                let (mut f, label) = match zone {
+                    Some(z) => (
+                        cx.finding(
+                            format!(
+                                "private DNS zone \"{}\" is not linked to VNet \"{vname}\" of gateway \"{gname}\", so backend \"{host}\" resolves to its public address",
+                                z.res.display_name()
+                            ),
+                            z.links.span_or(z.res.span),
+                        )
+                        .resource(&z.res)
+                        .property(z.res.dialect.prop(
+                            "virtualNetworkLinks",
+                            "azurerm_private_dns_zone_virtual_network_link",
+                        )),
+                        "no virtual network link to the gateway VNet",
+                    ),
+                    None => (
+                        cx.finding(
+                            format!(
+                                "private endpoint \"{}\" of site \"{}\" has no privatelink.azurewebsites.net zone linked to VNet \"{vname}\" of gateway \"{gname}\"",
+                                pe.res.display_name(),
+                                site.res.display_name()
+                            ),
+                            pe.dns_zones.span_or(pe.res.span),
+                        )
+                        .resource(&pe.res)
+                        .property(
+                            pe.res
+                                .dialect
+                                .prop("privateDnsZoneGroups", "private_dns_zone_group"),
+                        ),
+                        "no private DNS zone group and no privatelink zone in the template",
+                    ),
+                };
+                let label = if custom_dns {
+                    f = f.severity(Severity::Warning);
+                    format!("{label}; the VNet uses custom DNS servers, so resolution depends on their forwarders (warning)")
+                } else {
+                    label.to_string()
+                };
+                f = f
+                    .label(label)
+                    .related(addr.span, "the gateway resolves this backend name")
+                    .related(
+                        site.public_network_access.span_or(site.res.span),
+                        "public network access is off",
+                    )
+                    .help(
+                        "create the private DNS zone privatelink.azurewebsites.net, link it to the \
+                         gateway's VNet, and add a private DNS zone group to the private endpoint \
+                         (or point the backend pool at the private endpoint's IP with a host name \
+                         override)",
+                    );
+                cx.emit(f);
+            }
+        }
+    }
+}
