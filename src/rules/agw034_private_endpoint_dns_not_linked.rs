@@ -96,7 +96,11 @@ impl Rule for PrivateEndpointDnsNotLinked {
                     continue;
                 }
                 let zone = model.dns_zones.iter().find(|z| {
-                    z.res.may_exist() && z.res.name.get().is_some_and(|n| is_privatelink_site_zone(n))
+                    z.res.may_exist()
+                        && z.res
+                            .name
+                            .get()
+                            .is_some_and(|n| is_privatelink_site_zone(n))
                 });
                 let gname = gw.res.display_name();
                 let host = addr.fqdn.get().cloned().unwrap_or_else(|| {
@@ -139,7 +143,9 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 };
                 let label = if custom_dns {
                     f = f.severity(Severity::Warning);
-                    format!("{label}; the VNet uses custom DNS servers, so resolution depends on their forwarders (warning)")
+                    format!(
+                        "{label}; the VNet uses custom DNS servers, so resolution depends on their forwarders (warning)"
+                    )
                 } else {
                     label.to_string()
                 };

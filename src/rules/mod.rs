@@ -17,6 +17,7 @@ mod agw003_insufficient_min_instances;
 mod agw004_zone_config;
 mod agw005_gateway_subnet_too_small;
 mod agw007_backend_fqdn_malformed;
+mod agw008_app_service_backend_by_ip;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -28,6 +29,7 @@ mod agw030_udr_forced_tunneling;
 mod agw031_gateway_subnet_not_dedicated;
 mod agw034_private_endpoint_dns_not_linked;
 mod agw035_public_access_disabled_unreachable;
+mod agw037_access_restrictions_block_gateway;
 // rules-b end
 
 /// Where rule pages are published; `url()` appends `<ID>.md`.
@@ -153,6 +155,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw004_zone_config::ZoneConfig,
     &agw005_gateway_subnet_too_small::GatewaySubnetTooSmall,
     &agw007_backend_fqdn_malformed::BackendFqdnMalformed,
+    &agw008_app_service_backend_by_ip::AppServiceBackendByIp,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
@@ -162,6 +165,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw031_gateway_subnet_not_dedicated::GatewaySubnetNotDedicated,
     &agw034_private_endpoint_dns_not_linked::PrivateEndpointDnsNotLinked,
     &agw035_public_access_disabled_unreachable::PublicAccessDisabledUnreachable,
+    &agw037_access_restrictions_block_gateway::AccessRestrictionsBlockGateway,
     // rules-b end
 ];
 

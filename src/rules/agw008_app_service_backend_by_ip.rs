@@ -1,0 +1,255 @@
+//! AGW008 app-service-backend-by-ip: an App Service backend addressed by IP. App Service routes
+//! by Host header and TLS SNI; when those become the IP the app cannot be found (404, TLS
+//! mismatch, 502), and a public inbound IP is shared and may change.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query::is_app_service_host;
+use crate::model::query_gateway::{
+    EffectiveProbe, effective_probe, is_private_ipv4, routed_settings,
+};
+use crate::model::{BackendAddress, BackendSettings, Gateway, Lookup, Model};
+
+/// See the module docs.
+pub struct AppServiceBackendByIp;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW008",
+    name: "app-service-backend-by-ip",
+    severity: Severity::Warning,
+    summary: "App Service backend is addressed by IP instead of its host name",
+    page: include_str!("../../rules/AGW008.md"),
+};
+
+/// Why the address is known to be App Service.
+enum Target {
+    /// The address links to a site (through a private endpoint or a runtime reference).
+    Site(String),
+    /// The settings or probe name an App Service host.
+    Host(String),
+}
+
+fn target(model: &Model, gw: &Gateway, s: &BackendSettings, a: &BackendAddress) -> Option<Target> {
+    if let Lookup::Found(site) = model.site_of_address(a) {
+        return Some(Target::Site(site.res.display_name()));
+    }
+    if let Some(h) = s
+        .host_name
+        .known_suffix()
+        .filter(|h| is_app_service_host(h))
+    {
+        return Some(Target::Host(h.to_string()));
+    }
+    if let EffectiveProbe::Custom(p) = effective_probe(gw, s) {
+        if let Some(h) = p.host.known_suffix().filter(|h| is_app_service_host(h)) {
+            return Some(Target::Host(h.to_string()));
+        }
+    }
+    None
+}
+
+impl Rule for AppServiceBackendByIp {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            let d = gw.res.dialect;
+            let gname = gw.res.display_name();
+            for (s, pools) in routed_settings(gw) {
+                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                for pool in pools {
+                    let pname = pool.name.get().cloned().unwrap_or_else(|| "?".into());
+                    for a in pool.addresses.iter() {
+                        if a.ip_address.is_absent() {
+                            continue;
+                        }
+                        let Some(t) = target(model, gw, s, a) else {
+                            continue;
+                        };
+                        let ip = a
+                            .ip_address
+                            .get()
+                            .cloned()
+                            .unwrap_or_else(|| "(runtime IP)".into());
+                        let through_pe =
+                            matches!(model.private_endpoint(&a.source), Lookup::Found(_));
+                        let private =
+                            through_pe || a.ip_address.get().is_some_and(|i| is_private_ipv4(i));
+                        let Some(pick) = s.pick_host_name.flag(false) else {
+                            cx.skip_unknown();
+                            continue;
+                        };
+                        let host = match s.host_name.decidable() {
+                            None => {
+                                cx.skip_unknown();
+                                continue;
+                            }
+                            Some(h) => h.filter(|h| !h.trim().is_empty()),
+                        };
+                        let app = match &t {
+                            Target::Site(n) => format!("App Service \"{n}\""),
+                            Target::Host(h) => format!("App Service host \"{h}\""),
+                        };
+                        let pick_prop = d.prop(
+                            "pickHostNameFromBackendAddress",
+                            "pick_host_name_from_backend_address",
+                        );
+                        let host_prop = d.prop("hostName", "host_name");
+                        let prop =
+                            format!("backendAddressPools[{pname}].backendAddresses.ipAddress");
+                        let f = if pick {
+                            let https = s.protocol.eq_ci("Https") == Some(true);
+                            let extra = if https {
+                                "; with Https the gateway also rejects IP members in this setup"
+                            } else {
+                                ""
+                            };
+                            cx.finding(
+                                format!(
+                                    "backend settings \"{sname}\" of gateway \"{gname}\" pick the host name from IP member \"{ip}\" of pool \"{pname}\", which is {app}"
+                                ),
+                                s.pick_host_name.span_or(s.span),
+                            )
+                            .label(format!("Host header and SNI become \"{ip}\"{extra}"))
+                            .related(a.ip_address.span_or(a.span), "IP member of the pool")
+                            .help(format!(
+                                "put the app's host name in the pool (fqdn / fqdns), or set \
+                                 `{pick_prop}` to false and `{host_prop}` to the app's host name"
+                            ))
+                            .severity(Severity::Error)
+                            .origins(&s.pick_host_name)
+                            .resource(&gw.res)
+                            .property(format!(
+                                "backendHttpSettingsCollection[{sname}].pickHostNameFromBackendAddress"
+                            ))
+                        } else if host.is_some() {
+                            // Documented alternative: private endpoint IP plus hostName.
+                            if private {
+                                continue;
+                            }
+                            if a.ip_address.get().is_none() {
+                                cx.skip_unknown();
+                                continue;
+                            }
+                            cx.finding(
+                                format!(
+                                    "pool \"{pname}\" of gateway \"{gname}\" reaches {app} through public IP \"{ip}\""
+                                ),
+                                a.ip_address.span_or(a.span),
+                            )
+                            .label("App Service inbound IPs are shared and can change")
+                            .help("address the app by its host name (fqdn / fqdns) or through a private endpoint")
+                            .origins(&a.ip_address)
+                            .resource(&gw.res)
+                            .property(prop)
+                        } else {
+                            // A linked site with no host override is AGW010's finding.
+                            if matches!(t, Target::Site(_)) {
+                                continue;
+                            }
+                            cx.finding(
+                                format!(
+                                    "backend settings \"{sname}\" of gateway \"{gname}\" send IP member \"{ip}\" of pool \"{pname}\" to {app} without a host name"
+                                ),
+                                a.ip_address.span_or(a.span),
+                            )
+                            .label("neither the pool nor the settings carry the app's host name")
+                            .related(s.span, "backend settings without host name")
+                            .help(format!("set `{host_prop}` to the app's host name in the backend settings"))
+                            .severity(Severity::Error)
+                            .origins(&a.ip_address)
+                            .resource(&gw.res)
+                            .property(prop)
+                        };
+                        cx.emit(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BackendAddress, Dialect, Probe};
+    use crate::rules::testkit::*;
+
+    fn setup(ip: &str, pick: bool, host: Option<&str>, probe_host: Option<&str>) -> Model {
+        let mut gw = gateway(Dialect::Arm);
+        let mut p = pool("pool", &[]);
+        p.addresses = k(vec![BackendAddress {
+            ip_address: ks(ip),
+            span: sp(),
+            ..Default::default()
+        }]);
+        let mut s = settings("s", "Https", 443, pick);
+        if let Some(h) = host {
+            s.host_name = ks(h);
+        }
+        if let Some(h) = probe_host {
+            s.probe = named("probe");
+            gw.probes = k(vec![Probe {
+                name: ks("probe"),
+                protocol: ks("Https"),
+                host: ks(h),
+                span: sp(),
+                ..Default::default()
+            }]);
+        }
+        gw.pools = k(vec![p]);
+        gw.settings = k(vec![s]);
+        gw.rules = k(vec![rule("r", "pool", "s")]);
+        model(gw, vec![])
+    }
+
+    #[test]
+    fn pick_from_ip_is_an_error() {
+        let f = run(
+            &AppServiceBackendByIp,
+            &setup("20.1.2.3", true, None, Some("fn.azurewebsites.net")),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn public_ip_with_host_name_warns_private_ip_passes() {
+        let f = run(
+            &AppServiceBackendByIp,
+            &setup("20.1.2.3", false, Some("fn.azurewebsites.net"), None),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(
+            run(
+                &AppServiceBackendByIp,
+                &setup("10.0.2.4", false, Some("fn.azurewebsites.net"), None)
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn no_host_name_with_app_service_probe_is_an_error() {
+        let f = run(
+            &AppServiceBackendByIp,
+            &setup("10.0.2.4", false, None, Some("fn.azurewebsites.net")),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn non_app_service_ip_is_quiet() {
+        assert!(
+            run(
+                &AppServiceBackendByIp,
+                &setup("20.1.2.3", true, None, Some("api.contoso.com"))
+            )
+            .is_empty()
+        );
+    }
+}
