@@ -29,7 +29,10 @@ mod agw030_udr_forced_tunneling;
 mod agw031_gateway_subnet_not_dedicated;
 mod agw034_private_endpoint_dns_not_linked;
 mod agw035_public_access_disabled_unreachable;
+mod agw036_private_endpoint_unsupported_plan;
 mod agw037_access_restrictions_block_gateway;
+mod agw038_subnet_rule_without_service_endpoint;
+mod agw039_service_endpoint_vs_private_endpoint;
 // rules-b end
 
 /// Where rule pages are published; `url()` appends `<ID>.md`.
@@ -165,7 +168,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw031_gateway_subnet_not_dedicated::GatewaySubnetNotDedicated,
     &agw034_private_endpoint_dns_not_linked::PrivateEndpointDnsNotLinked,
     &agw035_public_access_disabled_unreachable::PublicAccessDisabledUnreachable,
+    &agw036_private_endpoint_unsupported_plan::PrivateEndpointUnsupportedPlan,
     &agw037_access_restrictions_block_gateway::AccessRestrictionsBlockGateway,
+    &agw038_subnet_rule_without_service_endpoint::SubnetRuleWithoutServiceEndpoint,
+    &agw039_service_endpoint_vs_private_endpoint::ServiceEndpointVsPrivateEndpoint,
     // rules-b end
 ];
 

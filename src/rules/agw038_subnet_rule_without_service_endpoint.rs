@@ -1,0 +1,92 @@
+//! AGW038 subnet-rule-without-service-endpoint: an access-restriction rule names the gateway
+//! subnet, but that subnet lacks the `Microsoft.Web` service endpoint, so the rule never matches
+//! the gateway's traffic: 403, 502.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query_network::{gateway_subnet, has_web_service_endpoint};
+use crate::model::{Lookup, Model, Subnet};
+
+/// See the module docs.
+pub struct SubnetRuleWithoutServiceEndpoint;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW038",
+    name: "subnet-rule-without-service-endpoint",
+    severity: Severity::Error,
+    summary: "An access restriction names the gateway subnet, which lacks the Microsoft.Web service endpoint",
+    page: include_str!("../../rules/AGW038.md"),
+};
+
+impl Rule for SubnetRuleWithoutServiceEndpoint {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        // The gateway subnets in the scan, with a gateway name for messages.
+        let mut gw_subnets: Vec<(&Subnet, String)> = Vec::new();
+        for gw in &model.gateways {
+            if let Lookup::Found((_, s)) = gateway_subnet(model, gw)
+                && !gw_subnets.iter().any(|(x, _)| x.res.key == s.res.key)
+            {
+                gw_subnets.push((s, gw.res.display_name()));
+            }
+        }
+        if gw_subnets.is_empty() {
+            return;
+        }
+        for site in &model.sites {
+            if !site.res.may_exist() {
+                continue;
+            }
+            for r in site.ip_restrictions.iter() {
+                let Some(key) = r.subnet.get() else {
+                    continue;
+                };
+                let Some((subnet, gname)) = gw_subnets.iter().find(|(s, _)| &s.res.key == key)
+                else {
+                    continue;
+                };
+                match has_web_service_endpoint(subnet) {
+                    Some(false) => {}
+                    Some(true) => continue,
+                    None => {
+                        cx.skip_unknown();
+                        continue;
+                    }
+                }
+                let d = site.res.dialect;
+                let rname = r.name.get().cloned().unwrap_or_else(|| "?".into());
+                let f = cx
+                    .finding(
+                        format!(
+                            "access restriction \"{rname}\" of site \"{}\" names subnet \"{}\" of gateway \"{gname}\", which has no Microsoft.Web service endpoint",
+                            site.res.display_name(),
+                            subnet.res.display_name()
+                        ),
+                        r.subnet.span_or(r.span),
+                    )
+                    .label("this subnet rule never matches without the service endpoint")
+                    .related(
+                        subnet.service_endpoints.span_or(subnet.res.span),
+                        "gateway subnet without Microsoft.Web",
+                    )
+                    .help(format!(
+                        "add the Microsoft.Web service endpoint to the gateway subnet ({})",
+                        subnet
+                            .res
+                            .dialect
+                            .prop("serviceEndpoints: [{ service: Microsoft.Web }]", "service_endpoints = [\"Microsoft.Web\"]")
+                    ))
+                    .resource(&site.res)
+                    .property(format!(
+                        "{}[{rname}].{}",
+                        d.prop("siteConfig.ipSecurityRestrictions", "site_config.ip_restriction"),
+                        d.prop("vnetSubnetResourceId", "virtual_network_subnet_id")
+                    ));
+                cx.emit(f);
+            }
+        }
+    }
+}
