@@ -27,6 +27,8 @@ mod agw028_nsg_deny_overrides_required_inbound;
 mod agw029_nsg_outbound_internet_denied;
 mod agw030_udr_forced_tunneling;
 mod agw031_gateway_subnet_not_dedicated;
+mod agw032_custom_dns_servers;
+mod agw033_private_only_gateway_no_egress;
 mod agw034_private_endpoint_dns_not_linked;
 mod agw035_public_access_disabled_unreachable;
 mod agw036_private_endpoint_unsupported_plan;
@@ -166,6 +168,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw029_nsg_outbound_internet_denied::NsgOutboundInternetDenied,
     &agw030_udr_forced_tunneling::UdrForcedTunneling,
     &agw031_gateway_subnet_not_dedicated::GatewaySubnetNotDedicated,
+    &agw032_custom_dns_servers::CustomDnsServers,
+    &agw033_private_only_gateway_no_egress::PrivateOnlyGatewayNoEgress,
     &agw034_private_endpoint_dns_not_linked::PrivateEndpointDnsNotLinked,
     &agw035_public_access_disabled_unreachable::PublicAccessDisabledUnreachable,
     &agw036_private_endpoint_unsupported_plan::PrivateEndpointUnsupportedPlan,
