@@ -947,12 +947,10 @@ pub fn is_default_route(prefix: &str) -> bool {
     p == "0.0.0.0/0" || p.eq_ignore_ascii_case("default")
 }
 
-/// The first route of a table sending `0.0.0.0/0` anywhere but `Internet`. `Ok(None)` when
-/// there is none; `Err(())` when a route's prefix or next hop is Unknown (or the collection is).
-pub fn forced_tunnel_route(rt: &RouteTable) -> Result<Option<&super::Route>, ()> {
-    let Some(routes) = rt.routes.items() else {
-        return Err(());
-    };
+/// The first route of a table sending `0.0.0.0/0` anywhere but `Internet`. `Some(None)` when
+/// there is none; `None` when a route's prefix or next hop is Unknown (or the collection is).
+pub fn forced_tunnel_route(rt: &RouteTable) -> Option<Option<&super::Route>> {
+    let routes = rt.routes.items()?;
     let mut unknown = false;
     for r in routes {
         match r.address_prefix.get() {
@@ -965,11 +963,11 @@ pub fn forced_tunnel_route(rt: &RouteTable) -> Result<Option<&super::Route>, ()>
         }
         match r.next_hop_type.get() {
             Some(h) if h.eq_ignore_ascii_case("internet") => {}
-            Some(_) => return Ok(Some(r)),
+            Some(_) => return Some(Some(r)),
             None => unknown = true,
         }
     }
-    if unknown { Err(()) } else { Ok(None) }
+    if unknown { None } else { Some(None) }
 }
 
 #[cfg(test)]

@@ -56,8 +56,8 @@ impl Rule for UdrForcedTunneling {
             };
             if let Some(rt) = rt {
                 let route = match forced_tunnel_route(rt) {
-                    Ok(r) => r,
-                    Err(()) => {
+                    Some(r) => r,
+                    None => {
                         cx.skip_unknown();
                         continue;
                     }

@@ -75,9 +75,9 @@ impl Rule for PrivateOnlyGatewayNoEgress {
             match subnet_route_table(model, subnet) {
                 Lookup::Found(rt) => match forced_tunnel_route(rt) {
                     // 0.0.0.0/0 to an appliance or gateway: egress is somebody else's job.
-                    Ok(Some(r)) if !r.next_hop_type.eq_ci("none").unwrap_or(false) => continue,
-                    Ok(_) => {}
-                    Err(()) => {
+                    Some(Some(r)) if !r.next_hop_type.eq_ci("none").unwrap_or(false) => continue,
+                    Some(_) => {}
+                    None => {
                         cx.skip_unknown();
                         continue;
                     }

@@ -43,10 +43,10 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                 cx.skip_unknown();
                 continue;
             };
-            let Some(web) = endpoints
-                .iter()
-                .find(|e| e.get().is_some_and(|s| s.eq_ignore_ascii_case("Microsoft.Web")))
-            else {
+            let Some(web) = endpoints.iter().find(|e| {
+                e.get()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("Microsoft.Web"))
+            }) else {
                 continue;
             };
             for (addr, site) in gateway_sites(model, gw) {
@@ -66,7 +66,9 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                 };
                 let by_ip = addr.fqdn.is_absent() && addr.ip_address.is_known();
                 let reason = match (subnet_rule, zone_missing && !by_ip) {
-                    (Some(_), _) => "relies on a service-endpoint access rule for the gateway subnet",
+                    (Some(_), _) => {
+                        "relies on a service-endpoint access rule for the gateway subnet"
+                    }
                     (None, true) => {
                         "is reached by its public name (no privatelink zone is linked to the gateway VNet)"
                     }

@@ -18,6 +18,7 @@ mod agw004_zone_config;
 mod agw005_gateway_subnet_too_small;
 mod agw007_backend_fqdn_malformed;
 mod agw008_app_service_backend_by_ip;
+mod agw009_hardcoded_default_hostname;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -161,6 +162,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw005_gateway_subnet_too_small::GatewaySubnetTooSmall,
     &agw007_backend_fqdn_malformed::BackendFqdnMalformed,
     &agw008_app_service_backend_by_ip::AppServiceBackendByIp,
+    &agw009_hardcoded_default_hostname::HardcodedDefaultHostname,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,

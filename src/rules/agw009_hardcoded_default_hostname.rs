@@ -1,0 +1,271 @@
+//! AGW009 hardcoded-default-hostname: `<name>.azurewebsites.net` written out instead of read
+//! from the site, where it is wrong: the site has a unique default host name
+//! (`<name>-<hash>.<region>.azurewebsites.net`), or no site of that name is deployed with it.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query::is_app_service_host;
+use crate::model::{Gateway, Lattice, Model, Site, UnitId, Val};
+use crate::source::Span;
+
+/// See the module docs.
+pub struct HardcodedDefaultHostname;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW009",
+    name: "hardcoded-default-hostname",
+    severity: Severity::Warning,
+    summary: "App Service default host name is hard-coded and does not match the deployed site",
+    page: include_str!("../../rules/AGW009.md"),
+};
+
+const SUFFIXES: &[&str] = &[
+    ".azurewebsites.net",
+    ".azurewebsites.us",
+    ".chinacloudsites.cn",
+];
+
+/// The `<x>` of `<x>.azurewebsites.net`.
+fn app_label(host: &str) -> Option<&str> {
+    let h = host.trim_end_matches('.');
+    SUFFIXES.iter().find_map(|s| {
+        let n = h.len().checked_sub(s.len())?;
+        (h.is_char_boundary(n) && h[n..].eq_ignore_ascii_case(s)).then(|| &h[..n])
+    })
+}
+
+fn has_unique_hostname(site: &Site) -> Option<bool> {
+    match &site.auto_generated_domain_scope.state {
+        Lattice::Known(s) => Some(!s.trim().is_empty()),
+        Lattice::Absent => Some(false),
+        Lattice::Unknown(_) => None,
+    }
+}
+
+/// One place a host name is written.
+struct Place<'a> {
+    val: &'a Val<String>,
+    fallback: Span,
+    what: String,
+    property: String,
+}
+
+fn places(gw: &Gateway) -> Vec<Place<'_>> {
+    let d = gw.res.dialect;
+    let mut out = Vec::new();
+    for pool in gw.pools.iter() {
+        let pname = pool.name.get().cloned().unwrap_or_else(|| "?".into());
+        for a in pool.addresses.iter() {
+            // A runtime reference to a site is exactly the fix; only literals are suspect.
+            if a.source.is_known() {
+                continue;
+            }
+            out.push(Place {
+                val: &a.fqdn,
+                fallback: a.span,
+                what: format!("`{}` of backend pool \"{pname}\"", d.prop("fqdn", "fqdns")),
+                property: format!("backendAddressPools[{pname}].backendAddresses.fqdn"),
+            });
+        }
+    }
+    for s in gw.settings.iter() {
+        let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+        out.push(Place {
+            val: &s.host_name,
+            fallback: s.span,
+            what: format!(
+                "`{}` of backend settings \"{sname}\"",
+                d.prop("hostName", "host_name")
+            ),
+            property: format!("backendHttpSettingsCollection[{sname}].hostName"),
+        });
+    }
+    for p in gw.probes.iter() {
+        let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+        out.push(Place {
+            val: &p.host,
+            fallback: p.span,
+            what: format!("`host` of probe \"{pname}\""),
+            property: format!("probes[{pname}].host"),
+        });
+    }
+    out
+}
+
+impl Rule for HardcodedDefaultHostname {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            let unit: UnitId = gw.res.key.unit;
+            let sites: Vec<&Site> = model
+                .sites
+                .iter()
+                .filter(|s| s.res.key.unit == unit && s.res.may_exist())
+                .collect();
+            if sites.is_empty() {
+                // The app is deployed elsewhere: nothing to compare with.
+                continue;
+            }
+            for pl in places(gw) {
+                let problem = match &pl.val.state {
+                    Lattice::Known(h) => {
+                        let Some(x) = app_label(h) else { continue };
+                        known_label_problem(model, &sites, h, x)
+                    }
+                    Lattice::Unknown(p)
+                        if is_app_service_host(&p.suffix) && !p.suffix.is_empty() =>
+                    {
+                        // `<unknown>.azurewebsites.net`: wrong whichever site it names when every
+                        // site deployed here has a unique default host name.
+                        let all_unique = sites.iter().all(|s| has_unique_hostname(s) == Some(true));
+                        all_unique.then(|| {
+                            (
+                                "every site deployed with it has a unique default host name"
+                                    .to_string(),
+                                sites[0]
+                                    .auto_generated_domain_scope
+                                    .span
+                                    .unwrap_or(sites[0].res.span),
+                                sites[0].res.display_name(),
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+                let Some((why, other, site_name)) = problem else {
+                    continue;
+                };
+                let text = match pl.val.get() {
+                    Some(h) => h.clone(),
+                    None => format!("…{}", pl.val.known_suffix().unwrap_or_default()),
+                };
+                let f = cx
+                    .finding(
+                        format!(
+                            "{} of gateway \"{}\" hard-codes \"{text}\" but {why}",
+                            pl.what,
+                            gw.res.display_name()
+                        ),
+                        pl.val.span_or(pl.fallback),
+                    )
+                    .label("hard-coded App Service host name")
+                    .related(other, format!("site \"{site_name}\""))
+                    .help(
+                        "read the host name from the site: ARM `reference(<site>).defaultHostName` \
+                         (Bicep `fn.properties.defaultHostName`), Terraform \
+                         `azurerm_linux_function_app.<name>.default_hostname`",
+                    )
+                    .origins(pl.val)
+                    .resource(&gw.res)
+                    .property(pl.property);
+                cx.emit(f);
+            }
+        }
+    }
+}
+
+/// For a Known `<x>.azurewebsites.net`: why it is wrong, the span to show and the site name.
+fn known_label_problem(
+    model: &Model,
+    sites: &[&Site],
+    host: &str,
+    x: &str,
+) -> Option<(String, Span, String)> {
+    if let Some(site) = sites
+        .iter()
+        .find(|s| s.res.name.get().is_some_and(|n| n.eq_ignore_ascii_case(x)))
+    {
+        if has_unique_hostname(site) == Some(true) {
+            return Some((
+                format!(
+                    "site \"{}\" has a unique default host name (autoGeneratedDomainNameLabelScope)",
+                    site.res.display_name()
+                ),
+                site.auto_generated_domain_scope
+                    .span
+                    .unwrap_or(site.res.span),
+                site.res.display_name(),
+            ));
+        }
+        return None;
+    }
+    // A custom domain or a default host name known some other way is fine.
+    if model.site_by_host(host).is_some() {
+        return None;
+    }
+    // Only when every site here has a Known name can "no site is named x" be claimed.
+    let names: Option<Vec<&String>> = sites.iter().map(|s| s.res.name.get()).collect();
+    let names = names?;
+    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    Some((
+        format!(
+            "no site named \"{x}\" is deployed with it (sites: {})",
+            list.join(", ")
+        ),
+        sites[0].res.name.span_or(sites[0].res.span),
+        sites[0].res.display_name(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Dialect, Partial};
+    use crate::rules::testkit::*;
+
+    fn setup(fqdn: Val<String>, site: Site) -> Model {
+        let mut gw = gateway(Dialect::Arm);
+        let mut p = pool("pool", &[]);
+        p.addresses = k(vec![crate::model::BackendAddress {
+            fqdn,
+            span: sp(),
+            ..Default::default()
+        }]);
+        gw.pools = k(vec![p]);
+        model(gw, vec![site])
+    }
+
+    #[test]
+    fn literal_matching_site_passes() {
+        let m = setup(ks("fn.azurewebsites.net"), function(Dialect::Arm, "fn"));
+        assert!(run(&HardcodedDefaultHostname, &m).is_empty());
+    }
+
+    #[test]
+    fn literal_for_unique_hostname_site_warns() {
+        let mut site = function(Dialect::Arm, "fn");
+        site.auto_generated_domain_scope = ks("TenantReuse");
+        site.default_host_name = unk();
+        let m = setup(ks("FN.azurewebsites.net"), site);
+        let f = run(&HardcodedDefaultHostname, &m);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("unique"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn literal_naming_another_app_warns() {
+        let m = setup(ks("old-fn.azurewebsites.net"), function(Dialect::Arm, "fn"));
+        let f = run(&HardcodedDefaultHostname, &m);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("no site named \"old-fn\""));
+    }
+
+    #[test]
+    fn no_sites_or_unknown_is_quiet() {
+        let mut gw = gateway(Dialect::Arm);
+        gw.pools = k(vec![pool("p", &["x.azurewebsites.net"])]);
+        assert!(run(&HardcodedDefaultHostname, &model(gw, vec![])).is_empty());
+        let partial = Val::unknown_partial(
+            Some(sp()),
+            Partial {
+                prefix: String::new(),
+                suffix: ".azurewebsites.net".into(),
+            },
+        );
+        let m = setup(partial, function(Dialect::Arm, "fn"));
+        assert!(run(&HardcodedDefaultHostname, &m).is_empty());
+    }
+}
