@@ -19,6 +19,7 @@ mod agw005_gateway_subnet_too_small;
 mod agw007_backend_fqdn_malformed;
 mod agw008_app_service_backend_by_ip;
 mod agw009_hardcoded_default_hostname;
+mod agw011_host_override_not_bound_to_app;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -163,6 +164,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw007_backend_fqdn_malformed::BackendFqdnMalformed,
     &agw008_app_service_backend_by_ip::AppServiceBackendByIp,
     &agw009_hardcoded_default_hostname::HardcodedDefaultHostname,
+    &agw011_host_override_not_bound_to_app::HostOverrideNotBound,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,

@@ -1,0 +1,261 @@
+//! AGW011 host-override-not-bound-to-app: a backend settings `hostName` (or probe `host`) that
+//! the App Service behind the pool does not answer to, or answers to without a TLS binding.
+//! App Service returns 404 for unknown hosts, and over HTTPS the certificate does not match.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query_gateway::{pairs_of_settings, settings_using_probe, site_answers_to};
+use crate::model::{BackendPool, Dialect, Gateway, Lattice, Lookup, Model, Site, Val};
+use crate::source::Span;
+
+/// See the module docs.
+pub struct HostOverrideNotBound;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW011",
+    name: "host-override-not-bound-to-app",
+    severity: Severity::Warning,
+    summary: "Host name override is not a host name the App Service backend is bound to",
+    page: include_str!("../../rules/AGW011.md"),
+};
+
+/// Sites reached by the pools, deduplicated.
+fn sites_of<'a>(model: &'a Model, pools: &[&BackendPool]) -> Vec<&'a Site> {
+    let mut out: Vec<&Site> = Vec::new();
+    for p in pools {
+        for a in p.addresses.iter() {
+            if let Lookup::Found(s) = model.site_of_address(a) {
+                if !out.iter().any(|x| std::ptr::eq(*x, s)) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a bound host name has a TLS binding: `Some(false)` only when certain.
+fn tls_bound(site: &Site, host: &str) -> Option<bool> {
+    if site
+        .default_host_name
+        .get()
+        .is_some_and(|d| d.eq_ignore_ascii_case(host))
+    {
+        return Some(true);
+    }
+    let b = site.host_bindings.iter().find(|b| {
+        b.host_name
+            .get()
+            .is_some_and(|n| n.eq_ignore_ascii_case(host.trim_end_matches('.')))
+    })?;
+    match &b.ssl_state.state {
+        Lattice::Known(s) => Some(!s.eq_ignore_ascii_case("Disabled")),
+        // ARM: a binding without sslState has no certificate. Terraform binds certificates with
+        // a separate resource, which a front-end may not have merged: do not claim.
+        Lattice::Absent if site.res.dialect == Dialect::Arm => Some(false),
+        _ => None,
+    }
+}
+
+struct Override<'a> {
+    host: &'a Val<String>,
+    https: bool,
+    owner: String,
+    fallback: Span,
+    property: String,
+}
+
+fn check_override(
+    model: &Model,
+    gw: &Gateway,
+    o: &Override<'_>,
+    pools: &[&BackendPool],
+    cx: &mut RuleCx<'_>,
+) {
+    let Some(host) = o.host.get().filter(|h| !h.trim().is_empty()) else {
+        return;
+    };
+    for site in sites_of(model, pools) {
+        let sname = site.res.display_name();
+        let (msg, label, sev) = match site_answers_to(site, host) {
+            None => {
+                cx.skip_unknown();
+                continue;
+            }
+            Some(false) => (
+                format!("uses host name \"{host}\", which site \"{sname}\" is not bound to"),
+                "not the site's default host name nor a bound custom domain".to_string(),
+                if o.https {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+            ),
+            Some(true) if o.https => match tls_bound(site, host) {
+                Some(false) => (
+                    format!(
+                        "use HTTPS with host name \"{host}\", which site \"{sname}\" serves without a TLS binding"
+                    ),
+                    "custom domain without certificate binding: the backend certificate will not match".to_string(),
+                    Severity::Error,
+                ),
+                _ => continue,
+            },
+            Some(true) => continue,
+        };
+        let f = cx
+            .finding(
+                format!("{} of gateway \"{}\" {msg}", o.owner, gw.res.display_name()),
+                o.host.span_or(o.fallback),
+            )
+            .label(label)
+            .related(site.res.span, format!("site \"{sname}\""))
+            .help(
+                "use the app's default host name, or bind the custom domain (with an SNI TLS \
+                 binding for HTTPS) to the app",
+            )
+            .severity(sev)
+            .origins(o.host)
+            .resource(&gw.res)
+            .property(o.property.clone());
+        cx.emit(f);
+    }
+}
+
+impl Rule for HostOverrideNotBound {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            let d = gw.res.dialect;
+            for s in gw.settings.iter() {
+                // With pickHostNameFromBackendAddress also set, which one wins is unverified
+                // (AGW012 reports the conflict).
+                if s.pick_host_name.flag(false) != Some(false) {
+                    continue;
+                }
+                let pools: Vec<&BackendPool> =
+                    pairs_of_settings(gw, s).iter().map(|p| p.pool).collect();
+                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let o = Override {
+                    host: &s.host_name,
+                    https: s.protocol.eq_ci("Https") == Some(true),
+                    owner: format!(
+                        "`{}` of backend settings \"{sname}\"",
+                        d.prop("hostName", "host_name")
+                    ),
+                    fallback: s.span,
+                    property: format!("backendHttpSettingsCollection[{sname}].hostName"),
+                };
+                check_override(model, gw, &o, &pools, cx);
+            }
+            for p in gw.probes.iter() {
+                let (users, _) = settings_using_probe(gw, p);
+                let mut pools: Vec<&BackendPool> = Vec::new();
+                for s in users {
+                    for pair in pairs_of_settings(gw, s) {
+                        if !pools.iter().any(|x| std::ptr::eq(*x, pair.pool)) {
+                            pools.push(pair.pool);
+                        }
+                    }
+                }
+                let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+                let o = Override {
+                    host: &p.host,
+                    https: p.protocol.eq_ci("Https") == Some(true),
+                    owner: format!("`host` of probe \"{pname}\""),
+                    fallback: p.span,
+                    property: format!("probes[{pname}].host"),
+                };
+                check_override(model, gw, &o, &pools, cx);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::HostBinding;
+    use crate::rules::testkit::*;
+
+    fn setup(host: &str, protocol: &str, bindings: Vec<HostBinding>) -> Model {
+        let mut site = function(Dialect::Arm, "fn");
+        site.host_bindings = k(bindings);
+        let mut gw = gateway(Dialect::Arm);
+        gw.pools = k(vec![pool_to_site("pool", &site)]);
+        let mut s = settings(
+            "s",
+            protocol,
+            if protocol == "Https" { 443 } else { 80 },
+            false,
+        );
+        s.host_name = ks(host);
+        gw.settings = k(vec![s]);
+        gw.rules = k(vec![rule("r", "pool", "s")]);
+        model(gw, vec![site])
+    }
+
+    fn binding(h: &str, ssl: Option<&str>) -> HostBinding {
+        HostBinding {
+            host_name: ks(h),
+            ssl_state: ssl.map_or_else(Val::absent, ks),
+            span: sp(),
+        }
+    }
+
+    #[test]
+    fn default_host_passes_unknown_host_warns_or_errors() {
+        assert!(
+            run(
+                &HostOverrideNotBound,
+                &setup("fn.azurewebsites.net", "Https", vec![])
+            )
+            .is_empty()
+        );
+        let f = run(
+            &HostOverrideNotBound,
+            &setup("api.contoso.com", "Http", vec![]),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        let f = run(
+            &HostOverrideNotBound,
+            &setup("api.contoso.com", "Https", vec![]),
+        );
+        assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn bound_custom_domain_needs_tls_binding_for_https() {
+        let ok = setup(
+            "api.contoso.com",
+            "Https",
+            vec![binding("api.contoso.com", Some("SniEnabled"))],
+        );
+        assert!(run(&HostOverrideNotBound, &ok).is_empty());
+        let no_tls = setup(
+            "api.contoso.com",
+            "Https",
+            vec![binding("api.contoso.com", None)],
+        );
+        let f = run(&HostOverrideNotBound, &no_tls);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        let http = setup(
+            "api.contoso.com",
+            "Http",
+            vec![binding("api.contoso.com", None)],
+        );
+        assert!(run(&HostOverrideNotBound, &http).is_empty());
+    }
+
+    #[test]
+    fn unknown_bindings_are_quiet() {
+        let mut m = setup("api.contoso.com", "Https", vec![]);
+        m.sites[0].host_bindings = unk();
+        assert!(run(&HostOverrideNotBound, &m).is_empty());
+    }
+}
