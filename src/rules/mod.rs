@@ -21,6 +21,7 @@ mod agw008_app_service_backend_by_ip;
 mod agw009_hardcoded_default_hostname;
 mod agw011_host_override_not_bound_to_app;
 mod agw012_host_override_conflict;
+mod agw013_backend_protocol_port_mismatch;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -167,6 +168,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw009_hardcoded_default_hostname::HardcodedDefaultHostname,
     &agw011_host_override_not_bound_to_app::HostOverrideNotBound,
     &agw012_host_override_conflict::HostOverrideConflict,
+    &agw013_backend_protocol_port_mismatch::BackendProtocolPortMismatch,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
