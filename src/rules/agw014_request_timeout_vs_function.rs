@@ -1,0 +1,278 @@
+//! AGW014 request-timeout-vs-function: the backend request timeout is shorter than the
+//! Function behind it may take (or than a Consumption cold start): v1 answers 502, v2 retries
+//! and then answers 504.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query_gateway::{
+    PlanKind, function_site_of_pool, function_timeout_setting, parse_timespan_seconds, plan_kind,
+    plan_of_site, routed_settings,
+};
+use crate::model::{Lookup, Model, Site};
+
+/// See the module docs.
+pub struct RequestTimeoutVsFunction;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW014",
+    name: "request-timeout-vs-function",
+    severity: Severity::Warning,
+    summary: "Backend request timeout is shorter than the Function's expected duration or a cold start",
+    page: include_str!("../../rules/AGW014.md"),
+};
+
+/// HTTP-triggered functions must answer within 230 s whatever `functionTimeout` says.
+const HTTP_CAP: i64 = 230;
+
+/// The `function_timeout_seconds` option: the expected duration of the functions behind the
+/// gateway, in seconds.
+fn option_seconds(cx: &RuleCx<'_>) -> Option<i64> {
+    let v = cx.options?.get("function_timeout_seconds")?;
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// What the function may take, capped at 230 s, and where that comes from.
+enum Expected<'a> {
+    Option(i64),
+    Setting(i64, &'a crate::model::KeyValue),
+}
+
+fn expected<'a>(cx: &RuleCx<'_>, site: &'a Site) -> Option<Expected<'a>> {
+    if let Some(n) = option_seconds(cx) {
+        return Some(Expected::Option(n.min(HTTP_CAP)));
+    }
+    let kv = function_timeout_setting(site)?;
+    let secs = parse_timespan_seconds(kv.value.get()?)?;
+    // -1 = unlimited; HTTP triggers are still cut at 230 s.
+    let secs = if secs < 0 {
+        HTTP_CAP
+    } else {
+        secs.min(HTTP_CAP)
+    };
+    Some(Expected::Setting(secs, kv))
+}
+
+impl Rule for RequestTimeoutVsFunction {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            let d = gw.res.dialect;
+            let tprop = d.prop("requestTimeout", "request_timeout");
+            for (s, pools) in routed_settings(gw) {
+                let site = pools
+                    .iter()
+                    .find_map(|p| function_site_of_pool(model, p).found());
+                let Some(site) = site else {
+                    continue;
+                };
+                // ARM omitted ⇒ 30 s (observed service default); Terraform default 30.
+                let Some(timeout) = s.request_timeout.num(30) else {
+                    cx.skip_unknown();
+                    continue;
+                };
+                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let fname = site.res.display_name();
+                let gname = gw.res.display_name();
+                let shown = if s.request_timeout.is_absent() {
+                    format!("`{tprop}` is not set (30 s)")
+                } else {
+                    format!("`{tprop}` is {timeout} s")
+                };
+                let primary = s.request_timeout.span_or(s.span);
+                let base = |cx: &RuleCx<'_>, msg: String| {
+                    cx.finding(
+                        format!("backend settings \"{sname}\" of gateway \"{gname}\" {msg}"),
+                        primary,
+                    )
+                    .origins(&s.request_timeout)
+                    .resource(&gw.res)
+                    .property(format!(
+                        "backendHttpSettingsCollection[{sname}].requestTimeout"
+                    ))
+                };
+                // (a) shorter than the function may run.
+                if let Some(exp) = expected(cx, site) {
+                    let (secs, origin) = match &exp {
+                        Expected::Option(n) => (*n, None),
+                        Expected::Setting(n, kv) => (*n, Some(*kv)),
+                    };
+                    if timeout < secs {
+                        let mut f = base(cx, format!(
+                            "time out after {timeout} s but Function App \"{fname}\" may run {secs} s"
+                        ))
+                        .label(format!("{shown}; requests running longer fail"))
+                        .help(format!(
+                            "raise `{tprop}` to the functions' realistic p99 (at most {HTTP_CAP} s \
+                             is useful for HTTP triggers), or move long work to an async pattern"
+                        ));
+                        if let Some(kv) = origin {
+                            f = f
+                                .related(
+                                    kv.span,
+                                    format!(
+                                        "functionTimeout {}",
+                                        kv.value.get().cloned().unwrap_or_default()
+                                    ),
+                                )
+                                .origins(&kv.value);
+                        }
+                        cx.emit(f);
+                        continue;
+                    }
+                }
+                // (b) cold starts on Consumption / Flex without always-ready instances.
+                if timeout <= 30 {
+                    let cold = match plan_of_site(model, site) {
+                        Lookup::Found(plan) => match plan_kind(plan) {
+                            Some(PlanKind::Consumption) => Some(("Consumption", plan)),
+                            Some(PlanKind::FlexConsumption) => {
+                                match site.always_ready.flag(false) {
+                                    Some(false) => Some((
+                                        "Flex Consumption without always-ready instances",
+                                        plan,
+                                    )),
+                                    Some(true) => None,
+                                    None => {
+                                        cx.skip_unknown();
+                                        None
+                                    }
+                                }
+                            }
+                            Some(PlanKind::Other) => None,
+                            None => {
+                                cx.skip_unknown();
+                                None
+                            }
+                        },
+                        Lookup::Absent => None,
+                        Lookup::Unknown => {
+                            cx.skip_unknown();
+                            None
+                        }
+                    };
+                    if let Some((what, plan)) = cold {
+                        let f = base(cx, format!(
+                            "time out after {timeout} s in front of Function App \"{fname}\" on a {what} plan"
+                        ))
+                        .label(format!("{shown}; a cold start can take longer"))
+                        .related(
+                            plan.sku_name.span_or(plan.res.span),
+                            format!("plan \"{}\"", plan.res.display_name()),
+                        )
+                        .help(format!(
+                            "raise `{tprop}` (60–120 s), or run the app on Premium / Flex \
+                             Consumption with always-ready instances"
+                        ));
+                        cx.emit(f);
+                        continue;
+                    }
+                }
+                // (c) longer than HTTP triggers may run: no benefit.
+                if timeout > HTTP_CAP {
+                    let f = base(cx, format!(
+                        "wait {timeout} s for Function App \"{fname}\", longer than the {HTTP_CAP} s an HTTP trigger may run"
+                    ))
+                    .label(format!("{shown}; the platform cuts HTTP requests at {HTTP_CAP} s"))
+                    .help("keep the timeout at or below 230 s and use an async (Durable) pattern for long work")
+                    .severity(Severity::Info);
+                    cx.emit(f);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Dialect, KeyValue, Plan, Val};
+    use crate::rules::testkit::*;
+
+    fn setup(timeout: Val<i64>, plan_sku: &str, fn_timeout: Option<&str>) -> Model {
+        let plan = Plan {
+            res: res(Dialect::Arm, "Microsoft.Web/serverfarms", "plan"),
+            sku_name: ks(plan_sku),
+            ..Default::default()
+        };
+        let mut site = function(Dialect::Arm, "fn");
+        site.plan = rref(&plan.res);
+        if let Some(t) = fn_timeout {
+            site.app_settings = k(vec![KeyValue {
+                key: "AzureFunctionsJobHost__functionTimeout".into(),
+                value: ks(t),
+                span: sp(),
+            }]);
+        }
+        let mut gw = gateway(Dialect::Arm);
+        gw.pools = k(vec![pool_to_site("pool", &site)]);
+        let mut s = settings("s", "Https", 443, true);
+        s.request_timeout = timeout;
+        gw.settings = k(vec![s]);
+        gw.rules = k(vec![rule("r", "pool", "s")]);
+        let mut m = model(gw, vec![site]);
+        m.plans.push(plan);
+        m.reindex();
+        m
+    }
+
+    #[test]
+    fn shorter_than_function_timeout_warns() {
+        let f = run(
+            &RequestTimeoutVsFunction,
+            &setup(k(60), "EP1", Some("00:05:00")),
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("230 s"), "{}", f[0].message);
+        assert!(
+            run(
+                &RequestTimeoutVsFunction,
+                &setup(k(230), "EP1", Some("00:05:00"))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn consumption_with_default_timeout_warns() {
+        let f = run(&RequestTimeoutVsFunction, &setup(Val::absent(), "Y1", None));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("Consumption"));
+        assert!(run(&RequestTimeoutVsFunction, &setup(k(60), "Y1", None)).is_empty());
+        assert!(
+            run(
+                &RequestTimeoutVsFunction,
+                &setup(Val::absent(), "EP1", None)
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn option_and_info() {
+        let opts = serde_json::json!({ "function_timeout_seconds": 90 });
+        let f = run_with(
+            &RequestTimeoutVsFunction,
+            &setup(k(60), "EP1", None),
+            Some(&opts),
+        );
+        assert_eq!(f.len(), 1);
+        let f = run(&RequestTimeoutVsFunction, &setup(k(600), "EP1", None));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn unknown_timeout_is_quiet() {
+        assert!(
+            run(
+                &RequestTimeoutVsFunction,
+                &setup(unk(), "Y1", Some("00:10:00"))
+            )
+            .is_empty()
+        );
+    }
+}
