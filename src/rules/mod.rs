@@ -23,6 +23,7 @@ mod agw011_host_override_not_bound_to_app;
 mod agw012_host_override_conflict;
 mod agw013_backend_protocol_port_mismatch;
 mod agw014_request_timeout_vs_function;
+mod agw015_https_backend_trust;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -171,6 +172,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw012_host_override_conflict::HostOverrideConflict,
     &agw013_backend_protocol_port_mismatch::BackendProtocolPortMismatch,
     &agw014_request_timeout_vs_function::RequestTimeoutVsFunction,
+    &agw015_https_backend_trust::HttpsBackendTrust,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
