@@ -206,18 +206,16 @@ pub fn site_answers_to(site: &Site, host: &str) -> Option<bool> {
 /// written out, or a runtime reference to a site's default host name), whose certificate the
 /// gateway trusts without configuration. `None` when unknowable.
 pub fn address_is_default_domain(model: &Model, addr: &BackendAddress) -> Option<bool> {
-    if let Some(attr) = &addr.source_attribute {
-        if let Lookup::Found(_) = model.site(&addr.source) {
-            let a = attr.to_ascii_lowercase();
-            if a.contains("defaulthostname") || a.contains("default_hostname") {
-                return Some(true);
-            }
-        }
-    }
-    if let Some(sfx) = addr.fqdn.known_suffix() {
-        if is_app_service_host(sfx) {
+    if let Some(attr) = &addr.source_attribute
+        && let Lookup::Found(_) = model.site(&addr.source)
+    {
+        let a = attr.to_ascii_lowercase();
+        if a.contains("defaulthostname") || a.contains("default_hostname") {
             return Some(true);
         }
+    }
+    if addr.fqdn.known_suffix().is_some_and(is_app_service_host) {
+        return Some(true);
     }
     if addr.fqdn.is_known() {
         return Some(false);

@@ -87,22 +87,23 @@ fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {
 
     // (a) name and tier disagree. Whether the API rejects it is unverified: warning.
     if let (Some(n), Some(t)) = (gw.sku.name.get(), gw.sku.tier.get()) {
-        if let Some(expected) = tier_of_name(n) {
-            if sku_family_of(t).is_some() && !t.eq_ignore_ascii_case(expected) {
-                let f = e
-                    .f(
-                        cx,
-                        format!("has SKU name `{n}` but tier `{t}`"),
-                        &gw.sku.tier,
-                        sku_span,
-                        format!("tier `{t}` does not match name `{n}`"),
-                        "use the same SKU for name and tier (Standard_v2/Standard_v2 or WAF_v2/WAF_v2)",
-                        "sku.tier",
-                    )
-                    .related(gw.sku.name.span_or(sku_span), format!("SKU name `{n}`"))
-                    .severity(Severity::Warning);
-                cx.emit(f);
-            }
+        if let Some(expected) = tier_of_name(n)
+            && sku_family_of(t).is_some()
+            && !t.eq_ignore_ascii_case(expected)
+        {
+            let f = e
+                .f(
+                    cx,
+                    format!("has SKU name `{n}` but tier `{t}`"),
+                    &gw.sku.tier,
+                    sku_span,
+                    format!("tier `{t}` does not match name `{n}`"),
+                    "use the same SKU for name and tier (Standard_v2/Standard_v2 or WAF_v2/WAF_v2)",
+                    "sku.tier",
+                )
+                .related(gw.sku.name.span_or(sku_span), format!("SKU name `{n}`"))
+                .severity(Severity::Warning);
+            cx.emit(f);
         }
     } else if gw.sku.name.is_unknown() || gw.sku.tier.is_unknown() {
         cx.skip_unknown();
@@ -205,19 +206,19 @@ fn check_autoscale(e: &Emit<'_>, cx: &mut RuleCx<'_>, auto: &crate::model::Autos
     let help = "minCapacity must be 0–100 and maxCapacity 2–125, with maxCapacity ≥ minCapacity";
     let min = &auto.min_capacity;
     let max = &auto.max_capacity;
-    if let Some(m) = min.get() {
-        if !(0..=100).contains(m) {
-            let f = e.f(
-                cx,
-                format!("has `{min_p}` {m}, outside 0–100"),
-                min,
-                auto.span,
-                "minCapacity must be 0–100".into(),
-                help,
-                "autoscaleConfiguration.minCapacity",
-            );
-            cx.emit(f);
-        }
+    if let Some(m) = min.get()
+        && !(0..=100).contains(m)
+    {
+        let f = e.f(
+            cx,
+            format!("has `{min_p}` {m}, outside 0–100"),
+            min,
+            auto.span,
+            "minCapacity must be 0–100".into(),
+            help,
+            "autoscaleConfiguration.minCapacity",
+        );
+        cx.emit(f);
     }
     // maxCapacity defaults to 10 when omitted.
     let Some(mx) = max.num(10) else {

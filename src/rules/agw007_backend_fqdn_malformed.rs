@@ -92,10 +92,11 @@ impl Rule for BackendFqdnMalformed {
                     } else if addr.fqdn.is_unknown() {
                         cx.skip_unknown();
                     }
-                    if let Some(ip) = addr.ip_address.get() {
-                        if !is_ip_literal(ip) {
-                            let ip_prop = d.prop("ipAddress", "ip_addresses");
-                            let f = cx
+                    if let Some(ip) = addr.ip_address.get()
+                        && !is_ip_literal(ip)
+                    {
+                        let ip_prop = d.prop("ipAddress", "ip_addresses");
+                        let f = cx
                                 .finding(
                                     format!(
                                         "backend address \"{ip}\" in pool \"{pname}\" of gateway \"{}\" is not an IP address",
@@ -110,8 +111,7 @@ impl Rule for BackendFqdnMalformed {
                                 .property(format!(
                                     "backendAddressPools[{pname}].backendAddresses.ipAddress"
                                 ));
-                            cx.emit(f);
-                        }
+                        cx.emit(f);
                     }
                 }
             }

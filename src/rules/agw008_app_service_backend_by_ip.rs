@@ -40,10 +40,10 @@ fn target(model: &Model, gw: &Gateway, s: &BackendSettings, a: &BackendAddress) 
     {
         return Some(Target::Host(h.to_string()));
     }
-    if let EffectiveProbe::Custom(p) = effective_probe(gw, s) {
-        if let Some(h) = p.host.known_suffix().filter(|h| is_app_service_host(h)) {
-            return Some(Target::Host(h.to_string()));
-        }
+    if let EffectiveProbe::Custom(p) = effective_probe(gw, s)
+        && let Some(h) = p.host.known_suffix().filter(|h| is_app_service_host(h))
+    {
+        return Some(Target::Host(h.to_string()));
     }
     None
 }

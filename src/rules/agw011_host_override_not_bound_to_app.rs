@@ -24,10 +24,10 @@ fn sites_of<'a>(model: &'a Model, pools: &[&BackendPool]) -> Vec<&'a Site> {
     let mut out: Vec<&Site> = Vec::new();
     for p in pools {
         for a in p.addresses.iter() {
-            if let Lookup::Found(s) = model.site_of_address(a) {
-                if !out.iter().any(|x| std::ptr::eq(*x, s)) {
-                    out.push(s);
-                }
+            if let Lookup::Found(s) = model.site_of_address(a)
+                && !out.iter().any(|x| std::ptr::eq(*x, s))
+            {
+                out.push(s);
             }
         }
     }

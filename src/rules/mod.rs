@@ -24,6 +24,7 @@ mod agw012_host_override_conflict;
 mod agw013_backend_protocol_port_mismatch;
 mod agw014_request_timeout_vs_function;
 mod agw015_https_backend_trust;
+mod agw016_probe_host_unresolvable;
 #[cfg(test)]
 mod testkit;
 // rules-a end
@@ -173,6 +174,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw013_backend_protocol_port_mismatch::BackendProtocolPortMismatch,
     &agw014_request_timeout_vs_function::RequestTimeoutVsFunction,
     &agw015_https_backend_trust::HttpsBackendTrust,
+    &agw016_probe_host_unresolvable::ProbeHostUnresolvable,
     // rules-a end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
