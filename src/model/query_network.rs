@@ -1279,9 +1279,9 @@ mod tests {
 /// `agw-subnet` (10.0.0.0/24) of VNet `vnet`.
 #[cfg(test)]
 pub(crate) mod scenario {
+    use crate::finding::Finding;
     use crate::model::*;
     use crate::rules::{Assumptions, Rule, RuleCx};
-    use crate::finding::Finding;
     use crate::source::{FileId, Span};
     use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -1361,7 +1361,10 @@ pub(crate) mod scenario {
             peerings: k(vec![]),
         };
         let subnet = Subnet {
-            res: res("Microsoft.Network/virtualNetworks/subnets", "vnet/agw-subnet"),
+            res: res(
+                "Microsoft.Network/virtualNetworks/subnets",
+                "vnet/agw-subnet",
+            ),
             vnet: rref(&vnet.res),
             prefixes: kl(&["10.0.0.0/24"]),
             service_endpoints: k(vec![]),
@@ -1522,7 +1525,10 @@ pub(crate) mod scenario {
     pub fn with_zone(mut m: Model) -> Model {
         let vnet = rref(&m.vnets[0].res);
         m.dns_zones.push(PrivateDnsZone {
-            res: res("Microsoft.Network/privateDnsZones", "privatelink.azurewebsites.net"),
+            res: res(
+                "Microsoft.Network/privateDnsZones",
+                "privatelink.azurewebsites.net",
+            ),
             links: k(vec![DnsZoneLink {
                 name: ks("link"),
                 vnet,

@@ -132,3 +132,107 @@ impl Rule for NsgGatewayManagerInboundMissing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    fn http() -> crate::model::SecurityRule {
+        nsg_rule(
+            "http",
+            "Inbound",
+            "Allow",
+            110,
+            "Tcp",
+            "Internet",
+            "*",
+            &["80"],
+        )
+    }
+
+    #[test]
+    fn nsg_without_gateway_manager_rule_fires() {
+        let m = with_nsg(base(), vec![http()]);
+        let f = run(&NsgGatewayManagerInboundMissing, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(f[0].primary, m.nsgs[0].rules.span.unwrap());
+        assert!(f[0].message.contains("\"agw-nsg\""), "{}", f[0].message);
+    }
+
+    #[test]
+    fn gateway_manager_rule_passes_and_no_nsg_is_silent() {
+        let gm = nsg_rule(
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            "GatewayManager",
+            "*",
+            &["65200-65535"],
+        );
+        let m = with_nsg(base(), vec![gm, http()]);
+        assert!(run(&NsgGatewayManagerInboundMissing, &m, Assumptions::default()).is_empty());
+        assert!(
+            run(
+                &NsgGatewayManagerInboundMissing,
+                &base(),
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn deny_before_allow_points_at_the_deny() {
+        let deny = nsg_rule("deny", "Inbound", "Deny", 150, "*", "*", "*", &["*"]);
+        let gm = nsg_rule(
+            "gm",
+            "Inbound",
+            "Allow",
+            200,
+            "Tcp",
+            "GatewayManager",
+            "*",
+            &["65200-65535"],
+        );
+        let span = deny.access.span.unwrap();
+        let m = with_nsg(base(), vec![gm, deny]);
+        let f = run(&NsgGatewayManagerInboundMissing, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].primary, span);
+        assert_eq!(f[0].property.as_deref(), Some("securityRules[deny].access"));
+    }
+
+    #[test]
+    fn isolated_gateway_is_info_and_unknown_source_is_silent() {
+        let m = private_only(with_nsg(base(), vec![http()]));
+        let f = run(&NsgGatewayManagerInboundMissing, &m, Assumptions::default());
+        assert_eq!(f[0].severity, Severity::Info);
+        let assume = Assumptions {
+            network_isolation: true,
+            ..Default::default()
+        };
+        let m = with_nsg(base(), vec![http()]);
+        assert_eq!(
+            run(&NsgGatewayManagerInboundMissing, &m, assume)[0].severity,
+            Severity::Info
+        );
+        let mut gm = nsg_rule(
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            "x",
+            "*",
+            &["65200-65535"],
+        );
+        gm.source_prefixes = k(vec![crate::model::Val::unknown(Some(sp()))]);
+        let m = with_nsg(base(), vec![gm]);
+        assert!(run(&NsgGatewayManagerInboundMissing, &m, Assumptions::default()).is_empty());
+    }
+}

@@ -208,3 +208,82 @@ impl Rule for NsgDenyOverridesRequiredInbound {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    fn gm() -> SecurityRule {
+        nsg_rule(
+            "gm",
+            "Inbound",
+            "Allow",
+            100,
+            "Tcp",
+            "GatewayManager",
+            "*",
+            &["65200-65535"],
+        )
+    }
+
+    fn http() -> SecurityRule {
+        nsg_rule(
+            "http",
+            "Inbound",
+            "Allow",
+            110,
+            "Tcp",
+            "Internet",
+            "*",
+            &["80"],
+        )
+    }
+
+    #[test]
+    fn deny_all_without_load_balancer_allow_is_error() {
+        let deny = nsg_rule("deny-all", "Inbound", "Deny", 4000, "*", "*", "*", &["*"]);
+        let m = with_nsg(base(), vec![gm(), http(), deny]);
+        let f = run(&NsgDenyOverridesRequiredInbound, &m, Assumptions::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(f[0].message.contains("load balancer"));
+    }
+
+    #[test]
+    fn load_balancer_allow_first_passes() {
+        let alb = nsg_rule(
+            "alb",
+            "Inbound",
+            "Allow",
+            120,
+            "*",
+            "AzureLoadBalancer",
+            "*",
+            &["*"],
+        );
+        let deny = nsg_rule("deny-all", "Inbound", "Deny", 4000, "*", "*", "*", &["*"]);
+        let m = with_nsg(base(), vec![gm(), http(), alb, deny]);
+        assert!(run(&NsgDenyOverridesRequiredInbound, &m, Assumptions::default()).is_empty());
+    }
+
+    #[test]
+    fn listener_port_denied_first_is_warning() {
+        let deny = nsg_rule(
+            "deny-web",
+            "Inbound",
+            "Deny",
+            105,
+            "Tcp",
+            "*",
+            "*",
+            &["80", "443"],
+        );
+        let m = with_nsg(base(), vec![gm(), deny, http()]);
+        let f = run(&NsgDenyOverridesRequiredInbound, &m, Assumptions::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].message.contains("port 80"));
+    }
+}

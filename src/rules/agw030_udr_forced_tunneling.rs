@@ -176,3 +176,56 @@ impl Rule for UdrForcedTunneling {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::model::{Route, RouteTable};
+    use crate::rules::Assumptions;
+
+    fn with_route(hop: &str) -> Model {
+        let mut m = base();
+        let rt = RouteTable {
+            res: res("Microsoft.Network/routeTables", "rt"),
+            routes: k(vec![Route {
+                name: ks("default"),
+                address_prefix: ks("0.0.0.0/0"),
+                next_hop_type: ks(hop),
+                span: sp(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        m.subnets[0].route_table = rref(&rt.res);
+        m.route_tables.push(rt);
+        m.reindex();
+        m
+    }
+
+    #[test]
+    fn default_route_to_appliance_fires() {
+        let m = with_route("VirtualAppliance");
+        let f = run(&UdrForcedTunneling, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        let m = private_only(with_route("VirtualAppliance"));
+        assert_eq!(
+            run(&UdrForcedTunneling, &m, Assumptions::default())[0].severity,
+            Severity::Info
+        );
+    }
+
+    #[test]
+    fn default_route_to_internet_passes() {
+        assert!(
+            run(
+                &UdrForcedTunneling,
+                &with_route("Internet"),
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+        assert!(run(&UdrForcedTunneling, &base(), Assumptions::default()).is_empty());
+    }
+}

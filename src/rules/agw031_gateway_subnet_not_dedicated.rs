@@ -213,3 +213,39 @@ impl Rule for GatewaySubnetNotDedicated {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Delegation;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    #[test]
+    fn delegation_and_private_endpoint_fire() {
+        let mut m = base();
+        m.subnets[0].delegations = k(vec![Delegation {
+            service: ks("Microsoft.Web/serverFarms"),
+            span: sp(),
+        }]);
+        let f = run(&GatewaySubnetNotDedicated, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("delegated"));
+        let mut m = with_pe(base(), "vnet");
+        m.private_endpoints[0].subnet = rref(&m.subnets[0].res);
+        m.reindex();
+        let f = run(&GatewaySubnetNotDedicated, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("private endpoint"));
+    }
+
+    #[test]
+    fn clean_subnet_passes() {
+        let mut m = base();
+        m.subnets[0].delegations = k(vec![Delegation {
+            service: ks("Microsoft.Network/applicationGateways"),
+            span: sp(),
+        }]);
+        assert!(run(&GatewaySubnetNotDedicated, &m, Assumptions::default()).is_empty());
+    }
+}

@@ -98,3 +98,33 @@ impl Rule for CustomDnsServers {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    #[test]
+    fn single_server_warns_and_two_pass() {
+        let mut m = base();
+        m.vnets[0].dns_servers = kl(&["10.0.5.4"]);
+        let f = run(&CustomDnsServers, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        m.vnets[0].dns_servers = kl(&["10.0.5.4", "10.0.5.5"]);
+        assert!(run(&CustomDnsServers, &m, Assumptions::default()).is_empty());
+    }
+
+    #[test]
+    fn private_link_backend_warns_unless_assumed() {
+        let mut m = with_pe(base(), "vnet");
+        m.vnets[0].dns_servers = kl(&["10.0.5.4", "10.0.5.5"]);
+        assert_eq!(run(&CustomDnsServers, &m, Assumptions::default()).len(), 1);
+        let assume = Assumptions {
+            dns_resolves_private_link: true,
+            ..Default::default()
+        };
+        assert!(run(&CustomDnsServers, &m, assume).is_empty());
+    }
+}

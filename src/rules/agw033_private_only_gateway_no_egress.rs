@@ -114,3 +114,26 @@ impl Rule for PrivateOnlyGatewayNoEgress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    #[test]
+    fn private_only_gateway_with_public_backend_warns() {
+        let m = private_only(base());
+        let f = run(&PrivateOnlyGatewayNoEgress, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn nat_gateway_or_public_frontend_passes() {
+        assert!(run(&PrivateOnlyGatewayNoEgress, &base(), Assumptions::default()).is_empty());
+        let mut m = private_only(base());
+        m.subnets[0].nat_gateway = k(crate::model::ResourceKey::default());
+        assert!(run(&PrivateOnlyGatewayNoEgress, &m, Assumptions::default()).is_empty());
+    }
+}

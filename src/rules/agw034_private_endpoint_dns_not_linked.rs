@@ -167,3 +167,49 @@ impl Rule for PrivateEndpointDnsNotLinked {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    fn disabled(mut m: Model) -> Model {
+        m.sites[0].public_network_access = ks("Disabled");
+        m
+    }
+
+    #[test]
+    fn private_endpoint_without_zone_fires() {
+        let m = disabled(with_pe(base(), "vnet"));
+        let f = run(&PrivateEndpointDnsNotLinked, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(
+            f[0].resource.as_deref(),
+            Some("Microsoft.Network/privateEndpoints/fn-pe")
+        );
+    }
+
+    #[test]
+    fn linked_zone_passes_and_public_access_on_passes() {
+        let m = disabled(with_zone(with_pe(base(), "vnet")));
+        assert!(run(&PrivateEndpointDnsNotLinked, &m, Assumptions::default()).is_empty());
+        let mut m = with_pe(base(), "vnet");
+        m.sites[0].public_network_access = ks("Enabled");
+        assert!(run(&PrivateEndpointDnsNotLinked, &m, Assumptions::default()).is_empty());
+    }
+
+    #[test]
+    fn custom_dns_downgrades_or_silences() {
+        let mut m = disabled(with_pe(base(), "vnet"));
+        m.vnets[0].dns_servers = kl(&["10.0.5.4"]);
+        let f = run(&PrivateEndpointDnsNotLinked, &m, Assumptions::default());
+        assert_eq!(f[0].severity, Severity::Warning);
+        let assume = Assumptions {
+            dns_resolves_private_link: true,
+            ..Default::default()
+        };
+        assert!(run(&PrivateEndpointDnsNotLinked, &m, assume).is_empty());
+    }
+}

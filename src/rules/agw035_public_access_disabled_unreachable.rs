@@ -113,3 +113,39 @@ impl Rule for PublicAccessDisabledUnreachable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    #[test]
+    fn disabled_without_reachable_endpoint_fires() {
+        let mut m = base();
+        m.sites[0].public_network_access = ks("Disabled");
+        assert_eq!(
+            run(&PublicAccessDisabledUnreachable, &m, Assumptions::default()).len(),
+            1
+        );
+        // Unset + a private endpoint in an unpeered VNet: disabled and unreachable.
+        let m = with_pe(base(), "hub");
+        let f = run(&PublicAccessDisabledUnreachable, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("none of its private endpoints"));
+    }
+
+    #[test]
+    fn endpoint_in_gateway_vnet_passes() {
+        let m = with_pe(base(), "vnet");
+        assert!(run(&PublicAccessDisabledUnreachable, &m, Assumptions::default()).is_empty());
+        assert!(
+            run(
+                &PublicAccessDisabledUnreachable,
+                &base(),
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+    }
+}

@@ -110,3 +110,44 @@ impl Rule for PrivateEndpointUnsupportedPlan {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    fn with_plan(sku: &str) -> Model {
+        let mut m = base();
+        let plan = Plan {
+            res: res("Microsoft.Web/serverfarms", "plan"),
+            sku_name: ks(sku),
+            ..Default::default()
+        };
+        m.sites[0].plan = rref(&plan.res);
+        m.sites[0].vnet_subnet = rref(&m.subnets[0].res);
+        m.plans.push(plan);
+        m.reindex();
+        m
+    }
+
+    #[test]
+    fn consumption_plan_with_vnet_integration_fires() {
+        let m = with_plan("Y1");
+        let f = run(&PrivateEndpointUnsupportedPlan, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].primary, m.plans[0].sku_name.span.unwrap());
+    }
+
+    #[test]
+    fn premium_plan_passes() {
+        assert!(
+            run(
+                &PrivateEndpointUnsupportedPlan,
+                &with_plan("EP1"),
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+    }
+}

@@ -235,3 +235,59 @@ impl Rule for AccessRestrictionsBlockGateway {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    fn subnet_rule(m: &Model, subnet: usize) -> AccessRestriction {
+        AccessRestriction {
+            name: ks("allow"),
+            action: ks("Allow"),
+            priority: k(100),
+            subnet: rref(&m.subnets[subnet].res),
+            span: sp(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn default_deny_without_gateway_rule_fires() {
+        let mut m = with_pe(base(), "vnet");
+        m.private_endpoints.clear();
+        m.reindex();
+        let r = subnet_rule(&m, 1);
+        m.sites[0].ip_restrictions = k(vec![r]);
+        m.sites[0].ip_restriction_default_action = ks("Deny");
+        let f = run(&AccessRestrictionsBlockGateway, &m, Assumptions::default());
+        assert_eq!(f.len(), 1);
+        // ARM: unset default with rules = implicit deny; Terraform: Allow.
+        m.sites[0].ip_restriction_default_action = Default::default();
+        assert_eq!(
+            run(&AccessRestrictionsBlockGateway, &m, Assumptions::default()).len(),
+            1
+        );
+        m.sites[0].res.dialect = Dialect::Terraform;
+        assert!(run(&AccessRestrictionsBlockGateway, &m, Assumptions::default()).is_empty());
+    }
+
+    #[test]
+    fn gateway_subnet_rule_passes_and_public_cidr_is_silent() {
+        let mut m = base();
+        let r = subnet_rule(&m, 0);
+        m.sites[0].ip_restrictions = k(vec![r]);
+        m.sites[0].ip_restriction_default_action = ks("Deny");
+        assert!(run(&AccessRestrictionsBlockGateway, &m, Assumptions::default()).is_empty());
+        m.sites[0].ip_restrictions = k(vec![AccessRestriction {
+            name: ks("pip"),
+            action: ks("Allow"),
+            priority: k(100),
+            ip_address: ks("20.1.2.3/32"),
+            span: sp(),
+            ..Default::default()
+        }]);
+        assert!(run(&AccessRestrictionsBlockGateway, &m, Assumptions::default()).is_empty());
+    }
+}

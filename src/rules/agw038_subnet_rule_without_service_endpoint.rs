@@ -90,3 +90,51 @@ impl Rule for SubnetRuleWithoutServiceEndpoint {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AccessRestriction;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    #[test]
+    fn subnet_rule_without_service_endpoint_fires_then_passes_with_it() {
+        let mut m = base();
+        let r = AccessRestriction {
+            name: ks("allow-gw"),
+            action: ks("Allow"),
+            priority: k(100),
+            subnet: rref(&m.subnets[0].res),
+            span: sp(),
+            ..Default::default()
+        };
+        let span = r.subnet.span.unwrap();
+        m.sites[0].ip_restrictions = k(vec![r]);
+        let f = run(
+            &SubnetRuleWithoutServiceEndpoint,
+            &m,
+            Assumptions::default(),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].primary, span);
+        m.subnets[0].service_endpoints = kl(&["Microsoft.Web"]);
+        assert!(
+            run(
+                &SubnetRuleWithoutServiceEndpoint,
+                &m,
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+        m.subnets[0].service_endpoints = crate::model::Val::unknown(None);
+        assert!(
+            run(
+                &SubnetRuleWithoutServiceEndpoint,
+                &m,
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+    }
+}

@@ -109,3 +109,46 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::query_network::scenario::*;
+    use crate::rules::Assumptions;
+
+    #[test]
+    fn service_endpoint_with_private_endpoint_and_public_name_fires() {
+        let mut m = with_pe(base(), "vnet");
+        m.subnets[0].service_endpoints = kl(&["Microsoft.Web"]);
+        let f = run(
+            &ServiceEndpointVsPrivateEndpoint,
+            &m,
+            Assumptions::default(),
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("public name"));
+    }
+
+    #[test]
+    fn linked_zone_without_subnet_rule_or_no_service_endpoint_passes() {
+        let mut m = with_zone(with_pe(base(), "vnet"));
+        m.subnets[0].service_endpoints = kl(&["Microsoft.Web"]);
+        assert!(
+            run(
+                &ServiceEndpointVsPrivateEndpoint,
+                &m,
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+        let m = with_pe(base(), "vnet");
+        assert!(
+            run(
+                &ServiceEndpointVsPrivateEndpoint,
+                &m,
+                Assumptions::default()
+            )
+            .is_empty()
+        );
+    }
+}
