@@ -10,6 +10,7 @@ pub mod network;
 pub mod query;
 pub mod query_gateway;
 pub mod query_network;
+pub mod query_site;
 pub mod site;
 pub mod value;
 

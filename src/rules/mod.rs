@@ -28,6 +28,10 @@ mod agw016_probe_host_unresolvable;
 #[cfg(test)]
 mod testkit;
 // rules-a end
+// rules-c: modules
+mod agw017_probe_protocol_mismatch;
+mod agw018_probe_path_invalid;
+// rules-c end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
 mod agw028_nsg_deny_overrides_required_inbound;
@@ -176,6 +180,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw015_https_backend_trust::HttpsBackendTrust,
     &agw016_probe_host_unresolvable::ProbeHostUnresolvable,
     // rules-a end
+    // rules-c: registry
+    &agw017_probe_protocol_mismatch::ProbeProtocolMismatch,
+    &agw018_probe_path_invalid::ProbePathInvalid,
+    // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
     &agw028_nsg_deny_overrides_required_inbound::NsgDenyOverridesRequiredInbound,
