@@ -31,6 +31,7 @@ mod testkit;
 // rules-c: modules
 mod agw017_probe_protocol_mismatch;
 mod agw018_probe_path_invalid;
+mod agw044_diagnostics_missing;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
@@ -183,6 +184,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     // rules-c: registry
     &agw017_probe_protocol_mismatch::ProbeProtocolMismatch,
     &agw018_probe_path_invalid::ProbePathInvalid,
+    &agw044_diagnostics_missing::DiagnosticsMissing,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,

@@ -1,0 +1,292 @@
+//! AGW044 diagnostics-missing: a gateway without a diagnostic setting that sends its access log
+//! (and, with WAF, its firewall log) somewhere. Not a cause of 502, but without those logs a 502
+//! cannot be attributed to the backend, the WAF or a timeout.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query::SkuFamily;
+use crate::model::{DiagnosticSetting, Gateway, Lattice, Model};
+
+/// See the module docs.
+pub struct DiagnosticsMissing;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW044",
+    name: "diagnostics-missing",
+    severity: Severity::Warning,
+    summary: "No diagnostic setting sends the gateway's access log (and, with WAF, its firewall log) to a destination",
+    page: include_str!("../../rules/AGW044.md"),
+};
+
+const ACCESS: &str = "ApplicationGatewayAccessLog";
+const FIREWALL: &str = "ApplicationGatewayFirewallLog";
+const PERFORMANCE: &str = "ApplicationGatewayPerformanceLog";
+
+impl Rule for DiagnosticsMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            if gw.res.may_exist() {
+                check_gateway(model, gw, cx);
+            }
+        }
+    }
+}
+
+/// The diagnostic settings of the gateway's unit that target it; `None` when some setting's
+/// target is Unknown (it may be this gateway).
+fn settings_of<'a>(model: &'a Model, gw: &Gateway) -> Option<Vec<&'a DiagnosticSetting>> {
+    let mut out = Vec::new();
+    for ds in &model.diagnostic_settings {
+        if ds.res.key.unit != gw.res.key.unit || !ds.res.may_exist() {
+            continue;
+        }
+        match &ds.target.state {
+            Lattice::Known(k) if *k == gw.res.key => out.push(ds),
+            Lattice::Known(_) | Lattice::Absent => {}
+            Lattice::Unknown(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Whether `ds` sends `category` (or the `allLogs` group) to a destination. `None` when
+/// unknowable.
+fn sends(ds: &DiagnosticSetting, category: &str) -> Option<bool> {
+    let dest = ds.has_destination.flag(false)?;
+    let logs = ds.logs.items()?;
+    let mut unknown = false;
+    for l in logs {
+        let Some(enabled) = l.enabled.flag(true) else {
+            unknown = true;
+            continue;
+        };
+        if !enabled {
+            continue;
+        }
+        let cat = l.category.decidable();
+        let group = l.category_group.decidable();
+        let (Some(cat), Some(group)) = (cat, group) else {
+            unknown = true;
+            continue;
+        };
+        if cat.is_some_and(|c| c.eq_ignore_ascii_case(category))
+            || group.is_some_and(|g| g.eq_ignore_ascii_case("allLogs"))
+        {
+            return Some(dest);
+        }
+    }
+    if unknown { None } else { Some(false) }
+}
+
+/// Whether the gateway runs a WAF (WAF tier, a WAF policy, or an inline WAF configuration).
+fn uses_waf(gw: &Gateway) -> Option<bool> {
+    let tier_waf = [&gw.sku.tier, &gw.sku.name].iter().any(|v| {
+        v.get()
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("waf"))
+    });
+    if tier_waf || gw.firewall_policy.is_known() || gw.waf.is_known() {
+        return Some(true);
+    }
+    if gw.sku.tier.is_unknown() || gw.firewall_policy.is_unknown() || gw.waf.is_unknown() {
+        return None;
+    }
+    Some(false)
+}
+
+fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
+    let Some(settings) = settings_of(model, gw) else {
+        cx.skip_unknown();
+        return;
+    };
+    let d = gw.res.dialect;
+    let gname = gw.res.display_name();
+    let ds_kind = d.prop(
+        "Microsoft.Insights/diagnosticSettings",
+        "azurerm_monitor_diagnostic_setting",
+    );
+    let log_block = d.prop("logs[]", "enabled_log");
+    if settings.is_empty() {
+        let f = cx
+            .finding(
+                format!(
+                    "gateway \"{gname}\" has no diagnostic setting; its access log is not collected"
+                ),
+                gw.res.span,
+            )
+            .label("no diagnostic setting targets this gateway")
+            .help(format!(
+                "add a `{ds_kind}` for the gateway with `{log_block}` category group `allLogs` (or \
+                 `{ACCESS}`) and a Log Analytics workspace, storage account or event hub"
+            ))
+            .resource(&gw.res)
+            .property("diagnosticSettings");
+        cx.emit(f);
+        return;
+    }
+    let mut wanted = vec![ACCESS];
+    match uses_waf(gw) {
+        Some(true) => wanted.push(FIREWALL),
+        Some(false) => {}
+        None => cx.skip_unknown(),
+    }
+    for cat in wanted {
+        let verdicts: Vec<Option<bool>> = settings.iter().map(|ds| sends(ds, cat)).collect();
+        if verdicts.contains(&Some(true)) {
+            continue;
+        }
+        if verdicts.contains(&None) {
+            cx.skip_unknown();
+            continue;
+        }
+        let ds = settings[0];
+        let dsname = ds.res.display_name();
+        let no_dest = ds.has_destination.flag(false) == Some(false);
+        let msg = if no_dest {
+            format!(
+                "diagnostic setting \"{dsname}\" of gateway \"{gname}\" has no destination, so `{cat}` is not kept"
+            )
+        } else {
+            format!(
+                "diagnostic setting \"{dsname}\" of gateway \"{gname}\" does not collect `{cat}`"
+            )
+        };
+        let primary = if no_dest {
+            ds.res.span
+        } else {
+            ds.logs.span_or(ds.res.span)
+        };
+        let mut f = cx
+            .finding(msg, primary)
+            .label(if cat == ACCESS {
+                "without the access log a 502 cannot be traced to its cause"
+            } else {
+                "without the firewall log a WAF block cannot be told from a backend failure"
+            })
+            .help(format!(
+                "enable category `{cat}` (or category group `allLogs`) and send it to a workspace, \
+                 storage account or event hub"
+            ))
+            .resource(&ds.res)
+            .property(format!("logs[{cat}]"));
+        if ds.res.span != gw.res.span {
+            f = f.related(gw.res.span, format!("gateway \"{gname}\""));
+        }
+        cx.emit(f);
+    }
+    if gw.sku_family() == Some(SkuFamily::V2) {
+        for ds in &settings {
+            for l in ds.logs.iter() {
+                if l.category.eq_ci(PERFORMANCE) == Some(true) && l.enabled.flag(true) == Some(true)
+                {
+                    let f = cx
+                        .finding(
+                            format!(
+                                "diagnostic setting \"{}\" of gateway \"{gname}\" requests `{PERFORMANCE}`, which v2 gateways do not emit",
+                                ds.res.display_name()
+                            ),
+                            l.category.span_or(l.span),
+                        )
+                        .label("never populated on v2")
+                        .help("remove the category; use the gateway metrics instead")
+                        .severity(Severity::Info)
+                        .resource(&ds.res)
+                        .property(format!("logs[{PERFORMANCE}]"));
+                    cx.emit(f);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DiagnosticLog, DiagnosticSetting, Dialect, Ref, Val};
+    use crate::rules::testkit::*;
+
+    fn ds(target: Ref, logs: Vec<DiagnosticLog>, dest: bool) -> DiagnosticSetting {
+        DiagnosticSetting {
+            res: res(
+                Dialect::Arm,
+                "Microsoft.Insights/diagnosticSettings",
+                "diag",
+            ),
+            target,
+            logs: k(logs),
+            has_destination: k(dest),
+        }
+    }
+
+    fn log(cat: Option<&str>, group: Option<&str>) -> DiagnosticLog {
+        DiagnosticLog {
+            category: cat.map_or_else(Val::absent, ks),
+            category_group: group.map_or_else(Val::absent, ks),
+            enabled: k(true),
+            span: sp(),
+        }
+    }
+
+    fn with(d: Option<DiagnosticSetting>, tier: &str) -> Model {
+        let mut gw = gateway(Dialect::Arm);
+        gw.sku.tier = ks(tier);
+        let target = rref(&gw.res);
+        let mut m = model(gw, vec![]);
+        if let Some(mut d) = d {
+            if d.target.is_known() {
+                d.target = target;
+            }
+            m.diagnostic_settings.push(d);
+        }
+        m
+    }
+
+    #[test]
+    fn missing_setting_fires_on_the_gateway() {
+        let m = with(None, "Standard_v2");
+        let f = run(&DiagnosticsMissing, &m);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].primary, m.gateways[0].res.span);
+    }
+
+    #[test]
+    fn all_logs_with_destination_passes_even_for_waf() {
+        let d = ds(
+            k(Default::default()),
+            vec![log(None, Some("AllLogs"))],
+            true,
+        );
+        assert!(run(&DiagnosticsMissing, &with(Some(d), "WAF_v2")).is_empty());
+    }
+
+    #[test]
+    fn access_only_on_waf_misses_firewall_log_and_no_destination_fires() {
+        let d = ds(k(Default::default()), vec![log(Some(ACCESS), None)], true);
+        let f = run(&DiagnosticsMissing, &with(Some(d), "WAF_v2"));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains(FIREWALL));
+        let d = ds(k(Default::default()), vec![log(Some(ACCESS), None)], false);
+        assert!(
+            run(&DiagnosticsMissing, &with(Some(d), "Standard_v2"))[0]
+                .message
+                .contains("no destination")
+        );
+    }
+
+    #[test]
+    fn unknown_target_silences_and_performance_log_is_info() {
+        let d = ds(unk(), vec![], true);
+        assert!(run(&DiagnosticsMissing, &with(Some(d), "Standard_v2")).is_empty());
+        let d = ds(
+            k(Default::default()),
+            vec![log(Some(ACCESS), None), log(Some(PERFORMANCE), None)],
+            true,
+        );
+        let f = run(&DiagnosticsMissing, &with(Some(d), "Standard_v2"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Info);
+    }
+}
