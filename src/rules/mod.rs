@@ -31,6 +31,8 @@ mod testkit;
 // rules-c: modules
 mod agw017_probe_protocol_mismatch;
 mod agw018_probe_path_invalid;
+mod agw040_function_min_tls_1_3;
+mod agw041_function_client_cert_required;
 mod agw044_diagnostics_missing;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
@@ -184,6 +186,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     // rules-c: registry
     &agw017_probe_protocol_mismatch::ProbeProtocolMismatch,
     &agw018_probe_path_invalid::ProbePathInvalid,
+    &agw040_function_min_tls_1_3::FunctionMinTls13,
+    &agw041_function_client_cert_required::FunctionClientCertRequired,
     &agw044_diagnostics_missing::DiagnosticsMissing,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
