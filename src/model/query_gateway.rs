@@ -191,7 +191,16 @@ pub fn site_answers_to(site: &Site, host: &str) -> Option<bool> {
         return Some(true);
     }
     let bindings = site.host_bindings.items()?;
-    let mut unknown = !site.default_host_name.is_known();
+    // An Unknown default host name with a known suffix (`….azurewebsites.net`) cannot equal a
+    // host with another suffix (a custom domain).
+    let default_may_match = match site.default_host_name.partial() {
+        Some(p) => {
+            let hl = h.to_ascii_lowercase();
+            p.suffix.is_empty() || hl.ends_with(&p.suffix.to_ascii_lowercase())
+        }
+        None => false,
+    };
+    let mut unknown = default_may_match;
     for b in bindings {
         match b.host_name.get() {
             Some(n) if n.eq_ignore_ascii_case(h) => return Some(true),
@@ -263,6 +272,24 @@ mod tests {
         assert!(!is_ip_literal("10.0.0.4:443"));
         assert!(is_private_ipv4("172.16.3.4"));
         assert!(!is_private_ipv4("20.40.1.2"));
+    }
+
+    #[test]
+    fn custom_domain_vs_unknown_default_host() {
+        use crate::model::{HostBinding, Partial, Site, Val};
+        let site = Site {
+            default_host_name: Val::unknown_partial(
+                None,
+                Partial {
+                    prefix: String::new(),
+                    suffix: ".azurewebsites.net".into(),
+                },
+            ),
+            host_bindings: Val::known_at(Vec::<HostBinding>::new(), None),
+            ..Default::default()
+        };
+        assert_eq!(site_answers_to(&site, "api.contoso.com"), Some(false));
+        assert_eq!(site_answers_to(&site, "fn.azurewebsites.net"), None);
     }
 
     #[test]
