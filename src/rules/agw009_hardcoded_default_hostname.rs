@@ -28,10 +28,18 @@ const SUFFIXES: &[&str] = &[
 /// The `<x>` of `<x>.azurewebsites.net`.
 fn app_label(host: &str) -> Option<&str> {
     let h = host.trim_end_matches('.');
-    SUFFIXES.iter().find_map(|s| {
-        let n = h.len().checked_sub(s.len())?;
-        (h.is_char_boundary(n) && h[n..].eq_ignore_ascii_case(s)).then(|| &h[..n])
-    })
+    SUFFIXES
+        .iter()
+        .find_map(|s| {
+            let n = h.len().checked_sub(s.len())?;
+            (h.is_char_boundary(n) && h[n..].eq_ignore_ascii_case(s)).then(|| &h[..n])
+        })
+        // A URL or `host:port` is AGW007's finding, not a host name to compare.
+        .filter(|x| {
+            !x.is_empty()
+                && !x.contains(['/', ':', '?', '#', '*'])
+                && !x.contains(char::is_whitespace)
+        })
 }
 
 fn has_unique_hostname(site: &Site) -> Option<bool> {

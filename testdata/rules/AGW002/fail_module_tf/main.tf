@@ -70,5 +70,5 @@ module "agw" {
   subnet_id    = azurerm_subnet.agw.id
   pip_id       = azurerm_public_ip.agw.id
   backend_fqdn = azurerm_linux_function_app.fn.default_hostname
-  capacity     = 0
+  capacity     = 200
 }

@@ -79,7 +79,7 @@ resource "azurerm_application_gateway" "gw" {
   }
 
   autoscale_configuration {
-    min_capacity = 0
+    min_capacity = 2
     max_capacity = var.max_capacity
   }
 
@@ -141,5 +141,15 @@ resource "azurerm_application_gateway" "gw" {
     http_listener_name         = "http-listener"
     backend_address_pool_name  = "func-pool"
     backend_http_settings_name = "func-https"
+  }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "agw" {
+  name                       = "agw-diagnostics"
+  target_resource_id         = azurerm_application_gateway.gw.id
+  log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops-law"
+
+  enabled_log {
+    category_group = "allLogs"
   }
 }
