@@ -33,6 +33,7 @@ mod agw017_probe_protocol_mismatch;
 mod agw018_probe_path_invalid;
 mod agw024_rule_priority_v2;
 mod agw025_https_listener_certificate;
+mod agw026_duplicate_listener;
 mod agw040_function_min_tls_1_3;
 mod agw041_function_client_cert_required;
 mod agw044_diagnostics_missing;
@@ -190,6 +191,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw018_probe_path_invalid::ProbePathInvalid,
     &agw024_rule_priority_v2::RulePriorityV2,
     &agw025_https_listener_certificate::HttpsListenerCertificate,
+    &agw026_duplicate_listener::DuplicateListener,
     &agw040_function_min_tls_1_3::FunctionMinTls13,
     &agw041_function_client_cert_required::FunctionClientCertRequired,
     &agw044_diagnostics_missing::DiagnosticsMissing,
