@@ -235,6 +235,26 @@ pub fn address_is_default_domain(model: &Model, addr: &BackendAddress) -> Option
     None
 }
 
+/// True when an address's `ipAddress` (`ip_addresses`) is a runtime reference to a site's host
+/// name (`reference(site).defaultHostName` written under `ipAddress`): certainly not an IP.
+pub fn ip_field_holds_host_name(addr: &BackendAddress) -> bool {
+    if addr.ip_address.is_known() || addr.ip_address.is_absent() || !addr.fqdn.is_absent() {
+        return false;
+    }
+    let Some(key) = addr.source.get() else {
+        return false;
+    };
+    let kind = key.kind.to_ascii_lowercase();
+    let site_kind =
+        kind == "microsoft.web/sites" || (kind.starts_with("azurerm_") && kind.ends_with("_app"));
+    let attr = addr
+        .source_attribute
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    site_kind && (attr.contains("hostname") || attr.contains("host_name"))
+}
+
 /// The prefix length of an IPv4 CIDR (`10.0.1.0/24` → 24). `None` for IPv6 or malformed text.
 pub fn ipv4_prefix_len(cidr: &str) -> Option<u8> {
     let (ip, len) = cidr.trim().split_once('/')?;

@@ -4,7 +4,7 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
-use crate::model::query_gateway::is_ip_literal;
+use crate::model::query_gateway::{ip_field_holds_host_name, is_ip_literal};
 use crate::model::{Lattice, Model};
 
 /// See the module docs.
@@ -92,6 +92,26 @@ impl Rule for BackendFqdnMalformed {
                     } else if addr.fqdn.is_unknown() {
                         cx.skip_unknown();
                     }
+                    if ip_field_holds_host_name(addr) {
+                        let ip_prop = d.prop("ipAddress", "ip_addresses");
+                        let attr = addr.source_attribute.clone().unwrap_or_default();
+                        let f = cx
+                            .finding(
+                                format!(
+                                    "`{ip_prop}` in pool \"{pname}\" of gateway \"{}\" holds the site's `{attr}`, a host name",
+                                    gw.res.display_name()
+                                ),
+                                addr.ip_address.span_or(addr.span),
+                            )
+                            .label(format!("a host name under `{ip_prop}`"))
+                            .help("put host names under fqdn / fqdns and IP literals under ipAddress / ip_addresses")
+                            .origins(&addr.ip_address)
+                            .resource(&gw.res)
+                            .property(format!(
+                                "backendAddressPools[{pname}].backendAddresses.ipAddress"
+                            ));
+                        cx.emit(f);
+                    }
                     if let Some(ip) = addr.ip_address.get()
                         && !is_ip_literal(ip)
                     {
@@ -172,6 +192,24 @@ mod tests {
         );
         assert!(one(ok).is_empty());
         assert!(one(unk()).is_empty());
+    }
+
+    #[test]
+    fn site_host_name_under_ip_address() {
+        let site = function(Dialect::Arm, "fn");
+        let mut gw = gateway(Dialect::Arm);
+        let mut p = pool("p", &[]);
+        p.addresses = k(vec![BackendAddress {
+            ip_address: unk(),
+            source: rref(&site.res),
+            source_attribute: Some("defaultHostName".into()),
+            span: sp(),
+            ..Default::default()
+        }]);
+        gw.pools = k(vec![p]);
+        let f = run(&BackendFqdnMalformed, &model(gw, vec![site]));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("host name"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query::is_app_service_host;
 use crate::model::query_gateway::{
-    EffectiveProbe, effective_probe, is_private_ipv4, routed_settings,
+    EffectiveProbe, effective_probe, ip_field_holds_host_name, is_private_ipv4, routed_settings,
 };
 use crate::model::{BackendAddress, BackendSettings, Gateway, Lookup, Model};
 
@@ -62,7 +62,8 @@ impl Rule for AppServiceBackendByIp {
                 for pool in pools {
                     let pname = pool.name.get().cloned().unwrap_or_else(|| "?".into());
                     for a in pool.addresses.iter() {
-                        if a.ip_address.is_absent() {
+                        // A host name written under ipAddress is AGW007's finding.
+                        if a.ip_address.is_absent() || ip_field_holds_host_name(a) {
                             continue;
                         }
                         let Some(t) = target(model, gw, s, a) else {
