@@ -4,7 +4,9 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
-use crate::model::query_gateway::{pairs_of_settings, settings_using_probe, site_answers_to};
+use crate::model::query_gateway::{
+    is_ip_literal, pairs_of_settings, settings_using_probe, site_answers_to,
+};
 use crate::model::{BackendPool, Dialect, Gateway, Lattice, Lookup, Model, Site, Val};
 use crate::source::Span;
 
@@ -75,6 +77,10 @@ fn check_override(
     let Some(host) = o.host.get().filter(|h| !h.trim().is_empty()) else {
         return;
     };
+    // An IP as host is AGW016 (probes) / AGW008 (settings) territory.
+    if is_ip_literal(host) {
+        return;
+    }
     for site in sites_of(model, pools) {
         let sname = site.res.display_name();
         let (msg, label, sev) = match site_answers_to(site, host) {
