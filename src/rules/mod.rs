@@ -32,6 +32,7 @@ mod testkit;
 mod agw017_probe_protocol_mismatch;
 mod agw018_probe_path_invalid;
 mod agw019_probe_timing_invalid;
+mod agw021_probe_unreferenced;
 mod agw024_rule_priority_v2;
 mod agw025_https_listener_certificate;
 mod agw026_duplicate_listener;
@@ -191,6 +192,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw017_probe_protocol_mismatch::ProbeProtocolMismatch,
     &agw018_probe_path_invalid::ProbePathInvalid,
     &agw019_probe_timing_invalid::ProbeTimingInvalid,
+    &agw021_probe_unreferenced::ProbeUnreferenced,
     &agw024_rule_priority_v2::RulePriorityV2,
     &agw025_https_listener_certificate::HttpsListenerCertificate,
     &agw026_duplicate_listener::DuplicateListener,
