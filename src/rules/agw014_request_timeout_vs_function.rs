@@ -8,7 +8,7 @@ use crate::model::query_gateway::{
     PlanKind, function_site_of_pool, function_timeout_setting, parse_timespan_seconds, plan_kind,
     plan_of_site, routed_settings,
 };
-use crate::model::{Lookup, Model, Site};
+use crate::model::{Dialect, Lookup, Model, Site};
 
 /// See the module docs.
 pub struct RequestTimeoutVsFunction;
@@ -129,13 +129,24 @@ impl Rule for RequestTimeoutVsFunction {
                     let cold = match plan_of_site(model, site) {
                         Lookup::Found(plan) => match plan_kind(plan) {
                             Some(PlanKind::Consumption) => Some(("Consumption", plan)),
+                            // The ARM front-end does not map `functionAppConfig.scaleAndConcurrency
+                            // .alwaysReady`: an omitted value means "none" only in Terraform.
                             Some(PlanKind::FlexConsumption) => {
-                                match site.always_ready.flag(false) {
-                                    Some(false) => Some((
+                                let none_ready = match site.always_ready.get() {
+                                    Some(v) => Some(!v),
+                                    None if site.always_ready.is_absent()
+                                        && site.res.dialect == Dialect::Terraform =>
+                                    {
+                                        Some(true)
+                                    }
+                                    None => None,
+                                };
+                                match none_ready {
+                                    Some(true) => Some((
                                         "Flex Consumption without always-ready instances",
                                         plan,
                                     )),
-                                    Some(true) => None,
+                                    Some(false) => None,
                                     None => {
                                         cx.skip_unknown();
                                         None
@@ -189,7 +200,7 @@ impl Rule for RequestTimeoutVsFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Dialect, KeyValue, Plan, Val};
+    use crate::model::{KeyValue, Plan, Val};
     use crate::rules::testkit::*;
 
     fn setup(timeout: Val<i64>, plan_sku: &str, fn_timeout: Option<&str>) -> Model {
@@ -263,6 +274,16 @@ mod tests {
         let f = run(&RequestTimeoutVsFunction, &setup(k(600), "EP1", None));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn flex_always_ready_absent_only_counts_in_terraform() {
+        let mut m = setup(Val::absent(), "FC1", None);
+        assert!(run(&RequestTimeoutVsFunction, &m).is_empty());
+        m.sites[0].res.dialect = Dialect::Terraform;
+        assert_eq!(run(&RequestTimeoutVsFunction, &m).len(), 1);
+        m.sites[0].always_ready = k(true);
+        assert!(run(&RequestTimeoutVsFunction, &m).is_empty());
     }
 
     #[test]
