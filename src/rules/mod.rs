@@ -32,6 +32,7 @@ mod testkit;
 mod agw017_probe_protocol_mismatch;
 mod agw018_probe_path_invalid;
 mod agw019_probe_timing_invalid;
+mod agw020_probe_match_too_narrow;
 mod agw021_probe_unreferenced;
 mod agw024_rule_priority_v2;
 mod agw025_https_listener_certificate;
@@ -192,6 +193,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw017_probe_protocol_mismatch::ProbeProtocolMismatch,
     &agw018_probe_path_invalid::ProbePathInvalid,
     &agw019_probe_timing_invalid::ProbeTimingInvalid,
+    &agw020_probe_match_too_narrow::ProbeMatchTooNarrow,
     &agw021_probe_unreferenced::ProbeUnreferenced,
     &agw024_rule_priority_v2::RulePriorityV2,
     &agw025_https_listener_certificate::HttpsListenerCertificate,

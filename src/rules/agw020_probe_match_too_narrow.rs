@@ -1,0 +1,241 @@
+//! AGW020 probe-match-too-narrow: a probe's `match` does not accept the status the backend
+//! returns on the probe path (301 from an HTTPS-only site probed over HTTP, 302 from App Service
+//! Authentication), or matches on the body. The backend turns Unhealthy: 502.
+
+use super::{Rule, RuleCx, RuleMeta};
+use crate::finding::Severity;
+use crate::model::query_gateway::{pairs_of_settings, settings_using_probe};
+use crate::model::query_site::{codes_include, path_only, sites_of_pool};
+use crate::model::{BackendSettings, Gateway, Model, Probe, Site};
+
+/// See the module docs.
+pub struct ProbeMatchTooNarrow;
+
+static META: RuleMeta = RuleMeta {
+    id: "AGW020",
+    name: "probe-match-too-narrow",
+    severity: Severity::Warning,
+    summary: "A probe's match conditions reject the status the backend returns on the probe path, or match on the response body",
+    page: include_str!("../../rules/AGW020.md"),
+};
+
+impl Rule for ProbeMatchTooNarrow {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        for gw in &model.gateways {
+            for p in gw.probes.iter() {
+                check_probe(model, gw, p, cx);
+            }
+        }
+    }
+}
+
+/// The status a site returns on `path` for requests of `settings`, when static facts decide it:
+/// 301 (HTTPS-only site over HTTP) or 302 (authentication redirects to the login page).
+fn expected_status(s: &BackendSettings, site: &Site, path: &str) -> Option<(u16, String)> {
+    if site.https_only.flag(false) == Some(true) && s.protocol.eq_ci("Http") == Some(true) {
+        return Some((301, "redirects HTTP to HTTPS (`httpsOnly`)".to_string()));
+    }
+    let auth = site.auth.get()?;
+    if auth.enabled.flag(false) != Some(true)
+        || auth.require_authentication.flag(false) != Some(true)
+    {
+        return None;
+    }
+    let action = auth
+        .unauthenticated_action
+        .or_default(&"RedirectToLoginPage".to_string())?
+        .clone();
+    if !action.eq_ignore_ascii_case("RedirectToLoginPage") {
+        // 401/403/404 are AGW022's.
+        return None;
+    }
+    let excluded = auth.excluded_paths.items()?.iter().any(|e| {
+        e.get()
+            .is_some_and(|x| x.eq_ignore_ascii_case(path_only(path)))
+    });
+    (!excluded).then(|| {
+        (
+            302,
+            "redirects unauthenticated requests to the login page".to_string(),
+        )
+    })
+}
+
+fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
+    let d = gw.res.dialect;
+    let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+    let gname = gw.res.display_name();
+    let codes_prop = d.prop("match.statusCodes", "match.status_code");
+    let mut warned = false;
+    if let Some(body) = p.match_body.get().filter(|b| !b.is_empty()) {
+        warned = true;
+        let f = cx
+            .finding(
+                format!("probe \"{pname}\" of gateway \"{gname}\" matches on the response body \"{body}\""),
+                p.match_body.span_or(p.span),
+            )
+            .label("any change of the health response marks the backend Unhealthy")
+            .help("match on status codes only, or keep the body contract of the health endpoint stable")
+            .origins(&p.match_body)
+            .resource(&gw.res)
+            .property(format!("probes[{pname}].match.body"));
+        cx.emit(f);
+    }
+    let Some(path) = p.path.get() else {
+        return;
+    };
+    let (users, _) = settings_using_probe(gw, p);
+    let mut done: Vec<u16> = Vec::new();
+    for s in users {
+        for pair in pairs_of_settings(gw, s) {
+            for site in sites_of_pool(model, pair.pool) {
+                let Some((code, why)) = expected_status(s, site, path) else {
+                    continue;
+                };
+                if done.contains(&code) {
+                    continue;
+                }
+                match codes_include(&p.match_status_codes, code) {
+                    None => cx.skip_unknown(),
+                    Some(true) => {}
+                    Some(false) => {
+                        done.push(code);
+                        warned = true;
+                        let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                        let f = cx
+                            .finding(
+                                format!(
+                                    "probe \"{pname}\" of gateway \"{gname}\" does not accept {code}, which \
+                                     site \"{}\" returns on \"{path}\"",
+                                    site.res.display_name()
+                                ),
+                                p.match_status_codes.span_or(p.span),
+                            )
+                            .label(format!("`{codes_prop}` excludes {code}"))
+                            .related(
+                                s.protocol.span_or(s.span),
+                                format!("backend settings \"{sname}\" reach the site; it {why}"),
+                            )
+                            .help(format!(
+                                "accept {code} in `{codes_prop}` (the default 200-399 does), or fix the cause: \
+                                 Https settings for an HTTPS-only site, a health path excluded from authentication"
+                            ))
+                            .origins(&p.match_status_codes)
+                            .resource(&gw.res)
+                            .property(format!("probes[{pname}].match.statusCodes"));
+                        cx.emit(f);
+                    }
+                }
+            }
+        }
+    }
+    if warned {
+        return;
+    }
+    let Some(items) = p.match_status_codes.items() else {
+        return;
+    };
+    let is_default = items.len() == 1 && items[0].get().is_some_and(|c| c.trim() == "200-399");
+    if items.is_empty() || is_default || items.iter().any(|c| !c.is_known()) {
+        return;
+    }
+    let shown: Vec<&str> = items.iter().filter_map(|c| c.as_str()).collect();
+    let f = cx
+        .finding(
+            format!(
+                "probe \"{pname}\" of gateway \"{gname}\" accepts only status codes {}",
+                shown.join(", ")
+            ),
+            p.match_status_codes.span_or(p.span),
+        )
+        .label("narrower than the default 200-399")
+        .help(format!(
+            "check that the health path always answers with one of these codes, or remove `{codes_prop}` to use 200-399"
+        ))
+        .severity(Severity::Info)
+        .origins(&p.match_status_codes)
+        .resource(&gw.res)
+        .property(format!("probes[{pname}].match.statusCodes"));
+    cx.emit(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AuthSettings, Dialect, Val};
+    use crate::rules::testkit::*;
+
+    fn setup(codes: &[&str], proto: &str, https_only: bool, auth: Val<AuthSettings>) -> Model {
+        let mut site = function(Dialect::Arm, "fn");
+        site.https_only = k(https_only);
+        site.auth = auth;
+        let mut gw = gateway(Dialect::Arm);
+        gw.pools = k(vec![pool_to_site("pool", &site)]);
+        let mut s = settings("s", proto, 80, true);
+        s.probe = named("probe");
+        gw.settings = k(vec![s]);
+        gw.rules = k(vec![rule("r", "pool", "s")]);
+        gw.probes = k(vec![Probe {
+            name: ks("probe"),
+            protocol: ks(proto),
+            path: ks("/api/health"),
+            match_status_codes: k(codes.iter().map(|c| ks(c)).collect()),
+            span: sp(),
+            ..Default::default()
+        }]);
+        model(gw, vec![site])
+    }
+
+    #[test]
+    fn https_only_over_http_needs_301() {
+        let f = run(
+            &ProbeMatchTooNarrow,
+            &setup(&["200"], "Http", true, Val::absent()),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].message.contains("301"));
+        assert!(
+            run(
+                &ProbeMatchTooNarrow,
+                &setup(&["200-399"], "Http", true, Val::absent())
+            )
+            .is_empty()
+        );
+        assert!(
+            run(
+                &ProbeMatchTooNarrow,
+                &setup(&[], "Http", true, Val::absent())
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn login_redirect_needs_302_and_narrow_is_info() {
+        let auth = k(AuthSettings {
+            enabled: k(true),
+            require_authentication: k(true),
+            excluded_paths: k(vec![]),
+            ..Default::default()
+        });
+        let f = run(&ProbeMatchTooNarrow, &setup(&["200"], "Https", false, auth));
+        assert!(f[0].message.contains("302"));
+        let f = run(
+            &ProbeMatchTooNarrow,
+            &setup(&["200"], "Https", false, Val::absent()),
+        );
+        assert_eq!(f[0].severity, Severity::Info);
+        let mut m = setup(&["200"], "Https", false, Val::absent());
+        m.gateways[0].probes = k(vec![Probe {
+            name: ks("probe"),
+            match_status_codes: unk(),
+            ..Default::default()
+        }]);
+        assert!(run(&ProbeMatchTooNarrow, &m).is_empty());
+    }
+}
