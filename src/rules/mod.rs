@@ -34,6 +34,7 @@ mod agw018_probe_path_invalid;
 mod agw019_probe_timing_invalid;
 mod agw020_probe_match_too_narrow;
 mod agw021_probe_unreferenced;
+mod agw022_probe_path_requires_auth;
 mod agw024_rule_priority_v2;
 mod agw025_https_listener_certificate;
 mod agw026_duplicate_listener;
@@ -195,6 +196,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw019_probe_timing_invalid::ProbeTimingInvalid,
     &agw020_probe_match_too_narrow::ProbeMatchTooNarrow,
     &agw021_probe_unreferenced::ProbeUnreferenced,
+    &agw022_probe_path_requires_auth::ProbePathRequiresAuth,
     &agw024_rule_priority_v2::RulePriorityV2,
     &agw025_https_listener_certificate::HttpsListenerCertificate,
     &agw026_duplicate_listener::DuplicateListener,
