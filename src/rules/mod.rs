@@ -40,6 +40,7 @@ mod agw025_https_listener_certificate;
 mod agw026_duplicate_listener;
 mod agw040_function_min_tls_1_3;
 mod agw041_function_client_cert_required;
+mod agw042_https_only_with_http_backend;
 mod agw044_diagnostics_missing;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
@@ -202,6 +203,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw026_duplicate_listener::DuplicateListener,
     &agw040_function_min_tls_1_3::FunctionMinTls13,
     &agw041_function_client_cert_required::FunctionClientCertRequired,
+    &agw042_https_only_with_http_backend::HttpsOnlyWithHttpBackend,
     &agw044_diagnostics_missing::DiagnosticsMissing,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
