@@ -41,6 +41,7 @@ mod agw026_duplicate_listener;
 mod agw040_function_min_tls_1_3;
 mod agw041_function_client_cert_required;
 mod agw042_https_only_with_http_backend;
+mod agw043_ssl_policy_retired;
 mod agw044_diagnostics_missing;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
@@ -204,6 +205,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw040_function_min_tls_1_3::FunctionMinTls13,
     &agw041_function_client_cert_required::FunctionClientCertRequired,
     &agw042_https_only_with_http_backend::HttpsOnlyWithHttpBackend,
+    &agw043_ssl_policy_retired::SslPolicyRetired,
     &agw044_diagnostics_missing::DiagnosticsMissing,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
