@@ -102,7 +102,7 @@ impl Rule for RequestTimeoutVsFunction {
                     };
                     if timeout < secs {
                         let mut f = base(cx, format!(
-                            "time out after {timeout} s but Function App \"{fname}\" may run {secs} s"
+                            "time out after {timeout} s but Function App \"{fname}\" may run up to {secs} s"
                         ))
                         .label(format!("{shown}; requests running longer fail"))
                         .help(format!(
