@@ -43,6 +43,7 @@ mod agw041_function_client_cert_required;
 mod agw042_https_only_with_http_backend;
 mod agw043_ssl_policy_retired;
 mod agw044_diagnostics_missing;
+mod agw045_waf_prevention_body_inspection;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
@@ -207,6 +208,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw042_https_only_with_http_backend::HttpsOnlyWithHttpBackend,
     &agw043_ssl_policy_retired::SslPolicyRetired,
     &agw044_diagnostics_missing::DiagnosticsMissing,
+    &agw045_waf_prevention_body_inspection::WafPreventionBodyInspection,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
