@@ -45,10 +45,10 @@ fn lname(l: &Listener) -> String {
 /// The listener's host names, lower-cased; `None` when one is Unknown.
 fn hosts(l: &Listener) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    if let Some(h) = l.host_name.decidable()? {
-        if !h.trim().is_empty() {
-            out.push(h.trim().to_ascii_lowercase());
-        }
+    if let Some(h) = l.host_name.decidable()?
+        && !h.trim().is_empty()
+    {
+        out.push(h.trim().to_ascii_lowercase());
     }
     for h in l.host_names.items()? {
         let s = h.get()?;
