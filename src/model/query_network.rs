@@ -930,6 +930,15 @@ fn decide<'a>(views: &[View<'a>], flow: &Flow, port: u32) -> Step<'a> {
     Step::Uncertain(partial_unknown)
 }
 
+/// Where to point when a default rule decides (a rule is missing): the ARM `securityRules`
+/// array, or the Terraform NSG resource (its inline blocks are siblings, not one list).
+pub fn missing_rule_span(nsg: &NetworkSecurityGroup) -> crate::source::Span {
+    match nsg.res.dialect {
+        Dialect::Arm => nsg.rules.span_or(nsg.res.span),
+        Dialect::Terraform => nsg.res.span,
+    }
+}
+
 /// Name of a decider for messages.
 pub fn decider_name(d: &Decider<'_>) -> String {
     match d {

@@ -10,7 +10,7 @@ use crate::model::Model;
 use crate::model::query::SkuFamily;
 use crate::model::query_network::{
     Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
-    maybe_isolated, subnet_nets,
+    maybe_isolated, missing_rule_span, subnet_nets,
 };
 
 /// See the module docs.
@@ -81,7 +81,7 @@ impl Rule for NsgGatewayManagerInboundMissing {
                     format!("securityRules[{}].access", decider_name(&by)),
                 ),
                 Decider::Default(_) => (
-                    nsg.rules.span_or(nsg.res.span),
+                    missing_rule_span(nsg),
                     format!(
                         "no inbound allow from GatewayManager with destination Any; default rule {} denies TCP {}-{}",
                         decider_name(&by),

@@ -7,7 +7,7 @@ use crate::finding::Severity;
 use crate::model::query::{SubLookup, find_named};
 use crate::model::query_network::{
     ALL_PORTS, Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
-    maybe_isolated, parse_ports, subnet_nets,
+    maybe_isolated, missing_rule_span, parse_ports, subnet_nets,
 };
 use crate::model::{Model, SecurityRule};
 
@@ -165,7 +165,7 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                         Some(r),
                     ),
                     Decider::Default(_) => (
-                        nsg.rules.span_or(nsg.res.span),
+                        missing_rule_span(nsg),
                         nsg.res
                             .dialect
                             .prop("securityRules", "security_rule")

@@ -6,7 +6,7 @@ use crate::finding::Severity;
 use crate::model::Model;
 use crate::model::query_network::{
     Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
-    maybe_isolated, private_endpoints_of, subnet_nets,
+    maybe_isolated, missing_rule_span, private_endpoints_of, subnet_nets,
 };
 
 /// See the module docs.
@@ -97,7 +97,7 @@ impl Rule for NsgOutboundInternetDenied {
                         format!("securityRules[{}].access", decider_name(&by)),
                     ),
                     Decider::Default(_) => (
-                        nsg.rules.span_or(nsg.res.span),
+                        missing_rule_span(nsg),
                         nsg.res
                             .dialect
                             .prop("securityRules", "security_rule")

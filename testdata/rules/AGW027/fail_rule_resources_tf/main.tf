@@ -81,6 +81,20 @@ resource "azurerm_network_security_rule" "allowhttpfrominternet" {
   destination_address_prefix  = "*"
 }
 
+resource "azurerm_network_security_rule" "allowazureloadbalancer" {
+  name                        = "AllowAzureLoadBalancer"
+  resource_group_name         = azurerm_resource_group.rg.name
+  network_security_group_name = azurerm_network_security_group.agw.name
+  direction                   = "Inbound"
+  access                      = "Allow"
+  priority                    = 120
+  protocol                    = "*"
+  source_port_range           = "*"
+  destination_port_range      = "*"
+  source_address_prefix       = "AzureLoadBalancer"
+  destination_address_prefix  = "*"
+}
+
 resource "azurerm_network_security_rule" "denyallinbound" {
   name                        = "DenyAllInbound"
   resource_group_name         = azurerm_resource_group.rg.name
@@ -190,5 +204,15 @@ resource "azurerm_application_gateway" "gw" {
     http_listener_name         = "http-listener"
     backend_address_pool_name  = "func-pool"
     backend_http_settings_name = "func-https"
+  }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "agw" {
+  name                       = "agw-diagnostics"
+  target_resource_id         = azurerm_application_gateway.gw.id
+  log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops-law"
+
+  enabled_log {
+    category_group = "allLogs"
   }
 }
