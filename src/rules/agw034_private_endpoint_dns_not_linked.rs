@@ -21,6 +21,54 @@ static META: RuleMeta = RuleMeta {
     page: include_str!("../../rules/AGW034.md"),
 };
 
+/// App Service parent zones; a private zone with one of these names linked to the gateway VNet
+/// answers for every app, so any app without a record there stops resolving.
+const TOP_LEVEL_ZONES: &[&str] = &[
+    "azurewebsites.net",
+    "azurewebsites.us",
+    "chinacloudsites.cn",
+];
+
+/// The catalogue's error case: a private zone named after the whole App Service domain.
+fn top_level_zone(
+    model: &Model,
+    gw: &crate::model::Gateway,
+    vnet_key: &crate::model::ResourceKey,
+    backend: crate::source::Span,
+    cx: &mut RuleCx<'_>,
+) {
+    for z in &model.dns_zones {
+        let Some(name) = z.res.name.get() else {
+            continue;
+        };
+        let n = name.trim_end_matches('.');
+        if !z.res.may_exist() || !TOP_LEVEL_ZONES.iter().any(|t| t.eq_ignore_ascii_case(n)) {
+            continue;
+        }
+        if !z.links.iter().any(|l| l.vnet.get() == Some(vnet_key)) {
+            continue;
+        }
+        let f = cx
+            .finding(
+                format!(
+                    "private DNS zone \"{n}\" linked to the VNet of gateway \"{}\" shadows every App Service host name",
+                    gw.res.display_name()
+                ),
+                z.res.name.span_or(z.res.span),
+            )
+            .label("a private zone for the whole App Service domain: apps without a record here no longer resolve")
+            .related(backend, "App Service backend resolved through this zone")
+            .help(
+                "use the specific zone privatelink.azurewebsites.net (private endpoints register \
+                 there) and remove the zone for the parent domain",
+            )
+            .origins(&z.res.name)
+            .resource(&z.res)
+            .property("name");
+        cx.emit(f);
+    }
+}
+
 impl Rule for PrivateEndpointDnsNotLinked {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -40,6 +88,9 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 continue;
             };
             let vnet = model.vnets.iter().find(|v| &v.res.key == vnet_key);
+            if let Some((first, _)) = sites.first() {
+                top_level_zone(model, gw, vnet_key, first.span, cx);
+            }
             for (addr, site) in sites {
                 // Only names are resolved; an IP address (the PE's IP) needs no DNS.
                 let by_name = addr.fqdn.is_known()
