@@ -61,9 +61,9 @@ fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
             cx.skip_unknown();
             return;
         }
-        Some(None) => "is not set".to_string(),
+        Some(None) => "has no path".to_string(),
         Some(Some(path)) => match path_problem(path) {
-            Some(why) => format!("\"{path}\" {why}"),
+            Some(why) => format!("has path \"{path}\", which {why}"),
             None => return,
         },
     };
@@ -71,7 +71,7 @@ fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let gname = gw.res.display_name();
     let f = cx
         .finding(
-            format!("path of probe \"{pname}\" of gateway \"{gname}\" {problem}"),
+            format!("probe \"{pname}\" of gateway \"{gname}\" {problem}"),
             p.path.span_or(p.span),
         )
         .label("the valid path starts from `/`")
