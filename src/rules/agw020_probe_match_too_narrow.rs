@@ -139,8 +139,11 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let Some(items) = p.match_status_codes.items() else {
         return;
     };
-    let is_default = items.len() == 1 && items[0].get().is_some_and(|c| c.trim() == "200-399");
-    if items.is_empty() || is_default || items.iter().any(|c| !c.is_known()) {
+    // Only a set that rejects part of 200-399 is narrower than the default; wider ranges
+    // (200-499) are a deliberate choice.
+    let narrower =
+        (200..=399).any(|code| codes_include(&p.match_status_codes, code) == Some(false));
+    if items.is_empty() || !narrower || items.iter().any(|c| !c.is_known()) {
         return;
     }
     let shown: Vec<&str> = items.iter().filter_map(|c| c.as_str()).collect();
