@@ -233,6 +233,8 @@ mod tests {
             &setup(&["200"], "Https", false, Val::absent()),
         );
         assert_eq!(f[0].severity, Severity::Info);
+        let wide = setup(&["200-499"], "Https", false, Val::absent());
+        assert!(run(&ProbeMatchTooNarrow, &wide).is_empty());
         let mut m = setup(&["200"], "Https", false, Val::absent());
         m.gateways[0].probes = k(vec![Probe {
             name: ks("probe"),
