@@ -110,7 +110,7 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
     );
     let log_block = d.prop("logs[]", "enabled_log");
     if settings.is_empty() {
-        let f = cx
+        let mut f = cx
             .finding(
                 format!(
                     "gateway \"{gname}\" has no diagnostic setting; its access log is not collected"
@@ -124,6 +124,22 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             ))
             .resource(&gw.res)
             .property("diagnosticSettings");
+        // A setting switched off by its condition (`enableDiagnostics: false`) is worth showing.
+        for ds in &model.diagnostic_settings {
+            if !ds.res.may_exist()
+                && ds.res.key.unit == gw.res.key.unit
+                && ds.target.get() == Some(&gw.res.key)
+            {
+                f = f.related(
+                    ds.res.condition.span_or(ds.res.span),
+                    format!(
+                        "diagnostic setting \"{}\" targets the gateway but is not deployed",
+                        ds.res.display_name()
+                    ),
+                );
+                f = f.origins(&ds.res.condition);
+            }
+        }
         cx.emit(f);
         return;
     }
@@ -274,6 +290,19 @@ mod tests {
                 .message
                 .contains("no destination")
         );
+    }
+
+    #[test]
+    fn disabled_setting_is_shown_as_related() {
+        let mut d = ds(
+            k(Default::default()),
+            vec![log(None, Some("allLogs"))],
+            true,
+        );
+        d.res.condition = k(false);
+        let f = run(&DiagnosticsMissing, &with(Some(d), "Standard_v2"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].related.len(), 1);
     }
 
     #[test]
