@@ -6,7 +6,7 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query::SkuFamily;
 use crate::model::query_site::api_version_at_least;
-use crate::model::{Dialect, Gateway, Model, RoutingRule};
+use crate::model::{Dialect, Gateway, Listener, Model, RoutingRule};
 
 /// See the module docs.
 pub struct RulePriorityV2;
@@ -129,6 +129,78 @@ fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {
             }
         }
     }
+    check_shadowing(gw, &rules, cx);
+}
+
+/// The listener's host names (`None` when one is Unknown); empty for a basic listener.
+fn listener_hosts(l: &Listener) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(h) = l.host_name.decidable()?
+        && !h.trim().is_empty()
+    {
+        out.push(h.to_ascii_lowercase());
+    }
+    for h in l.host_names.items()? {
+        let s = h.get()?;
+        if !s.trim().is_empty() {
+            out.push(s.to_ascii_lowercase());
+        }
+    }
+    Some(out)
+}
+
+/// Warning: a rule of a basic (host-less) listener evaluated before a multi-site rule on the
+/// same frontend IP and port takes all of that port's traffic.
+fn check_shadowing(gw: &Gateway, rules: &[&RoutingRule], cx: &mut RuleCx<'_>) {
+    // (rule, priority, frontend ip, port, basic?)
+    let mut known = Vec::new();
+    for r in rules {
+        let (Some(&p), Some(l)) = (r.priority.get(), gw.listener(&r.listener).found()) else {
+            continue;
+        };
+        let (Some(fip), Some(port), Some(hosts)) = (
+            l.frontend_ip.name.get(),
+            l.frontend_port.name.get(),
+            listener_hosts(l),
+        ) else {
+            continue;
+        };
+        known.push((
+            *r,
+            p,
+            fip.to_ascii_lowercase(),
+            port.to_ascii_lowercase(),
+            hosts.is_empty(),
+        ));
+    }
+    let gname = gw.res.display_name();
+    for (b, bp, bf, bport, basic) in &known {
+        if !basic {
+            continue;
+        }
+        let shadowed = known
+            .iter()
+            .find(|(_, mp, mf, mport, mbasic)| !mbasic && mf == bf && mport == bport && mp > bp);
+        if let Some((m, mp, ..)) = shadowed {
+            let (bn, mn) = (rname(b), rname(m));
+            let f = cx
+                .finding(
+                    format!(
+                        "routing rule \"{bn}\" of gateway \"{gname}\" (basic listener, priority {bp}) is \
+                         evaluated before multi-site rule \"{mn}\" (priority {mp}) on the same port"
+                    ),
+                    b.priority.span_or(b.span),
+                )
+                .label("the basic listener accepts every host, so the multi-site rule never matches")
+                .related(m.priority.span_or(m.span), format!("rule \"{mn}\" has priority {mp}"))
+                .help("give the basic listener's rule a larger priority number than every multi-site rule on the port")
+                .severity(Severity::Warning)
+                .origins(&b.priority)
+                .resource(&gw.res)
+                .property(format!("requestRoutingRules[{bn}].priority"));
+            cx.emit(f);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +254,34 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert!(f[0].message.contains("already used"));
         assert!(f[1].message.contains("outside"));
+    }
+
+    #[test]
+    fn basic_listener_before_multi_site_is_a_warning() {
+        let mut m = setup(Dialect::Terraform, "", &[Some(10), Some(20)]);
+        let gw = &mut m.gateways[0];
+        let listener = |name: &str, hosts: &[&str]| Listener {
+            name: ks(name),
+            frontend_ip: named("fe"),
+            frontend_port: named("p80"),
+            host_names: k(hosts.iter().map(|h| ks(h)).collect()),
+            span: sp(),
+            ..Default::default()
+        };
+        gw.listeners = k(vec![
+            listener("basic", &[]),
+            listener("multi", &["a.contoso.com"]),
+        ]);
+        let mut rules: Vec<RoutingRule> = gw.rules.iter().cloned().collect();
+        rules[0].listener = named("basic");
+        rules[1].listener = named("multi");
+        gw.rules = k(rules.clone());
+        let f = run(&RulePriorityV2, &m);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        rules[0].priority = k(30);
+        m.gateways[0].rules = k(rules);
+        assert!(run(&RulePriorityV2, &m).is_empty());
     }
 
     #[test]
