@@ -4,6 +4,8 @@
 //! Cases: `fail.json`, `pass_<case>.json` (ARM templates) and `fail_tf/`, `pass_<case>_tf/`
 //! (Terraform module directories).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use agwlint::report::{self, Format, RenderOptions};
