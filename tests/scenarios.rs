@@ -46,15 +46,16 @@ struct Variant {
     tf: Vec<(&'static str, &'static str)>,
 }
 
-const GW: &str = "/resources/5/properties";
-
 fn apply_arm(edits: &[ArmEdit]) -> String {
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(dir().join("base.json")).unwrap()).unwrap();
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("base.json")).unwrap()).unwrap();
     for e in edits {
         match e {
             ArmEdit::Set(p, val) => {
                 let (parent, key) = p.rsplit_once('/').unwrap();
-                let obj = v.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
+                let obj = v
+                    .pointer_mut(parent)
+                    .unwrap_or_else(|| panic!("no {parent}"));
                 match obj {
                     Value::Object(m) => {
                         m.insert(key.to_string(), val.clone());
@@ -73,7 +74,12 @@ fn apply_arm(edits: &[ArmEdit]) -> String {
                     _ => panic!(),
                 }
             }
-            ArmEdit::Push(p, val) => v.pointer_mut(p).unwrap().as_array_mut().unwrap().push(val.clone()),
+            ArmEdit::Push(p, val) => v
+                .pointer_mut(p)
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .push(val.clone()),
         }
     }
     serde_json::to_string_pretty(&v).unwrap()
@@ -82,7 +88,11 @@ fn apply_arm(edits: &[ArmEdit]) -> String {
 fn apply_tf(edits: &[(&str, &str)]) -> String {
     let mut s = std::fs::read_to_string(dir().join("base_tf/main.tf")).unwrap();
     for (find, replace) in edits {
-        assert_eq!(s.matches(find).count(), 1, "`{find}` must occur once in base_tf/main.tf");
+        assert_eq!(
+            s.matches(find).count(),
+            1,
+            "`{find}` must occur once in base_tf/main.tf"
+        );
         s = s.replace(find, replace);
     }
     s
@@ -95,25 +105,46 @@ fn variants() -> Vec<Variant> {
             name: "v1-sku",
             expect: &["AGW001"],
             arm: vec![
-                Set("/resources/5/properties/sku", json!({"name": "Standard_Medium", "tier": "Standard", "capacity": 2})),
+                Set(
+                    "/resources/5/properties/sku",
+                    json!({"name": "Standard_Medium", "tier": "Standard", "capacity": 2}),
+                ),
                 Remove("/resources/5/properties/autoscaleConfiguration"),
             ],
             tf: vec![
-                ("    name = \"Standard_v2\"\n    tier = \"Standard_v2\"\n", "    name     = \"Standard_Medium\"\n    tier     = \"Standard\"\n    capacity = 2\n"),
-                ("  autoscale_configuration {\n    min_capacity = 2\n    max_capacity = 10\n  }\n", ""),
+                (
+                    "    name = \"Standard_v2\"\n    tier = \"Standard_v2\"\n",
+                    "    name     = \"Standard_Medium\"\n    tier     = \"Standard\"\n    capacity = 2\n",
+                ),
+                (
+                    "  autoscale_configuration {\n    min_capacity = 2\n    max_capacity = 10\n  }\n",
+                    "",
+                ),
             ],
         },
         Variant {
             name: "host-header-not-picked",
             expect: &["AGW010", "AGW016"],
-            arm: vec![Set("/resources/5/properties/backendHttpSettingsCollection/0/properties/pickHostNameFromBackendAddress", json!(false))],
-            tf: vec![("pick_host_name_from_backend_address = true", "pick_host_name_from_backend_address = false")],
+            arm: vec![Set(
+                "/resources/5/properties/backendHttpSettingsCollection/0/properties/pickHostNameFromBackendAddress",
+                json!(false),
+            )],
+            tf: vec![(
+                "pick_host_name_from_backend_address = true",
+                "pick_host_name_from_backend_address = false",
+            )],
         },
         Variant {
             name: "empty-pool",
             expect: &["AGW006"],
-            arm: vec![Set("/resources/5/properties/backendAddressPools/0/properties/backendAddresses", json!([]))],
-            tf: vec![("fqdns = [azurerm_linux_function_app.fn.default_hostname]", "fqdns = []")],
+            arm: vec![Set(
+                "/resources/5/properties/backendAddressPools/0/properties/backendAddresses",
+                json!([]),
+            )],
+            tf: vec![(
+                "fqdns = [azurerm_linux_function_app.fn.default_hostname]",
+                "fqdns = []",
+            )],
         },
         Variant {
             name: "rule-points-at-missing-pool",
@@ -122,25 +153,37 @@ fn variants() -> Vec<Variant> {
                 "/resources/5/properties/requestRoutingRules/0/properties/backendAddressPool",
                 json!({"id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', variables('gwName'), 'missing-pool')]"}),
             )],
-            tf: vec![("backend_address_pool_name  = \"func-pool\"", "backend_address_pool_name  = \"missing-pool\"")],
+            tf: vec![(
+                "backend_address_pool_name  = \"func-pool\"",
+                "backend_address_pool_name  = \"missing-pool\"",
+            )],
         },
         Variant {
             name: "nsg-blocks-gatewaymanager",
             expect: &["AGW027"],
             arm: vec![Remove("/resources/2/properties/securityRules/0")],
-            tf: vec![("    destination_port_range     = \"65200-65535\"", "    destination_port_range     = \"65000\"")],
+            tf: vec![(
+                "    destination_port_range     = \"65200-65535\"",
+                "    destination_port_range     = \"65000\"",
+            )],
         },
         Variant {
             name: "forced-tunnelling",
             expect: &["AGW030"],
             arm: vec![
-                Push("/resources", json!({
-                    "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01", "name": "agw-rt",
-                    "location": "[parameters('location')]",
-                    "properties": { "routes": [ { "name": "default-to-firewall", "properties": {
-                        "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.1.4" } } ] }
-                })),
-                Set("/resources/3/properties/subnets/0/properties/routeTable", json!({"id": "[resourceId('Microsoft.Network/routeTables', 'agw-rt')]"})),
+                Push(
+                    "/resources",
+                    json!({
+                        "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01", "name": "agw-rt",
+                        "location": "[parameters('location')]",
+                        "properties": { "routes": [ { "name": "default-to-firewall", "properties": {
+                            "addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.1.4" } } ] }
+                    }),
+                ),
+                Set(
+                    "/resources/3/properties/subnets/0/properties/routeTable",
+                    json!({"id": "[resourceId('Microsoft.Network/routeTables', 'agw-rt')]"}),
+                ),
             ],
             tf: vec![(
                 "resource \"azurerm_public_ip\" \"agw\" {",
@@ -154,13 +197,22 @@ fn variants() -> Vec<Variant> {
                 Set("/resources/1/properties/clientCertEnabled", json!(true)),
                 Set("/resources/1/properties/clientCertMode", json!("Required")),
             ],
-            tf: vec![("client_certificate_enabled = false", "client_certificate_enabled = true\n  client_certificate_mode    = \"Required\"")],
+            tf: vec![(
+                "client_certificate_enabled = false",
+                "client_certificate_enabled = true\n  client_certificate_mode    = \"Required\"",
+            )],
         },
         Variant {
             name: "request-timeout-shorter-than-function",
             expect: &["AGW014"],
-            arm: vec![Set("/resources/5/properties/backendHttpSettingsCollection/0/properties/requestTimeout", json!(20))],
-            tf: vec![("request_timeout                     = 180", "request_timeout                     = 20")],
+            arm: vec![Set(
+                "/resources/5/properties/backendHttpSettingsCollection/0/properties/requestTimeout",
+                json!(20),
+            )],
+            tf: vec![(
+                "request_timeout                     = 180",
+                "request_timeout                     = 20",
+            )],
         },
         Variant {
             name: "no-access-logs",
@@ -174,14 +226,26 @@ fn variants() -> Vec<Variant> {
         Variant {
             name: "probe-path-without-slash",
             expect: &["AGW018"],
-            arm: vec![Set("/resources/5/properties/probes/0/properties/path", json!("api/health"))],
-            tf: vec![("path                                      = \"/api/health\"", "path                                      = \"api/health\"")],
+            arm: vec![Set(
+                "/resources/5/properties/probes/0/properties/path",
+                json!("api/health"),
+            )],
+            tf: vec![(
+                "path                                      = \"/api/health\"",
+                "path                                      = \"api/health\"",
+            )],
         },
         Variant {
             name: "probe-protocol-differs-from-settings",
             expect: &["AGW017"],
-            arm: vec![Set("/resources/5/properties/probes/0/properties/protocol", json!("Http"))],
-            tf: vec![("    protocol                                  = \"Https\"", "    protocol                                  = \"Http\"")],
+            arm: vec![Set(
+                "/resources/5/properties/probes/0/properties/protocol",
+                json!("Http"),
+            )],
+            tf: vec![(
+                "    protocol                                  = \"Https\"",
+                "    protocol                                  = \"Http\"",
+            )],
         },
     ]
 }
@@ -190,7 +254,12 @@ fn variants() -> Vec<Variant> {
 fn the_right_setup_gives_no_warning_or_error() {
     let arm = run(&dir().join("base.json"));
     let tf = run(&dir().join("base_tf"));
-    let show = |r: &Report| r.findings.iter().map(|f| format!("{} {}", f.rule, f.message)).collect::<Vec<_>>();
+    let show = |r: &Report| {
+        r.findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect::<Vec<_>>()
+    };
     assert!(ids(&arm).is_empty(), "ARM base: {:#?}", show(&arm));
     assert!(ids(&tf).is_empty(), "Terraform base: {:#?}", show(&tf));
     assert!(arm.files_scanned >= 1 && tf.files_scanned >= 1);
@@ -213,7 +282,10 @@ fn each_single_cause_is_found_the_same_way_in_arm_and_terraform() {
             problems.push(format!("{} (ARM): expected {want:?}, got {arm:?}", v.name));
         }
         if tf != want {
-            problems.push(format!("{} (Terraform): expected {want:?}, got {tf:?}", v.name));
+            problems.push(format!(
+                "{} (Terraform): expected {want:?}, got {tf:?}",
+                v.name
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&tmp);
