@@ -380,6 +380,7 @@ pub fn resources(model: &Model) -> Vec<&Resource> {
 
 struct FileDirectives {
     file: FileId,
+    len: usize,
     dirs: Vec<Directive>,
     used: Vec<Vec<bool>>,
 }
@@ -410,6 +411,7 @@ pub fn apply(
             let used = dirs.iter().map(|d| vec![false; d.rules.len()]).collect();
             files.push(FileDirectives {
                 file: id,
+                len: f.text.len(),
                 dirs,
                 used,
             });
@@ -441,7 +443,12 @@ pub fn apply(
             }
             let at = f.primary.start as usize;
             for (di, d) in fd.dirs.iter().enumerate() {
-                if !d.scope.as_ref().is_some_and(|s| s.contains(&at)) {
+                // A scope reaching the end of the file also covers a finding at the very end
+                // (a parse error at "unexpected end of input").
+                let inside = d.scope.as_ref().is_some_and(|s| {
+                    s.contains(&at) || (at == s.end && s.end == fd.len && s.start <= at)
+                });
+                if !inside {
                     continue;
                 }
                 if let Some(ri) = d

@@ -57,6 +57,29 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// Deserializes a string and validates it inside the visitor, so a validation error carries the
+/// position of the scalar (serde_yaml attaches the position only to errors raised there).
+fn parse_str<'de, D, T>(
+    d: D,
+    what: &'static str,
+    f: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V<F>(&'static str, F);
+    impl<'de, T, F: FnOnce(&str) -> Result<T, String>> Visitor<'de> for V<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+            (self.1)(s).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(V(what, f))
+}
+
 /// `assume:`.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,11 +115,10 @@ impl Ord for RuleKey {
 
 impl<'de> Deserialize<'de> for RuleKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        rules::find_meta(s.trim()).map(RuleKey).ok_or_else(|| {
-            de::Error::custom(format!(
-                "unknown rule `{s}` (see `agwlint rules` for IDs and names)"
-            ))
+        parse_str(d, "a rule ID or name", |s| {
+            rules::find_meta(s.trim()).map(RuleKey).ok_or_else(|| {
+                format!("unknown rule `{s}` (see `agwlint rules` for IDs and names)")
+            })
         })
     }
 }
@@ -119,6 +141,19 @@ fn parse_level(s: &str) -> Option<(bool, Option<Severity>)> {
         "warning" => Some((false, Some(Severity::Warning))),
         "info" => Some((false, Some(Severity::Info))),
         _ => None,
+    }
+}
+
+/// A `severity:` value (`off` or a severity).
+struct Level(bool, Option<Severity>);
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        parse_str(d, "a severity", |s| {
+            parse_level(s)
+                .map(|(off, sev)| Level(off, sev))
+                .ok_or_else(|| format!("unknown severity `{s}`, expected {LEVELS}"))
+        })
     }
 }
 
@@ -159,12 +194,7 @@ impl<'de> Deserialize<'de> for RuleSetting {
                 let mut out = RuleSetting::default();
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "severity" {
-                        let level: String = map.next_value()?;
-                        let (off, sev) = parse_level(&level).ok_or_else(|| {
-                            de::Error::custom(format!(
-                                "unknown severity `{level}`, expected {LEVELS}"
-                            ))
-                        })?;
+                        let Level(off, sev) = map.next_value()?;
                         out.off |= off;
                         out.severity = sev;
                     } else {
@@ -217,8 +247,9 @@ impl Selector {
 
 impl<'de> Deserialize<'de> for Selector {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Selector::parse(s.trim()).map_err(de::Error::custom)
+        parse_str(d, "a rule ID, name or ID prefix", |s| {
+            Selector::parse(s.trim())
+        })
     }
 }
 
@@ -228,9 +259,10 @@ pub struct GlobStr(pub String);
 
 impl<'de> Deserialize<'de> for GlobStr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        super::paths::glob(&s).map_err(de::Error::custom)?;
-        Ok(GlobStr(s))
+        parse_str(d, "a glob", |s| {
+            super::paths::glob(s)?;
+            Ok(GlobStr(s.to_string()))
+        })
     }
 }
 
@@ -321,18 +353,19 @@ pub struct FailOnSetting(pub FailOn);
 
 impl<'de> Deserialize<'de> for FailOnSetting {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let f = match s.trim().to_ascii_lowercase().as_str() {
-            "error" => FailOn::Error,
-            "warning" => FailOn::Warning,
-            "info" => FailOn::Info,
-            "never" => FailOn::Never,
-            _ => {
-                return Err(de::Error::custom(format!(
-                    "unknown fail_on `{s}`, expected `error`, `warning`, `info` or `never`"
-                )));
-            }
-        };
-        Ok(FailOnSetting(f))
+        parse_str(d, "`error`, `warning`, `info` or `never`", |s| {
+            let f = match s.trim().to_ascii_lowercase().as_str() {
+                "error" => FailOn::Error,
+                "warning" => FailOn::Warning,
+                "info" => FailOn::Info,
+                "never" => FailOn::Never,
+                _ => {
+                    return Err(format!(
+                        "unknown fail_on `{s}`, expected `error`, `warning`, `info` or `never`"
+                    ));
+                }
+            };
+            Ok(FailOnSetting(f))
+        })
     }
 }
