@@ -161,11 +161,14 @@ fn scan(text: &str, syntax: Syntax) -> Scan {
                     i = end;
                     continue;
                 }
-                if hcl && in_code && c == b'<' && next == Some(b'<') {
-                    if let Some(after) = heredoc_end(text, i) {
-                        i = after;
-                        continue;
-                    }
+                if hcl
+                    && in_code
+                    && c == b'<'
+                    && next == Some(b'<')
+                    && let Some(after) = heredoc_end(text, i)
+                {
+                    i = after;
+                    continue;
                 }
                 match (c, ctx) {
                     (b'"', _) => stack.push(Ctx::Str),

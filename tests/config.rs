@@ -1,6 +1,9 @@
 //! `.agwlint.yaml`: precedence (flags over file over defaults), globs, errors with spans
 //! (miette rendering snapshotted), discovery of the file, `agwlint init`.
 
+// Helpers outside #[test] functions may unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,6 +1,9 @@
 //! Inline and metadata suppressions over synthetic sources and hand-made findings, plus
 //! end-to-end runs of the binary on inputs that already produce findings (AGW000).
 
+// Helpers outside #[test] functions may unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

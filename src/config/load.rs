@@ -22,8 +22,15 @@ pub struct ConfigError {
     pub help: Option<String>,
     /// 1-based line and column of the problem in the file, when known.
     pub position: Option<(usize, usize)>,
-    source: Option<NamedSource<String>>,
-    span: Option<(SourceSpan, String)>,
+    located: Option<Box<Located>>,
+}
+
+/// The file and the labelled span of a [`ConfigError`].
+#[derive(Debug)]
+struct Located {
+    source: NamedSource<String>,
+    span: SourceSpan,
+    label: String,
 }
 
 impl ConfigError {
@@ -33,8 +40,7 @@ impl ConfigError {
             message: message.into(),
             help: None,
             position: None,
-            source: None,
-            span: None,
+            located: None,
         }
     }
 
@@ -60,8 +66,11 @@ impl ConfigError {
             message,
             help: None,
             position: Some((line, column)),
-            source: Some(NamedSource::new(path, text.to_string())),
-            span: Some((SourceSpan::from(start..start + len), label)),
+            located: Some(Box::new(Located {
+                source: NamedSource::new(path, text.to_string()),
+                span: SourceSpan::from(start..start + len),
+                label,
+            })),
         }
     }
 
@@ -147,12 +156,14 @@ impl Diagnostic for ConfigError {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+        self.located
+            .as_ref()
+            .map(|l| &l.source as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (span, label) = self.span.as_ref()?;
+        let l = self.located.as_ref()?;
         Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(Some(label.clone()), *span),
+            LabeledSpan::new_primary_with_span(Some(l.label.clone()), l.span),
         )))
     }
 }

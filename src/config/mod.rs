@@ -249,8 +249,8 @@ pub fn configure(args: &ConfigArgs, opts: &mut LintOptions) -> Result<Resolved, 
         (None, Some(b)) => Some(paths::under(&dir, b)),
         (None, None) => None,
     };
-    if args.write_baseline.is_none() {
-        if let Some(b) = &baseline {
+    if let (None, Some(b)) = (&args.write_baseline, &baseline) {
+        {
             opts.baseline = Some(crate::baseline::Baseline::load(b).map_err(|e| {
                 ConfigError::plain(e)
                     .with_help("create it with `agwlint lint --write-baseline FILE`")
