@@ -439,11 +439,14 @@ pub fn apply(
         },
     );
 
+    let file_index: HashMap<FileId, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, fd)| (fd.file, i))
+        .collect();
     let find_hit = |f: &Finding, files: &[FileDirectives]| -> Option<Hit> {
-        for (fi, fd) in files.iter().enumerate() {
-            if fd.file != f.primary.file {
-                continue;
-            }
+        if let Some(&fi) = file_index.get(&f.primary.file) {
+            let fd = &files[fi];
             let at = f.primary.start as usize;
             for (di, d) in fd.dirs.iter().enumerate() {
                 // A scope reaching the end of the file also covers a finding at the very end
@@ -510,6 +513,7 @@ pub fn apply(
                             "suppression names no rule".to_string(),
                             span,
                             "name the rule IDs, e.g. `agwlint-ignore AGW010: reason`",
+                            (None, "agwlint-ignore[]".to_string()),
                         ));
                     }
                     continue;
@@ -524,6 +528,7 @@ pub fn apply(
                                     format!("suppression names unknown rule `{}`", r.text),
                                     span,
                                     "use a rule ID or name from `agwlint rules`",
+                                    (None, format!("agwlint-ignore[{}]", r.text)),
                                 ));
                             }
                         }
@@ -534,6 +539,7 @@ pub fn apply(
                                     span,
                                     "remove it, or put it on the line before (or at the end of) \
                                      the block or attribute that has the finding",
+                                    (None, format!("agwlint-ignore[{}]", m.id)),
                                 ));
                             }
                         }
@@ -549,12 +555,20 @@ pub fn apply(
                         format!("suppression on {} names unknown rule `{}`", r.label, s.rule),
                         s.span,
                         "use a rule ID or name from `agwlint rules`",
+                        (
+                            Some(r.label.clone()),
+                            format!("metadata.agwlint.ignore.{}", s.rule),
+                        ),
                     )),
                     Some(m) if m.id != AGW900.id && !meta_used[i][si] && settings.enabled(m.id) => {
                         unused.push(unused_finding(
                             format!("suppression of {} on {} silences nothing", m.id, r.label),
                             s.span,
                             "remove it from the resource's metadata",
+                            (
+                                Some(r.label.clone()),
+                                format!("metadata.agwlint.ignore.{}", m.id),
+                            ),
                         ));
                     }
                     Some(_) => {}
@@ -577,12 +591,21 @@ pub fn apply(
     out
 }
 
-fn unused_finding(message: String, span: Span, help: &str) -> Finding {
-    AGW900
+/// An AGW900 finding. Its resource and property (the suppression's rule, never its position)
+/// keep baseline fingerprints stable when lines move.
+fn unused_finding(
+    message: String,
+    span: Span,
+    help: &str,
+    (resource, property): (Option<String>, String),
+) -> Finding {
+    let mut f = AGW900
         .finding(message, span)
         .label("suppresses nothing")
         .help(help)
-        .property(format!("suppression@{}", span.start))
+        .property(property);
+    f.resource = resource;
+    f
 }
 
 fn note(

@@ -413,3 +413,35 @@ fn cli_init_writes_a_file_that_loads_and_refuses_to_overwrite() {
     assert!(d.join("other.yaml").is_file());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn the_documented_example_loads() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/configuration.md"
+    ))
+    .unwrap();
+    let start = doc.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let yaml = &doc[start..start + doc[start..].find("```").unwrap()];
+    // Rules registered later (AGW003, AGW014, ...) are dropped when this build lacks them;
+    // everything else must load as written.
+    let mut v: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+    let rules = v.get_mut("rules").unwrap().as_mapping_mut().unwrap();
+    let before = rules.len();
+    rules.retain(|k, _| agwlint::rules::find_meta(k.as_str().unwrap()).is_some());
+    let kept = rules.len();
+    assert!(
+        before - kept <= 2,
+        "only the examples of future rules may be dropped"
+    );
+    let c = load::parse(".agwlint.yaml", &serde_yaml::to_string(&v).unwrap())
+        .map_err(|e| e.render(false))
+        .unwrap();
+    assert_eq!(c.rules.len(), kept);
+    assert_eq!(c.parameters.len(), 2);
+    assert!(c.assume.network_isolation && c.assume.dns_resolves_private_link);
+    assert_eq!(
+        c.baseline.as_deref(),
+        Some(Path::new(".agwlint-baseline.json"))
+    );
+}
