@@ -460,3 +460,88 @@ fn cli_unused_suppression_is_reported_as_info() {
     assert!(!out.contains("AGW900"), "{out}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+// ---- real inputs ----------------------------------------------------------------------------
+
+fn corpus() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        std::env::var_os("AGWLINT_CORPUS").map(PathBuf::from),
+        Some(root.join("../shared/corpus")),
+        Some(root.join("../../shared/corpus")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_dir())
+}
+
+fn files_with(dir: &std::path::Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files_with(&p, ext, out);
+        } else if p.extension().is_some_and(|e| e == ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// A directive put before the first `resource` block of every corpus `.tf` file covers exactly
+/// that block (ends on its closing `}` line), and one before a template's root object covers
+/// the whole template: bracket matching survives real strings, templates, heredocs and URLs.
+#[test]
+fn directives_on_corpus_files_cover_the_whole_construct() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus not found; set AGWLINT_CORPUS");
+        return;
+    };
+    let mut tf = Vec::new();
+    files_with(&root.join("terraform"), "tf", &mut tf);
+    let mut checked = 0;
+    for p in &tf {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        let Some(at) = text
+            .match_indices("\nresource \"")
+            .map(|(i, _)| i + 1)
+            .next()
+        else {
+            continue;
+        };
+        let with = format!("{}# agwlint-ignore AGW010\n{}", &text[..at], &text[at..]);
+        let f = agwlint::source::SourceFile::new("x.tf".into(), &with);
+        let d = suppress::directives(&f, suppress::Syntax::Hcl);
+        let d: Vec<_> = d.into_iter().filter(|d| d.comment.start == at).collect();
+        assert_eq!(d.len(), 1, "{}", p.display());
+        let s = d[0].scope.clone().unwrap();
+        let covered = with[s.clone()].trim_end();
+        assert!(
+            covered.ends_with("\n}") || (covered.ends_with('}') && !covered.contains('\n')),
+            "{}: {:?}",
+            p.display(),
+            &covered[covered.len().saturating_sub(80)..]
+        );
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked}");
+    let mut arm = Vec::new();
+    files_with(&root.join("arm"), "json", &mut arm);
+    for p in &arm {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        let text = text.trim_start_matches('\u{feff}');
+        if !text.starts_with('{') {
+            continue;
+        }
+        let with = format!("// agwlint-ignore AGW010\n{text}");
+        let f = agwlint::source::SourceFile::new("x.json".into(), &with);
+        let d = suppress::directives(&f, suppress::Syntax::Json);
+        let s = d[0].scope.clone().unwrap();
+        assert!(
+            with[s.end..].trim().is_empty(),
+            "{}: stops at {}",
+            p.display(),
+            f.line_col(s.end).line
+        );
+    }
+}
