@@ -502,7 +502,22 @@ pub fn apply(
 
     if settings.enabled(AGW900.id) {
         let mut unused = Vec::new();
-        let mut seen: std::collections::HashSet<(String, usize)> = Default::default();
+        // A file read twice (a Terraform module called from two roots) has two ids: a
+        // suppression used through either copy is used, and is reported once at most.
+        let mut seen: std::collections::HashSet<(String, usize)> = files
+            .iter()
+            .flat_map(|fd| {
+                let path = sources.path(fd.file);
+                fd.dirs.iter().zip(&fd.used).flat_map(move |(d, used)| {
+                    let path = path.clone();
+                    d.rules
+                        .iter()
+                        .zip(used)
+                        .filter(|(_, u)| **u)
+                        .map(move |(r, _)| (path.clone(), r.range.start))
+                })
+            })
+            .collect();
         for fd in &files {
             let path = sources.path(fd.file);
             for (di, d) in fd.dirs.iter().enumerate() {

@@ -545,3 +545,21 @@ fn directives_on_corpus_files_cover_the_whole_construct() {
         );
     }
 }
+
+#[test]
+fn a_module_file_read_twice_counts_a_suppression_used_through_either_copy() {
+    let text = "resource \"a\" \"b\" {\n  x = 1 # agwlint-ignore AGW010\n  y = 2 # agwlint-ignore AGW006\n}\n";
+    let sources = SourceMap::new();
+    let one = sources.add("modules/gw/main.tf", text);
+    let _two = sources.add("modules/gw/main.tf", text);
+    let mut findings = vec![finding_at(one, text, "AGW010", "x = 1", "x")];
+    suppress::apply(
+        &mut findings,
+        &Model::new(),
+        &sources,
+        &RuleSettings::default(),
+    );
+    // AGW010 was used through the first copy; AGW006 is unused in both, reported once.
+    let msgs: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(msgs, vec!["suppression of AGW006 silences nothing"]);
+}
