@@ -563,3 +563,38 @@ fn a_module_file_read_twice_counts_a_suppression_used_through_either_copy() {
     let msgs: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(msgs, vec!["suppression of AGW006 silences nothing"]);
 }
+
+const TRUNCATED: &str = "// agwlint-ignore AGW000: generated, completed by the pipeline\n{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"resources\": [\n";
+
+#[test]
+fn a_comment_before_an_unclosed_object_covers_a_parse_error_at_the_end() {
+    let sources = SourceMap::new();
+    let f = sources.add("t.json", TRUNCATED);
+    let end = TRUNCATED.len();
+    let mut findings = vec![agwlint::frontend::parse_error(
+        "unexpected end of file",
+        Span::new(f, end..end),
+        "here",
+    )];
+    let out = suppress::apply(
+        &mut findings,
+        &Model::new(),
+        &sources,
+        &RuleSettings::default(),
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    assert_eq!(out.suppressed, 1);
+}
+
+/// Once the ARM front-end reports the truncated template as AGW000, the comment suppresses it;
+/// an unused-suppression or the parse error itself would fail the run.
+#[test]
+fn cli_truncated_template_parse_error_is_suppressed() {
+    let d = tmp("truncated");
+    std::fs::write(d.join("t.json"), TRUNCATED).unwrap();
+    let (code, out, err) = agwlint(&d, &["lint", "--format", "json", "--fail-on", "info"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{out}");
+    let _ = std::fs::remove_dir_all(&d);
+}
