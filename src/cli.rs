@@ -37,6 +37,8 @@ pub enum Command {
         /// Rule ID or name (`AGW010`, `app-service-host-header-not-set`).
         rule: String,
     },
+    /// Write a commented `.agwlint.yaml` with every key and its default.
+    Init(crate::config::InitArgs),
 }
 
 /// Formats of `agwlint rules`.
@@ -110,6 +112,9 @@ pub struct LintArgs {
     /// Show notes and the number of checks skipped because of Unknown values.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Configuration, rule selection and baseline flags.
+    #[command(flatten)]
+    pub config: crate::config::ConfigArgs,
 }
 
 /// Parses the command line, runs, and returns the exit code.
@@ -138,6 +143,7 @@ pub fn run() -> i32 {
                 2
             }
         },
+        Command::Init(args) => crate::config::init::run(&args),
     }
 }
 
@@ -202,6 +208,17 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+fn use_color_stderr(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
 fn run_lint(args: LintArgs) -> i32 {
     let vars = match parse_vars(&args.vars) {
         Ok(v) => v,
@@ -214,6 +231,13 @@ fn run_lint(args: LintArgs) -> i32 {
     opts.frontend.parameters = args.parameters.clone();
     opts.frontend.var_files = args.var_files.clone();
     opts.frontend.vars = vars;
+    let resolved = match crate::config::configure(&args.config, &mut opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{}", e.render(use_color_stderr(args.color)));
+            return 2;
+        }
+    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -227,6 +251,9 @@ fn run_lint(args: LintArgs) -> i32 {
             return 2;
         }
     };
+    if let Some(code) = crate::config::after_lint(&resolved, &report, &sources) {
+        return code;
+    }
     let ropts = RenderOptions {
         color: use_color(args.color),
         width: None,
@@ -241,7 +268,7 @@ fn run_lint(args: LintArgs) -> i32 {
             report.skipped_unknown
         );
     }
-    let fail_on = args.fail_on.unwrap_or(FailOn::Warning);
+    let fail_on = args.fail_on.or(resolved.fail_on).unwrap_or(FailOn::Warning);
     if report.findings.iter().any(|f| fail_on.fails(f.severity)) {
         1
     } else {

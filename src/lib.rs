@@ -4,7 +4,9 @@
 //! Pipeline: [`discover`] → front-ends ([`frontend`]) → [`model::Model`] → [`rules`] →
 //! [`finding::Finding`]s → [`report`].
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod frontend;
@@ -12,6 +14,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::path::PathBuf;
 
@@ -30,6 +33,10 @@ pub struct LintOptions {
     pub assume: Assumptions,
     /// Discovery filters.
     pub filters: discover::Filters,
+    /// Which rules run, at which severity, with which options (configuration and flags).
+    pub rules: config::RuleSettings,
+    /// Findings recorded here are not reported (`--baseline`, `baseline:`).
+    pub baseline: Option<baseline::Baseline>,
 }
 
 /// The result of a lint run.
@@ -43,6 +50,12 @@ pub struct Report {
     pub skipped_unknown: usize,
     /// Notes for `--verbose`.
     pub notes: Vec<String>,
+    /// Findings silenced by inline or metadata suppressions.
+    pub suppressed: usize,
+    /// Findings hidden because they are in the baseline.
+    pub baselined: usize,
+    /// Baselined findings that no longer occur.
+    pub baseline_fixed: usize,
 }
 
 /// A path that could not be read at all (exit code 2).
@@ -61,9 +74,10 @@ pub fn lint(
         return Err(PathError(e.clone()));
     }
     let (model, mut report) = load(&inputs, opts, sources);
-    let (found, skipped) = rules::run_all(&model, opts.assume);
+    let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped_unknown += skipped;
+    config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);
     Ok(report)
 }
