@@ -57,10 +57,15 @@ fn clean_run() {
         files_scanned: 3,
         ..agwlint::Report::default()
     };
-    let all: String = [Format::Human, Format::Compact, Format::Github, Format::Junit]
-        .into_iter()
-        .map(|f| format!("--- {f:?}\n{}", render(&clean, &sources, f, opts())))
-        .collect();
+    let all: String = [
+        Format::Human,
+        Format::Compact,
+        Format::Github,
+        Format::Junit,
+    ]
+    .into_iter()
+    .map(|f| format!("--- {f:?}\n{}", render(&clean, &sources, f, opts())))
+    .collect();
     insta::assert_snapshot!(all);
 }
 

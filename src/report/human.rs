@@ -144,11 +144,10 @@ impl SourceCode for SafeSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.as_bytes().read_span(
-            span,
-            context_lines_before,
-            context_lines_after,
-        )?;
+        let inner =
+            self.text
+                .as_bytes()
+                .read_span(span, context_lines_before, context_lines_after)?;
         let start = inner.span().offset();
         let line_start = self.text.as_bytes()[..start.min(self.text.len())]
             .iter()

@@ -108,7 +108,11 @@ fn testcase(
         }
     }
     body.push_str(&rule_url(rule));
-    let worst = fs.iter().map(|f| f.severity).max().unwrap_or(first.severity);
+    let worst = fs
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(first.severity);
     let name = xml_escape(&format!("{rule} {}", first.name));
     let head = format!(
         "    <testcase classname=\"{path}\" name=\"{name}\" file=\"{path}\" line=\"{}\" time=\"0\">\n",

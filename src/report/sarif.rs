@@ -155,7 +155,12 @@ pub fn render(report: &Report, sources: &SourceMap) -> String {
             let base = fingerprint(f, sources);
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
-            result(f, sources, index.get(f.rule).copied(), format!("{base}:{n}"))
+            result(
+                f,
+                sources,
+                index.get(f.rule).copied(),
+                format!("{base}:{n}"),
+            )
         })
         .collect();
     let log = Log {
@@ -352,7 +357,9 @@ fn front_matter_value<'a>(page: &'a str, key: &str) -> Option<&'a str> {
 
 /// The first paragraph under `## <title>`, joined into one line.
 fn section_paragraph(body: &str, title: &str) -> Option<String> {
-    let mut lines = body.lines().skip_while(|l| l.trim() != format!("## {title}"));
+    let mut lines = body
+        .lines()
+        .skip_while(|l| l.trim() != format!("## {title}"));
     lines.next()?;
     let para: Vec<&str> = lines
         .skip_while(|l| l.trim().is_empty())
@@ -379,8 +386,14 @@ mod tests {
             artifact_uri("infra/a b#1.json"),
             ("infra/a%20b%231.json".to_string(), Some("%SRCROOT%"))
         );
-        assert_eq!(artifact_uri("/tmp/x.tf"), ("file:///tmp/x.tf".to_string(), None));
-        assert_eq!(artifact_uri("C:\\x\\y.tf"), ("file:///C:/x/y.tf".to_string(), None));
+        assert_eq!(
+            artifact_uri("/tmp/x.tf"),
+            ("file:///tmp/x.tf".to_string(), None)
+        );
+        assert_eq!(
+            artifact_uri("C:\\x\\y.tf"),
+            ("file:///C:/x/y.tf".to_string(), None)
+        );
         assert_eq!(
             artifact_uri("c:d.json"),
             ("c%3Ad.json".to_string(), Some("%SRCROOT%"))

@@ -128,10 +128,7 @@ impl serde_json::ser::Formatter for SafeFormatter {
     ) -> std::io::Result<()> {
         self.0.begin_object_key(w, first)
     }
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-    ) -> std::io::Result<()> {
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_object_value(w)
     }
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -158,7 +155,10 @@ mod tests {
         let n = neutralize_source(s);
         assert_eq!(n.len(), s.len());
         assert_eq!(n, "x?[31my??z\r\nw?v");
-        assert!(matches!(neutralize_source("plain\r\n"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            neutralize_source("plain\r\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
