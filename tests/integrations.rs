@@ -1,6 +1,9 @@
 //! What pre-commit relies on: file names of one Terraform module map to that module directory,
 //! once; templates named explicitly are linted themselves.
 
+// Helpers outside #[test] functions unwrap too: a failed setup should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use agwlint::discover::{Filters, discover};

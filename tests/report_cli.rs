@@ -3,6 +3,9 @@
 //! testdata/report/invalid-utf8.json is a template that is not UTF-8: lib.rs reports it as
 //! AGW000 (error) whatever the state of the front-ends, so these tests do not depend on them.
 
+// Helpers outside #[test] functions unwrap too: a failed setup should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

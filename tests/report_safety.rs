@@ -2,6 +2,9 @@
 //! human / compact / github formats, XML-legal JUnit, stable SARIF fingerprints and UTF-16
 //! columns.
 
+// Helpers outside #[test] functions unwrap too: a failed setup should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "support/report_fixture.rs"]
 mod fixture;
 

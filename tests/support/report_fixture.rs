@@ -3,7 +3,7 @@
 //! The ARM and Terraform front-ends are developed elsewhere, so the findings are built by hand:
 //! spans are located by searching the fixture text, exactly as a front-end would record them.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 use agwlint::Report;
 use agwlint::finding::{Finding, Severity};
