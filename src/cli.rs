@@ -262,7 +262,8 @@ fn run_lint(args: LintArgs) -> i32 {
     }
     if args.verbose {
         for n in &report.notes {
-            eprintln!("note: {n}");
+            // File names in notes come from the scanned tree: keep their control characters inert.
+            eprintln!("note: {}", report::text::escape_controls(n));
         }
         eprintln!(
             "note: {} checks skipped because a value is Unknown",
