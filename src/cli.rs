@@ -84,6 +84,16 @@ impl FailOn {
             FailOn::Never => false,
         }
     }
+
+    /// The lowest failing severity, `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
 }
 
 /// Arguments of `agwlint lint`.
@@ -100,6 +110,9 @@ pub struct LintArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Write the `--format` report to FILE; the human report still goes to the terminal.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// ARM parameter file applied to the templates (repeatable).
     #[arg(long = "parameters", value_name = "FILE")]
     pub parameters: Vec<PathBuf>,
@@ -254,21 +267,36 @@ fn run_lint(args: LintArgs) -> i32 {
     if let Some(code) = crate::config::after_lint(&resolved, &report, &sources) {
         return code;
     }
+    let fail_on = args.fail_on.or(resolved.fail_on).unwrap_or(FailOn::Warning);
     let ropts = RenderOptions {
         color: use_color(args.color),
         width: None,
+        fail_on: fail_on.threshold(),
     };
-    print_out(&report::render(&report, &sources, args.format, ropts));
+    if let Some(out) = &args.output {
+        let file_opts = RenderOptions {
+            color: false,
+            ..ropts
+        };
+        let text = report::render(&report, &sources, args.format, file_opts);
+        if let Err(e) = std::fs::write(out, text) {
+            eprintln!("agwlint: cannot write {}: {e}", out.display());
+            return 2;
+        }
+        print_out(&report::render(&report, &sources, Format::Human, ropts));
+    } else {
+        print_out(&report::render(&report, &sources, args.format, ropts));
+    }
     if args.verbose {
         for n in &report.notes {
-            eprintln!("note: {n}");
+            // File names in notes come from the scanned tree: keep their control characters inert.
+            eprintln!("note: {}", report::text::escape_controls(n));
         }
         eprintln!(
             "note: {} checks skipped because a value is Unknown",
             report.skipped_unknown
         );
     }
-    let fail_on = args.fail_on.or(resolved.fail_on).unwrap_or(FailOn::Warning);
     if report.findings.iter().any(|f| fail_on.fails(f.severity)) {
         1
     } else {
