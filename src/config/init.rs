@@ -15,7 +15,7 @@ pub struct InitArgs {
 }
 
 /// The file `agwlint init` writes: every key with its default value, and commented examples.
-pub const TEMPLATE: &str = r#"# agwlint configuration (https://github.com/agwlint/agwlint/blob/main/docs/configuration.md).
+pub const TEMPLATE: &str = r#"# agwlint configuration (https://github.com/agwlint/agwlint/blob/main/README.md#configuration).
 # agwlint reads this file from the current directory or the nearest parent, up to the
 # repository root; `--config FILE` names another. Command-line flags win over this file.
 # Every key below is set to its default.

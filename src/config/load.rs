@@ -222,7 +222,7 @@ pub fn parse(path: &str, text: &str) -> Result<FileConfig, ConfigError> {
                 let suffix = format!(" at line {} column {}", loc.line(), loc.column());
                 let msg = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
                 ConfigError::at(path, text, loc.line(), loc.column(), msg)
-                    .with_help("see docs/configuration.md for every key and its values")
+                    .with_help("see README.md#configuration for every key and its values")
             }
             None => ConfigError::plain(format!("{path}: {full}")),
         }
