@@ -1,5 +1,8 @@
 //! Terraform front-end: azurerm configurations into the model.
 
+pub mod eval;
+pub mod value;
+
 use std::path::PathBuf;
 
 use super::{FrontendOptions, UnitOutput};
