@@ -168,3 +168,6 @@ fn load_root(
         skipped: false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn parse_error_points_at_offset() {
         let sources = SourceMap::new();
-        let id = sources.add("x.tf".into(), "resource \"a\" \"b\" {\n  x = \n");
+        let id = sources.add("x.tf", "resource \"a\" \"b\" {\n  x = \n");
         let e = parse_stored(id, &sources).unwrap_err();
         assert_eq!(e.rule, "AGW000");
         assert!(e.primary.start > 0);
@@ -271,7 +271,7 @@ mod tests {
     fn deep_nesting_is_refused_not_crashed() {
         let sources = SourceMap::new();
         let text = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
-        let id = sources.add("deep.tf".into(), &text);
+        let id = sources.add("deep.tf", &text);
         let e = parse_stored(id, &sources).unwrap_err();
         assert!(e.message.contains("nested deeper"));
     }

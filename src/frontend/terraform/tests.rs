@@ -1,0 +1,398 @@
+//! Front-end tests on small configurations written to a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{TfDir, load_dirs};
+use crate::frontend::{FrontendOptions, UnitOutput};
+use crate::model::{Gateway, Lattice, Model};
+use crate::source::SourceMap;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh temporary tree with the given files.
+fn tree(files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "agwlint-tf-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (p, text) in files {
+        let f = dir.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, text).unwrap();
+    }
+    dir
+}
+
+/// Every directory with `.tf` files under `root`, as discovery would find them.
+fn dirs_of(root: &Path) -> Vec<TfDir> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        .collect();
+    out.sort();
+    out.dedup();
+    out.into_iter()
+        .map(|p| TfDir {
+            display: p.to_string_lossy().into_owned(),
+            path: p,
+        })
+        .collect()
+}
+
+fn load_with(files: &[(&str, &str)], opts: &FrontendOptions) -> (Vec<UnitOutput>, SourceMap) {
+    let root = tree(files);
+    let sources = SourceMap::new();
+    let units = load_dirs(&dirs_of(&root), 0, &sources, opts);
+    (units, sources)
+}
+
+fn load(files: &[(&str, &str)]) -> Model {
+    let (units, _) = load_with(files, &FrontendOptions::default());
+    let mut m = Model::new();
+    for u in units {
+        m.extend(u.model);
+    }
+    m
+}
+
+fn names<T>(c: &crate::model::Coll<T>, f: impl Fn(&T) -> Option<String>) -> Vec<String> {
+    c.iter().filter_map(f).collect()
+}
+
+fn pool_names(g: &Gateway) -> Vec<String> {
+    names(&g.pools, |p| p.name.get().cloned())
+}
+
+const GW_HEAD: &str = r#"
+  name                = "agw"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  sku {
+    name     = "Standard_v2"
+    tier     = "Standard_v2"
+    capacity = 2
+  }
+"#;
+
+fn gw(body: &str) -> String {
+    format!("resource \"azurerm_application_gateway\" \"gw\" {{\n{GW_HEAD}\n{body}\n}}\n")
+}
+
+#[test]
+fn dynamic_blocks_expand_with_key_value_custom_iterator_and_nesting() {
+    let main = format!(
+        "{}\n{}",
+        r#"
+locals {
+  pools = { api = ["a.example.com"], web = ["b.example.com", "c.example.com"] }
+  probes = [{ name = "p1", codes = ["200"] }, { name = "p2", codes = ["200-399", "401"] }]
+}
+"#,
+        gw(r#"
+  dynamic "backend_address_pool" {
+    for_each = local.pools
+    content {
+      name  = "${backend_address_pool.key}-pool"
+      fqdns = backend_address_pool.value
+    }
+  }
+  dynamic "probe" {
+    for_each = local.probes
+    iterator = pr
+    content {
+      name = pr.value.name
+      path = "/health/${pr.key}"
+      dynamic "match" {
+        for_each = [pr.value.codes]
+        content {
+          status_code = match.value
+        }
+      }
+    }
+  }
+"#)
+    );
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    assert_eq!(pool_names(g), ["api-pool", "web-pool"]);
+    let web = &g.pools.get().unwrap()[1];
+    let fq: Vec<_> = web.addresses.iter().filter_map(|a| a.fqdn.get().cloned()).collect();
+    assert_eq!(fq, ["b.example.com", "c.example.com"]);
+    let probes = g.probes.get().unwrap();
+    assert_eq!(probes.len(), 2);
+    assert_eq!(probes[0].path.as_str(), Some("/health/0"));
+    assert_eq!(probes[1].name.as_str(), Some("p2"));
+    assert_eq!(probes[1].has_match.get(), Some(&true));
+    let codes: Vec<_> = probes[1]
+        .match_status_codes
+        .iter()
+        .filter_map(|c| c.get().cloned())
+        .collect();
+    assert_eq!(codes, ["200-399", "401"]);
+}
+
+#[test]
+fn dynamic_over_unknown_collection_makes_the_collection_unknown() {
+    let main = format!(
+        "{}\n{}",
+        "variable \"pools\" {}\n",
+        gw(r#"
+  backend_address_pool {
+    name = "static"
+  }
+  dynamic "backend_address_pool" {
+    for_each = var.pools
+    content {
+      name = backend_address_pool.key
+    }
+  }
+"#)
+    );
+    let m = load(&[("main.tf", &main)]);
+    assert!(m.gateways[0].pools.is_unknown());
+}
+
+#[test]
+fn count_and_for_each_on_resources() {
+    let main = r#"
+variable "n" {
+  default = 2
+}
+variable "unknown" {}
+resource "azurerm_public_ip" "zero" {
+  count = 0
+  name  = "never"
+}
+resource "azurerm_public_ip" "two" {
+  count = var.n
+  name  = "pip-${count.index}"
+}
+resource "azurerm_public_ip" "maybe" {
+  count = var.unknown ? 1 : 0
+  name  = "maybe"
+}
+resource "azurerm_public_ip" "each" {
+  for_each = { a = "1", b = "2" }
+  name     = "pip-${each.key}-${each.value}"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let labels: Vec<_> = m.public_ips.iter().map(|p| p.res.label.clone()).collect();
+    assert_eq!(
+        labels,
+        [
+            "azurerm_public_ip.two[0]",
+            "azurerm_public_ip.two[1]",
+            "azurerm_public_ip.maybe[?]",
+            "azurerm_public_ip.each[\"a\"]",
+            "azurerm_public_ip.each[\"b\"]",
+        ]
+    );
+    assert_eq!(m.public_ips[1].res.name.as_str(), Some("pip-1"));
+    assert!(m.public_ips[2].res.condition.is_unknown());
+    assert!(m.public_ips[2].res.may_exist());
+    assert_eq!(m.public_ips[4].res.name.as_str(), Some("pip-b-2"));
+}
+
+#[test]
+fn module_inputs_and_outputs_cross_the_boundary() {
+    let root = r#"
+variable "app" {
+  default = "func-scim"
+}
+module "net" {
+  source = "./modules/net"
+  prefix = var.app
+}
+module "remote" {
+  source = "Azure/naming/azurerm"
+}
+resource "azurerm_application_gateway" "gw" {
+  name = module.remote.name
+  gateway_ip_configuration {
+    name      = "ip"
+    subnet_id = module.net.subnet_id
+  }
+}
+"#;
+    let net = r#"
+variable "prefix" {
+  type = string
+}
+resource "azurerm_subnet" "agw" {
+  name             = "${var.prefix}-agw"
+  address_prefixes = ["10.0.0.0/24"]
+}
+output "subnet_id" {
+  value = azurerm_subnet.agw.id
+}
+"#;
+    let (units, sources) = load_with(
+        &[("main.tf", root), ("modules/net/main.tf", net)],
+        &FrontendOptions::default(),
+    );
+    // The module directory is linted through its caller only.
+    assert_eq!(units.len(), 1);
+    let u = &units[0];
+    assert!(u.notes.iter().any(|n| n.contains("Azure/naming/azurerm")));
+    let m = &u.model;
+    let sn = &m.subnets[0];
+    assert_eq!(sn.res.label, "module.net.azurerm_subnet.agw");
+    assert_eq!(sn.res.name.as_str(), Some("func-scim-agw"));
+    // The value carries the module input as its origin.
+    let o = &sn.res.name.origins;
+    assert!(o.iter().any(|o| o.label == "module input `prefix`"), "{o:?}");
+    let inp = o.iter().find(|o| o.label == "module input `prefix`").unwrap();
+    assert!(sources.path(inp.span.file).ends_with("main.tf"));
+    assert!(!sources.path(inp.span.file).contains("modules"));
+    // The output resolves to the subnet in the caller.
+    let g = &m.gateways[0];
+    let ipc = &g.gateway_ip_configs.get().unwrap()[0];
+    assert!(matches!(m.subnet(&ipc.subnet), crate::model::Lookup::Found(_)));
+    assert!(g.res.name.is_unknown());
+}
+
+#[test]
+fn tfvars_precedence_follows_terraform() {
+    let main = r#"
+variable "a" {
+  default = "default"
+}
+variable "b" {
+  default = "default"
+}
+variable "c" {
+  default = "default"
+}
+variable "d" {
+  default = "default"
+}
+variable "e" {
+  default = "default"
+}
+variable "f" {}
+resource "azurerm_public_ip" "p" {
+  name  = "${var.a}/${var.b}/${var.c}/${var.d}/${var.e}"
+  sku   = var.f
+  zones = [var.a]
+}
+"#;
+    let root = tree(&[
+        ("main.tf", main),
+        ("terraform.tfvars", "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n"),
+        ("a.auto.tfvars", "c = \"a-auto\"\nd = \"a-auto\"\ne = \"a-auto\"\n"),
+        ("b.auto.tfvars.json", "{\"d\": \"b-auto\", \"e\": \"b-auto\"}"),
+        ("extra.tfvars", "e = \"var-file\"\n"),
+    ]);
+    let opts = FrontendOptions {
+        var_files: vec![root.join("extra.tfvars")],
+        vars: vec![("a".into(), "cli".into())],
+        ..FrontendOptions::default()
+    };
+    let sources = SourceMap::new();
+    let units = load_dirs(&dirs_of(&root), 0, &sources, &opts);
+    let p = &units[0].model.public_ips[0];
+    assert_eq!(
+        p.res.name.as_str(),
+        Some("cli/tfvars/a-auto/b-auto/var-file")
+    );
+    assert!(p.sku.is_unknown());
+    let labels: Vec<_> = p.res.name.origins.iter().map(|o| o.label.clone()).collect();
+    assert!(labels.contains(&"`b` in terraform.tfvars".to_string()), "{labels:?}");
+}
+
+#[test]
+fn locals_cycles_are_reported_not_looped() {
+    let main = r#"
+locals {
+  a = local.b
+  b = "${local.a}-x"
+  c = "fine"
+}
+resource "azurerm_public_ip" "p" {
+  name = local.a
+  sku  = local.c
+}
+"#;
+    let (units, _) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    let u = &units[0];
+    let p = &u.model.public_ips[0];
+    assert!(p.res.name.is_unknown());
+    assert_eq!(p.sku.as_str(), Some("fine"));
+    assert!(u.notes.iter().any(|n| n.contains("cycle")), "{:?}", u.notes);
+}
+
+#[test]
+fn self_calling_module_is_a_root_and_stops() {
+    let main = r#"
+module "again" {
+  source = "./"
+}
+resource "azurerm_public_ip" "p" {
+  name = "p"
+}
+"#;
+    let (units, _) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0].model.public_ips.len(), 1);
+    assert!(units[0].notes.iter().any(|n| n.contains("recursion")));
+}
+
+#[test]
+fn references_link_resources_and_sites() {
+    let main = r#"
+resource "azurerm_linux_function_app" "fn" {
+  name = "func-a"
+}
+resource "azurerm_subnet" "s" {
+  name = "s"
+}
+resource "azurerm_network_security_group" "n" {
+  name = "nsg"
+}
+resource "azurerm_network_security_rule" "r" {
+  name                        = "allow-gm"
+  network_security_group_name = azurerm_network_security_group.n.name
+  priority                    = 100
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_address_prefix       = "GatewayManager"
+  destination_address_prefix  = "*"
+  destination_port_range      = "65200-65535"
+  source_port_range           = "*"
+}
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.s.id
+  network_security_group_id = azurerm_network_security_group.n.id
+}
+resource "azurerm_route_table" "rt" {
+  name                          = "rt"
+  bgp_route_propagation_enabled = false
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "agw"
+  backend_address_pool {
+    name  = "p"
+    fqdns = [azurerm_linux_function_app.fn.default_hostname, "x.example.com"]
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let addrs = m.gateways[0].pools.get().unwrap()[0].addresses.get().unwrap();
+    assert_eq!(addrs.len(), 2);
+    assert_eq!(addrs[0].source_attribute.as_deref(), Some("default_hostname"));
+    assert!(matches!(m.site_of_address(&addrs[0]), crate::model::Lookup::Found(_)));
+    assert_eq!(addrs[1].fqdn.as_str(), Some("x.example.com"));
+    assert_ne!(addrs[0].span, addrs[1].span);
+    let sn = &m.subnets[0];
+    assert!(matches!(m.nsg(&sn.nsg), crate::model::Lookup::Found(_)));
+    assert_eq!(m.nsgs[0].rules.get().map(Vec::len), Some(1));
+    assert_eq!(m.route_tables[0].disable_bgp_route_propagation.get(), Some(&true));
+    assert!(matches!(m.sites[0].host_bindings.state, Lattice::Known(_)));
+}
