@@ -1,6 +1,8 @@
 //! Hostile and broken Terraform input: a clear AGW000 or clean handling, never a panic, and
 //! the other modules of the scan are still linted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -49,13 +51,18 @@ resource "azurerm_application_gateway" "gw" {
 "#;
 
 fn has(found: &[(String, String)], rule: &str, path_end: &str) -> bool {
-    found.iter().any(|(r, p)| r == rule && p.ends_with(path_end))
+    found
+        .iter()
+        .any(|(r, p)| r == rule && p.ends_with(path_end))
 }
 
 #[test]
 fn unterminated_block_is_agw000_and_other_modules_are_linted() {
     let root = tree(&[
-        ("broken/main.tf", b"resource \"azurerm_public_ip\" \"p\" {\n  name = \"x\"\n"),
+        (
+            "broken/main.tf",
+            b"resource \"azurerm_public_ip\" \"p\" {\n  name = \"x\"\n",
+        ),
         ("broken/ok.tf", V1),
         ("good/main.tf", V1),
     ]);
@@ -71,9 +78,16 @@ fn unterminated_block_is_agw000_and_other_modules_are_linted() {
 
 #[test]
 fn duplicate_attributes_are_agw000() {
-    let root = tree(&[("main.tf", b"resource \"azurerm_public_ip\" \"p\" {\n  name = \"a\"\n  name = \"b\"\n}\n")]);
+    let root = tree(&[(
+        "main.tf",
+        b"resource \"azurerm_public_ip\" \"p\" {\n  name = \"a\"\n  name = \"b\"\n}\n",
+    )]);
     let (r, s) = run(&root);
-    let f = r.findings.iter().find(|f| f.rule == "AGW000").expect("AGW000");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "AGW000")
+        .expect("AGW000");
     // Points at the second `name`, on line 3.
     assert_eq!(s.span_lines(&f.primary).unwrap().0.line, 3, "{}", f.message);
 }
@@ -81,7 +95,9 @@ fn duplicate_attributes_are_agw000() {
 #[test]
 fn module_calling_itself_stops_with_a_note() {
     let mut main = V1.to_vec();
-    main.extend_from_slice(b"\nmodule \"me\" {\n  source = \"./\"\n}\nmodule \"sub\" {\n  source = \"./sub\"\n}\n");
+    main.extend_from_slice(
+        b"\nmodule \"me\" {\n  source = \"./\"\n}\nmodule \"sub\" {\n  source = \"./sub\"\n}\n",
+    );
     let root = tree(&[
         ("main.tf", &main),
         ("sub/main.tf", b"module \"up\" {\n  source = \"../\"\n}\n"),
@@ -93,7 +109,11 @@ fn module_calling_itself_stops_with_a_note() {
         1,
         "{found:?}"
     );
-    assert!(r.notes.iter().any(|n| n.contains("recursion")), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("recursion")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
@@ -108,14 +128,21 @@ fn source_escaping_the_scanned_tree_is_followed_when_present() {
     let (r, s) = run(&root.join("scan"));
     let found = rules_in(&r, &s);
     assert!(has(&found, "AGW001", "shared/agw/main.tf"), "{found:?}");
-    assert!(r.notes.iter().any(|n| n.contains("does not exist")), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("does not exist")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
 fn invalid_utf8_and_deep_nesting_are_agw000() {
     let deep = format!("x = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
     let root = tree(&[
-        ("utf/main.tf", b"resource \"a\" \"b\" {\n  name = \"\xff\xfe\"\n}\n"),
+        (
+            "utf/main.tf",
+            b"resource \"a\" \"b\" {\n  name = \"\xff\xfe\"\n}\n",
+        ),
         ("deep/main.tf", deep.as_bytes()),
         ("good/main.tf", V1),
     ]);

@@ -5,6 +5,8 @@
 //! relative to the repository root). When it is missing the test says so loudly and passes,
 //! unless `AGWLINT_REQUIRE_CORPUS=1`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use agwlint::{LintOptions, lint, source::SourceMap};
@@ -15,10 +17,13 @@ fn corpus() -> Option<PathBuf> {
         None => {
             let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
             // A git worktree sits one level deeper than the main checkout.
-            [root.join("../shared/corpus"), root.join("../../shared/corpus")]
-                .into_iter()
-                .find(|p| p.is_dir())
-                .unwrap_or_else(|| root.join("../shared/corpus"))
+            [
+                root.join("../shared/corpus"),
+                root.join("../../shared/corpus"),
+            ]
+            .into_iter()
+            .find(|p| p.is_dir())
+            .unwrap_or_else(|| root.join("../shared/corpus"))
         }
     };
     let tf = base.join("terraform");
@@ -73,7 +78,11 @@ fn every_corpus_directory_loads_without_parse_errors() {
 /// whole Terraform corpus linted at once.
 const EXPECTED: &[(&str, &str, usize)] = &[
     // The 2023 provider doc example: `Standard_Small` / `Standard`.
-    ("AGW001", "azurerm-provider-docs/application_gateway_v1_sku_2023/main.tf", 51),
+    (
+        "AGW001",
+        "azurerm-provider-docs/application_gateway_v1_sku_2023/main.tf",
+        51,
+    ),
     // checkov fixtures: every gateway that has a `sku` block is `Standard_Small`.
     ("AGW001", "checkov/AppGWDefinesSecureProtocols/main.tf", 51),
     ("AGW001", "checkov/AppGWDefinesSecureProtocols/main.tf", 108),
@@ -85,26 +94,40 @@ const EXPECTED: &[(&str, &str, usize)] = &[
     ("AGW001", "checkov/AppGWUsesHttps/main.tf", 107),
     ("AGW001", "checkov/ApplicationGatewayEnablesWAF/main.tf", 7),
     ("AGW001", "checkov/ApplicationGatewayEnablesWAF/main.tf", 64),
-    ("AGW001", "checkov/ApplicationGatewayEnablesWAF/main.tf", 121),
-    ("AGW001", "checkov/ApplicationGatewayEnablesWAF/main.tf", 218),
-    ("AGW001", "checkov/ApplicationGatewayEnablesWAF/main.tf", 275),
+    (
+        "AGW001",
+        "checkov/ApplicationGatewayEnablesWAF/main.tf",
+        121,
+    ),
+    (
+        "AGW001",
+        "checkov/ApplicationGatewayEnablesWAF/main.tf",
+        218,
+    ),
+    (
+        "AGW001",
+        "checkov/ApplicationGatewayEnablesWAF/main.tf",
+        275,
+    ),
 ];
 
 #[test]
 fn skeleton_rule_findings_on_the_corpus_are_the_verified_ones() {
     let Some(root) = corpus() else { return };
     let sources = SourceMap::new();
-    let report = lint(std::slice::from_ref(&root), &LintOptions::default(), &sources)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let report = lint(
+        std::slice::from_ref(&root),
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let mut got: Vec<(String, String, usize)> = report
         .findings
         .iter()
         .filter(|f| ["AGW001", "AGW006", "AGW010", "AGW023"].contains(&f.rule))
         .map(|f| {
             let path = sources.path(f.primary.file);
-            let line = sources
-                .span_lines(&f.primary)
-                .map_or(0, |(s, _)| s.line);
+            let line = sources.span_lines(&f.primary).map_or(0, |(s, _)| s.line);
             (f.rule.to_string(), path, line)
         })
         .collect();
@@ -115,7 +138,10 @@ fn skeleton_rule_findings_on_the_corpus_are_the_verified_ones() {
             .iter()
             .find(|(r, p, l)| r == rule && p.ends_with(suffix) && l == line)
             .cloned();
-        assert!(hit.is_some(), "missing {rule} {suffix}:{line}; got {got:#?}");
+        assert!(
+            hit.is_some(),
+            "missing {rule} {suffix}:{line}; got {got:#?}"
+        );
         want.extend(hit);
     }
     want.sort();

@@ -144,10 +144,7 @@ impl<'a> Node<'a> {
         let (expr, span) = self.expr(key)?;
         let (value, origins) = self.eval(expr);
         let elems = match expr {
-            Expression::Array(a) => a
-                .iter()
-                .map(|e| span_of(e, self.file, span))
-                .collect(),
+            Expression::Array(a) => a.iter().map(|e| span_of(e, self.file, span)).collect(),
             _ => Vec::new(),
         };
         Some(Ev {
@@ -216,9 +213,7 @@ impl<'a> Node<'a> {
                 _ => None,
             })
             .unwrap_or_else(|| name.to_string());
-        let csp = content
-            .span()
-            .map_or(header, |r| Span::new(self.file, r));
+        let csp = content.span().map_or(header, |r| Span::new(self.file, r));
         for (k, v) in pairs {
             let mut binds = self.binds.clone();
             binds.iters.push((iter_name.clone(), k, v));

@@ -6,8 +6,6 @@
 //! [`ResourceKey`]s; everything else (data sources, literal ids of resources elsewhere) is
 //! Unknown and resolves to nothing.
 
-use std::collections::HashMap;
-
 use super::expand::{Blocks, Ev, Node};
 use super::value::TVal;
 use crate::model::*;
@@ -545,7 +543,10 @@ fn site(ri: &ResInst) -> Site {
         "azurerm_linux_web_app" => ("app,linux", false),
         _ => ("app", false),
     };
-    let legacy = matches!(ri.rtype.as_str(), "azurerm_function_app" | "azurerm_app_service");
+    let legacy = matches!(
+        ri.rtype.as_str(),
+        "azurerm_function_app" | "azurerm_app_service"
+    );
     let sc = n.block("site_config");
     let from_sc = |f: &dyn Fn(&Node) -> Val<String>| -> Val<String> {
         match &sc {
@@ -789,11 +790,7 @@ impl Mapper {
                 let vref = Val::known(res.key.clone(), ri.header);
                 for sb in n.blocks("subnet").items {
                     let name = s(&sb, "name");
-                    let addr = format!(
-                        "{}.subnet[{}]",
-                        ri.address,
-                        name.as_str().unwrap_or("?")
-                    );
+                    let addr = format!("{}.subnet[{}]", ri.address, name.as_str().unwrap_or("?"));
                     let sres = Resource {
                         key: ResourceKey::tf(unit, "azurerm_virtual_network.subnet", &addr),
                         name,
@@ -902,9 +899,9 @@ impl Mapper {
                     dns_zones: match n.block("private_dns_zone_group") {
                         Err(sp) => Val::unknown(Some(sp)),
                         Ok(None) => Val::absent(),
-                        Ok(Some(g)) => list_of(&g, "private_dns_zone_ids", |v, sp| {
-                            tref(v, sp, unit)
-                        }),
+                        Ok(Some(g)) => {
+                            list_of(&g, "private_dns_zone_ids", |v, sp| tref(v, sp, unit))
+                        }
                     },
                 };
                 if !pe.subnet.is_absent() {
@@ -1063,24 +1060,18 @@ impl Mapper {
         let p = std::mem::take(&mut self.pending);
         let m = &mut self.model;
         m.reindex();
-        let by_name = |names: Vec<Option<String>>, want: &str| -> Vec<usize> {
-            names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.as_deref() == Some(want))
-                .map(|(i, _)| i)
-                .collect()
-        };
         // Resolves a child's parent among `keys` (by key) or `names` (by Known name).
-        fn pick(
-            t: &Target,
-            keys: &[ResourceKey],
-            names: &[Option<String>],
-            by_name: &dyn Fn(Vec<Option<String>>, &str) -> Vec<usize>,
-        ) -> Option<Vec<usize>> {
+        fn pick(t: &Target, keys: &[ResourceKey], names: &[Option<String>]) -> Option<Vec<usize>> {
             match t {
                 Target::Key(k) => Some(keys.iter().position(|x| x == k).into_iter().collect()),
-                Target::Name(nm) => Some(by_name(names.to_vec(), nm)),
+                Target::Name(nm) => Some(
+                    names
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| n.as_deref() == Some(nm.as_str()))
+                        .map(|(i, _)| i)
+                        .collect(),
+                ),
                 Target::Unknown => None,
             }
         }
@@ -1090,7 +1081,7 @@ impl Mapper {
                 let names: Vec<Option<String>> =
                     m.$field.iter().map(|x| x.res.name.get().cloned()).collect();
                 for (t, item) in $list {
-                    match pick(&t, &keys, &names, &by_name) {
+                    match pick(&t, &keys, &names) {
                         Some(idx) => {
                             for ix in idx {
                                 if let Some(x) = m.$field.get_mut(ix)
@@ -1192,13 +1183,4 @@ fn pool_member_target(e: &Ev, unit: UnitId) -> (Ref, Val<String>) {
         TVal::Null => (Val::absent(), Val::absent()),
         _ => (Val::unknown(Some(e.span)), Val::unknown(Some(e.span))),
     }
-}
-
-/// Collections keyed by name inside a gateway, for tests.
-#[allow(dead_code)]
-fn names<T>(c: &Coll<T>, f: impl Fn(&T) -> &Val<String>) -> HashMap<String, usize> {
-    c.iter()
-        .enumerate()
-        .filter_map(|(k, x)| f(x).get().map(|n| (n.clone(), k)))
-        .collect()
 }

@@ -71,7 +71,10 @@ pub fn load_dirs(
             })
             .collect::<Vec<_>>()
     };
-    match rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build()
+    {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     }

@@ -158,6 +158,9 @@ enum Lazy<T> {
     Done(T),
 }
 
+/// A resource's type and name.
+type ResKey = (String, String);
+
 /// A value and where it came from.
 pub type VarVal = (TVal, Option<Origin>);
 
@@ -179,7 +182,7 @@ pub struct Instance<'c, 's> {
     locals: HashMap<String, (At, String)>,
     local_state: RefCell<HashMap<String, Lazy<VarVal>>>,
     resources: HashMap<(String, String), At>,
-    res_state: RefCell<HashMap<(String, String), Lazy<Option<TVal>>>>,
+    res_state: RefCell<HashMap<ResKey, Lazy<Option<TVal>>>>,
     calls: HashMap<String, At>,
     call_state: RefCell<HashMap<String, Lazy<Option<Rc<Call<'c, 's>>>>>>,
     outputs: HashMap<String, At>,
@@ -326,7 +329,10 @@ impl<'c, 's> Instance<'c, 's> {
                 return None;
             }
             let mk = |suffix: &str| {
-                TVal::Runtime(super::value::RuntimeRef::new(format!("{base}{suffix}"), rtype))
+                TVal::Runtime(super::value::RuntimeRef::new(
+                    format!("{base}{suffix}"),
+                    rtype,
+                ))
             };
             if b.body.has_attribute("count") {
                 Some(TVal::List(
@@ -376,10 +382,12 @@ impl<'c, 's> Instance<'c, 's> {
 
     fn load_call(&self, name: &str, at: At) -> Option<Call<'c, 's>> {
         let (b, file) = self.block(at)?;
-        let src = b
-            .body
-            .get_attribute("source")
-            .and_then(|a| eval(&a.value, &View::new(self, &Binds::default())).value.as_str().map(str::to_string));
+        let src = b.body.get_attribute("source").and_then(|a| {
+            eval(&a.value, &View::new(self, &Binds::default()))
+                .value
+                .as_str()
+                .map(str::to_string)
+        });
         let Some(src) = src else {
             self.ctx.note(format!(
                 "{}: module `{name}` has no literal `source`; its outputs are Unknown",

@@ -106,19 +106,19 @@ pub fn read_source(
     path: &Path,
     display: &str,
     sources: &SourceMap,
-) -> Result<FileId, Option<Finding>> {
+) -> Result<FileId, Option<Box<Finding>>> {
     if let Ok(m) = std::fs::metadata(path)
         && m.len() > MAX_FILE_BYTES
     {
         let id = sources.add(display.to_string(), "");
-        return Err(Some(parse_error(
+        return Err(Some(Box::new(parse_error(
             format!(
                 "{display} is larger than the {} MiB limit and was not read",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
             Span::new(id, 0..0),
             "file too large",
-        )));
+        ))));
     }
     let bytes = std::fs::read(path).map_err(|_| None)?;
     match String::from_utf8(bytes) {
@@ -128,43 +128,43 @@ pub fn read_source(
             let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
             let id = sources.add(display.to_string(), &prefix);
             let at = sources.get(id).map_or(0, |f| f.text.len());
-            Err(Some(parse_error(
+            Err(Some(Box::new(parse_error(
                 format!("{display} is not valid UTF-8 (invalid byte at offset {valid})"),
                 Span::new(id, at..at),
                 "invalid UTF-8 here",
-            )))
+            ))))
         }
     }
 }
 
 /// Parses text already stored in the source map. `Err` is an AGW000 finding.
-pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Finding> {
+pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Finding>> {
     let Some(f) = sources.get(id) else {
-        return Err(parse_error(
+        return Err(Box::new(parse_error(
             "internal error: file missing from the source map",
             Span::new(id, 0..0),
             "here",
-        ));
+        )));
     };
     let text = f.text.clone();
     if let Some(at) = too_deep(&text) {
-        return Err(parse_error(
+        return Err(Box::new(parse_error(
             format!(
                 "{}: brackets nested deeper than {MAX_NESTING} levels; not parsed",
                 f.path
             ),
             Span::new(id, at..at),
             "nesting too deep",
-        ));
+        )));
     }
     hcl::edit::parser::parse_body(&text).map_err(|e| {
         let off = e.location().offset().min(text.len());
         let msg = e.message().lines().next().unwrap_or("syntax error").trim();
-        parse_error(
+        Box::new(parse_error(
             format!("{}: HCL syntax error: {msg}", f.path),
             Span::new(id, off..off),
             msg.to_string(),
-        )
+        ))
     })
 }
 
@@ -204,14 +204,14 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
         let id = match read_source(&path, &shown, sources) {
             Ok(id) => id,
             Err(Some(f)) => {
-                m.findings.push(f);
+                m.findings.push(*f);
                 continue;
             }
             Err(None) => continue,
         };
         match parse_stored(id, sources) {
             Ok(body) => m.files.push(ParsedFile { file: id, body }),
-            Err(f) => m.findings.push(f),
+            Err(f) => m.findings.push(*f),
         }
     }
     m

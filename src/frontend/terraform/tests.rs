@@ -121,7 +121,11 @@ locals {
     let g = &m.gateways[0];
     assert_eq!(pool_names(g), ["api-pool", "web-pool"]);
     let web = &g.pools.get().unwrap()[1];
-    let fq: Vec<_> = web.addresses.iter().filter_map(|a| a.fqdn.get().cloned()).collect();
+    let fq: Vec<_> = web
+        .addresses
+        .iter()
+        .filter_map(|a| a.fqdn.get().cloned())
+        .collect();
     assert_eq!(fq, ["b.example.com", "c.example.com"]);
     let probes = g.probes.get().unwrap();
     assert_eq!(probes.len(), 2);
@@ -246,14 +250,23 @@ output "subnet_id" {
     assert_eq!(sn.res.name.as_str(), Some("func-scim-agw"));
     // The value carries the module input as its origin.
     let o = &sn.res.name.origins;
-    assert!(o.iter().any(|o| o.label == "module input `prefix`"), "{o:?}");
-    let inp = o.iter().find(|o| o.label == "module input `prefix`").unwrap();
+    assert!(
+        o.iter().any(|o| o.label == "module input `prefix`"),
+        "{o:?}"
+    );
+    let inp = o
+        .iter()
+        .find(|o| o.label == "module input `prefix`")
+        .unwrap();
     assert!(sources.path(inp.span.file).ends_with("main.tf"));
     assert!(!sources.path(inp.span.file).contains("modules"));
     // The output resolves to the subnet in the caller.
     let g = &m.gateways[0];
     let ipc = &g.gateway_ip_configs.get().unwrap()[0];
-    assert!(matches!(m.subnet(&ipc.subnet), crate::model::Lookup::Found(_)));
+    assert!(matches!(
+        m.subnet(&ipc.subnet),
+        crate::model::Lookup::Found(_)
+    ));
     assert!(g.res.name.is_unknown());
 }
 
@@ -284,9 +297,18 @@ resource "azurerm_public_ip" "p" {
 "#;
     let root = tree(&[
         ("main.tf", main),
-        ("terraform.tfvars", "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n"),
-        ("a.auto.tfvars", "c = \"a-auto\"\nd = \"a-auto\"\ne = \"a-auto\"\n"),
-        ("b.auto.tfvars.json", "{\"d\": \"b-auto\", \"e\": \"b-auto\"}"),
+        (
+            "terraform.tfvars",
+            "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n",
+        ),
+        (
+            "a.auto.tfvars",
+            "c = \"a-auto\"\nd = \"a-auto\"\ne = \"a-auto\"\n",
+        ),
+        (
+            "b.auto.tfvars.json",
+            "{\"d\": \"b-auto\", \"e\": \"b-auto\"}",
+        ),
         ("extra.tfvars", "e = \"var-file\"\n"),
     ]);
     let opts = FrontendOptions {
@@ -303,7 +325,10 @@ resource "azurerm_public_ip" "p" {
     );
     assert!(p.sku.is_unknown());
     let labels: Vec<_> = p.res.name.origins.iter().map(|o| o.label.clone()).collect();
-    assert!(labels.contains(&"`b` in terraform.tfvars".to_string()), "{labels:?}");
+    assert!(
+        labels.contains(&"`b` in terraform.tfvars".to_string()),
+        "{labels:?}"
+    );
 }
 
 #[test]
@@ -384,15 +409,27 @@ resource "azurerm_application_gateway" "gw" {
 }
 "#;
     let m = load(&[("main.tf", main)]);
-    let addrs = m.gateways[0].pools.get().unwrap()[0].addresses.get().unwrap();
+    let addrs = m.gateways[0].pools.get().unwrap()[0]
+        .addresses
+        .get()
+        .unwrap();
     assert_eq!(addrs.len(), 2);
-    assert_eq!(addrs[0].source_attribute.as_deref(), Some("default_hostname"));
-    assert!(matches!(m.site_of_address(&addrs[0]), crate::model::Lookup::Found(_)));
+    assert_eq!(
+        addrs[0].source_attribute.as_deref(),
+        Some("default_hostname")
+    );
+    assert!(matches!(
+        m.site_of_address(&addrs[0]),
+        crate::model::Lookup::Found(_)
+    ));
     assert_eq!(addrs[1].fqdn.as_str(), Some("x.example.com"));
     assert_ne!(addrs[0].span, addrs[1].span);
     let sn = &m.subnets[0];
     assert!(matches!(m.nsg(&sn.nsg), crate::model::Lookup::Found(_)));
     assert_eq!(m.nsgs[0].rules.get().map(Vec::len), Some(1));
-    assert_eq!(m.route_tables[0].disable_bgp_route_propagation.get(), Some(&true));
+    assert_eq!(
+        m.route_tables[0].disable_bgp_route_propagation.get(),
+        Some(&true)
+    );
     assert!(matches!(m.sites[0].host_bindings.state, Lattice::Known(_)));
 }

@@ -72,7 +72,7 @@ fn read_file(path: &Path, display: &str, ctx: &Ctx, vals: &mut HashMap<String, V
     let id = match read_source(path, display, ctx.sources) {
         Ok(id) => id,
         Err(Some(f)) => {
-            ctx.findings.borrow_mut().push(f);
+            ctx.findings.borrow_mut().push(*f);
             return;
         }
         Err(None) => {
@@ -91,7 +91,7 @@ fn read_file(path: &Path, display: &str, ctx: &Ctx, vals: &mut HashMap<String, V
     }
     match parse_stored(id, ctx.sources) {
         Ok(body) => read_hcl(&body, id, &short, vals),
-        Err(f) => ctx.findings.borrow_mut().push(f),
+        Err(f) => ctx.findings.borrow_mut().push(*f),
     }
 }
 
