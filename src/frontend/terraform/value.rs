@@ -57,9 +57,10 @@ impl fmt::Display for RuntimeRef {
 }
 
 /// A Terraform value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum TVal {
     /// `null`.
+    #[default]
     Null,
     /// A boolean.
     Bool(bool),
@@ -75,12 +76,6 @@ pub enum TVal {
     Unknown(Partial),
     /// An attribute of a resource in the configuration.
     Runtime(RuntimeRef),
-}
-
-impl Default for TVal {
-    fn default() -> Self {
-        TVal::Null
-    }
 }
 
 impl From<&str> for TVal {
@@ -279,9 +274,7 @@ fn equals_at(a: &TVal, b: &TVal, depth: usize) -> Option<bool> {
         return None;
     }
     match (a, b) {
-        (TVal::Unknown(_) | TVal::Runtime(_), _) | (_, TVal::Unknown(_) | TVal::Runtime(_)) => {
-            None
-        }
+        (TVal::Unknown(_) | TVal::Runtime(_), _) | (_, TVal::Unknown(_) | TVal::Runtime(_)) => None,
         (TVal::Null, TVal::Null) => Some(true),
         (TVal::Bool(x), TVal::Bool(y)) => Some(x == y),
         (TVal::Number(x), TVal::Number(y)) => Some(x == y),
@@ -461,7 +454,9 @@ fn json_at(v: &serde_json::Value, depth: usize) -> TVal {
         serde_json::Value::Bool(b) => TVal::Bool(*b),
         serde_json::Value::Number(n) => n.as_f64().map_or_else(TVal::unknown, TVal::Number),
         serde_json::Value::String(s) => TVal::Str(s.clone()),
-        serde_json::Value::Array(a) => TVal::List(a.iter().map(|x| json_at(x, depth + 1)).collect()),
+        serde_json::Value::Array(a) => {
+            TVal::List(a.iter().map(|x| json_at(x, depth + 1)).collect())
+        }
         serde_json::Value::Object(o) => TVal::Map(
             o.iter()
                 .map(|(k, x)| (k.clone(), json_at(x, depth + 1)))
@@ -489,8 +484,14 @@ mod tests {
         ]);
         assert_eq!(m.get("a").and_then(TVal::as_i64), Some(1));
         assert_eq!(m.get("A"), None, "keys are case-sensitive");
-        assert_eq!(m.get("b").and_then(|l| l.index(0)).and_then(TVal::as_str), Some("x"));
-        assert_eq!(m.get("b").and_then(|l| l.index(1)).and_then(TVal::as_bool), Some(true));
+        assert_eq!(
+            m.get("b").and_then(|l| l.index(0)).and_then(TVal::as_str),
+            Some("x")
+        );
+        assert_eq!(
+            m.get("b").and_then(|l| l.index(1)).and_then(TVal::as_bool),
+            Some(true)
+        );
         assert_eq!(TVal::from("30").as_i64(), Some(30));
         assert_eq!(TVal::from(1.5).as_i64(), None);
         assert_eq!(TVal::from("true").as_bool(), Some(true));
@@ -521,7 +522,10 @@ mod tests {
             Piece::Text("g".into()),
         ]);
         assert_eq!(both, unk("ab", "fg"));
-        assert_eq!(concat_str(&TVal::from("a"), &TVal::from(2i64)), Some(TVal::from("a2")));
+        assert_eq!(
+            concat_str(&TVal::from("a"), &TVal::from(2i64)),
+            Some(TVal::from("a2"))
+        );
         assert_eq!(concat_str(&TVal::Null, &TVal::from("a")), None);
     }
 
@@ -535,7 +539,10 @@ mod tests {
         assert_eq!(l1.equals(&l1), None);
         assert_eq!(format_number(30.0), "30");
         assert_eq!(format_number(1.5), "1.5");
-        let m = TVal::Map(vec![("k".into(), TVal::List(vec![TVal::Null, 3i64.into()]))]);
+        let m = TVal::Map(vec![(
+            "k".into(),
+            TVal::List(vec![TVal::Null, 3i64.into()]),
+        )]);
         assert_eq!(m.to_string(), r#"{"k" = [null, 3]}"#);
         let r = RuntimeRef::new("azurerm_subnet.s", "azurerm_subnet").child("id");
         assert_eq!(TVal::Runtime(r).to_string(), "azurerm_subnet.s.id");
@@ -547,6 +554,9 @@ mod tests {
             serde_json::from_str(r#"{"a": [1, "x", null, true], "b": {"c": 2.5}}"#).unwrap();
         let v = tval_from_json(&j);
         assert_eq!(v.get("a").and_then(|l| l.index(1)), Some(&TVal::from("x")));
-        assert_eq!(v.get("b").and_then(|m| m.get("c")), Some(&TVal::Number(2.5)));
+        assert_eq!(
+            v.get("b").and_then(|m| m.get("c")),
+            Some(&TVal::Number(2.5))
+        );
     }
 }
