@@ -433,3 +433,91 @@ resource "azurerm_application_gateway" "gw" {
     );
     assert!(matches!(m.sites[0].host_bindings.state, Lattice::Known(_)));
 }
+
+/// `AGWLINT_DUMP=<dir> cargo test --lib dump_model -- --ignored --nocapture` prints the model
+/// of a directory tree (a debugging aid).
+#[test]
+#[ignore = "debugging aid"]
+fn dump_model() {
+    let Some(dir) = std::env::var_os("AGWLINT_DUMP") else {
+        return;
+    };
+    let root = PathBuf::from(dir);
+    let sources = SourceMap::new();
+    let units = load_dirs(&dirs_of(&root), 0, &sources, &FrontendOptions::default());
+    for u in units {
+        for g in &u.model.gateways {
+            println!("{g:#?}");
+        }
+        println!("sites {}", u.model.sites.len());
+        println!("notes {:?}", u.notes);
+    }
+}
+
+#[test]
+fn azapi_gateway_bodies_map_like_arm() {
+    let main = r#"
+resource "azurerm_linux_function_app" "fn" {
+  name = "func-a"
+}
+locals {
+  gw_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/agw"
+}
+resource "azapi_resource" "obj" {
+  type = "Microsoft.Network/applicationGateways@2024-05-01"
+  name = "agw-obj"
+  body = {
+    properties = {
+      sku = { name = "Standard_Medium", tier = "Standard", capacity = 2 }
+      backendAddressPools = [{
+        name       = "fn"
+        properties = { backendAddresses = [{ fqdn = azurerm_linux_function_app.fn.default_hostname }] }
+      }]
+      backendHttpSettingsCollection = [{
+        name       = "s"
+        properties = { port = 443, protocol = "Https", probe = { id = "${local.gw_id}/probes/missing" } }
+      }]
+      requestRoutingRules = [{
+        name = "r"
+        properties = {
+          ruleType            = "Basic"
+          backendAddressPool  = { id = "${local.gw_id}/backendAddressPools/fn" }
+          backendHttpSettings = { id = "${local.gw_id}/probes/s" }
+        }
+      }]
+    }
+  }
+}
+resource "azapi_resource" "json" {
+  type = "Microsoft.Network/applicationGateways@2020-11-01"
+  name = "agw-json"
+  body = jsonencode({
+    properties = {
+      sku = { name = "WAF_v2", tier = "WAF_v2" }
+    }
+  })
+}
+resource "azapi_resource" "other" {
+  type = "Microsoft.Web/sites@2023-01-01"
+  name = "not-a-gateway"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    assert_eq!(m.gateways.len(), 2);
+    let g = &m.gateways[0];
+    assert_eq!(g.res.dialect, crate::model::Dialect::Arm);
+    assert_eq!(g.sku.name.as_str(), Some("Standard_Medium"));
+    assert_eq!(g.api_version.as_str(), Some("2024-05-01"));
+    let pool = &g.pools.get().unwrap()[0];
+    let addr = &pool.addresses.get().unwrap()[0];
+    assert!(matches!(
+        m.site_of_address(addr),
+        crate::model::Lookup::Found(_)
+    ));
+    let s = &g.settings.get().unwrap()[0];
+    assert_eq!(s.probe.name.as_str(), Some("missing"));
+    let r = &g.rules.get().unwrap()[0];
+    assert_eq!(r.pool.name.as_str(), Some("fn"));
+    assert!(r.settings.mismatch.is_some());
+    assert_eq!(m.gateways[1].sku.tier.as_str(), Some("WAF_v2"));
+}
