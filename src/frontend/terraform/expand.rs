@@ -8,6 +8,7 @@
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Body};
+use hcl::edit::visit::Visit;
 
 use super::parse::{block_span, label, span_of};
 use super::value::TVal;
@@ -27,6 +28,9 @@ pub struct Binds {
     pub each: Option<(TVal, TVal)>,
     /// `dynamic` iterators: name, key, value.
     pub iters: Vec<(String, TVal, TVal)>,
+    /// Origins of the collections iterated, by the name that reads them (`each`, `count`, an
+    /// iterator): a value read through that name came from there too.
+    pub origins: Vec<(String, Vec<Origin>)>,
 }
 
 impl Binds {
@@ -142,7 +146,20 @@ impl<'a> Node<'a> {
     /// Evaluates an attribute. `None` when it is not written.
     pub fn attr(&self, key: &str) -> Option<Ev> {
         let (expr, span) = self.expr(key)?;
-        let (value, origins) = self.eval(expr);
+        let (value, mut origins) = self.eval(expr);
+        if !self.binds.origins.is_empty() {
+            let mut names = Idents(Vec::new());
+            names.visit_expr(expr);
+            for (n, os) in &self.binds.origins {
+                if names.0.iter().any(|x| x == n) {
+                    for o in os {
+                        if !origins.contains(o) {
+                            origins.push(o.clone());
+                        }
+                    }
+                }
+            }
+        }
         let elems = match expr {
             Expression::Array(a) => a.iter().map(|e| span_of(e, self.file, span)).collect(),
             _ => Vec::new(),
@@ -200,7 +217,7 @@ impl<'a> Node<'a> {
             return;
         };
         let fe_span = span_of(&fe.value, self.file, header);
-        let (coll, _) = self.eval(&fe.value);
+        let (coll, fe_origins) = self.eval(&fe.value);
         let Some(pairs) = iteration(&coll) else {
             out.unknown.get_or_insert(fe_span);
             return;
@@ -217,6 +234,9 @@ impl<'a> Node<'a> {
         for (k, v) in pairs {
             let mut binds = self.binds.clone();
             binds.iters.push((iter_name.clone(), k, v));
+            if !fe_origins.is_empty() {
+                binds.origins.push((iter_name.clone(), fe_origins.clone()));
+            }
             out.items.push(Node {
                 body: &content.body,
                 file: self.file,
@@ -235,6 +255,17 @@ impl<'a> Node<'a> {
             return Err(sp);
         }
         Ok(bs.items.into_iter().next())
+    }
+}
+
+/// Collects identifiers (roots of traversals, among others) of an expression.
+struct Idents(Vec<String>);
+
+impl Visit for Idents {
+    fn visit_ident(&mut self, node: &hcl::edit::Decorated<hcl::edit::Ident>) {
+        if self.0.len() < 256 {
+            self.0.push(node.as_str().to_string());
+        }
     }
 }
 
@@ -261,7 +292,12 @@ pub fn instances(block: &Block, file: FileId, ev: &dyn Evaluator) -> Instances {
     let fallback = block_span(block, file);
     if let Some(c) = block.body.get_attribute("count") {
         let sp = span_of(&c.value, file, fallback);
-        let (v, _) = ev.eval_expr(&c.value, &Binds::default());
+        let (v, os) = ev.eval_expr(&c.value, &Binds::default());
+        let origins = if os.is_empty() {
+            Vec::new()
+        } else {
+            vec![("count".to_string(), os)]
+        };
         return match v.as_i64() {
             Some(n) => Instances {
                 items: (0..n.clamp(0, MAX_INSTANCES as i64))
@@ -270,6 +306,7 @@ pub fn instances(block: &Block, file: FileId, ev: &dyn Evaluator) -> Instances {
                             format!("[{i}]"),
                             Binds {
                                 count: Some(TVal::Number(i as f64)),
+                                origins: origins.clone(),
                                 ..Binds::default()
                             },
                         )
@@ -291,7 +328,12 @@ pub fn instances(block: &Block, file: FileId, ev: &dyn Evaluator) -> Instances {
     }
     if let Some(f) = block.body.get_attribute("for_each") {
         let sp = span_of(&f.value, file, fallback);
-        let (v, _) = ev.eval_expr(&f.value, &Binds::default());
+        let (v, os) = ev.eval_expr(&f.value, &Binds::default());
+        let origins = if os.is_empty() {
+            Vec::new()
+        } else {
+            vec![("each".to_string(), os)]
+        };
         let pairs = match &v {
             // A set of strings: key and value are the element.
             TVal::List(items) => Some(
@@ -312,6 +354,7 @@ pub fn instances(block: &Block, file: FileId, ev: &dyn Evaluator) -> Instances {
                             key_suffix(&k),
                             Binds {
                                 each: Some((k, x)),
+                                origins: origins.clone(),
                                 ..Binds::default()
                             },
                         )
