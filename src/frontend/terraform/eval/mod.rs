@@ -8,6 +8,7 @@ mod funcs;
 mod ops;
 #[cfg(test)]
 mod tests;
+mod types;
 
 use hcl::edit::expr::{
     BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, Traversal, TraversalOperator,
@@ -18,6 +19,7 @@ use super::value::{Piece, TVal, concat_pieces, format_number, piece_of};
 use crate::model::{Origin, Partial};
 
 pub use super::value::tval_from_json;
+pub use types::convert_to_type;
 
 /// What the evaluator may ask of its surroundings. `None` from any method means "not knowable"
 /// and evaluates to Unknown.

@@ -753,3 +753,118 @@ fn eval_with_bindings() {
     );
     assert_eq!(eval_str_literal_key(&parse("var.x")), None);
 }
+
+#[test]
+fn type_conversion() {
+    let conv = |v: TVal, ty: &str| convert_to_type(&v, &parse(ty));
+    assert_eq!(conv(s("30"), "number"), n(30.0));
+    assert_eq!(conv(n(30.0), "string"), s("30"));
+    assert_eq!(conv(s("true"), "bool"), TVal::Bool(true));
+    assert!(conv(s("x"), "number").is_unknown());
+    assert!(conv(list(&[n(1.0)]), "string").is_unknown());
+    assert_eq!(conv(TVal::Null, "string"), TVal::Null);
+    assert_eq!(conv(unk("a", "b"), "string"), unk("a", "b"));
+    assert_eq!(
+        conv(list(&[n(1.0), s("2")]), "list(number)"),
+        list(&[n(1.0), n(2.0)])
+    );
+    assert_eq!(
+        conv(list(&[s("b"), s("a"), s("b")]), "set(string)"),
+        list(&[s("a"), s("b")])
+    );
+    assert_eq!(
+        conv(map(&[("a", n(1.0))]), "map(string)"),
+        map(&[("a", s("1"))])
+    );
+    assert_eq!(
+        conv(list(&[n(1.0), n(2.0)]), "tuple([string, number])"),
+        list(&[s("1"), n(2.0)])
+    );
+    let ty = r#"map(object({
+        name = string
+        port = optional(number, 80)
+        path = optional(string)
+        tags = optional(map(string), {})
+        on   = optional(bool, true)
+    }))"#;
+    let v = map(&[(
+        "a",
+        map(&[
+            ("name", s("x")),
+            ("port", s("8080")),
+            ("extra", n(1.0)),
+            ("on", TVal::Null),
+        ]),
+    )]);
+    assert_eq!(
+        conv(v, ty),
+        map(&[(
+            "a",
+            map(&[
+                ("name", s("x")),
+                ("port", n(8080.0)),
+                ("path", TVal::Null),
+                ("tags", map(&[])),
+                ("on", TVal::Bool(true)),
+            ])
+        )])
+    );
+    // A required attribute that is missing: Terraform rejects the value.
+    assert!(conv(map(&[("port", n(1.0))]), "object({name = string})").is_unknown());
+    // Unknowns and references stay as they are.
+    let r = TVal::Runtime(RuntimeRef::new("a.b", "a").child("id"));
+    assert_eq!(
+        conv(map(&[("id", r.clone())]), "object({id = string})"),
+        map(&[("id", r)])
+    );
+    assert!(conv(TVal::unknown(), "object({id = string})").is_unknown());
+    assert_eq!(conv(s("x"), "any"), s("x"));
+}
+
+/// Every attribute of every `.tf` file of the shared corpus evaluates without a panic, with
+/// nothing known about variables (the corpus is read in place; absent → the test says so).
+#[test]
+fn corpus_expressions_evaluate_without_panic() {
+    let root = std::env::var_os("AGWLINT_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let r = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            [r.join("../shared/corpus"), r.join("../../shared/corpus")]
+                .into_iter()
+                .find(|p| p.is_dir())
+                .unwrap_or_else(|| r.join("../shared/corpus"))
+        })
+        .join("terraform");
+    if !root.is_dir() {
+        eprintln!("*** corpus missing at {}: test NOT RUN ***", root.display());
+        return;
+    }
+    fn walk(body: &hcl::edit::structure::Body, sc: &TestScope, count: &mut usize) {
+        for st in body.iter() {
+            if let Some(a) = st.as_attribute() {
+                let _ = eval(&a.value, sc);
+                *count += 1;
+            } else if let Some(b) = st.as_block() {
+                walk(&b.body, sc, count);
+            }
+        }
+    }
+    let sc = TestScope {
+        vars: Vec::new(),
+        locals: Vec::new(),
+        iters: Vec::new(),
+    };
+    let mut count = 0;
+    for e in walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.path().extension().is_some_and(|x| x == "tf")
+            && let Ok(text) = std::fs::read_to_string(e.path())
+            && let Ok(body) = hcl::edit::parser::parse_body(&text)
+        {
+            walk(&body, &sc, &mut count);
+        }
+    }
+    assert!(count > 1000, "only {count} attributes found in the corpus");
+}
