@@ -36,6 +36,7 @@ pub struct Pending {
     a_records: Vec<(Target, DnsARecord)>,
     peerings: Vec<(Target, Peering)>,
     subnet_vnet: Vec<(usize, Target)>,
+    agic: Vec<(Ref, Span)>,
 }
 
 #[derive(Clone, Copy)]
@@ -150,7 +151,7 @@ fn sub(n: &Node, key: &str) -> SubRef {
 }
 
 /// The elements of a list attribute with their spans (per element when written literally).
-fn elems(e: &Ev) -> Option<Vec<(TVal, Span)>> {
+pub(super) fn elems(e: &Ev) -> Option<Vec<(TVal, Span)>> {
     let items = match &e.value {
         TVal::List(items) => items,
         _ => return None,
@@ -270,7 +271,91 @@ fn header(ri: &ResInst) -> Resource {
 
 // ---- the gateway ---------------------------------------------------------------------------
 
+/// Attributes and blocks named in `lifecycle { ignore_changes = [...] }`: their live value is
+/// managed outside this configuration (an ingress controller, a portal edit), so Unknown.
+fn ignored_changes(n: &Node) -> (Vec<String>, Span) {
+    let mut out = Vec::new();
+    let mut span = n.span;
+    for lc in n.body.get_blocks("lifecycle") {
+        let Some(a) = lc.body.get_attribute("ignore_changes") else {
+            continue;
+        };
+        span = super::parse::span_of(&a.value, n.file, n.span);
+        if let hcl::edit::expr::Expression::Array(items) = &a.value {
+            for it in items.iter() {
+                match it {
+                    hcl::edit::expr::Expression::Variable(v) => out.push(v.as_str().to_string()),
+                    hcl::edit::expr::Expression::Traversal(t) => {
+                        if let hcl::edit::expr::Expression::Variable(v) = &t.expr {
+                            out.push(v.as_str().to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    (out, span)
+}
+
 fn gateway(ri: &ResInst) -> Gateway {
+    let mut g = gateway_as_written(ri);
+    let (ignored, sp) = ignored_changes(&ri.node);
+    for name in &ignored {
+        forget(&mut g, name, sp);
+    }
+    g
+}
+
+/// Makes the gateway part written as `name` Unknown (managed outside the configuration).
+fn forget(g: &mut Gateway, name: &str, sp: Span) {
+    let u = Some(sp);
+    match name {
+        "backend_address_pool" => g.pools = Val::unknown(u),
+        "backend_http_settings" => g.settings = Val::unknown(u),
+        "http_listener" => g.listeners = Val::unknown(u),
+        "probe" => g.probes = Val::unknown(u),
+        "request_routing_rule" => g.rules = Val::unknown(u),
+        "url_path_map" => g.url_path_maps = Val::unknown(u),
+        "frontend_port" => g.frontend_ports = Val::unknown(u),
+        "frontend_ip_configuration" => g.frontend_ips = Val::unknown(u),
+        "gateway_ip_configuration" => g.gateway_ip_configs = Val::unknown(u),
+        "ssl_certificate" => g.ssl_certificates = Val::unknown(u),
+        "ssl_profile" => g.ssl_profiles = Val::unknown(u),
+        "trusted_root_certificate" => g.trusted_root_certificates = Val::unknown(u),
+        "authentication_certificate" => g.authentication_certificates = Val::unknown(u),
+        "redirect_configuration" => g.redirects = Val::unknown(u),
+        "rewrite_rule_set" => g.rewrite_rule_sets = Val::unknown(u),
+        "autoscale_configuration" => g.autoscale = Val::unknown(u),
+        "ssl_policy" => g.ssl_policy = Val::unknown(u),
+        "waf_configuration" => g.waf = Val::unknown(u),
+        "firewall_policy_id" => g.firewall_policy = Val::unknown(u),
+        "zones" => g.zones = Val::unknown(u),
+        "tags" => g.tags = Val::unknown(u),
+        "sku" => {
+            g.sku.name = Val::unknown(u);
+            g.sku.tier = Val::unknown(u);
+            g.sku.capacity = Val::unknown(u);
+        }
+        _ => {}
+    }
+}
+
+/// What an Application Gateway Ingress Controller rewrites on the gateway it manages.
+const AGIC_MANAGED: &[&str] = &[
+    "backend_address_pool",
+    "backend_http_settings",
+    "http_listener",
+    "probe",
+    "request_routing_rule",
+    "url_path_map",
+    "frontend_port",
+    "ssl_certificate",
+    "redirect_configuration",
+    "rewrite_rule_set",
+];
+
+fn gateway_as_written(ri: &ResInst) -> Gateway {
     let n = &ri.node;
     let sku = match n.block("sku") {
         Ok(Some(b)) => Sku {
@@ -1046,6 +1131,63 @@ impl Mapper {
                     pool,
                 });
             }
+            "azurerm_kubernetes_cluster" => {
+                for ig in n.blocks("ingress_application_gateway").items {
+                    let gw = r(&ig, "gateway_id");
+                    if !gw.is_absent() {
+                        self.pending.agic.push((gw, ig.span));
+                    }
+                }
+            }
+            "azurerm_linux_virtual_machine_scale_set"
+            | "azurerm_windows_virtual_machine_scale_set"
+            | "azurerm_orchestrated_virtual_machine_scale_set"
+            | "azurerm_virtual_machine_scale_set" => {
+                let mut nics = n.blocks("network_interface");
+                nics.items.extend(n.blocks("network_profile").items);
+                let unknown = nics.unknown;
+                for nic in nics.items {
+                    let cfgs = nic.blocks("ip_configuration");
+                    let unknown = unknown.or(cfgs.unknown);
+                    for c in cfgs.items {
+                        let Some(e) = c.attr("application_gateway_backend_address_pool_ids") else {
+                            continue;
+                        };
+                        match elems(&e) {
+                            Some(items) => {
+                                for (v, sp) in items {
+                                    let ev = Ev {
+                                        value: v,
+                                        origins: Vec::new(),
+                                        span: sp,
+                                        elems: Vec::new(),
+                                    };
+                                    let (gateway, pool) = pool_member_target(&ev, unit);
+                                    m.pool_members.push(PoolMembership {
+                                        res: header(ri),
+                                        gateway,
+                                        pool,
+                                    });
+                                }
+                            }
+                            None if !e.value.is_null() => m.pool_members.push(PoolMembership {
+                                res: header(ri),
+                                gateway: Val::unknown(Some(e.span)),
+                                pool: Val::unknown(Some(e.span)),
+                            }),
+                            None => {}
+                        }
+                    }
+                    if let Some(sp) = unknown {
+                        // Unknown NIC configurations may add members to any pool.
+                        m.pool_members.push(PoolMembership {
+                            res: header(ri),
+                            gateway: Val::unknown(Some(sp)),
+                            pool: Val::unknown(Some(sp)),
+                        });
+                    }
+                }
+            }
             "azapi_resource" => {
                 if let Some(gw) = super::azapi::gateway(ri) {
                     m.gateways.push(gw);
@@ -1100,6 +1242,20 @@ impl Mapper {
                     }
                 }
             }};
+        }
+        for (gw, sp) in &p.agic {
+            for g in &mut m.gateways {
+                let hit = match gw.get() {
+                    Some(k) => &g.res.key == k,
+                    // An ingress controller on an unknown gateway may manage any of them.
+                    None => true,
+                };
+                if hit {
+                    for name in AGIC_MANAGED {
+                        forget(g, name, *sp);
+                    }
+                }
+            }
         }
         merge!(p.nsg_rules, nsgs, rules);
         merge!(p.routes, route_tables, routes);

@@ -521,3 +521,70 @@ resource "azapi_resource" "other" {
     assert!(r.settings.mismatch.is_some());
     assert_eq!(m.gateways[1].sku.tier.as_str(), Some("WAF_v2"));
 }
+
+#[test]
+fn externally_managed_gateway_parts_are_unknown() {
+    let main = format!(
+        "{}\n{}\n{}",
+        gw(r#"
+  backend_address_pool {
+    name = "placeholder"
+  }
+  probe {
+    name = "p"
+  }
+  lifecycle {
+    ignore_changes = [backend_address_pool, tags["managed-by-k8s-ingress"]]
+  }
+"#),
+        r#"
+resource "azurerm_application_gateway" "agic" {
+  name = "agic"
+  backend_address_pool {
+    name = "placeholder"
+  }
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+  ingress_application_gateway {
+    gateway_id = azurerm_application_gateway.agic.id
+  }
+}
+resource "azurerm_application_gateway" "vm" {
+  name = "vm"
+  backend_address_pool {
+    name = "vmss"
+  }
+}
+resource "azurerm_linux_virtual_machine_scale_set" "ss" {
+  name = "ss"
+  network_interface {
+    name = "nic"
+    ip_configuration {
+      name                                         = "ip"
+      application_gateway_backend_address_pool_ids = [azurerm_application_gateway.vm.backend_address_pool[0].id]
+    }
+  }
+}
+"#,
+        ""
+    );
+    let m = load(&[("main.tf", &main)]);
+    let by = |n: &str| {
+        m.gateways
+            .iter()
+            .find(|g| g.res.name.as_str() == Some(n))
+            .unwrap()
+    };
+    let g = by("agw");
+    assert!(g.pools.is_unknown());
+    assert!(g.tags.is_unknown());
+    assert!(g.probes.is_known());
+    assert!(by("agic").pools.is_unknown());
+    assert!(by("vm").pools.is_known());
+    assert_eq!(m.pool_members.len(), 1);
+    let pm = &m.pool_members[0];
+    assert!(
+        matches!(m.gateway(&pm.gateway), crate::model::Lookup::Found(g) if g.res.name.as_str() == Some("vm"))
+    );
+}
