@@ -520,11 +520,11 @@ fn arity_min(a: &[TVal], n: usize) -> Result<(), Stop> {
     }
 }
 
-/// The value itself, or Unknown when it is not knowable.
+/// The value itself, or Unknown when it is not knowable. The argument's known text is not
+/// carried over: the result is a different value (`length("${var.x}.net")`).
 fn known(v: &TVal) -> Result<&TVal, Stop> {
     match v {
-        TVal::Unknown(p) => Err(Stop::Unknown(p.clone())),
-        TVal::Runtime(_) => unknown(),
+        TVal::Unknown(_) | TVal::Runtime(_) => unknown(),
         other => Ok(other),
     }
 }

@@ -569,6 +569,10 @@ fn string_functions() {
     check(r#"endswith("hello", "he")"#, TVal::Bool(false));
     check(r#"strcontains("hello", "ll")"#, TVal::Bool(true));
     unknown("lower(var.unk.x)");
+    // Known text of an argument is not the result's known text.
+    check(r#"length("${var.unk}.net")"#, TVal::unknown());
+    check(r#"trimspace("${var.unk}.net")"#, TVal::unknown());
+    check(r#"tostring("${var.unk}.net")"#, unk("", ".net"));
 }
 
 #[test]
