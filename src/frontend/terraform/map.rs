@@ -551,7 +551,11 @@ fn pool(b: &Node) -> BackendPool {
     for (key, is_fqdn) in [("fqdns", true), ("ip_addresses", false)] {
         let Some(e) = b.attr(key) else { continue };
         written = written.or(Some(e.span));
-        origins.extend(e.origins.iter().cloned());
+        for o in &e.origins {
+            if !origins.contains(o) {
+                origins.push(o.clone());
+            }
+        }
         if e.value.is_null() {
             continue;
         }

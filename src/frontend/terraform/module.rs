@@ -233,10 +233,13 @@ impl<'c, 's> Instance<'c, 's> {
                 let at = At { file: fi, idx: si };
                 match (b.ident.as_str(), label(b, 0), label(b, 1)) {
                     ("variable", Some(name), _) => {
-                        let v = match inputs.get(name) {
+                        let mut v = match inputs.get(name) {
                             Some(v) => v.clone(),
                             None => variable_default(b, f.file, name),
                         };
+                        if let Some(t) = b.body.get_attribute("type") {
+                            v.0 = super::types::conform(v.0, &t.value);
+                        }
                         inst.vars.insert(name.to_string(), v);
                     }
                     ("locals", _, _) => {

@@ -447,9 +447,36 @@ fn dump_model() {
     let units = load_dirs(&dirs_of(&root), 0, &sources, &FrontendOptions::default());
     for u in units {
         for g in &u.model.gateways {
-            println!("{g:#?}");
+            if std::env::var_os("AGWLINT_DUMP_FULL").is_some() {
+                println!("{g:#?}");
+                continue;
+            }
+            let st = |k: bool, u: bool| if k { "K" } else if u { "U" } else { "A" };
+            println!(
+                "{} name={:?} sku={:?}/{:?} pools={}{:?} settings={}{:?} rules={}{} listeners={}{} probes={}{}",
+                g.res.label,
+                g.res.name.get(),
+                g.sku.name.get(),
+                g.sku.tier.get(),
+                st(g.pools.is_known(), g.pools.is_unknown()),
+                g.pools
+                    .iter()
+                    .map(|p| (p.name.get().cloned(), p.addresses.items().map(|a| a.len())))
+                    .collect::<Vec<_>>(),
+                st(g.settings.is_known(), g.settings.is_unknown()),
+                g.settings
+                    .iter()
+                    .map(|s| (s.name.get().cloned(), s.pick_host_name.get().copied(), s.host_name.get().cloned()))
+                    .collect::<Vec<_>>(),
+                st(g.rules.is_known(), g.rules.is_unknown()),
+                g.rules.iter().count(),
+                st(g.listeners.is_known(), g.listeners.is_unknown()),
+                g.listeners.iter().count(),
+                st(g.probes.is_known(), g.probes.is_unknown()),
+                g.probes.iter().count(),
+            );
         }
-        println!("sites {}", u.model.sites.len());
+        println!("sites {} pool_members {:?}", u.model.sites.len(), u.model.pool_members.iter().map(|p| (p.res.label.clone(), p.gateway.get().cloned(), p.pool.get().cloned())).collect::<Vec<_>>());
         println!("notes {:?}", u.notes);
     }
 }
