@@ -37,6 +37,9 @@ pub struct Pending {
     peerings: Vec<(Target, Peering)>,
     subnet_vnet: Vec<(usize, Target)>,
     agic: Vec<(Ref, Span)>,
+    dns_servers: Vec<(Ref, Coll<Val<String>>)>,
+    swift: Vec<(Ref, Ref)>,
+    member_gateways: Vec<(usize, String)>,
 }
 
 #[derive(Clone, Copy)]
@@ -1129,11 +1132,48 @@ impl Mapper {
                     Some(e) => pool_member_target(&e, unit),
                     None => (Val::absent(), Val::absent()),
                 };
+                if gw.is_unknown()
+                    && let Some((expr, _)) = n.expr("backend_address_pool_id")
+                {
+                    // `one(azurerm_application_gateway.gw.backend_address_pool).id` and the like
+                    // are Unknown to the evaluator, but they still name the gateway.
+                    let mut f = GatewayRefs(Vec::new());
+                    hcl::edit::visit::Visit::visit_expr(&mut f, expr);
+                    f.0.sort();
+                    f.0.dedup();
+                    if let [name] = f.0.as_slice() {
+                        let prefix = ri
+                            .address
+                            .rfind(&format!("{}.", ri.rtype))
+                            .map_or("", |i| &ri.address[..i]);
+                        self.pending.member_gateways.push((
+                            m.pool_members.len(),
+                            format!("{prefix}azurerm_application_gateway.{name}"),
+                        ));
+                    }
+                }
                 m.pool_members.push(PoolMembership {
                     res: header(ri),
                     gateway: gw,
                     pool,
                 });
+            }
+            "azurerm_virtual_network_dns_servers" => {
+                self.pending
+                    .dns_servers
+                    .push((r(n, "virtual_network_id"), strs(n, "dns_servers")));
+            }
+            "azurerm_app_service_virtual_network_swift_connection" => {
+                let sn = r(n, "subnet_id");
+                if !sn.is_absent() {
+                    m.subnet_users.push(SubnetUser {
+                        res: header(ri),
+                        span: sn.span_or(ri.header),
+                        subnet: sn.clone(),
+                        usage: "VNet integration".into(),
+                    });
+                }
+                self.pending.swift.push((r(n, "app_service_id"), sn));
             }
             "azurerm_kubernetes_cluster" => {
                 for ig in n.blocks("ingress_application_gateway").items {
@@ -1261,6 +1301,54 @@ impl Mapper {
                 }
             }
         }
+        for (vnet, servers) in p.dns_servers {
+            for v in &mut m.vnets {
+                match vnet.get() {
+                    Some(k) if &v.res.key == k => v.dns_servers = servers.clone(),
+                    Some(_) => {}
+                    // Custom DNS on an unknown network: any of them may have it.
+                    None => v.dns_servers = Val::unknown(vnet.span),
+                }
+            }
+        }
+        for (site, subnet) in p.swift {
+            for st in &mut m.sites {
+                match site.get() {
+                    Some(k) if &st.res.key == k => st.vnet_subnet = subnet.clone(),
+                    Some(_) => {}
+                    None if st.vnet_subnet.is_absent() => st.vnet_subnet = Val::unknown(site.span),
+                    None => {}
+                }
+            }
+        }
+        for (ix, address) in p.member_gateways {
+            let key = m
+                .gateways
+                .iter()
+                .find(|g| {
+                    g.res.key.name == address && g.res.key.kind == "azurerm_application_gateway"
+                })
+                .map(|g| g.res.key.clone());
+            if let (Some(k), Some(pm)) = (key, m.pool_members.get_mut(ix)) {
+                pm.gateway = Val::known_at(k, pm.gateway.span);
+            }
+        }
+        // A member of a Known gateway that has exactly one pool is in that pool, whatever
+        // expression selected it.
+        for pm in &mut m.pool_members {
+            if !pm.pool.is_unknown() {
+                continue;
+            }
+            let Some(k) = pm.gateway.get() else { continue };
+            let Some(g) = m.gateways.iter().find(|g| &g.res.key == k) else {
+                continue;
+            };
+            if let Some([only]) = g.pools.get().map(Vec::as_slice)
+                && let Some(name) = only.name.get()
+            {
+                pm.pool = Val::known_at(name.clone(), pm.pool.span);
+            }
+        }
         merge!(p.nsg_rules, nsgs, rules);
         merge!(p.routes, route_tables, routes);
         merge!(p.host_bindings, sites, host_bindings);
@@ -1320,6 +1408,22 @@ impl Mapper {
         }
         m.reindex();
         self.model
+    }
+}
+
+/// Names `x` of traversals `azurerm_application_gateway.x...` in an expression.
+struct GatewayRefs(Vec<String>);
+
+impl hcl::edit::visit::Visit for GatewayRefs {
+    fn visit_traversal(&mut self, t: &hcl::edit::expr::Traversal) {
+        if let hcl::edit::expr::Expression::Variable(v) = &t.expr
+            && v.as_str() == "azurerm_application_gateway"
+            && let Some(op) = t.operators.first()
+            && let hcl::edit::expr::TraversalOperator::GetAttr(name) = op.value()
+        {
+            self.0.push(name.as_str().to_string());
+        }
+        hcl::edit::visit::visit_traversal(self, t);
     }
 }
 

@@ -615,3 +615,50 @@ resource "azurerm_linux_virtual_machine_scale_set" "ss" {
         matches!(m.gateway(&pm.gateway), crate::model::Lookup::Found(g) if g.res.name.as_str() == Some("vm"))
     );
 }
+
+#[test]
+fn nic_association_and_for_each_outputs_resolve() {
+    let main = r#"
+module "net" {
+  source = "./net"
+}
+resource "azurerm_application_gateway" "main" {
+  name = "agw"
+  gateway_ip_configuration {
+    name      = "ip"
+    subnet_id = module.net.subnet_ids["agw"]
+  }
+  backend_address_pool {
+    name = "vms"
+  }
+}
+resource "azurerm_network_interface_application_gateway_backend_address_pool_association" "a" {
+  count                   = 2
+  network_interface_id    = "nic-${count.index}"
+  ip_configuration_name   = "ip"
+  backend_address_pool_id = one(azurerm_application_gateway.main.backend_address_pool).id
+}
+"#;
+    let net = r#"
+resource "azurerm_subnet" "this" {
+  for_each = { agw = "10.0.0.0/24", app = "10.0.1.0/24" }
+  name             = each.key
+  address_prefixes = [each.value]
+}
+output "subnet_ids" {
+  value = { for k, s in azurerm_subnet.this : k => s.id }
+}
+"#;
+    let m = load(&[("main.tf", main), ("net/main.tf", net)]);
+    let g = &m.gateways[0];
+    let ipc = &g.gateway_ip_configs.get().unwrap()[0];
+    let crate::model::Lookup::Found(sn) = m.subnet(&ipc.subnet) else {
+        panic!("subnet not resolved: {:?}", ipc.subnet)
+    };
+    assert_eq!(sn.res.label, "module.net.azurerm_subnet.this[\"agw\"]");
+    assert_eq!(m.pool_members.len(), 2);
+    for pm in &m.pool_members {
+        assert!(matches!(m.gateway(&pm.gateway), crate::model::Lookup::Found(_)));
+        assert_eq!(pm.pool.as_str(), Some("vms"));
+    }
+}
