@@ -15,7 +15,6 @@ pub mod map;
 pub mod module;
 pub mod parse;
 pub mod tfvars;
-pub mod types;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -238,7 +238,7 @@ impl<'c, 's> Instance<'c, 's> {
                             None => variable_default(b, f.file, name),
                         };
                         if let Some(t) = b.body.get_attribute("type") {
-                            v.0 = super::types::conform(v.0, &t.value);
+                            v.0 = super::eval::convert_to_type(&v.0, &t.value);
                         }
                         inst.vars.insert(name.to_string(), v);
                     }

@@ -451,7 +451,15 @@ fn dump_model() {
                 println!("{g:#?}");
                 continue;
             }
-            let st = |k: bool, u: bool| if k { "K" } else if u { "U" } else { "A" };
+            let st = |k: bool, u: bool| {
+                if k {
+                    "K"
+                } else if u {
+                    "U"
+                } else {
+                    "A"
+                }
+            };
             println!(
                 "{} name={:?} sku={:?}/{:?} pools={}{:?} settings={}{:?} rules={}{} listeners={}{} probes={}{}",
                 g.res.label,
@@ -466,7 +474,11 @@ fn dump_model() {
                 st(g.settings.is_known(), g.settings.is_unknown()),
                 g.settings
                     .iter()
-                    .map(|s| (s.name.get().cloned(), s.pick_host_name.get().copied(), s.host_name.get().cloned()))
+                    .map(|s| (
+                        s.name.get().cloned(),
+                        s.pick_host_name.get().copied(),
+                        s.host_name.get().cloned()
+                    ))
                     .collect::<Vec<_>>(),
                 st(g.rules.is_known(), g.rules.is_unknown()),
                 g.rules.iter().count(),
@@ -476,7 +488,19 @@ fn dump_model() {
                 g.probes.iter().count(),
             );
         }
-        println!("sites {} pool_members {:?}", u.model.sites.len(), u.model.pool_members.iter().map(|p| (p.res.label.clone(), p.gateway.get().cloned(), p.pool.get().cloned())).collect::<Vec<_>>());
+        println!(
+            "sites {} pool_members {:?}",
+            u.model.sites.len(),
+            u.model
+                .pool_members
+                .iter()
+                .map(|p| (
+                    p.res.label.clone(),
+                    p.gateway.get().cloned(),
+                    p.pool.get().cloned()
+                ))
+                .collect::<Vec<_>>()
+        );
         println!("notes {:?}", u.notes);
     }
 }
@@ -658,7 +682,10 @@ output "subnet_ids" {
     assert_eq!(sn.res.label, "module.net.azurerm_subnet.this[\"agw\"]");
     assert_eq!(m.pool_members.len(), 2);
     for pm in &m.pool_members {
-        assert!(matches!(m.gateway(&pm.gateway), crate::model::Lookup::Found(_)));
+        assert!(matches!(
+            m.gateway(&pm.gateway),
+            crate::model::Lookup::Found(_)
+        ));
         assert_eq!(pm.pool.as_str(), Some("vms"));
     }
 }
