@@ -1267,21 +1267,44 @@ impl Mapper {
                 let names: Vec<Option<String>> =
                     m.$field.iter().map(|x| x.res.name.get().cloned()).collect();
                 for (t, item) in $list {
-                    match pick(&t, &keys, &names) {
-                        Some(idx) => {
-                            for ix in idx {
-                                if let Some(x) = m.$field.get_mut(ix)
-                                    && let Lattice::Known(v) = &mut x.$coll.state
-                                {
-                                    v.push(item.clone());
-                                }
+                    // By name: the parent is certain only when exactly one resource has that
+                    // name and no resource's name is Unknown; otherwise every candidate may
+                    // get the child, so their collections become Unknown.
+                    let (certain, maybe): (Vec<usize>, Vec<usize>) = match &t {
+                        Target::Name(nm) => {
+                            let exact: Vec<usize> = names
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, n)| n.as_deref() == Some(nm.as_str()))
+                                .map(|(i, _)| i)
+                                .collect();
+                            let unknown: Vec<usize> = names
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, n)| n.is_none())
+                                .map(|(i, _)| i)
+                                .collect();
+                            if exact.len() == 1 && unknown.is_empty() {
+                                (exact, Vec::new())
+                            } else {
+                                (Vec::new(), exact.into_iter().chain(unknown).collect())
                             }
                         }
-                        None => {
-                            // The parent is Unknown: any of them may get it.
-                            for x in &mut m.$field {
-                                x.$coll = Val::unknown(x.$coll.span.or(Some(item.span)));
-                            }
+                        _ => match pick(&t, &keys, &names) {
+                            Some(idx) => (idx, Vec::new()),
+                            None => (Vec::new(), (0..keys.len()).collect()),
+                        },
+                    };
+                    for ix in certain {
+                        if let Some(x) = m.$field.get_mut(ix)
+                            && let Lattice::Known(v) = &mut x.$coll.state
+                        {
+                            v.push(item.clone());
+                        }
+                    }
+                    for ix in maybe {
+                        if let Some(x) = m.$field.get_mut(ix) {
+                            x.$coll = Val::unknown(x.$coll.span.or(Some(item.span)));
                         }
                     }
                 }

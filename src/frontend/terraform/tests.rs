@@ -689,3 +689,38 @@ output "subnet_ids" {
         assert_eq!(pm.pool.as_str(), Some("vms"));
     }
 }
+
+#[test]
+fn children_named_by_ambiguous_or_unknown_parents_make_the_parent_unknown() {
+    let main = r#"
+variable "app_name" {}
+resource "azurerm_linux_web_app" "known" {
+  name = "web-a"
+}
+resource "azurerm_linux_web_app" "unknown" {
+  name = var.app_name
+}
+resource "azurerm_app_service_custom_hostname_binding" "b" {
+  hostname            = "www.contoso.com"
+  app_service_name    = "web-b"
+  resource_group_name = "rg"
+}
+resource "azurerm_network_security_group" "n1" {
+  name = "nsg"
+}
+resource "azurerm_network_security_group" "n2" {
+  name = "nsg"
+}
+resource "azurerm_network_security_rule" "r" {
+  name                        = "deny"
+  network_security_group_name = "nsg"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    // "web-b" may be the site whose name is Unknown; the site named "web-a" is not it.
+    let by = |n: &str| m.sites.iter().find(|s| s.res.label.ends_with(n)).unwrap();
+    assert!(by(".unknown").host_bindings.is_unknown());
+    assert_eq!(by(".known").host_bindings.items().map(<[_]>::len), Some(0));
+    // Two NSGs named "nsg": the rule may belong to either.
+    assert!(m.nsgs.iter().all(|n| n.rules.is_unknown()));
+}
