@@ -724,3 +724,72 @@ resource "azurerm_network_security_rule" "r" {
     // Two NSGs named "nsg": the rule may belong to either.
     assert!(m.nsgs.iter().all(|n| n.rules.is_unknown()));
 }
+
+#[test]
+fn module_count_for_each_and_depth_limit() {
+    let main = r#"
+module "gw" {
+  for_each = { east = "Standard_v2", west = "WAF_Medium" }
+  source   = "./gw"
+  sku      = each.value
+}
+module "none" {
+  count  = 0
+  source = "./gw"
+  sku    = "Standard_Small"
+}
+resource "azurerm_public_ip" "p" {
+  name = module.gw["west"].sku_out
+}
+module "deep" {
+  source = "./d"
+}
+"#;
+    let gwm = r#"
+variable "sku" {}
+resource "azurerm_application_gateway" "this" {
+  name = "agw"
+  sku {
+    name = var.sku
+  }
+}
+output "sku_out" {
+  value = var.sku
+}
+"#;
+    let mut files: Vec<(String, String)> = vec![
+        ("main.tf".into(), main.into()),
+        ("gw/main.tf".into(), gwm.into()),
+    ];
+    // A chain of 20 modules, each calling the next one down.
+    let mut p = String::from("d");
+    for _ in 0..20 {
+        files.push((
+            format!("{p}/main.tf"),
+            "module \"next\" {\n  source = \"./d\"\n}\n".into(),
+        ));
+        p.push_str("/d");
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (units, _) = load_with(&refs, &FrontendOptions::default());
+    assert_eq!(units.len(), 1);
+    let m = &units[0].model;
+    let labels: Vec<_> = m.gateways.iter().map(|g| g.res.label.clone()).collect();
+    assert_eq!(
+        labels,
+        [
+            "module.gw[\"east\"].azurerm_application_gateway.this",
+            "module.gw[\"west\"].azurerm_application_gateway.this",
+        ]
+    );
+    assert_eq!(m.gateways[1].sku.name.as_str(), Some("WAF_Medium"));
+    assert_eq!(m.public_ips[0].res.name.as_str(), Some("WAF_Medium"));
+    assert!(
+        units[0].notes.iter().any(|n| n.contains("nests deeper")),
+        "{:?}",
+        units[0].notes
+    );
+}
