@@ -793,3 +793,51 @@ output "sku_out" {
         units[0].notes
     );
 }
+
+/// Every `testdata/rules/<ID>/fail*_tf` directory yields exactly rule `<ID>` (at least once),
+/// every `pass*_tf` directory nothing; the example yields the four skeleton rules.
+#[test]
+fn rule_fixtures_fire_exactly_their_rule() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    let mut seen = 0;
+    for rule_dir in std::fs::read_dir(&root).unwrap() {
+        let rule_dir = rule_dir.unwrap().path();
+        let id = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        for case in std::fs::read_dir(&rule_dir).unwrap() {
+            let case = case.unwrap().path();
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            if !case.is_dir() || !name.ends_with("_tf") {
+                continue;
+            }
+            seen += 1;
+            let sources = SourceMap::new();
+            let report = crate::lint(
+                std::slice::from_ref(&case),
+                &crate::LintOptions::default(),
+                &sources,
+            )
+            .unwrap();
+            let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+            if name.starts_with("fail") {
+                assert!(
+                    !rules.is_empty() && rules.iter().all(|r| *r == id),
+                    "{id}/{name}: {rules:?}"
+                );
+            } else {
+                assert!(rules.is_empty(), "{id}/{name}: {rules:?}");
+            }
+        }
+    }
+    assert!(seen >= 11, "only {seen} fixture directories");
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/examples/terraform");
+    let sources = SourceMap::new();
+    let report = crate::lint(
+        std::slice::from_ref(&example),
+        &crate::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    let mut rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    rules.sort_unstable();
+    assert_eq!(rules, ["AGW001", "AGW006", "AGW010", "AGW023"]);
+}
