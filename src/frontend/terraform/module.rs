@@ -187,6 +187,9 @@ pub struct Instance<'c, 's> {
     call_state: RefCell<HashMap<String, Lazy<Option<Rc<Call<'c, 's>>>>>>,
     outputs: HashMap<String, At>,
     out_state: RefCell<HashMap<String, Lazy<Option<TVal>>>>,
+    /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
+    /// here or above): the meta-argument's span.
+    maybe: Cell<Option<Span>>,
 }
 
 /// Meta-arguments of a `module` block that are not inputs.
@@ -225,6 +228,7 @@ impl<'c, 's> Instance<'c, 's> {
             call_state: RefCell::new(HashMap::new()),
             outputs: HashMap::new(),
             out_state: RefCell::new(HashMap::new()),
+            maybe: Cell::new(None),
         };
         let m = inst.module.clone();
         for (fi, f) in m.files.iter().enumerate() {
@@ -458,6 +462,7 @@ impl<'c, 's> Instance<'c, 's> {
             stack.push(c.clone());
             let prefix = format!("{}module.{name}{suffix}.", self.prefix);
             let child = Instance::new(self.ctx, m.clone(), prefix, stack, &inputs);
+            child.maybe.set(self.maybe.get().or(insts.unknown));
             out.instances.push((key, Rc::new(child)));
         }
         Some(out)
@@ -518,6 +523,7 @@ impl<'c, 's> Instance<'c, 's> {
                 let insts = instances(b, f.file, self);
                 let condition = insts
                     .unknown
+                    .or(self.maybe.get())
                     .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
                 for (suffix, binds) in insts.items {
                     let ri = ResInst {

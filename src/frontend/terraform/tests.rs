@@ -841,3 +841,19 @@ fn rule_fixtures_fire_exactly_their_rule() {
     rules.sort_unstable();
     assert_eq!(rules, ["AGW001", "AGW006", "AGW010", "AGW023"]);
 }
+
+#[test]
+fn resources_of_a_module_with_unknown_count_may_not_exist() {
+    let main =
+        "variable \"on\" {}\nmodule \"m\" {\n  count  = var.on ? 1 : 0\n  source = \"./m\"\n}\n";
+    let m = load(&[
+        ("main.tf", main),
+        (
+            "m/main.tf",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"p\"\n}\n",
+        ),
+    ]);
+    assert_eq!(m.public_ips.len(), 1);
+    assert!(m.public_ips[0].res.condition.is_unknown());
+    assert_eq!(m.public_ips[0].res.label, "module.m[?].azurerm_public_ip.p");
+}
