@@ -116,6 +116,26 @@ const EXPECTED: &[(&str, &str, usize)] = &[
     ("AGW006", "avm-res-network-applicationgateway/main.tf", 49),
     ("AGW006", "avm-res-network-applicationgateway/main.tf", 49),
     ("AGW006", "avm-res-network-applicationgateway/main.tf", 49),
+    // Pools named `"${azurerm_virtual_network.example.name}-beap"` (the provider's doc
+    // example, copied by checkov's fixtures) with no address and no member: empty and routed.
+    (
+        "AGW006",
+        "azurerm-provider-docs/application_gateway_current/main.tf",
+        64,
+    ),
+    (
+        "AGW006",
+        "azurerm-provider-docs/application_gateway_v1_sku_2023/main.tf",
+        71,
+    ),
+    ("AGW006", "checkov/AppGWDefinesSecureProtocols/main.tf", 71),
+    ("AGW006", "checkov/AppGWDefinesSecureProtocols/main.tf", 128),
+    ("AGW006", "checkov/AppGWDefinesSecureProtocols/main.tf", 189),
+    ("AGW006", "checkov/AppGWDefinesSecureProtocols/main.tf", 254),
+    ("AGW006", "checkov/AppGWDefinesSecureProtocols/main.tf", 316),
+    ("AGW006", "checkov/AppGWDefinesSecureProtocols/main.tf", 380),
+    ("AGW006", "checkov/AppGWUsesHttps/main.tf", 71),
+    ("AGW006", "checkov/AppGWUsesHttps/main.tf", 127),
     // Provider example: `backend_address_pool { name = "backend" }`, routed, no member.
     (
         "AGW006",

@@ -61,6 +61,13 @@ pub struct Ev {
 pub trait Evaluator {
     /// Evaluates `expr`; never fails (what cannot be evaluated is Unknown).
     fn eval_expr(&self, expr: &Expression, binds: &Binds) -> (TVal, Vec<Origin>);
+    /// Evaluates again an expression that was Unknown, this time reading the literal
+    /// attributes of the resources it references (`"${azurerm_virtual_network.x.name}-beap"`).
+    /// `None` when that does not apply or does not give a wholly Known value.
+    fn eval_resolving(&self, expr: &Expression, binds: &Binds) -> Option<(TVal, Vec<Origin>)> {
+        let _ = (expr, binds);
+        None
+    }
     /// The unit being loaded.
     fn unit(&self) -> UnitId;
 }
@@ -146,7 +153,13 @@ impl<'a> Node<'a> {
     /// Evaluates an attribute. `None` when it is not written.
     pub fn attr(&self, key: &str) -> Option<Ev> {
         let (expr, span) = self.expr(key)?;
-        let (value, mut origins) = self.eval(expr);
+        let (mut value, mut origins) = self.eval(expr);
+        if let TVal::Unknown(_) = value
+            && let Some((v, o)) = self.ev.eval_resolving(expr, &self.binds)
+        {
+            value = v;
+            origins = o;
+        }
         if !self.binds.origins.is_empty() {
             let mut names = Idents(Vec::new());
             names.visit_expr(expr);

@@ -40,6 +40,7 @@ pub struct Pending {
     dns_servers: Vec<(Ref, Coll<Val<String>>)>,
     swift: Vec<(Ref, Ref)>,
     member_gateways: Vec<(usize, String)>,
+    has_aks: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -1176,6 +1177,7 @@ impl Mapper {
                 self.pending.swift.push((r(n, "app_service_id"), sn));
             }
             "azurerm_kubernetes_cluster" => {
+                self.pending.has_aks = true;
                 for ig in n.blocks("ingress_application_gateway").items {
                     let gw = r(&ig, "gateway_id");
                     if !gw.is_absent() {
@@ -1370,6 +1372,32 @@ impl Mapper {
                 && let Some(name) = only.name.get()
             {
                 pm.pool = Val::known_at(name.clone(), pm.pool.span);
+            }
+        }
+        if p.has_aks {
+            // A gateway deployed next to an AKS cluster with nothing but empty pools is the
+            // brown-field pattern of the Helm-installed ingress controller (AGIC), which
+            // replaces pools, settings, listeners and rules at runtime.
+            let with_members: Vec<ResourceKey> = m
+                .pool_members
+                .iter()
+                .filter_map(|pm| pm.gateway.get().cloned())
+                .collect();
+            for g in &mut m.gateways {
+                if with_members.contains(&g.res.key) {
+                    continue;
+                }
+                let placeholder = g.pools.get().is_some_and(|pools| {
+                    pools
+                        .iter()
+                        .all(|pl| pl.addresses.items().is_some_and(<[_]>::is_empty))
+                });
+                if placeholder {
+                    let sp = g.pools.span.unwrap_or(g.res.span);
+                    for name in AGIC_MANAGED {
+                        forget(g, name, sp);
+                    }
+                }
             }
         }
         merge!(p.nsg_rules, nsgs, rules);

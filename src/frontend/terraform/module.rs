@@ -187,6 +187,7 @@ pub struct Instance<'c, 's> {
     call_state: RefCell<HashMap<String, Lazy<Option<Rc<Call<'c, 's>>>>>>,
     outputs: HashMap<String, At>,
     out_state: RefCell<HashMap<String, Lazy<Option<TVal>>>>,
+    lit_state: RefCell<HashMap<ResKey, Lazy<Option<TVal>>>>,
     /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
     /// here or above): the meta-argument's span.
     maybe: Cell<Option<Span>>,
@@ -229,6 +230,7 @@ impl<'c, 's> Instance<'c, 's> {
             outputs: HashMap::new(),
             out_state: RefCell::new(HashMap::new()),
             maybe: Cell::new(None),
+            lit_state: RefCell::new(HashMap::new()),
         };
         let m = inst.module.clone();
         for (fi, f) in m.files.iter().enumerate() {
@@ -300,10 +302,17 @@ impl<'c, 's> Instance<'c, 's> {
             .insert(name.to_string(), Lazy::Busy);
         let (b, file) = self.block(at)?;
         let attr = b.body.get_attribute(&key)?;
-        let value = self
+        let mut value = self
             .ctx
             .deeper(|| eval(&attr.value, &View::new(self, &Binds::default())))
             .map_or_else(TVal::unknown, |e| e.value);
+        if let TVal::Unknown(_) = value
+            && let Some(Some((v, _))) = self
+                .ctx
+                .deeper(|| self.eval_resolving(&attr.value, &Binds::default()))
+        {
+            value = v;
+        }
         let origin = Origin {
             span: span_of(&attr.value, file, Span::new(file, 0..0)),
             label: format!("local `{name}`"),
@@ -548,6 +557,41 @@ impl<'c, 's> Instance<'c, 's> {
         }
     }
 
+    /// The attributes of a resource (without `count`/`for_each`) that evaluate to wholly Known
+    /// values: `name`, `location`... A map, memoised; `None` when the resource is not declared
+    /// here or has several instances.
+    fn literal_attrs(&self, rtype: &str, name: &str) -> Option<TVal> {
+        let k = (rtype.to_string(), name.to_string());
+        let at = *self.resources.get(&k)?;
+        match self.lit_state.borrow().get(&k) {
+            Some(Lazy::Done(v)) => return v.clone(),
+            Some(Lazy::Busy) => return None,
+            None => {}
+        }
+        self.lit_state.borrow_mut().insert(k.clone(), Lazy::Busy);
+        let v = self.block(at).and_then(|(b, _)| {
+            if b.body.has_attribute("count") || b.body.has_attribute("for_each") {
+                return None;
+            }
+            let mut out = Vec::new();
+            for a in b.body.attributes() {
+                let key = a.key.as_str();
+                if matches!(key, "depends_on" | "provider") {
+                    continue;
+                }
+                let v = self
+                    .ctx
+                    .deeper(|| eval(&a.value, &View::new(self, &Binds::default())).value)?;
+                if v.is_wholly_known() {
+                    out.push((key.to_string(), v));
+                }
+            }
+            Some(TVal::Map(out))
+        });
+        self.lit_state.borrow_mut().insert(k, Lazy::Done(v.clone()));
+        v
+    }
+
     /// The directory (canonical).
     pub fn canon(&self) -> &Path {
         &self.canon
@@ -596,6 +640,87 @@ impl Scope for Empty {
     }
     fn iterator(&self, _: &str) -> Option<TVal> {
         None
+    }
+}
+
+/// A scope that reads resources as their literal attributes (see `eval_resolving`).
+struct Resolving<'r, 'v, 'c, 's> {
+    view: &'r View<'v, 'c, 's>,
+}
+
+impl Scope for Resolving<'_, '_, '_, '_> {
+    fn var(&self, name: &str) -> Option<VarVal> {
+        self.view.var(name)
+    }
+    fn local(&self, name: &str) -> Option<VarVal> {
+        self.view.local(name)
+    }
+    fn module_output(&self, module: &str, output: &str) -> Option<TVal> {
+        self.view.module_output(module, output)
+    }
+    fn resource(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.view.inst.literal_attrs(rtype, name)
+    }
+    fn iterator(&self, name: &str) -> Option<TVal> {
+        self.view.iterator(name)
+    }
+    fn path_value(&self, name: &str) -> Option<TVal> {
+        self.view.path_value(name)
+    }
+}
+
+/// The resource references of an expression: `(type, name, attribute)` of every traversal
+/// rooted at a resource declared in the module. `ok` is false when the expression uses a
+/// resource other than as `type.name.attribute`, or uses `try`/`can` (which would turn a
+/// missing computed attribute into a fallback).
+struct ResourceRefs<'i, 'c, 's> {
+    inst: &'i Instance<'c, 's>,
+    refs: Vec<(String, String, String)>,
+    ok: bool,
+}
+
+impl hcl::edit::visit::Visit for ResourceRefs<'_, '_, '_> {
+    fn visit_func_call(&mut self, f: &hcl::edit::expr::FuncCall) {
+        if matches!(f.name.name.as_str(), "try" | "can" | "lookup") {
+            self.ok = false;
+        }
+        hcl::edit::visit::visit_func_call(self, f);
+    }
+
+    fn visit_ident(&mut self, id: &hcl::edit::Decorated<hcl::edit::Ident>) {
+        // A bare resource type outside a traversal (`length(azurerm_x)` is not HCL, but a
+        // for-expression could bind the name): be safe.
+        if self.inst.resources.keys().any(|(t, _)| t == id.as_str()) {
+            self.ok = false;
+        }
+    }
+
+    fn visit_traversal(&mut self, t: &hcl::edit::expr::Traversal) {
+        use hcl::edit::expr::{Expression as E, TraversalOperator as Op};
+        if let E::Variable(root) = &t.expr
+            && self
+                .inst
+                .resources
+                .keys()
+                .any(|(ty, _)| ty == root.as_str())
+        {
+            let ops: Vec<&Op> = t.operators.iter().map(|o| o.value()).collect();
+            match ops.as_slice() {
+                [Op::GetAttr(n), Op::GetAttr(a), ..] => self.refs.push((
+                    root.as_str().to_string(),
+                    n.as_str().to_string(),
+                    a.as_str().to_string(),
+                )),
+                _ => self.ok = false,
+            }
+            for op in &t.operators {
+                if let Op::Index(e) = op.value() {
+                    hcl::edit::visit::Visit::visit_expr(self, e);
+                }
+            }
+            return;
+        }
+        hcl::edit::visit::visit_traversal(self, t);
     }
 }
 
@@ -653,6 +778,26 @@ impl Evaluator for Instance<'_, '_> {
     fn eval_expr(&self, expr: &Expression, binds: &Binds) -> (TVal, Vec<Origin>) {
         let e = eval(expr, &View::new(self, binds));
         (e.value, e.origins)
+    }
+
+    fn eval_resolving(&self, expr: &Expression, binds: &Binds) -> Option<(TVal, Vec<Origin>)> {
+        let mut refs = ResourceRefs {
+            inst: self,
+            refs: Vec::new(),
+            ok: true,
+        };
+        hcl::edit::visit::Visit::visit_expr(&mut refs, expr);
+        if !refs.ok || refs.refs.is_empty() {
+            return None;
+        }
+        // Every reference must read a literal attribute of a single-instance resource.
+        for (t, n, attr) in &refs.refs {
+            let lits = self.literal_attrs(t, n)?;
+            lits.get(attr.as_str())?;
+        }
+        let view = View::new(self, binds);
+        let e = eval(expr, &Resolving { view: &view });
+        e.value.is_wholly_known().then_some((e.value, e.origins))
     }
     fn unit(&self) -> UnitId {
         self.ctx.unit

@@ -857,3 +857,73 @@ fn resources_of_a_module_with_unknown_count_may_not_exist() {
     assert!(m.public_ips[0].res.condition.is_unknown());
     assert_eq!(m.public_ips[0].res.label, "module.m[?].azurerm_public_ip.p");
 }
+
+#[test]
+fn literal_attributes_of_referenced_resources_resolve_names() {
+    let main = r#"
+resource "azurerm_virtual_network" "v" {
+  name     = "vnet"
+  location = azurerm_resource_group.rg.location
+}
+locals {
+  pool = "${azurerm_virtual_network.v.name}-beap"
+  loc  = "${azurerm_virtual_network.v.location}-x"
+  safe = try("${azurerm_virtual_network.v.id}-x", "fallback")
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "agw"
+  backend_address_pool {
+    name = local.pool
+  }
+  backend_address_pool {
+    name = local.loc
+  }
+  backend_address_pool {
+    name = local.safe
+  }
+  backend_address_pool {
+    name = "${azurerm_virtual_network.v.name}-direct"
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let names: Vec<Option<String>> = m.gateways[0]
+        .pools
+        .iter()
+        .map(|p| p.name.get().cloned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("vnet-beap".to_string()),
+            None,
+            None,
+            Some("vnet-direct".to_string())
+        ]
+    );
+}
+
+#[test]
+fn empty_gateways_next_to_aks_are_left_to_the_ingress_controller() {
+    let main = r#"
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+}
+resource "azurerm_application_gateway" "agic" {
+  name = "agic"
+  backend_address_pool {
+    name = "placeholder"
+  }
+}
+resource "azurerm_application_gateway" "real" {
+  name = "real"
+  backend_address_pool {
+    name  = "fn"
+    fqdns = ["fn.azurewebsites.net"]
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    assert!(m.gateways[0].pools.is_unknown());
+    assert!(m.gateways[1].pools.is_known());
+}
