@@ -622,10 +622,12 @@ fn probe(b: &Node) -> Probe {
 fn site(ri: &ResInst) -> Site {
     let n = &ri.node;
     let (kind, is_fn) = match ri.rtype.as_str() {
-        "azurerm_linux_function_app" | "azurerm_function_app_flex_consumption" => {
-            ("functionapp,linux", true)
+        "azurerm_linux_function_app"
+        | "azurerm_linux_function_app_slot"
+        | "azurerm_function_app_flex_consumption" => ("functionapp,linux", true),
+        "azurerm_windows_function_app" | "azurerm_windows_function_app_slot" => {
+            ("functionapp", true)
         }
-        "azurerm_windows_function_app" => ("functionapp", true),
         "azurerm_function_app" => {
             if s(n, "os_type").as_str() == Some("linux") {
                 ("functionapp,linux", true)
@@ -633,7 +635,7 @@ fn site(ri: &ResInst) -> Site {
                 ("functionapp", true)
             }
         }
-        "azurerm_linux_web_app" => ("app,linux", false),
+        "azurerm_linux_web_app" | "azurerm_linux_web_app_slot" => ("app,linux", false),
         _ => ("app", false),
     };
     let legacy = matches!(
@@ -853,7 +855,11 @@ impl Mapper {
             | "azurerm_linux_web_app"
             | "azurerm_windows_web_app"
             | "azurerm_function_app"
-            | "azurerm_app_service" => {
+            | "azurerm_app_service"
+            | "azurerm_linux_function_app_slot"
+            | "azurerm_windows_function_app_slot"
+            | "azurerm_linux_web_app_slot"
+            | "azurerm_windows_web_app_slot" => {
                 let st = site(ri);
                 if st.vnet_subnet.is_known() {
                     m.subnet_users.push(SubnetUser {
