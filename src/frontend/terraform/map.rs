@@ -222,15 +222,37 @@ fn map_kv(n: &Node, key: &str) -> Coll<KeyValue> {
     let Some(e) = n.attr(key) else {
         return Val::absent();
     };
+    // Spans of the keys and values when the map is written literally.
+    let mut spans: Vec<(String, Span, Span)> = Vec::new();
+    if let Some((hcl::edit::expr::Expression::Object(o), _)) = n.expr(key) {
+        for (k, v) in o.iter() {
+            let text = match k {
+                hcl::edit::expr::ObjectKey::Ident(i) => i.as_str().to_string(),
+                hcl::edit::expr::ObjectKey::Expression(hcl::edit::expr::Expression::String(s)) => {
+                    s.as_str().to_string()
+                }
+                hcl::edit::expr::ObjectKey::Expression(_) => continue,
+            };
+            let ks = super::parse::span_of(k, n.file, e.span);
+            let vs = super::parse::span_of(v.expr(), n.file, e.span);
+            spans.push((text, ks, vs));
+        }
+    }
     match &e.value {
         TVal::Null => Val::absent(),
         TVal::Map(m) => with_origins(
             Val::known(
                 m.iter()
-                    .map(|(k, v)| KeyValue {
-                        key: k.clone(),
-                        value: tstr(v, e.span),
-                        span: e.span,
+                    .map(|(k, v)| {
+                        let (ks, vs) = spans
+                            .iter()
+                            .find(|(t, _, _)| t == k)
+                            .map_or((e.span, e.span), |(_, ks, vs)| (*ks, *vs));
+                        KeyValue {
+                            key: k.clone(),
+                            value: tstr(v, vs),
+                            span: ks,
+                        }
                     })
                     .collect(),
                 e.span,

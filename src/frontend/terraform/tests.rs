@@ -927,3 +927,20 @@ resource "azurerm_application_gateway" "real" {
     assert!(m.gateways[0].pools.is_unknown());
     assert!(m.gateways[1].pools.is_known());
 }
+
+#[test]
+fn app_settings_keep_key_and_value_spans() {
+    let main = "resource \"azurerm_linux_function_app\" \"fn\" {\n  name = \"f\"\n  app_settings = {\n    AzureFunctionsJobHost__functionTimeout = \"00:10:00\"\n    \"WEBSITE_RUN_FROM_PACKAGE\" = \"1\"\n  }\n}\n";
+    let (units, sources) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    let site = &units[0].model.sites[0];
+    let kv = site.app_settings.get().unwrap();
+    assert_eq!(kv.len(), 2);
+    let text = sources.get(kv[0].span.file).unwrap().text.clone();
+    assert_eq!(
+        &text[kv[0].span.range()],
+        "AzureFunctionsJobHost__functionTimeout"
+    );
+    assert_eq!(&text[kv[0].value.span.unwrap().range()], "\"00:10:00\"");
+    assert_eq!(&text[kv[1].span.range()], "\"WEBSITE_RUN_FROM_PACKAGE\"");
+    assert_eq!(kv[1].value.as_str(), Some("1"));
+}
