@@ -155,6 +155,7 @@ fn load_root(
     cache: &ModuleCache,
 ) -> UnitOutput {
     let ctx = Ctx::new(sources, opts, unit, cache);
+    ctx.read_vendored(&dir.path, &dir.display);
     let m = ctx.module(&dir.path, &dir.display);
     let vals = tfvars::root_values(&dir.path, &dir.display, &ctx);
     let c = canon(&dir.path);

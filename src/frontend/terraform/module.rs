@@ -92,6 +92,8 @@ pub struct Ctx<'s> {
     /// Files read.
     pub files: Cell<usize>,
     depth: Cell<usize>,
+    /// Modules `terraform init` vendored for the root: (call key `a.b`, directory, display).
+    vendored: RefCell<Vec<(String, PathBuf, String)>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -111,6 +113,36 @@ impl<'s> Ctx<'s> {
             findings: RefCell::new(Vec::new()),
             files: Cell::new(0),
             depth: Cell::new(0),
+            vendored: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Reads `.terraform/modules/modules.json` of the root directory (written by
+    /// `terraform init`), so registry and git modules vendored there are followed like local
+    /// ones. A missing or unreadable manifest is not an error.
+    pub fn read_vendored(&self, root: &Path, display: &str) {
+        let Ok(text) = std::fs::read_to_string(root.join(".terraform/modules/modules.json")) else {
+            return;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return;
+        };
+        let Some(mods) = json.get("Modules").and_then(|m| m.as_array()) else {
+            return;
+        };
+        let mut v = self.vendored.borrow_mut();
+        for m in mods {
+            let (Some(key), Some(dir)) = (
+                m.get("Key").and_then(|k| k.as_str()),
+                m.get("Dir").and_then(|d| d.as_str()),
+            ) else {
+                continue;
+            };
+            if key.is_empty() {
+                continue;
+            }
+            let shown = normalize_display(&format!("{display}/{dir}"));
+            v.push((key.to_string(), root.join(dir), shown));
         }
     }
 
@@ -188,6 +220,8 @@ pub struct Instance<'c, 's> {
     outputs: HashMap<String, At>,
     out_state: RefCell<HashMap<String, Lazy<Option<TVal>>>>,
     lit_state: RefCell<HashMap<ResKey, Lazy<Option<TVal>>>>,
+    /// Names of the module calls from the root to this instance (`["a", "b"]`).
+    call_path: Vec<String>,
     /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
     /// here or above): the meta-argument's span.
     maybe: Cell<Option<Span>>,
@@ -231,6 +265,7 @@ impl<'c, 's> Instance<'c, 's> {
             out_state: RefCell::new(HashMap::new()),
             maybe: Cell::new(None),
             lit_state: RefCell::new(HashMap::new()),
+            call_path: Vec::new(),
         };
         let m = inst.module.clone();
         for (fi, f) in m.files.iter().enumerate() {
@@ -411,21 +446,39 @@ impl<'c, 's> Instance<'c, 's> {
             ));
             return None;
         };
-        if !(src.starts_with("./") || src.starts_with("../")) {
-            self.ctx.note(format!(
-                "{}: module `{name}` comes from `{src}` (not a local path); its outputs are Unknown",
-                self.module.display
-            ));
-            return None;
-        }
-        let dir = self.module.dir.join(&src);
-        if !dir.is_dir() {
-            self.ctx.note(format!(
-                "{}: module `{name}` source `{src}` does not exist; its outputs are Unknown",
-                self.module.display
-            ));
-            return None;
-        }
+        let (dir, display) = if src.starts_with("./") || src.starts_with("../") {
+            let dir = self.module.dir.join(&src);
+            if !dir.is_dir() {
+                self.ctx.note(format!(
+                    "{}: module `{name}` source `{src}` does not exist; its outputs are Unknown",
+                    self.module.display
+                ));
+                return None;
+            }
+            let display = normalize_display(&format!("{}/{src}", self.module.display));
+            (dir, display)
+        } else {
+            let mut key = self.call_path.clone();
+            key.push(name.to_string());
+            let key = key.join(".");
+            let found = self
+                .ctx
+                .vendored
+                .borrow()
+                .iter()
+                .find(|(k, d, _)| *k == key && d.is_dir())
+                .map(|(_, d, shown)| (d.clone(), shown.clone()));
+            match found {
+                Some(x) => x,
+                None => {
+                    self.ctx.note(format!(
+                        "{}: module `{name}` comes from `{src}` (not a local path, not vendored by `terraform init`); its outputs are Unknown",
+                        self.module.display
+                    ));
+                    return None;
+                }
+            }
+        };
         let c = canon(&dir);
         if self.stack.contains(&c) {
             self.ctx.note(format!(
@@ -441,7 +494,6 @@ impl<'c, 's> Instance<'c, 's> {
             ));
             return None;
         }
-        let display = normalize_display(&format!("{}/{src}", self.module.display));
         let m = self.ctx.module(&dir, &display);
         let insts = instances(b, file, self);
         let mut out = Call {
@@ -470,8 +522,10 @@ impl<'c, 's> Instance<'c, 's> {
             let mut stack = self.stack.clone();
             stack.push(c.clone());
             let prefix = format!("{}module.{name}{suffix}.", self.prefix);
-            let child = Instance::new(self.ctx, m.clone(), prefix, stack, &inputs);
+            let mut child = Instance::new(self.ctx, m.clone(), prefix, stack, &inputs);
             child.maybe.set(self.maybe.get().or(insts.unknown));
+            child.call_path = self.call_path.clone();
+            child.call_path.push(name.to_string());
             out.instances.push((key, Rc::new(child)));
         }
         Some(out)

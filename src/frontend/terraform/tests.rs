@@ -944,3 +944,41 @@ fn app_settings_keep_key_and_value_spans() {
     assert_eq!(&text[kv[1].span.range()], "\"WEBSITE_RUN_FROM_PACKAGE\"");
     assert_eq!(kv[1].value.as_str(), Some("1"));
 }
+
+#[test]
+fn vendored_registry_modules_are_followed() {
+    let root = tree(&[
+        (
+            "main.tf",
+            "module \"agw\" {\n  source  = \"Azure/avm-res-network-applicationgateway/azurerm\"\n  version = \"0.4.0\"\n  sku     = \"WAF_Large\"\n}\nmodule \"other\" {\n  source = \"Azure/naming/azurerm\"\n}\n",
+        ),
+        (
+            ".terraform/modules/modules.json",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"agw","Source":"registry.terraform.io/Azure/avm-res-network-applicationgateway/azurerm","Version":"0.4.0","Dir":".terraform/modules/agw"}]}"#,
+        ),
+        (
+            ".terraform/modules/agw/main.tf",
+            "variable \"sku\" {}\nresource \"azurerm_application_gateway\" \"this\" {\n  name = \"agw\"\n  sku {\n    name = var.sku\n  }\n}\n",
+        ),
+    ]);
+    let sources = SourceMap::new();
+    let report = crate::lint(
+        std::slice::from_ref(&root),
+        &crate::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    let hits: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule, sources.path(f.primary.file)))
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].starts_with("AGW001 ") && hits[0].ends_with(".terraform/modules/agw/main.tf"));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("Azure/naming/azurerm"))
+    );
+}
