@@ -660,10 +660,6 @@ fn site(ri: &ResInst) -> Site {
         "azurerm_linux_web_app" | "azurerm_linux_web_app_slot" => ("app,linux", false),
         _ => ("app", false),
     };
-    let legacy = matches!(
-        ri.rtype.as_str(),
-        "azurerm_function_app" | "azurerm_app_service"
-    );
     let sc = n.block("site_config");
     let from_sc = |f: &dyn Fn(&Node) -> Val<String>| -> Val<String> {
         match &sc {
@@ -695,7 +691,6 @@ fn site(ri: &ResInst) -> Site {
             &e.origins,
         ),
     };
-    let _ = legacy;
     Site {
         res: header(ri),
         kind: Val::known(kind.to_string(), ri.header),
