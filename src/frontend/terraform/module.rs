@@ -274,9 +274,13 @@ impl<'c, 's> Instance<'c, 's> {
                 let at = At { file: fi, idx: si };
                 match (b.ident.as_str(), label(b, 0), label(b, 1)) {
                     ("variable", Some(name), _) => {
+                        // `nullable = false`: a null input takes the default.
+                        let non_nullable = b.body.get_attribute("nullable").is_some_and(
+                            |a| matches!(&a.value, Expression::Bool(x) if !*x.value()),
+                        );
                         let mut v = match inputs.get(name) {
-                            Some(v) => v.clone(),
-                            None => variable_default(b, f.file, name),
+                            Some(v) if !(non_nullable && v.0.is_null()) => v.clone(),
+                            _ => variable_default(b, f.file, name),
                         };
                         if let Some(t) = b.body.get_attribute("type") {
                             v.0 = super::eval::convert_to_type(&v.0, &t.value);

@@ -982,3 +982,12 @@ fn vendored_registry_modules_are_followed() {
             .any(|n| n.contains("Azure/naming/azurerm"))
     );
 }
+
+#[test]
+fn non_nullable_variables_take_their_default_for_null_inputs() {
+    let main = "module \"m\" {\n  source = \"./m\"\n  a      = null\n  b      = null\n}\n";
+    let m_tf = "variable \"a\" {\n  default  = \"dflt\"\n  nullable = false\n}\nvariable \"b\" {\n  default = \"dflt\"\n}\nresource \"azurerm_public_ip\" \"p\" {\n  name = var.a\n  sku  = var.b\n}\n";
+    let m = load(&[("main.tf", main), ("m/main.tf", m_tf)]);
+    assert_eq!(m.public_ips[0].res.name.as_str(), Some("dflt"));
+    assert!(m.public_ips[0].sku.is_absent());
+}
