@@ -1,6 +1,10 @@
 //! ARM front-end: deployment templates (hand-written, Bicep-compiled, `languageVersion` 2.0)
 //! into the model.
 
+pub mod expr;
+pub mod json;
+pub mod value;
+
 use std::path::Path;
 
 use super::{FrontendOptions, UnitOutput};
