@@ -5,6 +5,11 @@ pub mod expr;
 pub mod json;
 pub mod value;
 
+pub mod ids;
+pub mod map;
+pub mod template;
+pub mod tree;
+
 use std::path::Path;
 
 use super::{FrontendOptions, UnitOutput};
@@ -27,9 +32,160 @@ pub fn load_template(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    let _ = (path, display, text, unit, sources, opts);
-    UnitOutput {
-        skipped: true,
-        ..UnitOutput::default()
+    let id = sources.add(display.to_string(), text);
+    let stored = sources
+        .get(id)
+        .map_or_else(|| std::sync::Arc::from(text), |f| f.text.clone());
+    let doc = match json::parse(&stored, id) {
+        Ok(d) => d,
+        Err(e) => {
+            return UnitOutput {
+                files: 1,
+                findings: vec![super::parse_error(
+                    format!("{display} is not valid JSON: {}", e.message),
+                    e.span,
+                    e.message.clone(),
+                )],
+                ..UnitOutput::default()
+            };
+        }
+    };
+    if !is_template(&doc.root) {
+        return UnitOutput {
+            skipped: true,
+            notes: vec![format!(
+                "{display}: skipped, not an ARM deployment template"
+            )],
+            ..UnitOutput::default()
+        };
     }
+    let loader = template::Loader::new(unit, sources);
+    let supplied = parameter_values(path, display, opts, &loader);
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let tpl = template::Tpl::new(&loader, &doc.root, id, dir, 0, supplied, None, None, false);
+    tpl.run();
+    drop(tpl);
+    let resources = loader.resources.take();
+    let mut model = map::map_resources(unit, &resources);
+    model.reindex();
+    if std::env::var_os("AGWLINT_DEBUG_MODEL").is_some() {
+        debug_dump(&model); // DEBUG-REMOVE
+    }
+    UnitOutput {
+        model,
+        findings: loader.findings.take(),
+        notes: loader.notes.take(),
+        files: 1 + loader.files.get(),
+        skipped: false,
+    }
+}
+
+/// The root is a deployment template: `$schema` names one, or it has `resources` and
+/// `contentVersion`.
+fn is_template(root: &json::JNode) -> bool {
+    if root.as_object().is_none() {
+        return false;
+    }
+    let schema = root
+        .get("$schema")
+        .and_then(json::JNode::as_str)
+        .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
+    schema || (root.get("resources").is_some() && root.get("contentVersion").is_some())
+}
+
+/// Parameter values: `--parameters` files when given (later files win), else the file beside
+/// the template (`<stem>.parameters.json`).
+fn parameter_values(
+    path: &Path,
+    display: &str,
+    opts: &FrontendOptions,
+    loader: &template::Loader<'_>,
+) -> std::collections::HashMap<String, (value::AVal, Option<crate::model::Origin>)> {
+    let mut files: Vec<(std::path::PathBuf, String)> = Vec::new();
+    if opts.parameters.is_empty() {
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+            let name = format!("{stem}.parameters.json");
+            let p = path.with_file_name(&name);
+            if p.is_file() {
+                let shown = match display.rsplit_once('/') {
+                    Some((d, _)) => format!("{d}/{name}"),
+                    None => name,
+                };
+                files.push((p, shown));
+            }
+        }
+    } else {
+        for p in &opts.parameters {
+            files.push((p.clone(), p.to_string_lossy().replace('\\', "/")));
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    for (p, shown) in files {
+        let Ok(bytes) = std::fs::read(&p) else {
+            loader
+                .notes
+                .borrow_mut()
+                .push(format!("{shown}: parameter file not readable"));
+            continue;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            loader
+                .notes
+                .borrow_mut()
+                .push(format!("{shown}: parameter file is not UTF-8"));
+            continue;
+        };
+        let id = loader.sources.add(shown.clone(), &text);
+        loader.files.set(loader.files.get() + 1);
+        let stored = loader
+            .sources
+            .get(id)
+            .map_or_else(|| std::sync::Arc::from(text.as_str()), |f| f.text.clone());
+        match json::parse(&stored, id) {
+            Ok(doc) => out.extend(template::parameter_file_values(&doc)),
+            Err(e) => loader.findings.borrow_mut().push(super::parse_error(
+                format!("{shown} is not valid JSON: {}", e.message),
+                e.span,
+                e.message.clone(),
+            )),
+        }
+    }
+    out
+}
+
+// DEBUG-REMOVE
+#[allow(clippy::print_stderr)]
+fn debug_dump(m: &crate::model::Model) {
+    fn st<T: std::fmt::Debug>(v: &crate::model::Val<T>) -> String {
+        match &v.state {
+            crate::model::Lattice::Known(x) => format!("{x:?}"),
+            crate::model::Lattice::Absent => "ABSENT".into(),
+            crate::model::Lattice::Unknown(p) => format!("UNK({}..{})", p.prefix, p.suffix),
+        }
+    }
+    fn sr(r: &crate::model::SubRef) -> String {
+        format!("{}{}", st(&r.name), r.mismatch.as_ref().map(|m| format!(" MISMATCH {m}")).unwrap_or_default())
+    }
+    for g in &m.gateways {
+        eprintln!("GW {} key={:?} sku={} / {}", g.res.label, g.res.key.name, st(&g.sku.name), st(&g.sku.tier));
+        eprintln!("  gwip: {:?}", g.gateway_ip_configs.iter().map(|c| st(&c.subnet)).collect::<Vec<_>>());
+        match g.pools.items() { None => eprintln!("  pools UNKNOWN {}", st(&g.pools.map_ref(|_| ()))), Some(ps) => for p in ps {
+            eprintln!("  pool {} addrs={}", st(&p.name), match p.addresses.items() { None => "UNK".into(), Some(a) => a.iter().map(|a| format!("[fqdn={} ip={} src={} attr={:?}]", st(&a.fqdn), st(&a.ip_address), st(&a.source), a.source_attribute)).collect::<Vec<_>>().join(",") });
+        }}
+        match g.settings.items() { None => eprintln!("  settings UNKNOWN"), Some(ps) => for p in ps {
+            eprintln!("  settings {} proto={} port={} pick={} host={} probe={}", st(&p.name), st(&p.protocol), st(&p.port), st(&p.pick_host_name), st(&p.host_name), sr(&p.probe));
+        }}
+        match g.rules.items() { None => eprintln!("  rules UNKNOWN"), Some(ps) => for p in ps {
+            eprintln!("  rule {} type={} prio={} l={} p={} s={} u={} r={}", st(&p.name), st(&p.rule_type), st(&p.priority), sr(&p.listener), sr(&p.pool), sr(&p.settings), sr(&p.url_path_map), sr(&p.redirect));
+        }}
+        match g.listeners.items() { None => eprintln!("  listeners UNKNOWN"), Some(ps) => for p in ps {
+            eprintln!("  listener {} ip={} port={} host={} hosts={}", st(&p.name), sr(&p.frontend_ip), sr(&p.frontend_port), st(&p.host_name), st(&p.host_names.map_ref(|v| v.len())));
+        }}
+    }
+    for s in &m.sites { eprintln!("SITE {} kind={} dhn={} bindings={}", s.res.label, st(&s.kind), st(&s.default_host_name), st(&s.host_bindings.map_ref(|b| b.iter().map(|x| st(&x.host_name)).collect::<Vec<_>>()))); }
+    for s in &m.subnets { eprintln!("SUBNET {} key={} nsg={} rt={}", s.res.label, s.res.key.name, st(&s.nsg), st(&s.route_table)); }
+    for s in &m.nsgs { eprintln!("NSG {} rules={}", s.res.label, st(&s.rules.map_ref(|r| r.len()))); }
+    for s in &m.pool_members { eprintln!("MEMBER {} gw={} pool={}", s.res.label, st(&s.gateway), st(&s.pool)); }
+    for s in &m.diagnostic_settings { eprintln!("DIAG {} target={}", s.res.label, st(&s.target)); }
+    for s in &m.private_endpoints { eprintln!("PE {} conns={}", s.res.label, s.connections.iter().map(|c| st(&c.target)).collect::<Vec<_>>().join(",")); }
 }

@@ -1,0 +1,996 @@
+//! Template evaluation: parameters (defaults, parameter files), variables (lazily, with cycle
+//! detection), resources in array and symbolic-name form, `copy` loops, `condition`, child
+//! and extension resources, nested deployments (inline, `relativePath` links) and their
+//! outputs. The result is a flat list of [`EvRes`] for the mapping.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::expr::{self, Scope};
+use super::ids::{parse_id, parse_type_and_names};
+use super::json::{JKind, JNode, JsonDoc};
+use super::map::EvRes;
+use super::tree::{Ev, EvKind, from_aval, s, to_aval};
+use super::value::{AVal, RuntimeRef};
+use crate::finding::Finding;
+use crate::model::{Lattice, Origin, Partial, Ref, ResourceKey, UnitId, Val};
+use crate::source::{FileId, SourceMap, Span};
+
+/// Deepest chain of nested deployments followed.
+pub const MAX_NESTING: usize = 16;
+/// Most instances one `copy` loop expands to (ARM's own limit).
+pub const MAX_COPY: i64 = 800;
+/// Most resource instances evaluated per unit (bounds pathological loops of loops).
+pub const MAX_INSTANCES: usize = 20_000;
+/// Deepest chain of variables / parameters evaluated through each other.
+const MAX_VAR_DEPTH: usize = 64;
+/// Deepest JSON nesting walked (the parser refuses deeper input anyway).
+const MAX_NODE_DEPTH: usize = 300;
+/// Largest linked template read.
+const MAX_LINKED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// State shared by every template of one unit.
+pub struct Loader<'a> {
+    /// The unit.
+    pub unit: UnitId,
+    /// The scan's source map.
+    pub sources: &'a SourceMap,
+    /// Resources found so far.
+    pub resources: RefCell<Vec<EvRes>>,
+    /// AGW000 findings (linked templates that do not parse).
+    pub findings: RefCell<Vec<Finding>>,
+    /// Notes for `--verbose`.
+    pub notes: RefCell<Vec<String>>,
+    /// Files read besides the root template.
+    pub files: Cell<usize>,
+    instances: Cell<usize>,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader for one unit.
+    pub fn new(unit: UnitId, sources: &'a SourceMap) -> Self {
+        Loader {
+            unit,
+            sources,
+            resources: RefCell::new(Vec::new()),
+            findings: RefCell::new(Vec::new()),
+            notes: RefCell::new(Vec::new()),
+            files: Cell::new(0),
+            instances: Cell::new(0),
+        }
+    }
+
+    fn note(&self, n: String) {
+        self.notes.borrow_mut().push(n);
+    }
+}
+
+/// A parameter's value and origin.
+type PVal = (AVal, Option<Origin>);
+
+enum Slot<'d> {
+    Pending(&'d JNode),
+    /// A `copy` variable: `{name, count, input}`.
+    PendingCopy(&'d JNode),
+    InProgress,
+    Done(PVal),
+}
+
+/// The state of a declared resource.
+#[derive(Debug, Clone)]
+enum DeclState {
+    NotExpanded,
+    InProgress,
+    /// Expanded; for deployments, the `outputs` object (Unknown when not knowable).
+    Done(AVal),
+}
+
+/// A resource as declared (before expansion), for `reference()` / `resourceInfo()`.
+struct Decl<'d> {
+    node: &'d JNode,
+    symbol: Option<String>,
+    rtype: String,
+    /// Full name; Unknown when computed from something unknown (or from `copyIndex()`).
+    name: AVal,
+    existing: bool,
+    has_copy: bool,
+    state: RefCell<DeclState>,
+}
+
+/// Whose parameters and variables a template's expressions see.
+pub struct Tpl<'d, 'a> {
+    loader: &'d Loader<'a>,
+    root: &'d JNode,
+    file: FileId,
+    dir: PathBuf,
+    depth: usize,
+    /// `expressionEvaluationOptions.scope: outer`: parameters and variables are the parent's.
+    outer: Option<&'d dyn Enclosing>,
+    /// The enclosing template (for references to its resources).
+    parent: Option<&'d dyn Enclosing>,
+    params: RefCell<HashMap<String, Slot<'d>>>,
+    vars: RefCell<HashMap<String, Slot<'d>>>,
+    var_depth: Cell<usize>,
+    copy: RefCell<Vec<(String, Option<i64>)>>,
+    decls: RefCell<Vec<Decl<'d>>>,
+    /// Deployed under an Unknown condition (a nested deployment's own condition).
+    cond_unknown: bool,
+    symbolic: bool,
+}
+
+/// Origin label for parameter values.
+fn origin(span: Span, label: String) -> Option<Origin> {
+    Some(Origin { span, label })
+}
+
+impl<'d, 'a> Tpl<'d, 'a> {
+    /// A template scope. `supplied` are the parameter values given from outside (parameter
+    /// file, or a parent deployment's `parameters`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        loader: &'d Loader<'a>,
+        root: &'d JNode,
+        file: FileId,
+        dir: PathBuf,
+        depth: usize,
+        supplied: HashMap<String, PVal>,
+        outer: Option<&'d dyn Enclosing>,
+        parent: Option<&'d dyn Enclosing>,
+        cond_unknown: bool,
+    ) -> Self {
+        let mut params = HashMap::new();
+        if outer.is_none() {
+            if let Some(ps) = root.get("parameters").and_then(JNode::as_object) {
+                for p in ps {
+                    let key = p.key.to_ascii_lowercase();
+                    let slot = match supplied.get(&key) {
+                        Some(v) => Slot::Done(v.clone()),
+                        None => match p.value.get("defaultValue") {
+                            Some(d) => Slot::Pending(d),
+                            None => Slot::Done((AVal::unknown(), None)),
+                        },
+                    };
+                    params.insert(key, slot);
+                }
+            }
+        }
+        let mut vars = HashMap::new();
+        if outer.is_none() {
+            if let Some(vs) = root.get("variables").and_then(JNode::as_object) {
+                for v in vs {
+                    if v.key.eq_ignore_ascii_case("copy") {
+                        for c in v.value.as_array().unwrap_or_default() {
+                            if let Some(n) = c.get("name").and_then(JNode::as_str) {
+                                vars.insert(n.to_ascii_lowercase(), Slot::PendingCopy(c));
+                            }
+                        }
+                    } else {
+                        vars.insert(v.key.to_ascii_lowercase(), Slot::Pending(&v.value));
+                    }
+                }
+            }
+        }
+        let symbolic = root
+            .get("languageVersion")
+            .and_then(JNode::as_str)
+            .is_some_and(|v| !v.starts_with('1'));
+        Tpl {
+            loader,
+            root,
+            file,
+            dir,
+            depth,
+            outer,
+            parent,
+            params: RefCell::new(params),
+            vars: RefCell::new(vars),
+            var_depth: Cell::new(0),
+            copy: RefCell::new(Vec::new()),
+            decls: RefCell::new(Vec::new()),
+            cond_unknown,
+            symbolic: symbolic
+                || matches!(
+                    root.get("resources").map(|r| &r.kind),
+                    Some(JKind::Object(_))
+                ),
+        }
+    }
+
+    // ----- evaluation of JSON nodes -------------------------------------------------------
+
+    /// Evaluates a JSON value: expressions, property `copy` loops, literals.
+    pub fn eval(&self, node: &JNode) -> Ev {
+        self.eval_at(node, 0)
+    }
+
+    fn eval_at(&self, node: &JNode, depth: usize) -> Ev {
+        if depth > MAX_NODE_DEPTH {
+            return Ev::unknown(node.span);
+        }
+        let kind = match &node.kind {
+            JKind::Null => EvKind::Null,
+            JKind::Bool(b) => EvKind::Bool(*b),
+            JKind::Number(_) => match node.as_i64() {
+                Some(i) => EvKind::Int(i),
+                None => EvKind::Unknown(Partial::default()),
+            },
+            JKind::Str(text) => return self.eval_str(text, node.span),
+            JKind::Array(items) => {
+                EvKind::Arr(items.iter().map(|e| self.eval_at(e, depth + 1)).collect())
+            }
+            JKind::Object(props) => {
+                let mut out = Vec::with_capacity(props.len());
+                for p in props {
+                    if p.key.eq_ignore_ascii_case("copy") {
+                        if let Some(loops) = p.value.as_array() {
+                            if loops.iter().all(|l| l.get("input").is_some()) {
+                                for l in loops {
+                                    out.push(self.property_copy(l, depth));
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    out.push((p.key.clone(), self.eval_at(&p.value, depth + 1)));
+                }
+                EvKind::Obj(out)
+            }
+        };
+        Ev::new(node.span, kind)
+    }
+
+    fn eval_str(&self, text: &str, span: Span) -> Ev {
+        if !text.starts_with('[') {
+            return Ev::new(span, EvKind::Str(text.to_string()));
+        }
+        match expr::evaluate(text, self) {
+            Ok(e) => from_aval(e.value, span, &e.origins),
+            Err(err) => {
+                self.loader.note(format!(
+                    "{}: expression not evaluated ({}), treated as unknown",
+                    self.loader.sources.path(span.file),
+                    err.message
+                ));
+                Ev::unknown(span)
+            }
+        }
+    }
+
+    /// Evaluates a value with `copyIndex(loop)` bound to `index` (None = Unknown).
+    fn with_copy<T>(&self, name: &str, index: Option<i64>, f: impl FnOnce() -> T) -> T {
+        self.copy
+            .borrow_mut()
+            .push((name.to_ascii_lowercase(), index));
+        let r = f();
+        self.copy.borrow_mut().pop();
+        r
+    }
+
+    /// A loop count: `Some(n)` when Known (clamped), `None` when Unknown.
+    fn count(&self, node: Option<&JNode>) -> Option<i64> {
+        let n = node?;
+        match to_aval(&self.eval(n)) {
+            AVal::Int(i) => Some(i.clamp(0, MAX_COPY)),
+            AVal::Str(t) => t.trim().parse::<i64>().ok().map(|i| i.clamp(0, MAX_COPY)),
+            _ => None,
+        }
+    }
+
+    /// A property `copy` element: `(name, array)`.
+    fn property_copy(&self, l: &JNode, depth: usize) -> (String, Ev) {
+        let name = l
+            .get("name")
+            .map(|n| s(Some(&self.eval(n))).get().cloned().unwrap_or_default())
+            .unwrap_or_default();
+        let Some(input) = l.get("input") else {
+            return (name, Ev::unknown(l.span));
+        };
+        match self.count(l.get("count")) {
+            Some(n) => {
+                let items = (0..n)
+                    .map(|i| self.with_copy(&name, Some(i), || self.eval_at(input, depth + 1)))
+                    .collect();
+                (name, Ev::new(l.span, EvKind::Arr(items)))
+            }
+            None => (name, Ev::unknown(l.span)),
+        }
+    }
+
+    // ----- parameters and variables -------------------------------------------------------
+
+    fn lookup(&self, params: bool, name: &str) -> Option<PVal> {
+        if let Some(o) = self.outer {
+            return o.lookup_up(params, name);
+        }
+        let key = name.to_ascii_lowercase();
+        let table = if params { &self.params } else { &self.vars };
+        let pending = {
+            let mut t = table.borrow_mut();
+            let slot = t.get_mut(&key)?;
+            match slot {
+                Slot::Done(v) => return Some(v.clone()),
+                Slot::InProgress => return Some((AVal::unknown(), None)),
+                Slot::Pending(n) => {
+                    let n = *n;
+                    *slot = Slot::InProgress;
+                    (n, false)
+                }
+                Slot::PendingCopy(n) => {
+                    let n = *n;
+                    *slot = Slot::InProgress;
+                    (n, true)
+                }
+            }
+        };
+        let value = if self.var_depth.get() >= MAX_VAR_DEPTH {
+            (AVal::unknown(), None)
+        } else {
+            self.var_depth.set(self.var_depth.get() + 1);
+            // Copies made inside a resource loop must not leak into variables.
+            let saved = std::mem::take(&mut *self.copy.borrow_mut());
+            let (node, is_copy) = pending;
+            let v = if is_copy {
+                let e = self.copy_variable(node);
+                (to_aval(&e), e.origins.first().cloned())
+            } else {
+                let e = self.eval(node);
+                let o = if params {
+                    origin(node.span, format!("default of parameter `{name}`"))
+                } else {
+                    e.origins.first().cloned()
+                };
+                (to_aval(&e), o)
+            };
+            *self.copy.borrow_mut() = saved;
+            self.var_depth.set(self.var_depth.get() - 1);
+            v
+        };
+        table.borrow_mut().insert(key, Slot::Done(value.clone()));
+        Some(value)
+    }
+
+    fn copy_variable(&self, node: &JNode) -> Ev {
+        let name = node.get("name").and_then(JNode::as_str).unwrap_or_default();
+        let Some(input) = node.get("input") else {
+            return Ev::unknown(node.span);
+        };
+        match self.count(node.get("count")) {
+            Some(n) => Ev::new(
+                node.span,
+                EvKind::Arr(
+                    (0..n)
+                        .map(|i| self.with_copy(name, Some(i), || self.eval(input)))
+                        .collect(),
+                ),
+            ),
+            None => Ev::unknown(node.span),
+        }
+    }
+
+    // ----- declarations -------------------------------------------------------------------
+
+    /// The template's resources: `(symbol, node)` in written order.
+    fn resource_nodes(&self) -> Vec<(Option<String>, &'d JNode)> {
+        match self.root.get("resources").map(|r| &r.kind) {
+            Some(JKind::Array(items)) => items.iter().map(|n| (None, n)).collect(),
+            Some(JKind::Object(props)) => props
+                .iter()
+                .map(|p| (Some(p.key.clone()), &p.value))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Full type of a resource node under an optional parent type.
+    fn full_type(&self, node: &JNode, parent: Option<&str>) -> String {
+        let t = node
+            .get("type")
+            .map(|t| s(Some(&self.eval(t))).get().cloned().unwrap_or_default())
+            .unwrap_or_default();
+        match parent {
+            Some(p) if !t.contains('/') => format!("{p}/{t}"),
+            _ => t,
+        }
+    }
+
+    /// Records every resource for look-ups before anything is expanded.
+    fn declare(&self) {
+        let nodes = self.resource_nodes();
+        let mut decls = Vec::with_capacity(nodes.len());
+        for (symbol, node) in nodes {
+            let rtype = self.full_type(node, None);
+            let has_copy = node.get("copy").is_some();
+            let name = match node.get("name") {
+                // Names computed from copyIndex() are Unknown here (no loop is bound).
+                Some(n) => self.with_copy("", None, || to_aval(&self.eval(n))),
+                None => AVal::unknown(),
+            };
+            let existing = node.get("existing").and_then(JNode::as_bool) == Some(true);
+            decls.push(Decl {
+                node,
+                symbol,
+                rtype,
+                name,
+                existing,
+                has_copy,
+                state: RefCell::new(DeclState::NotExpanded),
+            });
+            // Declaring can evaluate names through reference(); keep what is known so far.
+        }
+        *self.decls.borrow_mut() = decls;
+    }
+
+    /// Expands every declared resource (nested deployments included) into the loader.
+    pub fn run(&self) {
+        self.declare();
+        let n = self.decls.borrow().len();
+        for i in 0..n {
+            self.expand_decl(i);
+        }
+    }
+
+    fn expand_decl(&self, i: usize) -> AVal {
+        let node = {
+            let decls = self.decls.borrow();
+            let Some(d) = decls.get(i) else {
+                return AVal::unknown();
+            };
+            match &*d.state.borrow() {
+                DeclState::Done(v) => return v.clone(),
+                DeclState::InProgress => return AVal::unknown(),
+                DeclState::NotExpanded => {}
+            }
+            *d.state.borrow_mut() = DeclState::InProgress;
+            d.node
+        };
+        let outputs = self.expand_resource(node, None);
+        if let Some(d) = self.decls.borrow().get(i) {
+            *d.state.borrow_mut() = DeclState::Done(outputs.clone());
+        }
+        outputs
+    }
+
+    /// Expands a resource node (with `copy`) under an optional parent (full type, full name).
+    /// Returns a deployment's outputs (Unknown for anything else or for looped deployments).
+    fn expand_resource(&self, node: &'d JNode, parent: Option<(&str, &Val<String>)>) -> AVal {
+        if node.get("existing").and_then(JNode::as_bool) == Some(true) {
+            return AVal::unknown();
+        }
+        match node.get("copy") {
+            Some(c) if matches!(c.kind, JKind::Object(_)) => {
+                let name = c
+                    .get("name")
+                    .map(|n| s(Some(&self.eval(n))).get().cloned().unwrap_or_default())
+                    .unwrap_or_default();
+                match self.count(c.get("count")) {
+                    Some(n) => {
+                        for i in 0..n {
+                            self.with_copy(&name, Some(i), || self.instance(node, parent));
+                        }
+                    }
+                    None => {
+                        self.with_copy(&name, None, || self.instance(node, parent));
+                    }
+                }
+                AVal::unknown()
+            }
+            _ => self.instance(node, parent),
+        }
+    }
+
+    /// One instance of a resource.
+    fn instance(&self, node: &'d JNode, parent: Option<(&str, &Val<String>)>) -> AVal {
+        let l = self.loader;
+        if l.instances.get() >= MAX_INSTANCES {
+            return AVal::unknown();
+        }
+        l.instances.set(l.instances.get() + 1);
+        let condition = match node.get("condition") {
+            None => Val::absent(),
+            Some(c) => {
+                let e = self.eval(c);
+                match to_aval(&e).truthy() {
+                    Some(false) => return AVal::unknown(),
+                    Some(true) => Val::known(true, c.span),
+                    None => Val::unknown(Some(c.span)),
+                }
+            }
+        };
+        let condition = if self.cond_unknown && !condition.is_unknown() {
+            Val::unknown(Some(node.span))
+        } else {
+            condition
+        };
+        let rtype = self.full_type(node, parent.map(|p| p.0));
+        let relative = parent.is_some()
+            && !node
+                .get("type")
+                .and_then(JNode::as_str)
+                .is_some_and(|t| t.contains('/'));
+        let own_name = s(node.get("name").map(|n| self.eval(n)).as_ref());
+        let name = match (relative, parent) {
+            (true, Some((_, pn))) => match (pn.get(), own_name.get()) {
+                (Some(p), Some(c)) => Val {
+                    state: Lattice::Known(format!("{p}/{c}")),
+                    span: own_name.span,
+                    origins: own_name.origins.clone(),
+                },
+                _ => Val::unknown(own_name.span),
+            },
+            _ => own_name,
+        };
+        let is_deployment = rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments");
+        let body = self.eval_body(node, is_deployment);
+        let scope = match body.get("scope") {
+            Some(sc) => self.scope_ref(sc),
+            None => Val::absent(),
+        };
+        let outputs = if is_deployment {
+            self.deployment(node, &name, condition.is_unknown())
+        } else {
+            AVal::unknown()
+        };
+        l.resources.borrow_mut().push(EvRes {
+            rtype: rtype.clone(),
+            name: name.clone(),
+            body,
+            span: node.span,
+            condition,
+            scope,
+        });
+        // Nested child resources (relative type and name).
+        if let Some(children) = node.get("resources") {
+            let kids: Vec<&JNode> = match &children.kind {
+                JKind::Array(a) => a.iter().collect(),
+                JKind::Object(o) => o.iter().map(|p| &p.value).collect(),
+                _ => Vec::new(),
+            };
+            for k in kids {
+                if self.depth + 1 > MAX_NESTING * 4 {
+                    break;
+                }
+                self.expand_resource(k, Some((&rtype, &name)));
+            }
+        }
+        outputs
+    }
+
+    /// The resource object evaluated, without children, loops and the nested template.
+    fn eval_body(&self, node: &JNode, is_deployment: bool) -> Ev {
+        let Some(props) = node.as_object() else {
+            return Ev::unknown(node.span);
+        };
+        let mut out = Vec::new();
+        for p in props {
+            let k = p.key.to_ascii_lowercase();
+            if matches!(
+                k.as_str(),
+                "resources" | "copy" | "condition" | "dependson" | "type" | "name"
+            ) {
+                continue;
+            }
+            if is_deployment && k == "properties" {
+                // The template is evaluated as its own scope; keep the rest.
+                let mut kept = Vec::new();
+                for q in p.value.as_object().unwrap_or_default() {
+                    if !q.key.eq_ignore_ascii_case("template") {
+                        kept.push((q.key.clone(), self.eval(&q.value)));
+                    }
+                }
+                out.push((p.key.clone(), Ev::new(p.value.span, EvKind::Obj(kept))));
+                continue;
+            }
+            out.push((p.key.clone(), self.eval(&p.value)));
+        }
+        Ev::new(node.span, EvKind::Obj(out))
+    }
+
+    /// An extension resource's `scope`: an id, `<type>/<name>`, or a symbolic name.
+    fn scope_ref(&self, sc: &Ev) -> Ref {
+        let text = match &sc.kind {
+            EvKind::Str(t) => t.clone(),
+            EvKind::Unknown(p) if p.suffix.contains("/providers/") => p.suffix.clone(),
+            _ => return Val::unknown(Some(sc.span)),
+        };
+        let unit = self.loader.unit;
+        let known = |rtype: &str, name: &str| Val {
+            state: Lattice::Known(ResourceKey::arm(unit, rtype, name)),
+            span: Some(sc.span),
+            origins: sc.origins.clone(),
+        };
+        if let Some(p) = parse_id(&text) {
+            return known(&p.rtype, &p.name());
+        }
+        if !text.contains('/') {
+            if let Some((rtype, name)) = self.symbol(&text) {
+                return known(&rtype, &name);
+            }
+        }
+        match parse_type_and_names(&text) {
+            Some(p) => known(&p.rtype, &p.name()),
+            None => Val::unknown(Some(sc.span)),
+        }
+    }
+
+    /// A symbolic name's type and Known name.
+    fn symbol(&self, sym: &str) -> Option<(String, String)> {
+        let decls = self.decls.borrow();
+        let d = decls.iter().find(|d| {
+            d.symbol
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(sym))
+        })?;
+        Some((d.rtype.clone(), d.name.as_str()?.to_string()))
+    }
+
+    // ----- nested deployments -------------------------------------------------------------
+
+    /// Evaluates a nested deployment's template; returns its `outputs` object.
+    fn deployment(&self, node: &'d JNode, name: &Val<String>, cond_unknown: bool) -> AVal {
+        let l = self.loader;
+        let Some(props) = node.get("properties") else {
+            return AVal::unknown();
+        };
+        if self.depth + 1 > MAX_NESTING {
+            l.note(format!(
+                "{}: nested deployments deeper than {MAX_NESTING} levels not followed",
+                l.sources.path(self.file)
+            ));
+            return AVal::unknown();
+        }
+        let inner = props
+            .get("expressionEvaluationOptions")
+            .and_then(|o| o.get("scope"))
+            .map(|sc| s(Some(&self.eval(sc))))
+            .is_some_and(|v| v.eq_ci("inner") == Some(true));
+        let linked: Option<(JsonDoc, FileId, PathBuf)>;
+        let (root, file, dir) = if let Some(t) = props.get("template") {
+            linked = None;
+            let _ = &linked;
+            (t, self.file, self.dir.clone())
+        } else if let Some(link) = props.get("templateLink") {
+            let rel = link
+                .get("relativePath")
+                .map(|r| s(Some(&self.eval(r))).get().cloned());
+            match rel {
+                Some(Some(rel)) => match self.read_linked(&rel) {
+                    Some(x) => {
+                        linked = Some(x);
+                        match &linked {
+                            Some((doc, f, d)) => (&doc.root, *f, d.clone()),
+                            None => return AVal::unknown(),
+                        }
+                    }
+                    None => return AVal::unknown(),
+                },
+                _ => {
+                    l.note(format!(
+                        "{}: linked template of deployment `{}` is not a local relativePath; its resources are unknown",
+                        l.sources.path(self.file),
+                        name.get().cloned().unwrap_or_default()
+                    ));
+                    return AVal::unknown();
+                }
+            }
+        } else {
+            return AVal::unknown();
+        };
+        // Linked templates are always evaluated in their own scope.
+        let inner = inner || file != self.file;
+        let mut supplied = HashMap::new();
+        if inner {
+            if let Some(ps) = props.get("parameters").and_then(JNode::as_object) {
+                for p in ps {
+                    let v = match p.value.get("value") {
+                        Some(v) => {
+                            let e = self.eval(v);
+                            (to_aval(&e), e.origins.first().cloned())
+                        }
+                        None => (AVal::unknown(), None),
+                    };
+                    supplied.insert(p.key.to_ascii_lowercase(), v);
+                }
+            }
+        }
+        let cond = cond_unknown || self.cond_unknown;
+        let child = Tpl::new(
+            l,
+            root,
+            file,
+            dir,
+            self.depth + 1,
+            supplied,
+            if inner {
+                None
+            } else {
+                Some(self.outer.unwrap_or(self as &dyn Enclosing))
+            },
+            Some(self as &dyn Enclosing),
+            cond,
+        );
+        // SAFETY of lifetimes: `child` borrows `root`, which lives in `linked` or in the
+        // parent's tree for the whole call.
+        run_nested(&child)
+    }
+
+    fn read_linked(&self, rel: &str) -> Option<(JsonDoc, FileId, PathBuf)> {
+        let l = self.loader;
+        let path = self.dir.join(rel);
+        let meta = std::fs::metadata(&path).ok();
+        let text = match meta {
+            Some(m) if m.is_file() && m.len() <= MAX_LINKED_BYTES => std::fs::read(&path)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok()),
+            _ => None,
+        };
+        let Some(text) = text else {
+            l.note(format!(
+                "{}: linked template `{rel}` not found or not readable; its resources are unknown",
+                l.sources.path(self.file)
+            ));
+            return None;
+        };
+        let display = display_join(&l.sources.path(self.file), rel);
+        let id = l.sources.add(display, &text);
+        l.files.set(l.files.get() + 1);
+        let stored = l
+            .sources
+            .get(id)
+            .map_or_else(|| std::sync::Arc::from(text.as_str()), |f| f.text.clone());
+        match super::json::parse(&stored, id) {
+            Ok(doc) => {
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                Some((doc, id, dir))
+            }
+            Err(e) => {
+                l.findings.borrow_mut().push(crate::frontend::parse_error(
+                    format!("linked template is not valid JSON: {}", e.message),
+                    e.span,
+                    e.message.clone(),
+                ));
+                None
+            }
+        }
+    }
+
+    /// The template's `outputs` as `{name: {value}}`.
+    fn outputs(&self) -> AVal {
+        let Some(outs) = self.root.get("outputs").and_then(JNode::as_object) else {
+            return AVal::Object(Vec::new());
+        };
+        AVal::Object(
+            outs.iter()
+                .map(|o| {
+                    let v = match o.value.get("value") {
+                        Some(v) => to_aval(&self.eval(v)),
+                        None => match o.value.get("copy") {
+                            Some(c) => to_aval(&self.copy_variable(c)),
+                            None => AVal::unknown(),
+                        },
+                    };
+                    (o.key.clone(), AVal::Object(vec![("value".to_string(), v)]))
+                })
+                .collect(),
+        )
+    }
+
+    // ----- reference() --------------------------------------------------------------------
+
+    fn find_local(&self, text: &str) -> Option<usize> {
+        let decls = self.decls.borrow();
+        if let Some(p) = parse_id(text) {
+            let name = p.name();
+            return decls.iter().position(|d| {
+                d.rtype.eq_ignore_ascii_case(&p.rtype)
+                    && d.name
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+            });
+        }
+        if self.symbolic {
+            if let Some(i) = decls.iter().position(|d| {
+                d.symbol
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(text))
+            }) {
+                return Some(i);
+            }
+        }
+        // A bare name: unique among the declared resources.
+        let mut hits = decls.iter().enumerate().filter(|(_, d)| {
+            d.name
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(text))
+        });
+        let first = hits.next()?;
+        if hits.next().is_some() {
+            return None;
+        }
+        Some(first.0)
+    }
+}
+
+/// What a nested template asks of the template that contains it.
+pub trait Enclosing {
+    /// A parameter (`params`) or variable of this template (or of its own outer scope).
+    fn lookup_up(&self, params: bool, name: &str) -> Option<PVal>;
+    /// `reference()` to a resource declared here or further out; `None` when not found.
+    fn reference_up(&self, target: &AVal, full: bool) -> Option<AVal>;
+}
+
+impl Enclosing for Tpl<'_, '_> {
+    fn lookup_up(&self, params: bool, name: &str) -> Option<PVal> {
+        self.lookup(params, name)
+    }
+
+    fn reference_up(&self, target: &AVal, full: bool) -> Option<AVal> {
+        let text = match target {
+            AVal::Str(t) => t.as_str(),
+            AVal::Unknown(p) if p.suffix.contains("/providers/") => p.suffix.as_str(),
+            _ => return None,
+        };
+        let Some(i) = self.find_local(text) else {
+            return self.parent.and_then(|p| p.reference_up(target, full));
+        };
+        let (rtype, name, existing, has_copy) = {
+            let decls = self.decls.borrow();
+            let d = decls.get(i)?;
+            (d.rtype.clone(), d.name.clone(), d.existing, d.has_copy)
+        };
+        if existing {
+            return Some(AVal::unknown());
+        }
+        if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
+            if has_copy {
+                return Some(AVal::unknown());
+            }
+            let outputs = self.expand_decl(i);
+            let obj = AVal::Object(vec![("outputs".to_string(), outputs)]);
+            return Some(if full {
+                AVal::Object(vec![("properties".to_string(), obj)])
+            } else {
+                obj
+            });
+        }
+        Some(match name {
+            AVal::Str(n) => AVal::Runtime(RuntimeRef {
+                rtype,
+                name: n,
+                path: Vec::new(),
+            }),
+            _ => AVal::unknown(),
+        })
+    }
+}
+
+/// Runs a nested template and returns its outputs.
+fn run_nested(t: &Tpl<'_, '_>) -> AVal {
+    t.run();
+    t.outputs()
+}
+
+/// `dir/of/parent.json` + `nested/x.json` → `dir/of/nested/x.json` (display form, `/`).
+fn display_join(parent: &str, rel: &str) -> String {
+    let base = parent.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = if base.is_empty() {
+        Vec::new()
+    } else {
+        base.split('/').collect()
+    };
+    for seg in rel.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(seg),
+        }
+    }
+    parts.join("/")
+}
+
+/// An id-shaped value for `resourceInfo(...).id`: the known provider suffix.
+fn id_suffix(rtype: &str, name: &str) -> AVal {
+    let tsegs: Vec<&str> = rtype.split('/').collect();
+    let nsegs: Vec<&str> = name.split('/').collect();
+    if tsegs.len() != nsegs.len() + 1 {
+        return AVal::unknown();
+    }
+    let mut out = format!("/providers/{}/{}/{}", tsegs[0], tsegs[1], nsegs[0]);
+    for (t, n) in tsegs[2..].iter().zip(&nsegs[1..]) {
+        out.push('/');
+        out.push_str(t);
+        out.push('/');
+        out.push_str(n);
+    }
+    AVal::Unknown(Partial {
+        prefix: "/subscriptions/".to_string(),
+        suffix: out,
+    })
+}
+
+impl Scope for Tpl<'_, '_> {
+    fn parameter(&self, name: &str) -> Option<(AVal, Option<Origin>)> {
+        self.lookup(true, name)
+    }
+
+    fn variable(&self, name: &str) -> Option<(AVal, Option<Origin>)> {
+        self.lookup(false, name)
+    }
+
+    fn copy_index(&self, loop_name: Option<&str>) -> Option<i64> {
+        let c = self.copy.borrow();
+        match loop_name {
+            None => c.last().and_then(|(_, i)| *i),
+            Some(n) => c
+                .iter()
+                .rev()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .and_then(|(_, i)| *i),
+        }
+    }
+
+    fn reference(&self, target: &AVal, full: bool) -> AVal {
+        self.reference_up(target, full)
+            .unwrap_or_else(AVal::unknown)
+    }
+
+    fn resource_info(&self, symbol: &str) -> AVal {
+        let decls = self.decls.borrow();
+        let Some(d) = decls.iter().find(|d| {
+            d.symbol
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(symbol))
+        }) else {
+            return AVal::unknown();
+        };
+        let id = match d.name.as_str() {
+            Some(n) => id_suffix(&d.rtype, n),
+            None => AVal::unknown(),
+        };
+        let api = d
+            .node
+            .get("apiVersion")
+            .and_then(JNode::as_str)
+            .map_or_else(AVal::unknown, |v| AVal::Str(v.to_string()));
+        AVal::Object(vec![
+            ("id".to_string(), id),
+            ("name".to_string(), d.name.clone()),
+            ("type".to_string(), AVal::Str(d.rtype.clone())),
+            ("apiVersion".to_string(), api),
+        ])
+    }
+}
+
+/// Parameter values from a parameter file (`{"parameters": {"x": {"value": ...}}}`).
+pub fn parameter_file_values(doc: &JsonDoc) -> HashMap<String, PVal> {
+    let mut out = HashMap::new();
+    let Some(ps) = doc.root.get("parameters").and_then(JNode::as_object) else {
+        return out;
+    };
+    for p in ps {
+        let v = match p.value.get("value") {
+            Some(v) => AVal::from_json(v),
+            // Key Vault references and the like are resolved at deployment.
+            None => AVal::unknown(),
+        };
+        let v = match v {
+            // A string expression in a parameter file is not evaluated by ARM either, but an
+            // `[` string here is almost always a mistake; keep it Unknown to stay quiet.
+            AVal::Str(ref t) if expr::is_expression(t) => AVal::unknown(),
+            other => other,
+        };
+        out.insert(
+            p.key.to_ascii_lowercase(),
+            (
+                v,
+                origin(
+                    p.value.get("value").map_or(p.value.span, |v| v.span),
+                    format!("parameter file value of `{}`", p.key),
+                ),
+            ),
+        );
+    }
+    out
+}
