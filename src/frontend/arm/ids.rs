@@ -30,7 +30,7 @@ pub fn parse_id(text: &str) -> Option<ParsedId> {
 /// Parses `Namespace/type/name[/type/name...]`.
 pub fn parse_type_and_names(rest: &str) -> Option<ParsedId> {
     let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-    if segs.len() < 3 || segs.len() % 2 == 0 || segs.iter().any(|s| s.is_empty()) {
+    if segs.len() < 3 || segs.len().is_multiple_of(2) || segs.iter().any(|s| s.is_empty()) {
         return None;
     }
     let mut rtype = format!("{}/{}", segs[0], segs[1]);

@@ -10,6 +10,9 @@ pub mod map;
 pub mod template;
 pub mod tree;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::Path;
 
 use super::{FrontendOptions, UnitOutput};
@@ -164,28 +167,152 @@ fn debug_dump(m: &crate::model::Model) {
         }
     }
     fn sr(r: &crate::model::SubRef) -> String {
-        format!("{}{}", st(&r.name), r.mismatch.as_ref().map(|m| format!(" MISMATCH {m}")).unwrap_or_default())
+        format!(
+            "{}{}",
+            st(&r.name),
+            r.mismatch
+                .as_ref()
+                .map(|m| format!(" MISMATCH {m}"))
+                .unwrap_or_default()
+        )
     }
     for g in &m.gateways {
-        eprintln!("GW {} key={:?} sku={} / {}", g.res.label, g.res.key.name, st(&g.sku.name), st(&g.sku.tier));
-        eprintln!("  gwip: {:?}", g.gateway_ip_configs.iter().map(|c| st(&c.subnet)).collect::<Vec<_>>());
-        match g.pools.items() { None => eprintln!("  pools UNKNOWN {}", st(&g.pools.map_ref(|_| ()))), Some(ps) => for p in ps {
-            eprintln!("  pool {} addrs={}", st(&p.name), match p.addresses.items() { None => "UNK".into(), Some(a) => a.iter().map(|a| format!("[fqdn={} ip={} src={} attr={:?}]", st(&a.fqdn), st(&a.ip_address), st(&a.source), a.source_attribute)).collect::<Vec<_>>().join(",") });
-        }}
-        match g.settings.items() { None => eprintln!("  settings UNKNOWN"), Some(ps) => for p in ps {
-            eprintln!("  settings {} proto={} port={} pick={} host={} probe={}", st(&p.name), st(&p.protocol), st(&p.port), st(&p.pick_host_name), st(&p.host_name), sr(&p.probe));
-        }}
-        match g.rules.items() { None => eprintln!("  rules UNKNOWN"), Some(ps) => for p in ps {
-            eprintln!("  rule {} type={} prio={} l={} p={} s={} u={} r={}", st(&p.name), st(&p.rule_type), st(&p.priority), sr(&p.listener), sr(&p.pool), sr(&p.settings), sr(&p.url_path_map), sr(&p.redirect));
-        }}
-        match g.listeners.items() { None => eprintln!("  listeners UNKNOWN"), Some(ps) => for p in ps {
-            eprintln!("  listener {} ip={} port={} host={} hosts={}", st(&p.name), sr(&p.frontend_ip), sr(&p.frontend_port), st(&p.host_name), st(&p.host_names.map_ref(|v| v.len())));
-        }}
+        eprintln!(
+            "GW {} key={:?} sku={} / {}",
+            g.res.label,
+            g.res.key.name,
+            st(&g.sku.name),
+            st(&g.sku.tier)
+        );
+        eprintln!(
+            "  gwip: {:?}",
+            g.gateway_ip_configs
+                .iter()
+                .map(|c| st(&c.subnet))
+                .collect::<Vec<_>>()
+        );
+        match g.pools.items() {
+            None => eprintln!("  pools UNKNOWN {}", st(&g.pools.map_ref(|_| ()))),
+            Some(ps) => {
+                for p in ps {
+                    eprintln!(
+                        "  pool {} addrs={}",
+                        st(&p.name),
+                        match p.addresses.items() {
+                            None => "UNK".into(),
+                            Some(a) => a
+                                .iter()
+                                .map(|a| format!(
+                                    "[fqdn={} ip={} src={} attr={:?}]",
+                                    st(&a.fqdn),
+                                    st(&a.ip_address),
+                                    st(&a.source),
+                                    a.source_attribute
+                                ))
+                                .collect::<Vec<_>>()
+                                .join(","),
+                        }
+                    );
+                }
+            }
+        }
+        match g.settings.items() {
+            None => eprintln!("  settings UNKNOWN"),
+            Some(ps) => {
+                for p in ps {
+                    eprintln!(
+                        "  settings {} proto={} port={} pick={} host={} probe={}",
+                        st(&p.name),
+                        st(&p.protocol),
+                        st(&p.port),
+                        st(&p.pick_host_name),
+                        st(&p.host_name),
+                        sr(&p.probe)
+                    );
+                }
+            }
+        }
+        match g.rules.items() {
+            None => eprintln!("  rules UNKNOWN"),
+            Some(ps) => {
+                for p in ps {
+                    eprintln!(
+                        "  rule {} type={} prio={} l={} p={} s={} u={} r={}",
+                        st(&p.name),
+                        st(&p.rule_type),
+                        st(&p.priority),
+                        sr(&p.listener),
+                        sr(&p.pool),
+                        sr(&p.settings),
+                        sr(&p.url_path_map),
+                        sr(&p.redirect)
+                    );
+                }
+            }
+        }
+        match g.listeners.items() {
+            None => eprintln!("  listeners UNKNOWN"),
+            Some(ps) => {
+                for p in ps {
+                    eprintln!(
+                        "  listener {} ip={} port={} host={} hosts={}",
+                        st(&p.name),
+                        sr(&p.frontend_ip),
+                        sr(&p.frontend_port),
+                        st(&p.host_name),
+                        st(&p.host_names.map_ref(|v| v.len()))
+                    );
+                }
+            }
+        }
     }
-    for s in &m.sites { eprintln!("SITE {} kind={} dhn={} bindings={}", s.res.label, st(&s.kind), st(&s.default_host_name), st(&s.host_bindings.map_ref(|b| b.iter().map(|x| st(&x.host_name)).collect::<Vec<_>>()))); }
-    for s in &m.subnets { eprintln!("SUBNET {} key={} nsg={} rt={}", s.res.label, s.res.key.name, st(&s.nsg), st(&s.route_table)); }
-    for s in &m.nsgs { eprintln!("NSG {} rules={}", s.res.label, st(&s.rules.map_ref(|r| r.len()))); }
-    for s in &m.pool_members { eprintln!("MEMBER {} gw={} pool={}", s.res.label, st(&s.gateway), st(&s.pool)); }
-    for s in &m.diagnostic_settings { eprintln!("DIAG {} target={}", s.res.label, st(&s.target)); }
-    for s in &m.private_endpoints { eprintln!("PE {} conns={}", s.res.label, s.connections.iter().map(|c| st(&c.target)).collect::<Vec<_>>().join(",")); }
+    for s in &m.sites {
+        eprintln!(
+            "SITE {} kind={} dhn={} bindings={}",
+            s.res.label,
+            st(&s.kind),
+            st(&s.default_host_name),
+            st(&s
+                .host_bindings
+                .map_ref(|b| b.iter().map(|x| st(&x.host_name)).collect::<Vec<_>>()))
+        );
+    }
+    for s in &m.subnets {
+        eprintln!(
+            "SUBNET {} key={} nsg={} rt={}",
+            s.res.label,
+            s.res.key.name,
+            st(&s.nsg),
+            st(&s.route_table)
+        );
+    }
+    for s in &m.nsgs {
+        eprintln!(
+            "NSG {} rules={}",
+            s.res.label,
+            st(&s.rules.map_ref(|r| r.len()))
+        );
+    }
+    for s in &m.pool_members {
+        eprintln!(
+            "MEMBER {} gw={} pool={}",
+            s.res.label,
+            st(&s.gateway),
+            st(&s.pool)
+        );
+    }
+    for s in &m.diagnostic_settings {
+        eprintln!("DIAG {} target={}", s.res.label, st(&s.target));
+    }
+    for s in &m.private_endpoints {
+        eprintln!(
+            "PE {} conns={}",
+            s.res.label,
+            s.connections
+                .iter()
+                .map(|c| st(&c.target))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+    }
 }

@@ -140,34 +140,34 @@ impl<'d, 'a> Tpl<'d, 'a> {
         cond_unknown: bool,
     ) -> Self {
         let mut params = HashMap::new();
-        if outer.is_none() {
-            if let Some(ps) = root.get("parameters").and_then(JNode::as_object) {
-                for p in ps {
-                    let key = p.key.to_ascii_lowercase();
-                    let slot = match supplied.get(&key) {
-                        Some(v) => Slot::Done(v.clone()),
-                        None => match p.value.get("defaultValue") {
-                            Some(d) => Slot::Pending(d),
-                            None => Slot::Done((AVal::unknown(), None)),
-                        },
-                    };
-                    params.insert(key, slot);
-                }
+        if outer.is_none()
+            && let Some(ps) = root.get("parameters").and_then(JNode::as_object)
+        {
+            for p in ps {
+                let key = p.key.to_ascii_lowercase();
+                let slot = match supplied.get(&key) {
+                    Some(v) => Slot::Done(v.clone()),
+                    None => match p.value.get("defaultValue") {
+                        Some(d) => Slot::Pending(d),
+                        None => Slot::Done((AVal::unknown(), None)),
+                    },
+                };
+                params.insert(key, slot);
             }
         }
         let mut vars = HashMap::new();
-        if outer.is_none() {
-            if let Some(vs) = root.get("variables").and_then(JNode::as_object) {
-                for v in vs {
-                    if v.key.eq_ignore_ascii_case("copy") {
-                        for c in v.value.as_array().unwrap_or_default() {
-                            if let Some(n) = c.get("name").and_then(JNode::as_str) {
-                                vars.insert(n.to_ascii_lowercase(), Slot::PendingCopy(c));
-                            }
+        if outer.is_none()
+            && let Some(vs) = root.get("variables").and_then(JNode::as_object)
+        {
+            for v in vs {
+                if v.key.eq_ignore_ascii_case("copy") {
+                    for c in v.value.as_array().unwrap_or_default() {
+                        if let Some(n) = c.get("name").and_then(JNode::as_str) {
+                            vars.insert(n.to_ascii_lowercase(), Slot::PendingCopy(c));
                         }
-                    } else {
-                        vars.insert(v.key.to_ascii_lowercase(), Slot::Pending(&v.value));
                     }
+                } else {
+                    vars.insert(v.key.to_ascii_lowercase(), Slot::Pending(&v.value));
                 }
             }
         }
@@ -222,15 +222,14 @@ impl<'d, 'a> Tpl<'d, 'a> {
             JKind::Object(props) => {
                 let mut out = Vec::with_capacity(props.len());
                 for p in props {
-                    if p.key.eq_ignore_ascii_case("copy") {
-                        if let Some(loops) = p.value.as_array() {
-                            if loops.iter().all(|l| l.get("input").is_some()) {
-                                for l in loops {
-                                    out.push(self.property_copy(l, depth));
-                                }
-                                continue;
-                            }
+                    if p.key.eq_ignore_ascii_case("copy")
+                        && let Some(loops) = p.value.as_array()
+                        && loops.iter().all(|l| l.get("input").is_some())
+                    {
+                        for l in loops {
+                            out.push(self.property_copy(l, depth));
                         }
+                        continue;
                     }
                     out.push((p.key.clone(), self.eval_at(&p.value, depth + 1)));
                 }
@@ -602,10 +601,10 @@ impl<'d, 'a> Tpl<'d, 'a> {
         if let Some(p) = parse_id(&text) {
             return known(&p.rtype, &p.name());
         }
-        if !text.contains('/') {
-            if let Some((rtype, name)) = self.symbol(&text) {
-                return known(&rtype, &name);
-            }
+        if !text.contains('/')
+            && let Some((rtype, name)) = self.symbol(&text)
+        {
+            return known(&rtype, &name);
         }
         match parse_type_and_names(&text) {
             Some(p) => known(&p.rtype, &p.name()),
@@ -679,18 +678,16 @@ impl<'d, 'a> Tpl<'d, 'a> {
         // Linked templates are always evaluated in their own scope.
         let inner = inner || file != self.file;
         let mut supplied = HashMap::new();
-        if inner {
-            if let Some(ps) = props.get("parameters").and_then(JNode::as_object) {
-                for p in ps {
-                    let v = match p.value.get("value") {
-                        Some(v) => {
-                            let e = self.eval(v);
-                            (to_aval(&e), e.origins.first().cloned())
-                        }
-                        None => (AVal::unknown(), None),
-                    };
-                    supplied.insert(p.key.to_ascii_lowercase(), v);
-                }
+        if inner && let Some(ps) = props.get("parameters").and_then(JNode::as_object) {
+            for p in ps {
+                let v = match p.value.get("value") {
+                    Some(v) => {
+                        let e = self.eval(v);
+                        (to_aval(&e), e.origins.first().cloned())
+                    }
+                    None => (AVal::unknown(), None),
+                };
+                supplied.insert(p.key.to_ascii_lowercase(), v);
             }
         }
         let cond = cond_unknown || self.cond_unknown;
@@ -788,14 +785,14 @@ impl<'d, 'a> Tpl<'d, 'a> {
                         .is_some_and(|n| n.eq_ignore_ascii_case(&name))
             });
         }
-        if self.symbolic {
-            if let Some(i) = decls.iter().position(|d| {
+        if self.symbolic
+            && let Some(i) = decls.iter().position(|d| {
                 d.symbol
                     .as_deref()
                     .is_some_and(|x| x.eq_ignore_ascii_case(text))
-            }) {
-                return Some(i);
-            }
+            })
+        {
+            return Some(i);
         }
         // A bare name: unique among the declared resources.
         let mut hits = decls.iter().enumerate().filter(|(_, d)| {

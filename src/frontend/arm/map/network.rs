@@ -75,22 +75,22 @@ pub(super) fn subnet_resource(m: &mut Mapper, r: &EvRes, i: usize) {
 
 fn subnet(m: &Mapper, res: Resource, vnet: Ref, p: Option<&Ev>) -> Subnet {
     let q = |k: &str| p.and_then(|p| p.get(k));
-    if let Some(pp) = p {
-        if pp.is_unknown() {
-            return Subnet {
-                res,
-                vnet,
-                prefixes: unknown_at(pp),
-                nsg: unknown_at(pp),
-                nsg_span: Some(pp.span),
-                route_table: unknown_at(pp),
-                route_table_span: Some(pp.span),
-                service_endpoints: unknown_at(pp),
-                service_endpoint_policies: unknown_at(pp),
-                delegations: unknown_at(pp),
-                nat_gateway: unknown_at(pp),
-            };
-        }
+    if let Some(pp) = p
+        && pp.is_unknown()
+    {
+        return Subnet {
+            res,
+            vnet,
+            prefixes: unknown_at(pp),
+            nsg: unknown_at(pp),
+            nsg_span: Some(pp.span),
+            route_table: unknown_at(pp),
+            route_table_span: Some(pp.span),
+            service_endpoints: unknown_at(pp),
+            service_endpoint_policies: unknown_at(pp),
+            delegations: unknown_at(pp),
+            nat_gateway: unknown_at(pp),
+        };
     }
     Subnet {
         res,
@@ -402,11 +402,11 @@ pub(super) fn diagnostic(m: &mut Mapper, r: &EvRes, i: usize) {
     ];
     let mut has_destination = Val::known_at(false, None);
     for k in dest_keys {
-        if let Some(v) = pget(r, k) {
-            if !matches!(v.kind, EvKind::Null) {
-                has_destination = Val::known(true, v.span);
-                break;
-            }
+        if let Some(v) = pget(r, k)
+            && !matches!(v.kind, EvKind::Null)
+        {
+            has_destination = Val::known(true, v.span);
+            break;
         }
     }
     m.model.diagnostic_settings.push(DiagnosticSetting {

@@ -211,10 +211,10 @@ pub(super) fn child_config(m: &mut Mapper, r: &EvRes) {
     let p = props(&r.body);
     match child.to_ascii_lowercase().as_str() {
         "web" => {
-            if let Some(sc) = p {
-                if matches!(sc.kind, EvKind::Obj(_)) {
-                    apply_site_config(&sub_mapper, site, sc);
-                }
+            if let Some(sc) = p
+                && matches!(sc.kind, EvKind::Obj(_))
+            {
+                apply_site_config(&sub_mapper, site, sc);
             }
         }
         "appsettings" => {
