@@ -398,7 +398,7 @@ mod tests {
         assert_eq!(slice(text, a.key_span), "\"a\"");
         assert_eq!(slice(text, a.value.span), "{\"b\": [10, \"x\\\"y\", null]}");
         let arr = a.value.get("b").unwrap().as_array().unwrap();
-        assert_eq!(arr[0].span.range(), 13..15);
+        assert_eq!(arr[0].span.range(), 16..18);
         assert_eq!(slice(text, arr[0].span), "10");
         assert_eq!(slice(text, arr[1].span), "\"x\\\"y\"");
         assert_eq!(arr[1].as_str(), Some("x\"y"));

@@ -8,6 +8,10 @@
 use super::json::{JKind, JNode, number_to_i64};
 use crate::model::Partial;
 
+/// Deepest nesting of arrays and objects the evaluator builds; deeper results are Unknown, so
+/// no later recursion over a value (comparison, cloning, dropping) can exhaust the stack.
+pub const MAX_VALUE_DEPTH: usize = 512;
+
 /// An evaluated ARM value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AVal {
@@ -130,6 +134,16 @@ impl AVal {
             AVal::Array(a) => a.iter().all(AVal::is_fully_known),
             AVal::Object(o) => o.iter().all(|(_, v)| v.is_fully_known()),
             _ => true,
+        }
+    }
+
+    /// True when arrays and objects nest deeper than `limit` levels (a scalar has depth 0).
+    /// Recursion stops at `limit`, so this is safe on any value.
+    pub fn deeper_than(&self, limit: usize) -> bool {
+        match self {
+            AVal::Array(a) => limit == 0 || a.iter().any(|e| e.deeper_than(limit - 1)),
+            AVal::Object(o) => limit == 0 || o.iter().any(|(_, e)| e.deeper_than(limit - 1)),
+            _ => false,
         }
     }
 
@@ -381,6 +395,20 @@ mod tests {
         assert_eq!(o.get("Key"), Some(&AVal::Int(1)));
         assert_eq!(o.get("key"), Some(&AVal::Int(2)));
         assert_eq!(o.get("other"), None);
+    }
+
+    #[test]
+    fn depth_check() {
+        let mut v = AVal::Int(1);
+        assert!(!v.deeper_than(0));
+        for _ in 0..3 {
+            v = AVal::Array(vec![AVal::Null, v]);
+        }
+        assert!(v.deeper_than(2));
+        assert!(!v.deeper_than(3));
+        let o = AVal::Object(vec![("a".into(), v)]);
+        assert!(o.deeper_than(3));
+        assert!(!o.deeper_than(4));
     }
 
     #[test]

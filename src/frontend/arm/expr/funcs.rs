@@ -5,12 +5,15 @@
 use std::borrow::Cow;
 
 use super::{Ev, Expr, ExprError};
-use crate::frontend::arm::value::AVal;
+use crate::frontend::arm::value::{AVal, MAX_VALUE_DEPTH};
 use crate::model::Partial;
 
 /// Strings longer than this (bytes) become Unknown: a guard against templates that build
 /// huge values, not a limit real templates meet.
 const MAX_STR: usize = 1 << 20;
+/// Arrays longer than this become Unknown (templates that double an array through chained
+/// variables).
+const MAX_ELEMS: usize = 100_000;
 /// ARM's own limit on `range()`'s count.
 const MAX_RANGE: i64 = 10_000;
 
@@ -86,7 +89,8 @@ fn lazy_if(ev: &mut Ev<'_>, args: &[Expr]) -> Result<AVal, ExprError> {
 /// What two possible values share: the value itself when equal and Known, otherwise the
 /// common leading and trailing text of two strings.
 fn merge_branches(a: &AVal, b: &AVal) -> AVal {
-    if a == b && a.is_fully_known() {
+    if a == b {
+        // Whatever the condition, the value is this one (Known, Runtime or Unknown).
         return a.clone();
     }
     let (Some((pa, sa, la)), Some((pb, sb, lb))) = (str_knowledge(a), str_knowledge(b)) else {
@@ -250,8 +254,8 @@ fn apply(ev: &Ev<'_>, name: &str, v: &[AVal]) -> AVal {
         },
         "union" => union_all(v),
         "intersection" => intersection(v),
-        "createobject" => create_object(v),
-        "createarray" => AVal::Array(v.to_vec()),
+        "createobject" => nest(v, 1, || create_object(v)),
+        "createarray" => nest(v, 1, || AVal::Array(v.to_vec())),
         "json" => match v {
             [AVal::Str(s)] => serde_json::from_str::<serde_json::Value>(s)
                 .map_or_else(|_| unknown(), |j| AVal::from_serde(&j, super::MAX_DEPTH)),
@@ -401,11 +405,11 @@ fn apply(ev: &Ev<'_>, name: &str, v: &[AVal]) -> AVal {
         "array" => match v {
             [a @ AVal::Array(_)] => a.clone(),
             [x] if x.is_unknown() => unknown(),
-            [x] => AVal::Array(vec![x.clone()]),
+            [x] => nest(v, 1, || AVal::Array(vec![x.clone()])),
             _ => unknown(),
         },
         "items" => match v {
-            [AVal::Object(o)] => {
+            [AVal::Object(o)] if !v[0].deeper_than(MAX_VALUE_DEPTH - 2) => {
                 let mut entries: Vec<&(String, AVal)> = o.iter().collect();
                 entries.sort_by_cached_key(|(k, _)| k.to_lowercase());
                 AVal::Array(
@@ -433,6 +437,16 @@ fn apply(ev: &Ev<'_>, name: &str, v: &[AVal]) -> AVal {
     }
 }
 
+/// `build()` unless an argument is already so deep that wrapping it `extra` more levels
+/// would pass [`MAX_VALUE_DEPTH`].
+fn nest(v: &[AVal], extra: usize, build: impl FnOnce() -> AVal) -> AVal {
+    if v.iter().any(|x| x.deeper_than(MAX_VALUE_DEPTH - extra)) {
+        unknown()
+    } else {
+        build()
+    }
+}
+
 fn int_len(n: usize) -> AVal {
     i64::try_from(n).map_or_else(|_| unknown(), AVal::Int)
 }
@@ -449,7 +463,9 @@ fn concat(v: &[AVal]) -> AVal {
             let mut out = Vec::new();
             for x in v {
                 match x {
-                    AVal::Array(a) => out.extend(a.iter().cloned()),
+                    AVal::Array(a) if out.len() + a.len() <= MAX_ELEMS => {
+                        out.extend(a.iter().cloned());
+                    }
                     AVal::Null => {}
                     _ => return unknown(),
                 }
@@ -587,16 +603,19 @@ fn resource_id(v: &[AVal], kind: IdKind) -> AVal {
         IdKind::Subscription | IdKind::ManagementGroup | IdKind::Extension => 1,
         IdKind::Tenant => 0,
     };
-    let Some(t) = v
-        .iter()
-        .take(max_scope + 1)
-        .position(|x| matches!(x, AVal::Str(s) if s.contains('/')))
-    else {
-        return unknown();
+    let is_type = |x: &AVal| matches!(x, AVal::Str(s) if s.contains('/'));
+    let t = if kind == IdKind::Extension {
+        // The first argument is itself a resource id (and contains '/').
+        match v.get(1) {
+            Some(x) if is_type(x) => 1,
+            _ => return unknown(),
+        }
+    } else {
+        match v.iter().take(max_scope + 1).position(is_type) {
+            Some(t) => t,
+            None => return unknown(),
+        }
     };
-    if kind == IdKind::Extension && t != 1 {
-        return unknown();
-    }
     let AVal::Str(rtype) = &v[t] else {
         return unknown();
     };
@@ -832,6 +851,9 @@ fn dedupe(a: Vec<AVal>) -> AVal {
 fn union2(a: AVal, b: &AVal) -> Option<AVal> {
     match (a, b) {
         (AVal::Array(mut x), AVal::Array(y)) => {
+            if x.len() + y.len() > MAX_ELEMS {
+                return None;
+            }
             x.extend(y.iter().cloned());
             Some(AVal::Array(x))
         }

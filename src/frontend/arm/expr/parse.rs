@@ -299,7 +299,7 @@ mod tests {
             call("concat", vec![Expr::Str("a'b".into()), Expr::Int(-3)], 1)
         );
         let e = parse("reference('x').hostNames[0]", 1).unwrap();
-        let Expr::Index(base, idx, 26) = e else {
+        let Expr::Index(base, idx, 25) = e else {
             panic!("{e:?}")
         };
         assert_eq!(*idx, Expr::Int(0));
