@@ -96,6 +96,8 @@ pub fn evaluate_expr(e: &Expr, scope: &dyn Scope) -> Result<Evaluated, ExprError
     let mut ev = Ev {
         scope,
         origins: Vec::new(),
+        lambda_vars: Vec::new(),
+        lambda_budget: LAMBDA_BUDGET,
     };
     let value = ev.eval(e)?;
     Ok(Evaluated {
@@ -108,7 +110,15 @@ pub fn evaluate_expr(e: &Expr, scope: &dyn Scope) -> Result<Evaluated, ExprError
 pub(crate) struct Ev<'a> {
     pub(crate) scope: &'a dyn Scope,
     pub(crate) origins: Vec<Origin>,
+    /// Bound lambda parameters, innermost last (`lambdaVariables('x')`).
+    pub(crate) lambda_vars: Vec<(String, AVal)>,
+    /// Lambda bodies that may still be evaluated: nested `map`s over large ranges must not
+    /// hang the linter.
+    pub(crate) lambda_budget: usize,
 }
+
+/// Lambda body evaluations allowed per [`evaluate`] call; beyond it the result is Unknown.
+pub const LAMBDA_BUDGET: usize = 100_000;
 
 impl Ev<'_> {
     pub(crate) fn eval(&mut self, e: &Expr) -> Result<AVal, ExprError> {

@@ -874,3 +874,167 @@ fn if_keeps_identical_runtime_branches() {
     );
     assert!(matches!(v, AVal::Runtime(_)), "{v:?}");
 }
+
+/// Every expression in the real templates of the corpus parses, and evaluating it with a
+/// scope that knows nothing never panics. Skipped when the corpus is not present.
+#[test]
+fn corpus_expressions_parse() {
+    use crate::frontend::arm::json::{self, JKind, JNode};
+
+    struct Blind;
+    impl Scope for Blind {
+        fn parameter(&self, _: &str) -> Option<(AVal, Option<Origin>)> {
+            Some((AVal::unknown(), None))
+        }
+        fn variable(&self, _: &str) -> Option<(AVal, Option<Origin>)> {
+            Some((AVal::unknown(), None))
+        }
+        fn copy_index(&self, _: Option<&str>) -> Option<i64> {
+            None
+        }
+        fn reference(&self, _: &AVal, _: bool) -> AVal {
+            runtime("x", "y")
+        }
+    }
+
+    fn walk(n: &JNode, out: &mut Vec<String>) {
+        match &n.kind {
+            JKind::Str(s) if is_expression(s) => out.push(s.clone()),
+            JKind::Array(a) => a.iter().for_each(|e| walk(e, out)),
+            JKind::Object(o) => o.iter().for_each(|p| walk(&p.value, out)),
+            _ => {}
+        }
+    }
+
+    let root = std::env::var("AGWLINT_CORPUS").unwrap_or_else(|_| "../shared/corpus".into());
+    let dir = std::path::Path::new(&root).join("arm");
+    if !dir.is_dir() {
+        eprintln!("corpus not found at {}; skipped", dir.display());
+        return;
+    }
+    let (mut files, mut exprs) = (0, 0);
+    let mut failures = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let raw = std::fs::read_to_string(path).unwrap();
+        let text = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
+        let doc = match json::parse(text, crate::source::FileId(0)) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{}: json: {e:?}", path.display()));
+                continue;
+            }
+        };
+        files += 1;
+        let mut strings = Vec::new();
+        walk(&doc.root, &mut strings);
+        for s in strings {
+            exprs += 1;
+            if let Err(e) = evaluate(&s, &Blind) {
+                failures.push(format!("{}: {s}: {e:?}", path.display()));
+            }
+        }
+    }
+    eprintln!("corpus: {files} files, {exprs} expressions");
+    assert!(files > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn try_get_and_merges() {
+    assert_eq!(ev("[tryGet(parameters('obj'), 'name')]"), st("x"));
+    assert_eq!(ev("[tryGet(parameters('obj'), 'zzz')]"), AVal::Null);
+    assert_eq!(
+        ev("[tryGet(parameters('obj'), 'inner', 'v')]"),
+        AVal::Int(1)
+    );
+    assert_eq!(ev("[tryGet(parameters('obj'), 'zzz', 'v')]"), AVal::Null);
+    assert_eq!(
+        ev("[tryGet(tryGet(parameters('obj'), 'zzz'), 'v')]"),
+        AVal::Null
+    );
+    assert_eq!(ev("[tryGet(parameters('list'), 1)]"), st("b"));
+    assert_eq!(ev("[tryGet(parameters('list'), 9)]"), AVal::Null);
+    assert_eq!(ev("[tryGet(parameters('app'), 'x')]"), AVal::unknown());
+    assert_eq!(
+        ev("[coalesce(tryGet(parameters('obj'), 'port'), 80)]"),
+        AVal::Int(80)
+    );
+    let v = ev("[tryGet(reference('fn'), 'defaultHostName')]");
+    assert!(matches!(v, AVal::Runtime(ref r) if r.path == ["properties", "defaultHostName"]));
+    assert_eq!(
+        ev("[shallowMerge(createArray(json('{\"a\":1,\"b\":1}'), json('{\"B\":2}')))]"),
+        AVal::Object(vec![("a".into(), AVal::Int(1)), ("B".into(), AVal::Int(2))])
+    );
+    assert_eq!(ev("[padLeft(7, 3, '0')]"), st("007"));
+    assert_eq!(ev("[padLeft('ab', 4)]"), st("  ab"));
+    assert_eq!(ev("[padLeft('abcd', 2, '0')]"), st("abcd"));
+}
+
+#[test]
+fn lambdas() {
+    assert_eq!(
+        ev("[map(createArray(1, 2), lambda('x', add(lambdaVariables('x'), 10)))]"),
+        ints(&[11, 12])
+    );
+    assert_eq!(
+        ev(
+            "[map(createArray('a', 'b'), lambda('x', 'i', concat(lambdaVariables('x'), string(lambdaVariables('i')))))]"
+        ),
+        strs(&["a0", "b1"])
+    );
+    assert_eq!(
+        ev("[filter(range(0, 6), lambda('n', equals(mod(lambdaVariables('n'), 2), 0)))]"),
+        ints(&[0, 2, 4])
+    );
+    assert_eq!(
+        ev("[filter(createArray(1), lambda('n', parameters('app')))]"),
+        AVal::unknown()
+    );
+    assert_eq!(
+        ev(
+            "[reduce(createArray(1, 2, 3), 0, lambda('cur', 'next', add(lambdaVariables('cur'), lambdaVariables('next'))))]"
+        ),
+        AVal::Int(6)
+    );
+    assert_eq!(
+        ev(
+            "[toObject(createArray('a', 'b'), lambda('k', lambdaVariables('k')), lambda('k', toUpper(lambdaVariables('k'))))]"
+        ),
+        AVal::Object(vec![("a".into(), st("A")), ("b".into(), st("B"))])
+    );
+    assert_eq!(
+        ev("[map(parameters('app'), lambda('x', lambdaVariables('x')))]"),
+        AVal::unknown()
+    );
+    assert_eq!(ev("[map(createArray(1), 'notalambda')]"), AVal::unknown());
+    // Nested lambdas see their own and outer variables.
+    assert_eq!(
+        ev(
+            "[map(createArray(1, 2), lambda('x', map(createArray(10), lambda('y', add(lambdaVariables('x'), lambdaVariables('y'))))))]"
+        ),
+        arr(vec![ints(&[11]), ints(&[12])])
+    );
+    // Outside any lambda.
+    assert_eq!(ev("[lambdaVariables('x')]"), AVal::unknown());
+    // A body error is still an error.
+    assert!(
+        evaluate(
+            "[map(createArray(1), lambda('x', parameters('nope')))]",
+            &scope()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn lambda_budget_stops_runaway_loops() {
+    let start = std::time::Instant::now();
+    let v = ev("[map(range(0, 10000), lambda('x', map(range(0, 10000), lambda('y', 1))))]");
+    assert_eq!(v, AVal::unknown());
+    // Generous bound; the point is that 10^8 evaluations are not attempted.
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
