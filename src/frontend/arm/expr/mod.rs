@@ -6,8 +6,12 @@
 //! would fail the deployment, but that is not this linter's finding to make); only syntax
 //! errors and references to parameters or variables that do not exist are [`ExprError`]s.
 
+mod collections;
 mod funcs;
+mod ids;
+mod lambda;
 pub mod parse;
+mod text;
 
 use super::value::{AVal, RuntimeRef};
 use crate::model::Origin;

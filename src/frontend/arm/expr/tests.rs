@@ -690,6 +690,13 @@ fn strings() {
     assert_eq!(ev("[substring('hello', 2)]"), st("llo"));
     assert_eq!(ev("[substring('hello', 4, 5)]"), AVal::unknown());
     assert_eq!(ev("[substring('hello', -1, 1)]"), AVal::unknown());
+    assert_eq!(
+        ev("[substring('hello', -9223372036854775807)]"),
+        AVal::unknown()
+    );
+    assert_eq!(ev("[substring('hello', 9)]"), AVal::unknown());
+    assert_eq!(ev("[substring('hello', 5)]"), st(""));
+    assert_eq!(ev("[substring('hello', 1, -1)]"), AVal::unknown());
     assert_eq!(ev("[indexOf('Hello', 'L')]"), AVal::Int(2));
     assert_eq!(ev("[lastIndexOf('Hello', 'l')]"), AVal::Int(3));
     assert_eq!(ev("[indexOf('Hello', 'z')]"), AVal::Int(-1));
