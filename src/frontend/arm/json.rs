@@ -320,6 +320,49 @@ impl JNode {
     }
 }
 
+/// Maps a byte offset in a string node's decoded value (such as
+/// [`ExprError::offset`](super::expr::ExprError)) to the absolute byte offset in the file
+/// `text`, accounting for JSON escapes. Falls back to the node's start when the node is not a
+/// string literal of `text`.
+pub fn source_offset(text: &str, node: &JNode, offset: usize) -> usize {
+    let start = node.span.start as usize;
+    let raw = match (&node.kind, text.get(node.span.range())) {
+        (JKind::Str(_), Some(r)) if r.len() >= 2 && r.starts_with('"') => &r[1..r.len() - 1],
+        _ => return start,
+    };
+    let b = raw.as_bytes();
+    let (mut i, mut decoded) = (0usize, 0usize);
+    while i < b.len() && decoded < offset {
+        if b[i] == b'\\' {
+            match b.get(i + 1) {
+                Some(b'u') => {
+                    let hex = |at: usize| {
+                        raw.get(at..at + 4)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    };
+                    let hi = hex(i + 2).unwrap_or(0);
+                    if (0xD800..0xDC00).contains(&hi) && raw.get(i + 6..i + 8) == Some("\\u") {
+                        // A surrogate pair: one 4-byte character.
+                        decoded += 4;
+                        i += 12;
+                    } else {
+                        decoded += char::from_u32(hi).map_or(3, char::len_utf8);
+                        i += 6;
+                    }
+                }
+                _ => {
+                    decoded += 1;
+                    i += 2;
+                }
+            }
+        } else {
+            decoded += 1;
+            i += 1;
+        }
+    }
+    start + 1 + i.min(raw.len())
+}
+
 /// Parses a JSON number's raw text as an integer when it denotes one exactly.
 pub fn number_to_i64(raw: &str) -> Option<i64> {
     if let Ok(i) = raw.parse::<i64>() {
@@ -414,6 +457,19 @@ mod tests {
         let v = d.root.get("v").unwrap();
         assert_eq!(slice(text, v.span), "7");
         assert_eq!(v.span.start as usize, text.find('7').unwrap());
+    }
+
+    #[test]
+    fn decoded_offsets_map_to_source() {
+        let text = r#"{"a": "[concat(\"x\u00e9\ud83d\ude00\", 'y')]", "n": 1}"#;
+        let d = p(text);
+        let node = d.root.get("a").unwrap();
+        let value = node.as_str().unwrap();
+        let at = value.find('y').unwrap();
+        assert_eq!(&text[source_offset(text, node, at)..][..1], "y");
+        assert_eq!(source_offset(text, node, 0), node.span.start as usize + 1);
+        let n = d.root.get("n").unwrap();
+        assert_eq!(source_offset(text, n, 3), n.span.start as usize);
     }
 
     #[test]
