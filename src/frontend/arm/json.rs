@@ -534,4 +534,27 @@ mod tests {
         let e = parse(text, FileId(0)).unwrap_err();
         assert_eq!(e.span.start, 8);
     }
+
+    /// Truncations and byte flips of a template never panic the parser.
+    #[test]
+    fn mutated_inputs_never_panic() {
+        let base = "\u{feff}{\n // c\n \"a\": [1, {\"b\": \"x\\\"y\\u00e9\"}, /* z */ null,],\n \"é\": true }";
+        let base = base.trim_start_matches('\u{feff}');
+        assert!(parse(base, FileId(0)).is_ok());
+        for cut in 0..=base.len() {
+            if base.is_char_boundary(cut) {
+                let _ = parse(&base[..cut], FileId(0));
+            }
+        }
+        let bytes = base.as_bytes();
+        for i in 0..bytes.len() {
+            for repl in [b'[', b'{', b'"', b'\\', b'/', b'*', b',', b'}', b']', b' '] {
+                let mut m = bytes.to_vec();
+                m[i] = repl;
+                if let Ok(t) = std::str::from_utf8(&m) {
+                    let _ = parse(t, FileId(0));
+                }
+            }
+        }
+    }
 }

@@ -1045,3 +1045,97 @@ fn lambda_budget_stops_runaway_loops() {
     // Generous bound; the point is that 10^8 evaluations are not attempted.
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// Deterministic random inputs: evaluation never panics, whatever the text.
+#[test]
+fn random_expressions_never_panic() {
+    const ATOMS: &[&str] = &[
+        "concat(",
+        "format(",
+        "'{0}'",
+        "resourceId(",
+        "'a/b'",
+        "'x'",
+        "''",
+        "'",
+        ")",
+        "(",
+        ",",
+        "[",
+        "]",
+        ".",
+        "-1",
+        "0",
+        "99",
+        "parameters('obj')",
+        "parameters('app')",
+        "parameters('list')",
+        "if(",
+        "true()",
+        "substring(",
+        "split(",
+        "take(",
+        "skip(",
+        "json(",
+        "'[1,[2]]'",
+        "union(",
+        "createArray(",
+        "createObject(",
+        "range(",
+        "map(",
+        "lambda('x', ",
+        "lambdaVariables('x')",
+        "tryGet(",
+        "coalesce(",
+        "reference('fn')",
+        "equals(",
+        "é",
+        " ",
+        "padLeft(",
+        "indexOf(",
+        "lastIndexOf(",
+        "replace(",
+        "first(",
+        "last(",
+        "min(",
+        "max(",
+        "div(",
+        "mod(",
+        "copyIndex(",
+        "items(",
+        "string(",
+        "int(",
+        "toLower(",
+        "trim(",
+        "startsWith(",
+        "endsWith(",
+        "contains(",
+        "extensionResourceId(",
+        "format('{0:D5}', ",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let s = scope();
+    for _ in 0..20_000 {
+        let n = (next() % 12) as usize + 1;
+        let mut text = String::from("[");
+        for _ in 0..n {
+            text.push_str(ATOMS[(next() % ATOMS.len() as u64) as usize]);
+        }
+        // Often close the open parentheses so deeper evaluation paths run too.
+        if next() % 2 == 0 {
+            let open = text
+                .matches('(')
+                .count()
+                .saturating_sub(text.matches(')').count());
+            text.push_str(&")".repeat(open));
+        }
+        text.push(']');
+        let _ = evaluate(&text, &s);
+    }
+}
