@@ -508,6 +508,17 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 .and_then(JNode::as_str)
                 .is_some_and(|t| t.contains('/'));
         let own_name = s(node.get("name").map(|n| self.eval(n)).as_ref());
+        let written = node
+            .get("name")
+            .and_then(JNode::as_str)
+            .unwrap_or("<computed name>");
+        let name_written = match parent {
+            Some((_, pn)) if relative => format!(
+                "{}/{written}",
+                pn.get().map_or("<computed name>", String::as_str)
+            ),
+            _ => written.to_string(),
+        };
         let name = match (relative, parent) {
             (true, Some((_, pn))) => match (pn.get(), own_name.get()) {
                 (Some(p), Some(c)) => Val {
@@ -533,6 +544,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
         l.resources.borrow_mut().push(EvRes {
             rtype: rtype.clone(),
             name: name.clone(),
+            name_written,
             body,
             span: node.span,
             condition,

@@ -54,9 +54,11 @@ impl Ev {
         Ev::new(span, EvKind::Unknown(Partial::default()))
     }
 
-    /// Case-insensitive member look-up; `None` when absent or not an object.
+    /// Case-insensitive member look-up; `None` when absent or not an object. A member of an
+    /// Unknown (or runtime) value is that same Unknown value: it may well be written.
     pub fn get(&self, key: &str) -> Option<&Ev> {
         match &self.kind {
+            EvKind::Unknown(_) | EvKind::Runtime(_) => Some(self),
             EvKind::Obj(props) => props
                 .iter()
                 .rev()
@@ -204,18 +206,30 @@ pub fn merged_strs(one: Option<&Ev>, many: Option<&Ev>) -> Val<Vec<Val<String>>>
     }
 }
 
-/// An evaluator value as a tree node: every node gets the expression's span and origins.
+/// An evaluator value as a tree node: every node gets the expression's span. Origins are only
+/// kept where they are unambiguous: an object built from many parameters cannot tell which of
+/// them a member came from, so its members get none (and the whole keeps at most a few).
 pub fn from_aval(v: super::value::AVal, span: Span, origins: &[Origin]) -> Ev {
+    let origins = if origins.len() > 3 { &[] } else { origins };
+    let inner: &[Origin] = if origins.len() == 1 { origins } else { &[] };
+    from_aval_inner(v, span, origins, inner)
+}
+
+fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner: &[Origin]) -> Ev {
     use super::value::AVal;
     let kind = match v {
         AVal::Null => EvKind::Null,
         AVal::Bool(b) => EvKind::Bool(b),
         AVal::Int(i) => EvKind::Int(i),
         AVal::Str(x) => EvKind::Str(x),
-        AVal::Array(a) => EvKind::Arr(a.into_iter().map(|e| from_aval(e, span, origins)).collect()),
+        AVal::Array(a) => EvKind::Arr(
+            a.into_iter()
+                .map(|e| from_aval_inner(e, span, inner, inner))
+                .collect(),
+        ),
         AVal::Object(o) => EvKind::Obj(
             o.into_iter()
-                .map(|(k, e)| (k, from_aval(e, span, origins)))
+                .map(|(k, e)| (k, from_aval_inner(e, span, inner, inner)))
                 .collect(),
         ),
         AVal::Unknown(p) => EvKind::Unknown(p),

@@ -24,6 +24,8 @@ pub struct EvRes {
     pub rtype: String,
     /// Full name (`vnet/subnet` for children).
     pub name: Val<String>,
+    /// The name as written (the expression text when it could not be evaluated), for labels.
+    pub name_written: String,
     /// The evaluated resource object (`properties`, `sku`, `kind`, `zones`, `tags`...).
     pub body: Ev,
     /// The resource object.
@@ -72,7 +74,7 @@ impl Mapper {
             label: format!(
                 "{}/{}",
                 r.rtype,
-                name_text.unwrap_or_else(|| "<computed name>".to_string())
+                name_text.unwrap_or_else(|| r.name_written.clone())
             ),
             span: r.span,
             dialect: Dialect::Arm,

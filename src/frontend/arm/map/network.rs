@@ -46,7 +46,13 @@ pub(super) fn vnet(m: &mut Mapper, r: &EvRes, i: usize) {
                 rtype: "Microsoft.Network/virtualNetworks/subnets".to_string(),
                 label: format!(
                     "Microsoft.Network/virtualNetworks/subnets/{}",
-                    full.unwrap_or_else(|| "<computed name>".to_string())
+                    full.unwrap_or_else(|| format!(
+                        "{}/{}",
+                        r.name.get().unwrap_or(&r.name_written),
+                        e.get("name")
+                            .and_then(|n| n.as_str())
+                            .unwrap_or("<computed name>")
+                    ))
                 ),
                 span: e.span,
                 dialect: crate::model::Dialect::Arm,
