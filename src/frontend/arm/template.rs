@@ -388,7 +388,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .map(|t| s(Some(&self.eval(t))).get().cloned().unwrap_or_default())
             .unwrap_or_default();
         match parent {
-            Some(p) if !t.contains('/') => format!("{p}/{t}"),
+            Some(p) if !is_full_type(&t) => format!("{p}/{t}"),
             _ => t,
         }
     }
@@ -506,7 +506,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             && !node
                 .get("type")
                 .and_then(JNode::as_str)
-                .is_some_and(|t| t.contains('/'));
+                .is_some_and(is_full_type);
         let own_name = s(node.get("name").map(|n| self.eval(n)).as_ref());
         let written = node
             .get("name")
@@ -877,6 +877,12 @@ impl Enclosing for Tpl<'_, '_> {
 fn run_nested(t: &Tpl<'_, '_>) -> AVal {
     t.run();
     t.outputs()
+}
+
+/// A full type starts with a resource provider namespace (`Microsoft.Web/sites`); a child's
+/// relative type does not (`config`, `providers/diagnosticSettings`).
+fn is_full_type(t: &str) -> bool {
+    t.split('/').next().is_some_and(|ns| ns.contains('.'))
 }
 
 /// `dir/of/parent.json` + `nested/x.json` → `dir/of/nested/x.json` (display form, `/`).

@@ -344,7 +344,9 @@ fn child_resources_extension_scope_and_suppressions() {
            { "type": "Microsoft.Network/networkSecurityGroups/securityRules", "apiVersion": "2023-09-01",
              "name": "nsg/top", "properties": { "priority": 300 } },
            { "type": "Microsoft.Network/applicationGateways", "apiVersion": "2023-09-01", "name": "gw",
-             "metadata": { "agwlint": { "ignore": { "AGW010": "custom domain bound elsewhere" } } } },
+             "metadata": { "agwlint": { "ignore": { "AGW010": "custom domain bound elsewhere" } } },
+             "resources": [ { "type": "providers/diagnosticSettings", "name": "Microsoft.Insights/d3",
+               "apiVersion": "2021-05-01-preview", "properties": { "storageAccountId": "s" } } ] },
            { "type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview", "name": "d1",
              "scope": "[format('Microsoft.Network/applicationGateways/{0}', 'gw')]",
              "properties": { "workspaceId": "x", "logs": [ { "categoryGroup": "allLogs", "enabled": true } ] } },
@@ -361,7 +363,7 @@ fn child_resources_extension_scope_and_suppressions() {
     assert_eq!(rules[1].name.as_str(), Some("nested"));
     assert_eq!(rules[1].source_prefixes.items().unwrap().len(), 2);
     assert_eq!(m.gateways[0].res.suppressions[0].rule, "AGW010");
-    assert_eq!(m.diagnostic_settings.len(), 2);
+    assert_eq!(m.diagnostic_settings.len(), 3);
     for d in &m.diagnostic_settings {
         assert!(
             matches!(m.gateway(&d.target), Lookup::Found(_)),
