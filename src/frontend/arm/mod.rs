@@ -80,6 +80,7 @@ pub fn load_template(
         notes: loader.notes.take(),
         files: 1 + loader.files.get(),
         skipped: false,
+        linked: loader.linked.take(),
     }
 }
 

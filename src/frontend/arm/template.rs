@@ -44,6 +44,10 @@ pub struct Loader<'a> {
     pub notes: RefCell<Vec<String>>,
     /// Files read besides the root template.
     pub files: Cell<usize>,
+    /// Linked templates loaded (canonical paths).
+    pub linked: RefCell<Vec<PathBuf>>,
+    /// Set by a deployment whose template could not be followed.
+    opaque: Cell<bool>,
     instances: Cell<usize>,
 }
 
@@ -57,6 +61,8 @@ impl<'a> Loader<'a> {
             findings: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
             files: Cell::new(0),
+            linked: RefCell::new(Vec::new()),
+            opaque: Cell::new(false),
             instances: Cell::new(0),
         }
     }
@@ -536,15 +542,18 @@ impl<'d, 'a> Tpl<'d, 'a> {
             Some(sc) => self.scope_ref(sc),
             None => Val::absent(),
         };
+        l.opaque.set(false);
         let outputs = if is_deployment {
             self.deployment(node, &name, condition.is_unknown())
         } else {
             AVal::unknown()
         };
+        let opaque = l.opaque.replace(false);
         l.resources.borrow_mut().push(EvRes {
             rtype: rtype.clone(),
             name: name.clone(),
             name_written,
+            opaque,
             body,
             span: node.span,
             condition,
@@ -637,18 +646,24 @@ impl<'d, 'a> Tpl<'d, 'a> {
 
     // ----- nested deployments -------------------------------------------------------------
 
+    /// A deployment whose template cannot be read: what it deploys is unknown.
+    fn opaque(&self) -> AVal {
+        self.loader.opaque.set(true);
+        AVal::unknown()
+    }
+
     /// Evaluates a nested deployment's template; returns its `outputs` object.
     fn deployment(&self, node: &'d JNode, name: &Val<String>, cond_unknown: bool) -> AVal {
         let l = self.loader;
         let Some(props) = node.get("properties") else {
-            return AVal::unknown();
+            return self.opaque();
         };
         if self.depth + 1 > MAX_NESTING {
             l.note(format!(
                 "{}: nested deployments deeper than {MAX_NESTING} levels not followed",
                 l.sources.path(self.file)
             ));
-            return AVal::unknown();
+            return self.opaque();
         }
         let inner = props
             .get("expressionEvaluationOptions")
@@ -661,31 +676,35 @@ impl<'d, 'a> Tpl<'d, 'a> {
             let _ = &linked;
             (t, self.file, self.dir.clone())
         } else if let Some(link) = props.get("templateLink") {
-            let rel = link
-                .get("relativePath")
-                .map(|r| s(Some(&self.eval(r))).get().cloned());
+            let rel = match link.get("relativePath") {
+                Some(r) => s(Some(&self.eval(r))).get().cloned(),
+                None => link.get("uri").and_then(|u| {
+                    self.local_tail(&self.eval(u))
+                        .or_else(|| self.literal_tail(u.as_str().unwrap_or_default(), 0))
+                }),
+            };
             match rel {
-                Some(Some(rel)) => match self.read_linked(&rel) {
+                Some(rel) => match self.read_linked(&rel) {
                     Some(x) => {
                         linked = Some(x);
                         match &linked {
                             Some((doc, f, d)) => (&doc.root, *f, d.clone()),
-                            None => return AVal::unknown(),
+                            None => return self.opaque(),
                         }
                     }
-                    None => return AVal::unknown(),
+                    None => return self.opaque(),
                 },
-                _ => {
+                None => {
                     l.note(format!(
-                        "{}: linked template of deployment `{}` is not a local relativePath; its resources are unknown",
+                        "{}: linked template of deployment `{}` is not a local file; its resources are unknown",
                         l.sources.path(self.file),
                         name.get().cloned().unwrap_or_default()
                     ));
-                    return AVal::unknown();
+                    return self.opaque();
                 }
             }
         } else {
-            return AVal::unknown();
+            return self.opaque();
         };
         // Linked templates are always evaluated in their own scope.
         let inner = inner || file != self.file;
@@ -723,6 +742,58 @@ impl<'d, 'a> Tpl<'d, 'a> {
         run_nested(&child)
     }
 
+    /// A `templateLink.uri` that ends in a path present beside this template: the quickstart
+    /// convention `uri(parameters('_artifactsLocation'), 'nested/x.json')`, where
+    /// `_artifactsLocation` is the folder the main template was deployed from. The longest
+    /// existing tail of the known text wins.
+    fn local_tail(&self, uri: &Ev) -> Option<String> {
+        let text = match &uri.kind {
+            EvKind::Str(t) => t.as_str(),
+            EvKind::Unknown(p) => p.suffix.as_str(),
+            _ => return None,
+        };
+        let text = text.split(['?', '#']).next().unwrap_or_default();
+        if !text.to_ascii_lowercase().ends_with(".json") {
+            return None;
+        }
+        let segs: Vec<&str> = text.split('/').collect();
+        let first = segs.len().saturating_sub(8);
+        (first..segs.len())
+            .map(|k| segs[k..].join("/"))
+            .filter(|c| {
+                !c.is_empty()
+                    && !c.contains(':')
+                    && !c.split('/').any(|x| x == ".." || x.is_empty())
+            })
+            .find(|c| self.dir.join(c).is_file())
+    }
+
+    /// When the uri cannot be evaluated at all (`uri()` over an Unknown base): a `.json`
+    /// string literal written in the expression (or in the variable it names) that exists as a
+    /// local file beside this template.
+    fn literal_tail(&self, expr_text: &str, depth: usize) -> Option<String> {
+        if depth > 2 || !expr::is_expression(expr_text) {
+            return None;
+        }
+        for lit in string_literals(expr_text) {
+            let lower = lit.to_ascii_lowercase();
+            if lower.ends_with(".json") {
+                let ev = Ev::new(Span::default(), EvKind::Str(lit));
+                if let Some(t) = self.local_tail(&ev) {
+                    return Some(t);
+                }
+            }
+        }
+        // `[variables('x')]`: look at the variable's own text.
+        let inner = expr_text.trim();
+        let name = inner
+            .strip_prefix("[variables('")
+            .and_then(|r| r.strip_suffix("')]"))?;
+        let vars = self.root.get("variables")?;
+        let text = vars.get(name)?.as_str()?;
+        self.literal_tail(text, depth + 1)
+    }
+
     fn read_linked(&self, rel: &str) -> Option<(JsonDoc, FileId, PathBuf)> {
         let l = self.loader;
         let path = self.dir.join(rel);
@@ -740,6 +811,9 @@ impl<'d, 'a> Tpl<'d, 'a> {
             ));
             return None;
         };
+        if let Ok(c) = std::fs::canonicalize(&path) {
+            l.linked.borrow_mut().push(c);
+        }
         let display = display_join(&l.sources.path(self.file), rel);
         let id = l.sources.add(display, &text);
         l.files.set(l.files.get() + 1);
@@ -877,6 +951,31 @@ impl Enclosing for Tpl<'_, '_> {
 fn run_nested(t: &Tpl<'_, '_>) -> AVal {
     t.run();
     t.outputs()
+}
+
+/// The single-quoted string literals of an expression text (`''` is an escaped quote).
+fn string_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            continue;
+        }
+        let mut lit = String::new();
+        loop {
+            match chars.next() {
+                None => return out,
+                Some('\'') if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    lit.push('\'');
+                }
+                Some('\'') => break,
+                Some(ch) => lit.push(ch),
+            }
+        }
+        out.push(lit);
+    }
+    out
 }
 
 /// A full type starts with a resource provider namespace (`Microsoft.Web/sites`); a child's

@@ -26,6 +26,8 @@ pub struct EvRes {
     pub name: Val<String>,
     /// The name as written (the expression text when it could not be evaluated), for labels.
     pub name_written: String,
+    /// A nested deployment whose template could not be followed: it may deploy anything.
+    pub opaque: bool,
     /// The evaluated resource object (`properties`, `sku`, `kind`, `zones`, `tags`...).
     pub body: Ev,
     /// The resource object.
@@ -158,6 +160,15 @@ impl Mapper {
             "microsoft.network/networkinterfaces" => network::nic(self, r, i),
             "microsoft.compute/virtualmachinescalesets" => network::vmss(self, r, i),
             "microsoft.network/virtualnetworkgateways" => network::vnet_gateway(self, r, i),
+            "microsoft.resources/deployments" if r.opaque => {
+                // NICs or scale sets in the unseen template may join any pool.
+                let res = self.header(r, i);
+                self.model.pool_members.push(crate::model::PoolMembership {
+                    res,
+                    gateway: Val::unknown(Some(r.span)),
+                    pool: Val::unknown(Some(r.span)),
+                });
+            }
             _ if is_child_type(&t) => return false,
             _ => network::other_subnet_users(self, r, i),
         }
