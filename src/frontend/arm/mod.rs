@@ -3,6 +3,7 @@
 
 pub mod expr;
 pub mod json;
+pub mod params;
 pub mod value;
 
 pub mod ids;
@@ -145,8 +146,16 @@ fn parameter_values(
             .sources
             .get(id)
             .map_or_else(|| std::sync::Arc::from(text.as_str()), |f| f.text.clone());
-        match json::parse(&stored, id) {
-            Ok(doc) => out.extend(template::parameter_file_values(&doc)),
+        match params::load(&stored, id) {
+            Ok(values) => {
+                for (name, value, span) in values {
+                    let origin = crate::model::Origin {
+                        span,
+                        label: format!("parameter file value of `{name}`"),
+                    };
+                    out.insert(name.to_ascii_lowercase(), (value, Some(origin)));
+                }
+            }
             Err(e) => loader.findings.borrow_mut().push(super::parse_error(
                 format!("{shown} is not valid JSON: {}", e.message),
                 e.span,

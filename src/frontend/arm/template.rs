@@ -1076,35 +1076,3 @@ impl Scope for Tpl<'_, '_> {
         ])
     }
 }
-
-/// Parameter values from a parameter file (`{"parameters": {"x": {"value": ...}}}`).
-pub fn parameter_file_values(doc: &JsonDoc) -> HashMap<String, PVal> {
-    let mut out = HashMap::new();
-    let Some(ps) = doc.root.get("parameters").and_then(JNode::as_object) else {
-        return out;
-    };
-    for p in ps {
-        let v = match p.value.get("value") {
-            Some(v) => AVal::from_json(v),
-            // Key Vault references and the like are resolved at deployment.
-            None => AVal::unknown(),
-        };
-        let v = match v {
-            // A string expression in a parameter file is not evaluated by ARM either, but an
-            // `[` string here is almost always a mistake; keep it Unknown to stay quiet.
-            AVal::Str(ref t) if expr::is_expression(t) => AVal::unknown(),
-            other => other,
-        };
-        out.insert(
-            p.key.to_ascii_lowercase(),
-            (
-                v,
-                origin(
-                    p.value.get("value").map_or(p.value.span, |v| v.span),
-                    format!("parameter file value of `{}`", p.key),
-                ),
-            ),
-        );
-    }
-    out
-}
