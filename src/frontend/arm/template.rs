@@ -947,6 +947,31 @@ impl Enclosing for Tpl<'_, '_> {
     }
 }
 
+/// `reference(<id>)` of a resource declared in no template on the way up (a module's
+/// resource, or one outside the scan): a runtime value of that resource when the id's type and
+/// name are known; the model resolves it, or leaves it Unknown when the resource is not there.
+fn id_runtime(target: &AVal) -> AVal {
+    let text = match target {
+        AVal::Str(t) => t.as_str(),
+        AVal::Unknown(p) => p.suffix.as_str(),
+        _ => return AVal::unknown(),
+    };
+    match parse_id(text) {
+        Some(p)
+            if !p
+                .rtype
+                .eq_ignore_ascii_case("Microsoft.Resources/deployments") =>
+        {
+            AVal::Runtime(RuntimeRef {
+                name: p.name(),
+                rtype: p.rtype,
+                path: Vec::new(),
+            })
+        }
+        _ => AVal::unknown(),
+    }
+}
+
 /// Runs a nested template and returns its outputs.
 fn run_nested(t: &Tpl<'_, '_>) -> AVal {
     t.run();
@@ -1047,7 +1072,7 @@ impl Scope for Tpl<'_, '_> {
 
     fn reference(&self, target: &AVal, full: bool) -> AVal {
         self.reference_up(target, full)
-            .unwrap_or_else(AVal::unknown)
+            .unwrap_or_else(|| id_runtime(target))
     }
 
     fn resource_info(&self, symbol: &str) -> AVal {

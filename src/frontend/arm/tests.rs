@@ -412,3 +412,43 @@ fn nic_and_vmss_pool_memberships() {
     ));
     assert_eq!(m.subnet_users.len(), 1);
 }
+
+#[test]
+fn references_into_modules_and_ase_sites() {
+    let text = tpl(
+        "",
+        "",
+        r#"{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "mod",
+             "properties": { "mode": "Incremental", "expressionEvaluationOptions": { "scope": "inner" },
+               "template": {
+                 "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                 "contentVersion": "1.0.0.0",
+                 "resources": [
+                   { "type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "mod-site" },
+                   { "type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "ase-site",
+                     "properties": { "hostingEnvironmentProfile": { "id": "x" } } } ] } } },
+           { "type": "Microsoft.Network/applicationGateways", "apiVersion": "2023-09-01", "name": "gw",
+             "properties": { "backendAddressPools": [ { "name": "p", "properties": { "backendAddresses": [
+               { "fqdn": "[reference(resourceId('Microsoft.Web/sites', 'mod-site'), '2023-01-01', 'Full').properties.defaultHostName]" },
+               { "fqdn": "[reference(resourceId('Microsoft.Web/sites', 'elsewhere')).defaultHostName]" } ] } } ] } }"#,
+    );
+    let m = load(&text);
+    let addrs = m.gateways[0].pools.items().unwrap()[0]
+        .addresses
+        .items()
+        .unwrap();
+    let site = m.site_of_address(&addrs[0]).found().expect("module site");
+    assert_eq!(site.res.name.as_str(), Some("mod-site"));
+    assert_eq!(
+        addrs[0].source_attribute.as_deref(),
+        Some("defaultHostName")
+    );
+    // A site outside the scan stays Unknown.
+    assert!(matches!(m.site_of_address(&addrs[1]), Lookup::Unknown));
+    let ase = m
+        .sites
+        .iter()
+        .find(|s| s.res.name.as_str() == Some("ase-site"))
+        .unwrap();
+    assert!(ase.default_host_name.is_unknown());
+}
