@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::expr::{self, Scope};
 use super::ids::{parse_id, parse_type_and_names};
@@ -48,6 +49,8 @@ pub struct Loader<'a> {
     pub linked: RefCell<Vec<PathBuf>>,
     /// Set by a deployment whose template could not be followed.
     opaque: Cell<bool>,
+    /// Linked templates read so far (a deployment in a loop reads its file once).
+    linked_docs: RefCell<HashMap<PathBuf, Option<Rc<LinkedDoc>>>>,
     instances: Cell<usize>,
 }
 
@@ -63,6 +66,7 @@ impl<'a> Loader<'a> {
             files: Cell::new(0),
             linked: RefCell::new(Vec::new()),
             opaque: Cell::new(false),
+            linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
         }
     }
@@ -71,6 +75,9 @@ impl<'a> Loader<'a> {
         self.notes.borrow_mut().push(n);
     }
 }
+
+/// A linked template: its parsed text, file and directory.
+type LinkedDoc = (JsonDoc, FileId, PathBuf);
 
 /// A parameter's value and origin.
 type PVal = (AVal, Option<Origin>);
@@ -670,7 +677,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .and_then(|o| o.get("scope"))
             .map(|sc| s(Some(&self.eval(sc))))
             .is_some_and(|v| v.eq_ci("inner") == Some(true));
-        let linked: Option<(JsonDoc, FileId, PathBuf)>;
+        let linked: Option<Rc<LinkedDoc>>;
         let (root, file, dir) = if let Some(t) = props.get("template") {
             linked = None;
             let _ = &linked;
@@ -687,7 +694,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 Some(rel) => match self.read_linked(&rel) {
                     Some(x) => {
                         linked = Some(x);
-                        match &linked {
+                        match linked.as_deref() {
                             Some((doc, f, d)) => (&doc.root, *f, d.clone()),
                             None => return self.opaque(),
                         }
@@ -794,9 +801,21 @@ impl<'d, 'a> Tpl<'d, 'a> {
         self.literal_tail(text, depth + 1)
     }
 
-    fn read_linked(&self, rel: &str) -> Option<(JsonDoc, FileId, PathBuf)> {
+    /// Reads (once per unit) and parses a linked template.
+    fn read_linked(&self, rel: &str) -> Option<Rc<LinkedDoc>> {
         let l = self.loader;
         let path = self.dir.join(rel);
+        if let Some(cached) = l.linked_docs.borrow().get(&path) {
+            return cached.clone();
+        }
+        let doc = self.read_linked_uncached(rel, &path).map(Rc::new);
+        l.linked_docs.borrow_mut().insert(path, doc.clone());
+        doc
+    }
+
+    fn read_linked_uncached(&self, rel: &str, path: &Path) -> Option<LinkedDoc> {
+        let l = self.loader;
+        let path = path.to_path_buf();
         let meta = std::fs::metadata(&path).ok();
         let text = match meta {
             Some(m) if m.is_file() && m.len() <= MAX_LINKED_BYTES => std::fs::read(&path)

@@ -279,14 +279,17 @@ fn linked_relative_path_is_loaded_when_present() {
     let text = tpl(
         "",
         "",
-        r#"{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "l",
+        r#"{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "[concat('l', copyIndex())]",
+             "copy": { "name": "loop", "count": 3 },
              "properties": { "mode": "Incremental", "templateLink": { "relativePath": "nested/gw.json" },
                "parameters": { "sku": { "value": "Standard_Small" } } } },
            { "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "missing",
              "properties": { "mode": "Incremental", "templateLink": { "relativePath": "nested/none.json" } } }"#,
     );
     let (out, sources) = load_at(&dir.join("main.json"), &text, &FrontendOptions::default());
+    // Read once although deployed three times.
     assert_eq!(out.files, 2);
+    assert_eq!(out.model.gateways.len(), 3);
     let g = &out.model.gateways[0];
     assert_eq!(g.sku.name.as_str(), Some("Standard_Small"));
     assert_eq!(sources.path(g.res.span.file), "nested/gw.json");
