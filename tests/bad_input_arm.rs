@@ -137,3 +137,53 @@ fn odd_types_in_templates_do_not_panic() {
     let r = check("odd", odd.as_bytes());
     assert!(r.is_empty(), "{r:?}");
 }
+
+#[test]
+fn long_chains_of_modules_variables_and_nesting_do_not_overflow() {
+    const S: &str =
+        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+    // 300 modules, each taking the next one's output (evaluated on demand).
+    let mut res = Vec::new();
+    for i in 0..300 {
+        let value = if i == 299 {
+            "'end'".to_string()
+        } else {
+            format!("reference('d{}').outputs.o.value", i + 1)
+        };
+        res.push(format!(
+            r#"{{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "d{i}",
+  "properties": {{ "mode": "Incremental", "expressionEvaluationOptions": {{ "scope": "inner" }},
+    "parameters": {{ "p": {{ "value": "[{value}]" }} }},
+    "template": {{ "$schema": "{S}", "contentVersion": "1.0.0.0",
+      "parameters": {{ "p": {{ "type": "string" }} }}, "resources": [],
+      "outputs": {{ "o": {{ "type": "string", "value": "[parameters('p')]" }} }} }} }} }}"#
+        ));
+    }
+    // 2,000 variables, each naming the next.
+    let vars: Vec<String> = (0..2000)
+        .map(|i| format!(r#""v{i}": "[variables('v{}')]""#, i + 1))
+        .chain(std::iter::once(r#""v2000": "x""#.to_string()))
+        .collect();
+    // Deployments nested 40 deep.
+    let mut nested = r#"{ "resources": [] }"#.to_string();
+    for _ in 0..40 {
+        nested = format!(
+            r#"{{ "$schema": "{S}", "contentVersion": "1.0.0.0", "resources": [ {{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "n", "properties": {{ "mode": "Incremental", "template": {nested} }} }} ] }}"#
+        );
+    }
+    res.push(format!(
+        r#"{{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "deep", "properties": {{ "mode": "Incremental", "template": {nested} }} }}"#
+    ));
+    res.push(
+        r#"{ "type": "Microsoft.Network/applicationGateways", "apiVersion": "2023-09-01", "name": "[variables('v0')]",
+             "properties": { "sku": { "name": "[reference('d0').outputs.o.value]" } } }"#
+            .to_string(),
+    );
+    let t = format!(
+        r#"{{ "$schema": "{S}", "contentVersion": "1.0.0.0", "variables": {{ {} }}, "resources": [ {} ] }}"#,
+        vars.join(", "),
+        res.join(",\n")
+    );
+    let r = check("chains", t.as_bytes());
+    assert!(r.is_empty(), "{r:?}");
+}

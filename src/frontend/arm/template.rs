@@ -26,6 +26,8 @@ pub const MAX_COPY: i64 = 800;
 pub const MAX_INSTANCES: usize = 20_000;
 /// Deepest chain of variables / parameters evaluated through each other.
 const MAX_VAR_DEPTH: usize = 64;
+/// Longest chain of modules expanded on demand by `reference()` to their outputs.
+const MAX_LAZY_DEPTH: usize = 24;
 /// Deepest JSON nesting walked (the parser refuses deeper input anyway).
 const MAX_NODE_DEPTH: usize = 300;
 /// Largest linked template read.
@@ -49,6 +51,10 @@ pub struct Loader<'a> {
     pub linked: RefCell<Vec<PathBuf>>,
     /// Set by a deployment whose template could not be followed.
     opaque: Cell<bool>,
+    /// Variables / parameters being evaluated through each other, across nested templates.
+    var_depth: Cell<usize>,
+    /// Resources being expanded on demand (a `reference()` to a module not yet expanded).
+    lazy_depth: Cell<usize>,
     /// Linked templates read so far (a deployment in a loop reads its file once).
     linked_docs: RefCell<HashMap<PathBuf, Option<Rc<LinkedDoc>>>>,
     instances: Cell<usize>,
@@ -66,6 +72,8 @@ impl<'a> Loader<'a> {
             files: Cell::new(0),
             linked: RefCell::new(Vec::new()),
             opaque: Cell::new(false),
+            var_depth: Cell::new(0),
+            lazy_depth: Cell::new(0),
             linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
         }
@@ -124,7 +132,6 @@ pub struct Tpl<'d, 'a> {
     parent: Option<&'d dyn Enclosing>,
     params: RefCell<HashMap<String, Slot<'d>>>,
     vars: RefCell<HashMap<String, Slot<'d>>>,
-    var_depth: Cell<usize>,
     copy: RefCell<Vec<(String, Option<i64>)>>,
     decls: RefCell<Vec<Decl<'d>>>,
     /// Deployed under an Unknown condition (a nested deployment's own condition).
@@ -198,7 +205,6 @@ impl<'d, 'a> Tpl<'d, 'a> {
             parent,
             params: RefCell::new(params),
             vars: RefCell::new(vars),
-            var_depth: Cell::new(0),
             copy: RefCell::new(Vec::new()),
             decls: RefCell::new(Vec::new()),
             cond_unknown,
@@ -335,10 +341,10 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 }
             }
         };
-        let value = if self.var_depth.get() >= MAX_VAR_DEPTH {
+        let value = if self.loader.var_depth.get() >= MAX_VAR_DEPTH {
             (AVal::unknown(), None)
         } else {
-            self.var_depth.set(self.var_depth.get() + 1);
+            self.loader.var_depth.set(self.loader.var_depth.get() + 1);
             // Copies made inside a resource loop must not leak into variables.
             let saved = std::mem::take(&mut *self.copy.borrow_mut());
             let (node, is_copy) = pending;
@@ -355,7 +361,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 (to_aval(&e), o)
             };
             *self.copy.borrow_mut() = saved;
-            self.var_depth.set(self.var_depth.get() - 1);
+            self.loader.var_depth.set(self.loader.var_depth.get() - 1);
             v
         };
         table.borrow_mut().insert(key, Slot::Done(value.clone()));
@@ -443,6 +449,16 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     fn expand_decl(&self, i: usize) -> AVal {
+        self.expand_decl_at(i, false)
+    }
+
+    /// `lazy`: asked for by a `reference()` during another evaluation. Chains of those are
+    /// bounded; a resource not expanded here is expanded later by the template's own loop.
+    fn expand_decl_at(&self, i: usize, lazy: bool) -> AVal {
+        let l = self.loader;
+        if lazy && l.lazy_depth.get() >= MAX_LAZY_DEPTH {
+            return AVal::unknown();
+        }
         let node = {
             let decls = self.decls.borrow();
             let Some(d) = decls.get(i) else {
@@ -456,7 +472,13 @@ impl<'d, 'a> Tpl<'d, 'a> {
             *d.state.borrow_mut() = DeclState::InProgress;
             d.node
         };
+        if lazy {
+            l.lazy_depth.set(l.lazy_depth.get() + 1);
+        }
         let outputs = self.expand_resource(node, None);
+        if lazy {
+            l.lazy_depth.set(l.lazy_depth.get().saturating_sub(1));
+        }
         if let Some(d) = self.decls.borrow().get(i) {
             *d.state.borrow_mut() = DeclState::Done(outputs.clone());
         }
@@ -947,7 +969,7 @@ impl Enclosing for Tpl<'_, '_> {
             if has_copy {
                 return Some(AVal::unknown());
             }
-            let outputs = self.expand_decl(i);
+            let outputs = self.expand_decl_at(i, true);
             let obj = AVal::Object(vec![("outputs".to_string(), outputs)]);
             return Some(if full {
                 AVal::Object(vec![("properties".to_string(), obj)])
