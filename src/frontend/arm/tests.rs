@@ -404,10 +404,16 @@ fn nic_and_vmss_pool_memberships() {
         r#"{ "type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-09-01", "name": "nic",
              "properties": { "ipConfigurations": [ { "name": "c", "properties": {
                "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]" },
-               "applicationGatewayBackendAddressPools": [ { "id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', 'gw', 'pool')]" } ] } } ] } }"#,
+               "applicationGatewayBackendAddressPools": [ { "id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', 'gw', 'pool')]" } ] } } ] } },
+           { "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-02-01", "name": "aks",
+             "properties": { "addonProfiles": { "ingressApplicationGateway": { "enabled": true,
+               "config": { "applicationGatewayId": "[resourceId('Microsoft.Network/applicationGateways', 'gw')]" } } } } }"#,
     );
     let m = load(&text);
-    assert_eq!(m.pool_members.len(), 1);
+    assert_eq!(m.pool_members.len(), 2);
+    // AGIC may fill any pool of its gateway.
+    assert!(m.pool_members[1].pool.is_unknown());
+    assert!(matches!(&m.pool_members[1].gateway.state, Lattice::Known(k) if k.name == "gw"));
     assert_eq!(m.pool_members[0].pool.as_str(), Some("pool"));
     assert!(matches!(
         &m.pool_members[0].gateway.state,

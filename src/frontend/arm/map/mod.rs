@@ -160,6 +160,7 @@ impl Mapper {
             "microsoft.network/networkinterfaces" => network::nic(self, r, i),
             "microsoft.compute/virtualmachinescalesets" => network::vmss(self, r, i),
             "microsoft.network/virtualnetworkgateways" => network::vnet_gateway(self, r, i),
+            "microsoft.containerservice/managedclusters" => network::aks_agic(self, r, i),
             "microsoft.resources/deployments" if r.opaque => {
                 // NICs or scale sets in the unseen template may join any pool.
                 let res = self.header(r, i);

@@ -585,3 +585,26 @@ pub(super) fn other_subnet_users(m: &mut Mapper, r: &EvRes, i: usize) {
         }
     }
 }
+
+/// An AKS cluster with the Application Gateway Ingress Controller add-on writes the gateway's
+/// pools at run time: any pool of that gateway may get members.
+pub(super) fn aks_agic(m: &mut Mapper, r: &EvRes, i: usize) {
+    let Some(addon) = pget(r, "addonProfiles").and_then(|a| a.get("ingressApplicationGateway"))
+    else {
+        return;
+    };
+    if boolean(addon.get("enabled")).get() == Some(&false) {
+        return;
+    }
+    let id = addon.path(&["config", "applicationGatewayId"]);
+    if id.is_none() {
+        // AGIC creates a gateway of its own, which this template does not describe.
+        return;
+    }
+    let res = m.header(r, i);
+    let gateway = m.id_ref(id);
+    let pool = Val::unknown(id.map(|v| v.span));
+    m.model
+        .pool_members
+        .push(PoolMembership { res, gateway, pool });
+}
