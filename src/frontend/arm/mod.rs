@@ -69,9 +69,7 @@ pub fn load_template(
     let tpl = template::Tpl::new(&loader, &doc.root, id, dir, 0, supplied, None, None, false);
     tpl.run();
     drop(tpl);
-    let resources = loader.resources.take();
-    let mut model = map::map_resources(unit, &resources);
-    model.reindex();
+    let model = loader.mapper.replace(map::Mapper::new(unit)).finish();
     UnitOutput {
         model,
         findings: loader.findings.take(),

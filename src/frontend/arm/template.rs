@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::expr::{self, Scope};
 use super::ids::{parse_id, parse_type_and_names};
 use super::json::{JKind, JNode, JsonDoc};
-use super::map::EvRes;
+use super::map::{EvRes, Mapper};
 use super::tree::{Ev, EvKind, from_aval, s, to_aval};
 use super::value::{AVal, RuntimeRef};
 use crate::finding::Finding;
@@ -39,8 +39,8 @@ pub struct Loader<'a> {
     pub unit: UnitId,
     /// The scan's source map.
     pub sources: &'a SourceMap,
-    /// Resources found so far.
-    pub resources: RefCell<Vec<EvRes>>,
+    /// Resources found so far, mapped as they come.
+    pub mapper: RefCell<Mapper>,
     /// AGW000 findings (linked templates that do not parse).
     pub findings: RefCell<Vec<Finding>>,
     /// Notes for `--verbose`.
@@ -66,7 +66,7 @@ impl<'a> Loader<'a> {
         Loader {
             unit,
             sources,
-            resources: RefCell::new(Vec::new()),
+            mapper: RefCell::new(Mapper::new(unit)),
             findings: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
             files: Cell::new(0),
@@ -566,7 +566,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             _ => own_name,
         };
         let is_deployment = rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments");
-        let body = self.eval_body(node, is_deployment);
+        let body = self.eval_body(node, &rtype);
         let scope = match body.get("scope") {
             Some(sc) => self.scope_ref(sc),
             None => Val::absent(),
@@ -578,7 +578,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             AVal::unknown()
         };
         let opaque = l.opaque.replace(false);
-        l.resources.borrow_mut().push(EvRes {
+        l.mapper.borrow_mut().add(EvRes {
             rtype: rtype.clone(),
             name: name.clone(),
             name_written,
@@ -606,28 +606,35 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     /// The resource object evaluated, without children, loops and the nested template.
-    fn eval_body(&self, node: &JNode, is_deployment: bool) -> Ev {
+    fn eval_body(&self, node: &JNode, rtype: &str) -> Ev {
         let Some(props) = node.as_object() else {
             return Ev::unknown(node.span);
         };
         let mut out = Vec::new();
+        if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
+            // The template and its parameters are evaluated as their own scope.
+            return Ev::new(node.span, EvKind::Obj(out));
+        }
+        if !super::map::is_mapped_type(rtype) {
+            // Only what marks a subnet as used; the rest of a resource the model does not
+            // describe (VM extensions, dashboards, workflows...) is never evaluated.
+            if let Some(p) = node.get("properties") {
+                let mut kept = Vec::new();
+                for key in ["ipConfigurations", "frontendIPConfigurations", "subnet"] {
+                    if let Some(q) = p.prop(key) {
+                        kept.push((q.key.clone(), self.eval(&q.value)));
+                    }
+                }
+                out.push(("properties".to_string(), Ev::new(p.span, EvKind::Obj(kept))));
+            }
+            return Ev::new(node.span, EvKind::Obj(out));
+        }
         for p in props {
             let k = p.key.to_ascii_lowercase();
             if matches!(
                 k.as_str(),
                 "resources" | "copy" | "condition" | "dependson" | "type" | "name"
             ) {
-                continue;
-            }
-            if is_deployment && k == "properties" {
-                // The template is evaluated as its own scope; keep the rest.
-                let mut kept = Vec::new();
-                for q in p.value.as_object().unwrap_or_default() {
-                    if !q.key.eq_ignore_ascii_case("template") {
-                        kept.push((q.key.clone(), self.eval(&q.value)));
-                    }
-                }
-                out.push((p.key.clone(), Ev::new(p.value.span, EvKind::Obj(kept))));
                 continue;
             }
             out.push((p.key.clone(), self.eval(&p.value)));

@@ -38,30 +38,54 @@ pub struct EvRes {
     pub scope: Ref,
 }
 
-/// What the mapping functions share.
-pub(crate) struct Mapper {
+/// Maps resources as they are evaluated: parents at once (so their evaluated bodies can be
+/// dropped), children once every parent exists.
+pub struct Mapper {
     pub(crate) unit: UnitId,
     pub(crate) model: Model,
+    children: Vec<(EvRes, usize)>,
+    count: usize,
+}
+
+impl Mapper {
+    /// An empty mapper for a unit.
+    pub fn new(unit: UnitId) -> Self {
+        Mapper {
+            unit,
+            model: Model::new(),
+            children: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// Maps one resource (children are kept for [`Mapper::finish`]).
+    pub fn add(&mut self, r: EvRes) {
+        let i = self.count;
+        self.count += 1;
+        if !self.map_parent(&r, i) {
+            self.children.push((r, i));
+        }
+    }
+
+    /// Merges the children into their parents and indexes the model.
+    pub fn finish(mut self) -> Model {
+        self.model.reindex();
+        let children = std::mem::take(&mut self.children);
+        for (r, _) in &children {
+            self.map_child(r);
+        }
+        self.model.reindex();
+        self.model
+    }
 }
 
 /// Maps every evaluated resource into a model (indexed).
-pub fn map_resources(unit: UnitId, resources: &[EvRes]) -> Model {
-    let mut m = Mapper {
-        unit,
-        model: Model::new(),
-    };
-    let mut children: Vec<&EvRes> = Vec::new();
-    for (i, r) in resources.iter().enumerate() {
-        if !m.map_parent(r, i) {
-            children.push(r);
-        }
+pub fn map_resources(unit: UnitId, resources: Vec<EvRes>) -> Model {
+    let mut m = Mapper::new(unit);
+    for r in resources {
+        m.add(r);
     }
-    m.model.reindex();
-    for r in children {
-        m.map_child(r);
-    }
-    m.model.reindex();
-    m.model
+    m.finish()
 }
 
 impl Mapper {
@@ -196,6 +220,33 @@ impl Mapper {
             _ => {}
         }
     }
+}
+
+/// Types whose whole body the mapping reads (others only for the subnets they use).
+pub fn is_mapped_type(rtype: &str) -> bool {
+    let t = rtype.to_ascii_lowercase();
+    is_child_type(&t)
+        || matches!(
+            t.as_str(),
+            "microsoft.network/applicationgateways"
+                | "microsoft.web/sites"
+                | "microsoft.web/serverfarms"
+                | "microsoft.network/virtualnetworks"
+                | "microsoft.network/virtualnetworks/subnets"
+                | "microsoft.network/networksecuritygroups"
+                | "microsoft.network/routetables"
+                | "microsoft.network/privateendpoints"
+                | "microsoft.network/privatednszones"
+                | "microsoft.network/publicipaddresses"
+                | "microsoft.insights/diagnosticsettings"
+                | "microsoft.network/applicationgateways/providers/diagnosticsettings"
+                | "microsoft.network/applicationgatewaywebapplicationfirewallpolicies"
+                | "microsoft.network/natgateways"
+                | "microsoft.network/networkinterfaces"
+                | "microsoft.compute/virtualmachinescalesets"
+                | "microsoft.network/virtualnetworkgateways"
+                | "microsoft.containerservice/managedclusters"
+        )
 }
 
 /// Child types merged into their parent's entity.

@@ -203,10 +203,7 @@ fn parent_site<'a>(m: &'a mut Mapper, r: &EvRes) -> Option<(&'a mut Site, String
 /// `Microsoft.Web/sites/config`: `web`, `appsettings`, `authsettingsV2`.
 pub(super) fn child_config(m: &mut Mapper, r: &EvRes) {
     let unit = m.unit;
-    let sub_mapper = Mapper {
-        unit,
-        model: crate::model::Model::new(),
-    };
+    let sub_mapper = Mapper::new(unit);
     let Some((site, child)) = parent_site(m, r) else {
         return;
     };
