@@ -487,7 +487,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
 
     /// Expands a resource node (with `copy`) under an optional parent (full type, full name).
     /// Returns a deployment's outputs (Unknown for anything else or for looped deployments).
-    fn expand_resource(&self, node: &'d JNode, parent: Option<(&str, &Val<String>)>) -> AVal {
+    fn expand_resource(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
         if node.get("existing").and_then(JNode::as_bool) == Some(true) {
             return AVal::unknown();
         }
@@ -514,7 +514,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     /// One instance of a resource.
-    fn instance(&self, node: &'d JNode, parent: Option<(&str, &Val<String>)>) -> AVal {
+    fn instance(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
         let l = self.loader;
         if l.instances.get() >= MAX_INSTANCES {
             return AVal::unknown();
@@ -531,7 +531,11 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 }
             }
         };
-        let condition = if self.cond_unknown && !condition.is_unknown() {
+        let parent_unknown = parent.is_some_and(|p| p.2);
+        // Unknown only through the parent or the enclosing deployment: deployed together with
+        // a parent of the same template, so merging into that parent is still certain.
+        let cond_inherited = (self.cond_unknown || parent_unknown) && !condition.is_unknown();
+        let condition = if cond_inherited {
             Val::unknown(Some(node.span))
         } else {
             condition
@@ -548,14 +552,14 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .and_then(JNode::as_str)
             .unwrap_or("<computed name>");
         let name_written = match parent {
-            Some((_, pn)) if relative => format!(
+            Some((_, pn, _)) if relative => format!(
                 "{}/{written}",
                 pn.get().map_or("<computed name>", String::as_str)
             ),
             _ => written.to_string(),
         };
         let name = match (relative, parent) {
-            (true, Some((_, pn))) => match (pn.get(), own_name.get()) {
+            (true, Some((_, pn, _))) => match (pn.get(), own_name.get()) {
                 (Some(p), Some(c)) => Val {
                     state: Lattice::Known(format!("{p}/{c}")),
                     span: own_name.span,
@@ -566,6 +570,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             _ => own_name,
         };
         let is_deployment = rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments");
+        let child_cond_unknown = condition.is_unknown();
         let body = self.eval_body(node, &rtype);
         let scope = match body.get("scope") {
             Some(sc) => self.scope_ref(sc),
@@ -583,6 +588,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             name: name.clone(),
             name_written,
             opaque,
+            cond_inherited,
             body,
             span: node.span,
             condition,
@@ -599,7 +605,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 if self.depth + 1 > MAX_NESTING * 4 {
                     break;
                 }
-                self.expand_resource(k, Some((&rtype, &name)));
+                self.expand_resource(k, Some((&rtype, &name, child_cond_unknown)));
             }
         }
         outputs

@@ -461,3 +461,37 @@ fn references_into_modules_and_ase_sites() {
         .unwrap();
     assert!(ase.default_host_name.is_unknown());
 }
+
+#[test]
+fn conditions_of_children_and_parents() {
+    let text = tpl(
+        r#""flag": { "type": "bool" }"#,
+        "",
+        r#"{ "type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "nsg",
+             "condition": "[parameters('flag')]",
+             "resources": [ { "type": "securityRules", "name": "nested", "apiVersion": "2023-09-01",
+               "properties": { "priority": 200 } } ] },
+           { "type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "nsg2" },
+           { "type": "Microsoft.Network/networkSecurityGroups/securityRules", "apiVersion": "2023-09-01",
+             "name": "nsg2/maybe", "condition": "[parameters('flag')]", "properties": { "priority": 300 } },
+           { "type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "app" },
+           { "type": "Microsoft.Web/sites/config", "apiVersion": "2023-01-01", "name": "app/web",
+             "condition": "[parameters('flag')]",
+             "properties": { "ipSecurityRestrictionsDefaultAction": "Deny", "minTlsVersion": "1.2" } },
+           { "type": "Microsoft.Web/sites/hostNameBindings", "apiVersion": "2023-01-01",
+             "name": "app/www.example.com", "condition": false }"#,
+    );
+    let m = load(&text);
+    // A nested child goes with its parent: its rules are certain if the NSG exists.
+    assert!(m.nsgs[0].res.condition.is_unknown());
+    assert_eq!(m.nsgs[0].rules.items().unwrap().len(), 1);
+    // A child with its own Unknown condition makes the parent's list Unknown.
+    assert!(m.nsgs[1].rules.is_unknown());
+    let site = &m.sites[0];
+    assert!(site.ip_restriction_default_action.is_unknown());
+    assert!(site.min_tls_version.is_unknown());
+    assert!(
+        site.host_bindings.is_absent(),
+        "a binding that is never deployed"
+    );
+}

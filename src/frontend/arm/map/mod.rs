@@ -28,6 +28,9 @@ pub struct EvRes {
     pub name_written: String,
     /// A nested deployment whose template could not be followed: it may deploy anything.
     pub opaque: bool,
+    /// `condition` is Unknown only because the parent resource's or the enclosing
+    /// deployment's is.
+    pub cond_inherited: bool,
     /// The evaluated resource object (`properties`, `sku`, `kind`, `zones`, `tags`...).
     pub body: Ev,
     /// The resource object.

@@ -148,7 +148,7 @@ pub(super) fn nsg(m: &mut Mapper, r: &EvRes, i: usize) {
 /// Appends a child element to a parent collection; a child with an Unknown condition makes
 /// the collection Unknown (it may or may not be deployed).
 fn push_child<T>(c: &mut Coll<T>, item: T, r: &EvRes) {
-    if r.condition.is_unknown() {
+    if r.condition.is_unknown() && !r.cond_inherited {
         *c = Val::unknown(Some(r.span));
         return;
     }
@@ -309,7 +309,7 @@ pub(super) fn child_zone_group(m: &mut Mapper, r: &EvRes) {
     let Ok(Some(key)) = parent_key(m, r, "Microsoft.Network/privateEndpoints") else {
         return;
     };
-    let unknown_cond = r.condition.is_unknown();
+    let unknown_cond = r.condition.is_unknown() && !r.cond_inherited;
     if let Some(pe) = m
         .model
         .private_endpoints

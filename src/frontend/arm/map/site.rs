@@ -92,7 +92,7 @@ pub(super) fn site(m: &mut Mapper, r: &EvRes, i: usize) -> Site {
         ..Default::default()
     };
     match pg("siteConfig") {
-        Some(sc) if matches!(sc.kind, EvKind::Obj(_)) => apply_site_config(m, &mut st, sc),
+        Some(sc) if matches!(sc.kind, EvKind::Obj(_)) => apply_site_config(m, &mut st, sc, false),
         Some(sc) if sc.is_unknown() => {
             let u = || unknown_at::<String>(sc);
             st.min_tls_version = u();
@@ -110,29 +110,42 @@ pub(super) fn site(m: &mut Mapper, r: &EvRes, i: usize) -> Site {
 }
 
 /// `siteConfig` properties (inline, or the `config/web` child); written values override.
-fn apply_site_config(m: &Mapper, st: &mut Site, sc: &Ev) {
-    fn set<T>(dst: &mut Val<T>, v: Val<T>) {
+/// `uncertain`: the values come from a `config/web` child that may not be deployed (its own
+/// condition is Unknown), so what it writes becomes Unknown.
+fn apply_site_config(m: &Mapper, st: &mut Site, sc: &Ev, uncertain: bool) {
+    fn set<T>(dst: &mut Val<T>, v: Val<T>, uncertain: bool) {
         if !v.is_absent() {
-            *dst = v;
+            *dst = if uncertain { Val::unknown(v.span) } else { v };
         }
     }
-    set(&mut st.min_tls_version, s(sc.get("minTlsVersion")));
+    set(
+        &mut st.min_tls_version,
+        s(sc.get("minTlsVersion")),
+        uncertain,
+    );
     set(
         &mut st.ip_restriction_default_action,
         s(sc.get("ipSecurityRestrictionsDefaultAction")),
+        uncertain,
     );
     set(
         &mut st.public_network_access,
         s(sc.get("publicNetworkAccess")),
+        uncertain,
     );
-    set(&mut st.http2, boolean(sc.get("http20Enabled")));
+    set(&mut st.http2, boolean(sc.get("http20Enabled")), uncertain);
     set(
         &mut st.ip_restrictions,
         coll(sc.get("ipSecurityRestrictions"), |e| restriction(m, e)),
+        uncertain,
     );
-    set(&mut st.vnet_subnet, m.id_ref(sc.get("vnetSubnetId")));
+    set(
+        &mut st.vnet_subnet,
+        m.id_ref(sc.get("vnetSubnetId")),
+        uncertain,
+    );
     let settings = coll_kv(sc.get("appSettings"));
-    set(&mut st.app_settings, settings);
+    set(&mut st.app_settings, settings, uncertain);
 }
 
 /// `[{ "name": ..., "value": ... }]` app settings; an entry with an Unknown name makes the
@@ -204,6 +217,7 @@ fn parent_site<'a>(m: &'a mut Mapper, r: &EvRes) -> Option<(&'a mut Site, String
 pub(super) fn child_config(m: &mut Mapper, r: &EvRes) {
     let unit = m.unit;
     let sub_mapper = Mapper::new(unit);
+    let uncertain = r.condition.is_unknown() && !r.cond_inherited;
     let Some((site, child)) = parent_site(m, r) else {
         return;
     };
@@ -213,12 +227,17 @@ pub(super) fn child_config(m: &mut Mapper, r: &EvRes) {
             if let Some(sc) = p
                 && matches!(sc.kind, EvKind::Obj(_))
             {
-                apply_site_config(&sub_mapper, site, sc);
+                apply_site_config(&sub_mapper, site, sc, uncertain);
             }
         }
         "appsettings" => {
-            site.app_settings = key_values(p);
+            site.app_settings = if uncertain {
+                Val::unknown(Some(r.span))
+            } else {
+                key_values(p)
+            };
         }
+        "authsettingsv2" if uncertain => site.auth = Val::unknown(Some(r.span)),
         "authsettingsv2" => {
             if let Some(pp) = p {
                 let gv = pp.get("globalValidation");
@@ -247,7 +266,12 @@ pub(super) fn child_binding(m: &mut Mapper, r: &EvRes) {
     let own = super::child_own_name(&r.name);
     let ssl = s(props(&r.body).and_then(|p| p.get("sslState")));
     let span = r.span;
+    let uncertain = r.condition.is_unknown() && !r.cond_inherited;
     if let Some((site, _)) = parent_site(m, r) {
+        if uncertain {
+            site.host_bindings = Val::unknown(Some(span));
+            return;
+        }
         let b = HostBinding {
             host_name: own,
             ssl_state: ssl,
