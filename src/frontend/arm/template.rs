@@ -756,7 +756,19 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 let v = match p.value.get("value") {
                     Some(v) => {
                         let e = self.eval(v);
-                        (to_aval(&e), e.origins.first().cloned())
+                        // Where the value came from in the parent; a literal written there is
+                        // itself the origin.
+                        let origin = e.origins.first().cloned().or_else(|| {
+                            origin(
+                                v.span,
+                                format!(
+                                    "value of `{}` passed by deployment `{}`",
+                                    p.key,
+                                    name.get().map_or(&*name_fallback(node), String::as_str)
+                                ),
+                            )
+                        });
+                        (to_aval(&e), origin)
                     }
                     None => (AVal::unknown(), None),
                 };
@@ -1024,6 +1036,14 @@ fn id_runtime(target: &AVal) -> AVal {
         }
         _ => AVal::unknown(),
     }
+}
+
+/// A deployment's name as written, for labels.
+fn name_fallback(node: &JNode) -> String {
+    node.get("name")
+        .and_then(JNode::as_str)
+        .unwrap_or("<computed name>")
+        .to_string()
 }
 
 /// Runs a nested template and returns its outputs.

@@ -292,6 +292,11 @@ fn linked_relative_path_is_loaded_when_present() {
     assert_eq!(out.model.gateways.len(), 3);
     let g = &out.model.gateways[0];
     assert_eq!(g.sku.name.as_str(), Some("Standard_Small"));
+    assert_eq!(
+        g.sku.name.origins[0].label,
+        "value of `sku` passed by deployment `l0`"
+    );
+    assert_eq!(sources.path(g.sku.name.origins[0].span.file), "t.json");
     assert_eq!(sources.path(g.res.span.file), "nested/gw.json");
     assert!(out.notes.iter().any(|n| n.contains("none.json")));
 }
