@@ -712,10 +712,9 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .and_then(|o| o.get("scope"))
             .map(|sc| s(Some(&self.eval(sc))))
             .is_some_and(|v| v.eq_ci("inner") == Some(true));
+        // Keeps a linked template alive while its scope borrows it.
         let linked: Option<Rc<LinkedDoc>>;
         let (root, file, dir) = if let Some(t) = props.get("template") {
-            linked = None;
-            let _ = &linked;
             (t, self.file, self.dir.clone())
         } else if let Some(link) = props.get("templateLink") {
             let rel = match link.get("relativePath") {

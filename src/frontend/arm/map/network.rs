@@ -116,8 +116,7 @@ fn subnet(m: &Mapper, res: Resource, vnet: Ref, p: Option<&Ev>) -> Subnet {
     }
 }
 
-fn security_rule(e: &Ev, name: Val<String>, p: Option<&Ev>, span: Span) -> SecurityRule {
-    let _ = e;
+fn security_rule(name: Val<String>, p: Option<&Ev>, span: Span) -> SecurityRule {
     let q = |k: &str| p.and_then(|p| p.get(k));
     SecurityRule {
         name,
@@ -140,7 +139,7 @@ fn security_rule(e: &Ev, name: Val<String>, p: Option<&Ev>, span: Span) -> Secur
 pub(super) fn nsg(m: &mut Mapper, r: &EvRes, i: usize) {
     let res = m.header(r, i);
     let rules = coll(pget(r, "securityRules"), |e| {
-        security_rule(e, s(e.get("name")), props(e), e.span)
+        security_rule(s(e.get("name")), props(e), e.span)
     });
     m.model.nsgs.push(NetworkSecurityGroup { res, rules });
 }
@@ -189,7 +188,7 @@ macro_rules! merge_child {
 
 /// `networkSecurityGroups/securityRules`.
 pub(super) fn child_rule(m: &mut Mapper, r: &EvRes) {
-    let item = security_rule(&r.body, child_own_name(&r.name), props(&r.body), r.span);
+    let item = security_rule(child_own_name(&r.name), props(&r.body), r.span);
     merge_child!(
         m,
         r,
