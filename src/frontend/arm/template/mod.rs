@@ -1,7 +1,7 @@
 //! Template evaluation: parameters (defaults, parameter files), variables (lazily, with cycle
 //! detection), resources in array and symbolic-name form, `copy` loops, `condition`, child
 //! and extension resources, nested deployments (inline, `relativePath` links) and their
-//! outputs. The result is a flat list of [`EvRes`] for the mapping.
+//! outputs. Each evaluated resource ([`EvRes`]) goes to the [`Mapper`] as soon as it exists.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -522,6 +522,13 @@ impl<'d, 'a> Tpl<'d, 'a> {
     fn instance(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
         let l = self.loader;
         if l.instances.get() >= MAX_INSTANCES {
+            if l.instances.get() == MAX_INSTANCES {
+                l.instances.set(MAX_INSTANCES + 1);
+                l.note(format!(
+                    "{}: more than {MAX_INSTANCES} resource instances; the rest were not evaluated",
+                    l.sources.path(self.file)
+                ));
+            }
             return AVal::unknown();
         }
         l.instances.set(l.instances.get() + 1);
