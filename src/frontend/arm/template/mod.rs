@@ -528,6 +528,18 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     "{}: more than {MAX_INSTANCES} resource instances; the rest were not evaluated",
                     l.sources.path(self.file)
                 ));
+                // What was not evaluated may still add members to pools.
+                l.mapper.borrow_mut().add(EvRes {
+                    rtype: "Microsoft.Resources/deployments".to_string(),
+                    name: Val::unknown(Some(node.span)),
+                    name_written: "<not evaluated>".to_string(),
+                    opaque: true,
+                    cond_inherited: false,
+                    body: Ev::new(node.span, EvKind::Obj(Vec::new())),
+                    span: node.span,
+                    condition: Val::absent(),
+                    scope: Val::absent(),
+                });
             }
             return AVal::unknown();
         }
