@@ -187,3 +187,77 @@ fn long_chains_of_modules_variables_and_nesting_do_not_overflow() {
     let r = check("chains", t.as_bytes());
     assert!(r.is_empty(), "{r:?}");
 }
+
+/// A small deterministic generator (xorshift) so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(v: &mut serde_json::Value, rng: &mut Rng, depth: usize) {
+    use serde_json::{Value, json};
+    if depth > 40 {
+        return;
+    }
+    if rng.below(12) == 0 {
+        let odd = [
+            Value::Null,
+            json!(7),
+            json!(-1),
+            json!(1e300),
+            json!(true),
+            json!("[parameters('nope')]"),
+            json!("[concat("),
+            json!("[copyIndex()]"),
+            json!("[reference('x').outputs.y.value]"),
+            json!([]),
+            json!({}),
+            json!([{ "id": "/probes/x" }]),
+            json!({ "copy": [{ "name": "a", "count": 900, "input": "[copyIndex('a')]" }] }),
+        ];
+        *v = odd[rng.below(odd.len())].clone();
+        return;
+    }
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(|e| mutate(e, rng, depth + 1)),
+        Value::Object(o) => o.values_mut().for_each(|e| mutate(e, rng, depth + 1)),
+        _ => {}
+    }
+}
+
+#[test]
+fn mutated_templates_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let seeds = [
+        "testdata/rules/AGW001/fail.json",
+        "testdata/rules/AGW006/pass.json",
+        "testdata/rules/AGW010/fail.json",
+        "testdata/rules/AGW023/pass.json",
+        "testdata/examples/arm/azuredeploy.json",
+        "testdata/examples/arm/modules/network.json",
+    ];
+    let dir = scratch("mutated");
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for seed in seeds {
+        let text = std::fs::read_to_string(root.join(seed)).unwrap();
+        let base: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for round in 0..25 {
+            let mut v = base.clone();
+            mutate(&mut v, &mut rng, 0);
+            let p = dir.join(format!("m{round}.json"));
+            std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+            let sources = SourceMap::new();
+            // Must finish without panicking; findings of any rule are fine.
+            let _ = lint(&[p], &LintOptions::default(), &sources).unwrap();
+        }
+    }
+}
