@@ -412,7 +412,11 @@ fn nic_and_vmss_pool_memberships() {
                "applicationGatewayBackendAddressPools": [ { "id": "[resourceId('Microsoft.Network/applicationGateways/backendAddressPools', 'gw', 'pool')]" } ] } } ] } },
            { "type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-02-01", "name": "aks",
              "properties": { "addonProfiles": { "ingressApplicationGateway": { "enabled": true,
-               "config": { "applicationGatewayId": "[resourceId('Microsoft.Network/applicationGateways', 'gw')]" } } } } }"#,
+               "config": { "applicationGatewayId": "[resourceId('Microsoft.Network/applicationGateways', 'gw')]" } } },
+               "agentPoolProfiles": [ { "name": "np", "vnetSubnetID": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'aks')]" } ] } },
+           { "type": "Microsoft.ContainerInstance/containerGroups", "apiVersion": "2023-05-01", "name": "aci",
+             "properties": { "subnetIds": [ { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'aci')]" } ],
+               "containers": [ { "name": "c", "properties": { "image": "x", "command": ["[concat('a', 'b')]"] } } ] } }"#,
     );
     let m = load(&text);
     assert_eq!(m.pool_members.len(), 2);
@@ -424,7 +428,12 @@ fn nic_and_vmss_pool_memberships() {
         &m.pool_members[0].gateway.state,
         Lattice::Known(k) if k.name == "gw"
     ));
-    assert_eq!(m.subnet_users.len(), 1);
+    let used: Vec<_> = m
+        .subnet_users
+        .iter()
+        .map(|u| u.subnet.get().unwrap().name.clone())
+        .collect();
+    assert_eq!(used, ["v/s", "v/aks", "v/aci"]);
 }
 
 #[test]

@@ -556,38 +556,67 @@ pub(super) fn vnet_gateway(m: &mut Mapper, r: &EvRes, i: usize) {
 /// Resources not modelled otherwise that still occupy a subnet (firewalls, bastions, load
 /// balancers, container groups...).
 pub(super) fn other_subnet_users(m: &mut Mapper, r: &EvRes, i: usize) {
-    let Some(cfgs) = pget(r, "ipConfigurations").or_else(|| pget(r, "frontendIPConfigurations"))
-    else {
-        if let Some(sub) = pget(r, "subnet") {
-            let res = m.header(r, i);
-            let subnet = m.obj_ref(Some(sub));
-            m.model.subnet_users.push(SubnetUser {
-                res,
-                subnet,
-                usage: r.rtype.clone(),
-                span: sub.span,
-            });
+    // (where the subnet id is written, whether it is an `{ "id": ... }` object)
+    let mut found: Vec<(&Ev, bool)> = Vec::new();
+    for key in ["ipConfigurations", "frontendIPConfigurations"] {
+        for c in pget(r, key).and_then(Ev::as_arr).unwrap_or_default() {
+            if let Some(sub) = props(c).and_then(|p| p.get("subnet")) {
+                found.push((sub, true));
+            }
         }
+    }
+    if let Some(sub) = pget(r, "subnet") {
+        found.push((sub, true));
+    }
+    for sub in pget(r, "subnetIds")
+        .and_then(Ev::as_arr)
+        .unwrap_or_default()
+    {
+        found.push((sub, true));
+    }
+    if let Some(sub) =
+        pget(r, "virtualNetworkConfiguration").and_then(|v| v.get("subnetResourceId"))
+    {
+        found.push((sub, false));
+    }
+    if found.is_empty() {
         return;
-    };
-    let Some(items) = cfgs.as_arr() else { return };
+    }
     let res = m.header(r, i);
-    for c in items {
-        if let Some(sub) = props(c).and_then(|p| p.get("subnet")) {
-            let subnet = m.obj_ref(Some(sub));
-            m.model.subnet_users.push(SubnetUser {
-                res: res.clone(),
-                subnet,
-                usage: r.rtype.clone(),
-                span: sub.span,
-            });
-        }
+    for (sub, is_obj) in found {
+        let subnet = if is_obj {
+            m.obj_ref(Some(sub))
+        } else {
+            m.id_ref(Some(sub))
+        };
+        m.model.subnet_users.push(SubnetUser {
+            res: res.clone(),
+            subnet,
+            usage: r.rtype.clone(),
+            span: sub.span,
+        });
     }
 }
 
 /// An AKS cluster with the Application Gateway Ingress Controller add-on writes the gateway's
 /// pools at run time: any pool of that gateway may get members.
 pub(super) fn aks_agic(m: &mut Mapper, r: &EvRes, i: usize) {
+    // Node pools in a VNet subnet use it.
+    let pools = pget(r, "agentPoolProfiles")
+        .and_then(Ev::as_arr)
+        .unwrap_or_default();
+    let res = m.header(r, i);
+    for p in pools {
+        if let Some(sub) = p.get("vnetSubnetID") {
+            let subnet = m.id_ref(Some(sub));
+            m.model.subnet_users.push(SubnetUser {
+                res: res.clone(),
+                subnet,
+                usage: "AKS node pool".to_string(),
+                span: sub.span,
+            });
+        }
+    }
     let Some(addon) = pget(r, "addonProfiles").and_then(|a| a.get("ingressApplicationGateway"))
     else {
         return;
@@ -600,7 +629,6 @@ pub(super) fn aks_agic(m: &mut Mapper, r: &EvRes, i: usize) {
         // AGIC creates a gateway of its own, which this template does not describe.
         return;
     }
-    let res = m.header(r, i);
     let gateway = m.id_ref(id);
     let pool = Val::unknown(id.map(|v| v.span));
     m.model

@@ -650,7 +650,13 @@ impl<'d, 'a> Tpl<'d, 'a> {
             // describe (VM extensions, dashboards, workflows...) is never evaluated.
             if let Some(p) = node.get("properties") {
                 let mut kept = Vec::new();
-                for key in ["ipConfigurations", "frontendIPConfigurations", "subnet"] {
+                for key in [
+                    "ipConfigurations",
+                    "frontendIPConfigurations",
+                    "subnet",
+                    "subnetIds",
+                    "virtualNetworkConfiguration",
+                ] {
                     if let Some(q) = p.prop(key) {
                         kept.push((q.key.clone(), self.eval(&q.value)));
                     }
