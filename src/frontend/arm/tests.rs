@@ -509,3 +509,42 @@ fn conditions_of_children_and_parents() {
         "a binding that is never deployed"
     );
 }
+
+#[test]
+fn references_to_resources_with_computed_unknown_names() {
+    let text = tpl(
+        "",
+        r#""appName": "[format('fn-{0}', uniqueString(resourceGroup().id))]",
+           "modName": "[take(format('mod-{0}', deployment().name), 64)]""#,
+        r#"{ "type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "[variables('appName')]",
+             "kind": "functionapp" },
+           { "type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "[concat('other-', uniqueString('x'))]" },
+           { "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "[variables('modName')]",
+             "properties": { "mode": "Incremental", "expressionEvaluationOptions": { "scope": "inner" },
+               "template": {
+                 "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                 "contentVersion": "1.0.0.0", "resources": [],
+                 "outputs": { "pool": { "type": "string", "value": "pool-from-module" } } } } },
+           { "type": "Microsoft.Network/applicationGateways", "apiVersion": "2023-09-01", "name": "gw",
+             "properties": { "backendAddressPools": [
+               { "name": "[reference(resourceId('Microsoft.Resources/deployments', variables('modName'))).outputs.pool.value]",
+                 "properties": { "backendAddresses": [
+                   { "fqdn": "[reference(resourceId('Microsoft.Web/sites', variables( 'appName' )), '2023-01-01').defaultHostName]" },
+                   { "fqdn": "[reference(variables('appName')).defaultHostName]" },
+                   { "fqdn": "[if(true(), reference(resourceId('Microsoft.Web/sites', variables('appName'))).defaultHostName, reference(resourceId('Microsoft.Web/sites', variables('appName'))).hostNames[0])]" } ] } } ] } }"#,
+    );
+    let m = load(&text);
+    let pool = &m.gateways[0].pools.items().unwrap()[0];
+    assert_eq!(pool.name.as_str(), Some("pool-from-module"));
+    let addrs = pool.addresses.items().unwrap();
+    for a in &addrs[..2] {
+        let site = m
+            .site_of_address(a)
+            .found()
+            .expect("site with a computed name");
+        assert_eq!(site.res.label, "Microsoft.Web/sites/[variables('appName')]");
+        assert!(site.default_host_name.is_unknown());
+    }
+    // Two reference() calls in one expression: not attributed.
+    assert!(addrs[2].source.is_absent());
+}

@@ -26,6 +26,8 @@ pub struct EvRes {
     pub name: Val<String>,
     /// The name as written (the expression text when it could not be evaluated), for labels.
     pub name_written: String,
+    /// The key name to use when the name is Unknown (`reference()` may point at it).
+    pub key_hint: Option<String>,
     /// A nested deployment whose template could not be followed: it may deploy anything.
     pub opaque: bool,
     /// `condition` is Unknown only because the parent resource's or the enclosing
@@ -95,7 +97,10 @@ impl Mapper {
     /// The resource header.
     pub(crate) fn header(&self, r: &EvRes, index: usize) -> Resource {
         let name_text = r.name.get().cloned();
-        let key_name = name_text.clone().unwrap_or_else(|| format!("?{index}"));
+        let key_name = name_text
+            .clone()
+            .or_else(|| r.key_hint.clone())
+            .unwrap_or_else(|| format!("?{index}"));
         Resource {
             key: ResourceKey::arm(self.unit, &r.rtype, &key_name),
             name: r.name.clone(),

@@ -60,6 +60,8 @@ pub struct Loader<'a> {
     var_depth: Cell<usize>,
     /// Resources being expanded on demand (a `reference()` to a module not yet expanded).
     lazy_depth: Cell<usize>,
+    /// Template scopes created so far (names the scope in placeholder keys).
+    serials: Cell<usize>,
     /// Linked templates read so far (a deployment in a loop reads its file once).
     linked_docs: RefCell<HashMap<PathBuf, Option<Rc<LinkedDoc>>>>,
     instances: Cell<usize>,
@@ -79,6 +81,7 @@ impl<'a> Loader<'a> {
             opaque: Cell::new(false),
             var_depth: Cell::new(0),
             lazy_depth: Cell::new(0),
+            serials: Cell::new(0),
             linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
         }
@@ -121,6 +124,10 @@ struct Decl<'d> {
     name: AVal,
     existing: bool,
     has_copy: bool,
+    /// The name expression, normalised (see `scope::normalize`), when the name is computed.
+    name_expr: Option<String>,
+    /// Where the name is written (placeholder keys for names that are Unknown).
+    name_start: u32,
     state: RefCell<DeclState>,
 }
 
@@ -142,6 +149,10 @@ pub struct Tpl<'d, 'a> {
     /// Deployed under an Unknown condition (a nested deployment's own condition).
     cond_unknown: bool,
     symbolic: bool,
+    /// This scope's number in the unit.
+    serial: usize,
+    /// The expressions being evaluated, innermost last (for `reference()` by name text).
+    cur_expr: RefCell<Vec<String>>,
 }
 
 /// Origin label for parameter values.
@@ -200,7 +211,11 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .get("languageVersion")
             .and_then(JNode::as_str)
             .is_some_and(|v| !v.starts_with('1'));
+        let serial = loader.serials.get();
+        loader.serials.set(serial + 1);
         Tpl {
+            serial,
+            cur_expr: RefCell::new(Vec::new()),
             loader,
             root,
             file,
@@ -267,7 +282,10 @@ impl<'d, 'a> Tpl<'d, 'a> {
         if !text.starts_with('[') {
             return Ev::new(span, EvKind::Str(text.to_string()));
         }
-        match expr::evaluate(text, self) {
+        self.cur_expr.borrow_mut().push(text.to_string());
+        let result = expr::evaluate(text, self);
+        self.cur_expr.borrow_mut().pop();
+        match result {
             Ok(e) => from_aval(e.value, span, &e.origins),
             Err(err) => {
                 self.loader.note(format!(
@@ -430,6 +448,11 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 None => AVal::unknown(),
             };
             let existing = node.get("existing").and_then(JNode::as_bool) == Some(true);
+            let name_node = node.get("name");
+            let name_expr = name_node
+                .and_then(JNode::as_str)
+                .filter(|t| expr::is_expression(t))
+                .and_then(|t| t.strip_prefix('[')?.strip_suffix(']').map(scope::normalize));
             decls.push(Decl {
                 node,
                 symbol,
@@ -437,6 +460,8 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 name,
                 existing,
                 has_copy,
+                name_expr,
+                name_start: name_node.map_or(node.span.start, |n| n.span.start),
                 state: RefCell::new(DeclState::NotExpanded),
             });
             // Declaring can evaluate names through reference(); keep what is known so far.
@@ -533,6 +558,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     rtype: "Microsoft.Resources/deployments".to_string(),
                     name: Val::unknown(Some(node.span)),
                     name_written: "<not evaluated>".to_string(),
+                    key_hint: None,
                     opaque: true,
                     cond_inherited: false,
                     body: Ev::new(node.span, EvKind::Obj(Vec::new())),
@@ -593,6 +619,11 @@ impl<'d, 'a> Tpl<'d, 'a> {
             },
             _ => own_name,
         };
+        // A computed name that stays Unknown still needs a key other resources can use.
+        let key_hint = match (name.is_known(), relative, node.get("name")) {
+            (false, false, Some(n)) => Some(self.placeholder(n.span.start)),
+            _ => None,
+        };
         let is_deployment = rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments");
         let child_cond_unknown = condition.is_unknown();
         let body = self.eval_body(node, &rtype);
@@ -611,6 +642,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             rtype: rtype.clone(),
             name: name.clone(),
             name_written,
+            key_hint,
             opaque,
             cond_inherited,
             body,
@@ -676,6 +708,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
             out.push((p.key.clone(), self.eval(&p.value)));
         }
         Ev::new(node.span, EvKind::Obj(out))
+    }
+
+    /// The key name of a resource whose computed name is Unknown: the scope and the place the
+    /// name is written, so that `reference()` to it can point at the same resource.
+    fn placeholder(&self, name_start: u32) -> String {
+        format!("?{}:{name_start}", self.serial)
     }
 
     /// An extension resource's `scope`: an id, `<type>/<name>`, or a symbolic name.

@@ -42,6 +42,163 @@ impl Tpl<'_, '_> {
         }
         Some(first.0)
     }
+
+    /// The runtime value of declared resource `i` (not a deployment): by its name, or by its
+    /// placeholder key when the name is Unknown. `None` for loops, whose instances differ.
+    fn decl_runtime(&self, i: usize) -> Option<AVal> {
+        let decls = self.decls.borrow();
+        let d = decls.get(i)?;
+        let name = match &d.name {
+            AVal::Str(n) => n.clone(),
+            _ if d.has_copy => return None,
+            _ => self.placeholder(d.name_start),
+        };
+        Some(AVal::Runtime(RuntimeRef {
+            rtype: d.rtype.clone(),
+            name,
+            path: Vec::new(),
+        }))
+    }
+
+    /// `reference()` whose target could not be evaluated (a name built from `uniqueString()`,
+    /// say): when the expression holds a single `reference(...)` whose argument is written
+    /// exactly like the name of one resource of this template (`variables('appName')`, or
+    /// `resourceId('Microsoft.Web/sites', variables('appName'))`), it is that resource. Equal
+    /// text in one template scope is an equal value at deployment (`copyIndex()` excepted).
+    fn reference_by_text(&self, full: bool) -> Option<AVal> {
+        let text = normalize(self.cur_expr.borrow().last()?);
+        if text.contains("copyindex(") {
+            return None;
+        }
+        let calls = find_calls(&text, "reference(");
+        let [args] = calls.as_slice() else {
+            return None;
+        };
+        let target = args.first()?;
+        let (rtype, name_text) = match find_calls(target, "resourceid(").as_slice() {
+            [rid] if target.starts_with("resourceid(") => {
+                // resourceId([subscriptionId,] [resourceGroup,] 'type', name)
+                let at = rid
+                    .iter()
+                    .position(|a| a.starts_with('\'') && a.contains('/'))?;
+                let [name] = &rid[at + 1..] else {
+                    return None;
+                };
+                (Some(rid[at].trim_matches('\'').to_string()), name.clone())
+            }
+            [] => (None, target.clone()),
+            _ => return None,
+        };
+        let hits: Vec<usize> = {
+            let decls = self.decls.borrow();
+            decls
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| {
+                    !d.existing
+                        && !d.has_copy
+                        && d.name.as_str().is_none()
+                        && d.name_expr.as_deref() == Some(name_text.as_str())
+                        && rtype
+                            .as_deref()
+                            .is_none_or(|t| d.rtype.eq_ignore_ascii_case(t))
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let [i] = hits.as_slice() else {
+            return None;
+        };
+        let is_deployment = self.decls.borrow().get(*i).is_some_and(|d| {
+            d.rtype
+                .eq_ignore_ascii_case("Microsoft.Resources/deployments")
+        });
+        if is_deployment {
+            let outputs = self.expand_decl_at(*i, true);
+            let obj = AVal::Object(vec![("outputs".to_string(), outputs)]);
+            return Some(if full {
+                AVal::Object(vec![("properties".to_string(), obj)])
+            } else {
+                obj
+            });
+        }
+        self.decl_runtime(*i)
+    }
+}
+
+/// Expression text for comparison: whitespace outside string literals removed, and
+/// everything outside literals lower-cased (function names are case-insensitive).
+pub(super) fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_lit = false;
+    for c in text.chars() {
+        if c == '\'' {
+            in_lit = !in_lit;
+            out.push(c);
+        } else if in_lit {
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The argument lists (normalised text) of every call of `name` (`"reference("`) outside
+/// string literals.
+fn find_calls(text: &str, name: &str) -> Vec<Vec<String>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut in_lit = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\'' {
+            in_lit = !in_lit;
+        } else if !in_lit
+            && bytes[i..].starts_with(name.as_bytes())
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+            && let Some(args) = call_args(text, i + name.len())
+        {
+            out.push(args);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Splits the arguments of a call whose `(` ends just before `start`; `None` when unbalanced.
+fn call_args(text: &str, start: usize) -> Option<Vec<String>> {
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut in_lit = false;
+    let mut cur = String::new();
+    for c in text.get(start..)?.chars() {
+        match c {
+            '\'' => {
+                in_lit = !in_lit;
+                cur.push(c);
+            }
+            _ if in_lit => cur.push(c),
+            '(' | '[' => {
+                depth += 1;
+                cur.push(c);
+            }
+            ')' | ']' if depth == 0 => {
+                if !cur.is_empty() || !args.is_empty() {
+                    args.push(cur);
+                }
+                return Some(args);
+            }
+            ')' | ']' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            ',' if depth == 0 => args.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    None
 }
 
 /// What a nested template asks of the template that contains it.
@@ -66,10 +223,10 @@ impl Enclosing for Tpl<'_, '_> {
         let Some(i) = self.find_local(text) else {
             return self.parent.and_then(|p| p.reference_up(target, full));
         };
-        let (rtype, name, existing, has_copy) = {
+        let (rtype, existing, has_copy) = {
             let decls = self.decls.borrow();
             let d = decls.get(i)?;
-            (d.rtype.clone(), d.name.clone(), d.existing, d.has_copy)
+            (d.rtype.clone(), d.existing, d.has_copy)
         };
         if existing {
             return Some(AVal::unknown());
@@ -86,14 +243,7 @@ impl Enclosing for Tpl<'_, '_> {
                 obj
             });
         }
-        Some(match name {
-            AVal::Str(n) => AVal::Runtime(RuntimeRef {
-                rtype,
-                name: n,
-                path: Vec::new(),
-            }),
-            _ => AVal::unknown(),
-        })
+        Some(self.decl_runtime(i).unwrap_or_else(AVal::unknown))
     }
 }
 
@@ -164,8 +314,13 @@ impl Scope for Tpl<'_, '_> {
     }
 
     fn reference(&self, target: &AVal, full: bool) -> AVal {
-        self.reference_up(target, full)
-            .unwrap_or_else(|| id_runtime(target))
+        if let Some(v) = self.reference_up(target, full) {
+            return v;
+        }
+        match id_runtime(target) {
+            AVal::Unknown(_) => self.reference_by_text(full).unwrap_or_else(AVal::unknown),
+            v => v,
+        }
     }
 
     fn resource_info(&self, symbol: &str) -> AVal {
@@ -192,5 +347,29 @@ impl Scope for Tpl<'_, '_> {
             ("type".to_string(), AVal::Str(d.rtype.clone())),
             ("apiVersion".to_string(), api),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_arguments_by_text() {
+        let t = normalize(
+            "concat(Reference( resourceId('Microsoft.Web/sites', variables('a b')) ).x, 'reference(')",
+        );
+        let calls = find_calls(&t, "reference(");
+        assert_eq!(calls.len(), 1);
+        assert_eq!(
+            calls[0],
+            ["resourceid('Microsoft.Web/sites',variables('a b'))"]
+        );
+        // Non-ASCII outside literals and unbalanced calls do not panic.
+        assert!(find_calls(&normalize("é reference(ü"), "reference(").is_empty());
+        assert_eq!(
+            find_calls("reference()", "reference("),
+            [Vec::<String>::new()]
+        );
     }
 }
