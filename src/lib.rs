@@ -103,6 +103,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
     let mut model = Model::new();
     let mut report = Report::default();
+    // Templates that another template links are linted through that template (roots only, so
+    // templates that link each other are still linted).
+    let arm_units = drop_linked(arm_units, inputs, &mut report);
     for u in arm_units.into_iter().chain(tf_units) {
         if u.skipped {
             report.notes.extend(u.notes);
@@ -114,6 +117,63 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         model.extend(u.model);
     }
     (model, report)
+}
+
+/// Drops the units of templates that a root template (one no other template links) loads as a
+/// linked template.
+fn drop_linked(
+    units: Vec<UnitOutput>,
+    inputs: &discover::Inputs,
+    report: &mut Report,
+) -> Vec<UnitOutput> {
+    use std::collections::HashSet;
+    if units.iter().all(|u| u.linked.is_empty()) {
+        return units;
+    }
+    let all: HashSet<&std::path::Path> = units
+        .iter()
+        .flat_map(|u| u.linked.iter().map(PathBuf::as_path))
+        .collect();
+    let canon: Vec<Option<PathBuf>> = inputs
+        .json
+        .iter()
+        .map(|j| std::fs::canonicalize(&j.path).ok())
+        .collect();
+    let is_linked = |i: usize| {
+        canon
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_some_and(|c| all.contains(c.as_path()))
+    };
+    let from_roots: HashSet<PathBuf> = units
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !is_linked(*i))
+        .flat_map(|(_, u)| u.linked.iter().cloned())
+        .collect();
+    let drop: Vec<bool> = (0..units.len())
+        .map(|i| {
+            canon
+                .get(i)
+                .and_then(Option::as_ref)
+                .is_some_and(|c| from_roots.contains(c))
+        })
+        .collect();
+    units
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            if drop.get(i).copied().unwrap_or(false) {
+                report.notes.push(format!(
+                    "{}: linted through the template that links it",
+                    inputs.json.get(i).map_or("", |j| j.display.as_str())
+                ));
+                None
+            } else {
+                Some(u)
+            }
+        })
+        .collect()
 }
 
 fn load_json(

@@ -47,6 +47,10 @@ pub struct UnitOutput {
     /// True when the input turned out not to be something this front-end lints (JSON that is
     /// not a deployment template); it is skipped without noise.
     pub skipped: bool,
+    /// Files this unit loaded as linked templates (ARM `templateLink`), canonical paths. A
+    /// scanned file that another unit links is linted through that unit only, with the
+    /// parameter values it receives there.
+    pub linked: Vec<PathBuf>,
 }
 
 /// An AGW000 parse-error finding.
