@@ -108,6 +108,7 @@ fn rule_fixtures() {
                 RenderOptions {
                     color: false,
                     width: Some(110),
+                    ..RenderOptions::default()
                 },
             );
             let json = report::render(&report, &sources, Format::Json, RenderOptions::default());

@@ -169,7 +169,7 @@ fn load_root(
         findings: ctx.findings.into_inner(),
         notes: ctx.notes.into_inner(),
         files: ctx.files.get(),
-        skipped: false,
+        ..UnitOutput::default()
     }
 }
 
