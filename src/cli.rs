@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory).
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List the rules.
     Rules {
         /// Output format.
@@ -141,7 +141,7 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Lint(args) => run_lint(args),
+        Command::Lint(args) => run_lint(*args),
         Command::Rules { format } => {
             print_out(&rules_list(format));
             0
