@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory).
-    Lint(LintArgs),
+    Lint(Box<LintArgs>),
     /// List the rules.
     Rules {
         /// Output format.
@@ -37,6 +37,8 @@ pub enum Command {
         /// Rule ID or name (`AGW010`, `app-service-host-header-not-set`).
         rule: String,
     },
+    /// Write a commented `.agwlint.yaml` with every key and its default.
+    Init(crate::config::InitArgs),
 }
 
 /// Formats of `agwlint rules`.
@@ -82,6 +84,16 @@ impl FailOn {
             FailOn::Never => false,
         }
     }
+
+    /// The lowest failing severity, `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
 }
 
 /// Arguments of `agwlint lint`.
@@ -98,6 +110,9 @@ pub struct LintArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Write the `--format` report to FILE; the human report still goes to the terminal.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// ARM parameter file applied to the templates (repeatable).
     #[arg(long = "parameters", value_name = "FILE")]
     pub parameters: Vec<PathBuf>,
@@ -110,6 +125,9 @@ pub struct LintArgs {
     /// Show notes and the number of checks skipped because of Unknown values.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Configuration, rule selection and baseline flags.
+    #[command(flatten)]
+    pub config: crate::config::ConfigArgs,
 }
 
 /// Parses the command line, runs, and returns the exit code.
@@ -123,7 +141,7 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        Command::Lint(args) => run_lint(args),
+        Command::Lint(args) => run_lint(*args),
         Command::Rules { format } => {
             print_out(&rules_list(format));
             0
@@ -138,6 +156,7 @@ pub fn run() -> i32 {
                 2
             }
         },
+        Command::Init(args) => crate::config::init::run(&args),
     }
 }
 
@@ -202,6 +221,17 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+fn use_color_stderr(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
 fn run_lint(args: LintArgs) -> i32 {
     let vars = match parse_vars(&args.vars) {
         Ok(v) => v,
@@ -214,6 +244,13 @@ fn run_lint(args: LintArgs) -> i32 {
     opts.frontend.parameters = args.parameters.clone();
     opts.frontend.var_files = args.var_files.clone();
     opts.frontend.vars = vars;
+    let resolved = match crate::config::configure(&args.config, &mut opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{}", e.render(use_color_stderr(args.color)));
+            return 2;
+        }
+    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -227,21 +264,39 @@ fn run_lint(args: LintArgs) -> i32 {
             return 2;
         }
     };
+    if let Some(code) = crate::config::after_lint(&resolved, &report, &sources) {
+        return code;
+    }
+    let fail_on = args.fail_on.or(resolved.fail_on).unwrap_or(FailOn::Warning);
     let ropts = RenderOptions {
         color: use_color(args.color),
         width: None,
+        fail_on: fail_on.threshold(),
     };
-    print_out(&report::render(&report, &sources, args.format, ropts));
+    if let Some(out) = &args.output {
+        let file_opts = RenderOptions {
+            color: false,
+            ..ropts
+        };
+        let text = report::render(&report, &sources, args.format, file_opts);
+        if let Err(e) = std::fs::write(out, text) {
+            eprintln!("agwlint: cannot write {}: {e}", out.display());
+            return 2;
+        }
+        print_out(&report::render(&report, &sources, Format::Human, ropts));
+    } else {
+        print_out(&report::render(&report, &sources, args.format, ropts));
+    }
     if args.verbose {
         for n in &report.notes {
-            eprintln!("note: {n}");
+            // File names in notes come from the scanned tree: keep their control characters inert.
+            eprintln!("note: {}", report::text::escape_controls(n));
         }
         eprintln!(
             "note: {} checks skipped because a value is Unknown",
             report.skipped_unknown
         );
     }
-    let fail_on = args.fail_on.unwrap_or(FailOn::Warning);
     if report.findings.iter().any(|f| fail_on.fails(f.severity)) {
         1
     } else {

@@ -75,11 +75,21 @@ impl Filters {
         })
     }
 
-    fn rel<'a>(&self, p: &'a Path) -> &'a Path {
+    fn rel<'a>(&self, p: &'a Path) -> std::borrow::Cow<'a, Path> {
         let p = p.strip_prefix(".").unwrap_or(p);
         match &self.base {
-            Some(b) => p.strip_prefix(b).unwrap_or(p),
-            None => p,
+            // An absolute base (the configuration file's directory) is compared with the
+            // absolute form of the path, so globs stay relative to the configuration file
+            // whatever the current directory is.
+            Some(b) if b.is_absolute() && p.is_relative() => {
+                let abs = crate::config::paths::absolute(p);
+                match abs.strip_prefix(b) {
+                    Ok(r) => std::borrow::Cow::Owned(r.to_path_buf()),
+                    Err(_) => std::borrow::Cow::Owned(abs),
+                }
+            }
+            Some(b) => std::borrow::Cow::Borrowed(p.strip_prefix(b).unwrap_or(p)),
+            None => std::borrow::Cow::Borrowed(p),
         }
     }
 

@@ -4,7 +4,9 @@
 //! Pipeline: [`discover`] → front-ends ([`frontend`]) → [`model::Model`] → [`rules`] →
 //! [`finding::Finding`]s → [`report`].
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod frontend;
@@ -12,6 +14,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::path::PathBuf;
 
@@ -30,6 +33,10 @@ pub struct LintOptions {
     pub assume: Assumptions,
     /// Discovery filters.
     pub filters: discover::Filters,
+    /// Which rules run, at which severity, with which options (configuration and flags).
+    pub rules: config::RuleSettings,
+    /// Findings recorded here are not reported (`--baseline`, `baseline:`).
+    pub baseline: Option<baseline::Baseline>,
 }
 
 /// The result of a lint run.
@@ -43,6 +50,12 @@ pub struct Report {
     pub skipped_unknown: usize,
     /// Notes for `--verbose`.
     pub notes: Vec<String>,
+    /// Findings silenced by inline or metadata suppressions.
+    pub suppressed: usize,
+    /// Findings hidden because they are in the baseline.
+    pub baselined: usize,
+    /// Baselined findings that no longer occur.
+    pub baseline_fixed: usize,
 }
 
 /// A path that could not be read at all (exit code 2).
@@ -61,9 +74,10 @@ pub fn lint(
         return Err(PathError(e.clone()));
     }
     let (model, mut report) = load(&inputs, opts, sources);
-    let (found, skipped) = rules::run_all(&model, opts.assume);
+    let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped_unknown += skipped;
+    config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);
     Ok(report)
 }
@@ -89,6 +103,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
     let mut model = Model::new();
     let mut report = Report::default();
+    // Templates that another template links are linted through that template (roots only, so
+    // templates that link each other are still linted).
+    let arm_units = drop_linked(arm_units, inputs, &mut report);
     for u in arm_units.into_iter().chain(tf_units) {
         if u.skipped {
             report.notes.extend(u.notes);
@@ -100,6 +117,63 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         model.extend(u.model);
     }
     (model, report)
+}
+
+/// Drops the units of templates that a root template (one no other template links) loads as a
+/// linked template.
+fn drop_linked(
+    units: Vec<UnitOutput>,
+    inputs: &discover::Inputs,
+    report: &mut Report,
+) -> Vec<UnitOutput> {
+    use std::collections::HashSet;
+    if units.iter().all(|u| u.linked.is_empty()) {
+        return units;
+    }
+    let all: HashSet<&std::path::Path> = units
+        .iter()
+        .flat_map(|u| u.linked.iter().map(PathBuf::as_path))
+        .collect();
+    let canon: Vec<Option<PathBuf>> = inputs
+        .json
+        .iter()
+        .map(|j| std::fs::canonicalize(&j.path).ok())
+        .collect();
+    let is_linked = |i: usize| {
+        canon
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_some_and(|c| all.contains(c.as_path()))
+    };
+    let from_roots: HashSet<PathBuf> = units
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !is_linked(*i))
+        .flat_map(|(_, u)| u.linked.iter().cloned())
+        .collect();
+    let drop: Vec<bool> = (0..units.len())
+        .map(|i| {
+            canon
+                .get(i)
+                .and_then(Option::as_ref)
+                .is_some_and(|c| from_roots.contains(c))
+        })
+        .collect();
+    units
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            if drop.get(i).copied().unwrap_or(false) {
+                report.notes.push(format!(
+                    "{}: linted through the template that links it",
+                    inputs.json.get(i).map_or("", |j| j.display.as_str())
+                ));
+                None
+            } else {
+                Some(u)
+            }
+        })
+        .collect()
 }
 
 fn load_json(

@@ -23,6 +23,14 @@ pub struct FrontendOptions {
     pub var_files: Vec<PathBuf>,
     /// `--var name=value`: Terraform variables, in order (later wins, after var files).
     pub vars: Vec<(String, String)>,
+    /// `parameters:` of the configuration: template globs → parameter files. For a template,
+    /// `PathMapping::files_for(&opts.parameter_map, path)` gives its files; they replace the
+    /// parameter file found beside the template, and `parameters` (the flag) applies last.
+    pub parameter_map: Vec<crate::config::PathMapping>,
+    /// `var_files:` of the configuration: Terraform directory globs → var files. For a root
+    /// directory, `PathMapping::files_for(&opts.var_file_map, dir)` gives its files; they load
+    /// after `terraform.tfvars` / `*.auto.tfvars` and before `var_files` (the flag).
+    pub var_file_map: Vec<crate::config::PathMapping>,
 }
 
 /// What loading one unit produced.
@@ -39,6 +47,10 @@ pub struct UnitOutput {
     /// True when the input turned out not to be something this front-end lints (JSON that is
     /// not a deployment template); it is skipped without noise.
     pub skipped: bool,
+    /// Files this unit loaded as linked templates (ARM `templateLink`), canonical paths. A
+    /// scanned file that another unit links is linted through that unit only, with the
+    /// parameter values it receives there.
+    pub linked: Vec<PathBuf>,
 }
 
 /// An AGW000 parse-error finding.

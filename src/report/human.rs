@@ -1,15 +1,20 @@
-//! Human output: miette's graphical handler, no hyperlinks, colour only when asked.
+//! Human output: miette's graphical handler, no hyperlinks, colour only when asked, every
+//! untrusted character neutralized.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::Report;
 use crate::finding::{Finding, Severity};
 use crate::rules::rule_url;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
+
+use super::text::{escape_controls, neutralize_source};
 
 /// A finding bound to its source, for miette.
 #[derive(Debug)]
@@ -19,7 +24,7 @@ pub struct FindingDiagnostic {
     severity: Severity,
     help: Option<String>,
     url: String,
-    source: NamedSource<Arc<str>>,
+    source: Arc<SafeSource>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -51,7 +56,7 @@ impl Diagnostic for FindingDiagnostic {
         Some(Box::new(&self.url))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(&*self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
@@ -60,32 +65,32 @@ impl Diagnostic for FindingDiagnostic {
 
 impl FindingDiagnostic {
     /// Binds a finding to its file. Secondary labels in other files are listed in the help.
+    /// Every piece of text is made terminal-safe ([`super::text`]).
     pub fn new(f: &Finding, sources: &SourceMap) -> Self {
-        let file = sources.get(f.primary.file);
-        let (path, text) = file.as_ref().map_or_else(
-            || (String::new(), Arc::from("")),
-            |s| (s.path.clone(), s.text.clone()),
-        );
+        Self::with_source(f, sources, source_of(f.primary.file, sources))
+    }
+
+    fn with_source(f: &Finding, sources: &SourceMap, source: Arc<SafeSource>) -> Self {
         let span = |s: &crate::source::Span| SourceSpan::from(s.range());
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            f.primary_label.clone(),
+            f.primary_label.as_deref().map(escape_controls),
             span(&f.primary),
         )];
-        let mut help = f.help.clone();
+        let mut help = f.help.as_deref().map(escape_controls);
         for r in &f.related {
             if r.span.file == f.primary.file {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
+                    Some(escape_controls(&r.message)),
                     span(&r.span),
                 ));
             } else if let Some((lc, _)) = sources.span_lines(&r.span) {
-                let note = format!(
+                let note = escape_controls(&format!(
                     "{} ({}:{}:{})",
                     r.message,
                     sources.path(r.span.file),
                     lc.line,
                     lc.column
-                );
+                ));
                 help = Some(match help {
                     Some(h) => format!("{h}\n{note}"),
                     None => note,
@@ -93,15 +98,78 @@ impl FindingDiagnostic {
             }
         }
         FindingDiagnostic {
-            message: f.message.clone(),
-            code: f.rule.to_string(),
+            message: escape_controls(&f.message),
+            code: escape_controls(f.rule),
             severity: f.severity,
             help,
             url: rule_url(f.rule),
-            source: NamedSource::new(path, text),
+            source,
             labels,
         }
     }
+}
+
+/// A file as miette shows it: the path and text with unsafe characters neutralized (byte
+/// offsets unchanged), and the header column counted in characters as DESIGN.md requires
+/// (miette's own `SourceCode` for strings counts bytes).
+#[derive(Debug)]
+pub struct SafeSource {
+    name: String,
+    text: Arc<str>,
+}
+
+impl SafeSource {
+    /// Wraps one file of the source map.
+    pub fn new(id: FileId, sources: &SourceMap) -> Self {
+        match sources.get(id) {
+            Some(file) => SafeSource {
+                name: escape_controls(&file.path),
+                text: match neutralize_source(&file.text) {
+                    std::borrow::Cow::Borrowed(_) => file.text.clone(),
+                    std::borrow::Cow::Owned(t) => Arc::from(t),
+                },
+            },
+            None => SafeSource {
+                name: String::new(),
+                text: Arc::from(""),
+            },
+        }
+    }
+}
+
+impl SourceCode for SafeSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner =
+            self.text
+                .as_bytes()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        let start = inner.span().offset();
+        let line_start = self.text.as_bytes()[..start.min(self.text.len())]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = match self.text.get(line_start..start) {
+            Some(prefix) if inner.column() != 0 => prefix.chars().count(),
+            _ => inner.column(),
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+fn source_of(id: FileId, sources: &SourceMap) -> Arc<SafeSource> {
+    Arc::new(SafeSource::new(id, sources))
 }
 
 /// Renders every finding and a one-line summary.
@@ -111,14 +179,20 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Never hyperlinks: OSC 8 escapes leak into pipes, CI logs and terminals that lack them.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(opts.width.unwrap_or(100));
+    let mut cache: HashMap<FileId, Arc<SafeSource>> = HashMap::new();
     let mut out = String::new();
     for f in &report.findings {
-        let d = FindingDiagnostic::new(f, sources);
+        let src = cache
+            .entry(f.primary.file)
+            .or_insert_with(|| source_of(f.primary.file, sources))
+            .clone();
+        let d = FindingDiagnostic::with_source(f, sources, src);
         if handler.render_report(&mut out, &d).is_err() {
-            out.push_str(&format!("{}: {}\n", f.rule, f.message));
+            out.push_str(&format!("{}: {}\n", d.code, d.message));
         }
         out.push('\n');
     }
@@ -127,7 +201,8 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
     out
 }
 
-/// `3 errors, 1 warning in 2 files`.
+/// `3 errors, 1 warning in 2 files` (the files that have findings), or
+/// `no findings in 5 files` (the files scanned).
 pub fn summary(report: &Report) -> String {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
@@ -142,7 +217,6 @@ pub fn summary(report: &Report) -> String {
         count(Severity::Warning),
         count(Severity::Info),
     );
-    let files = report.files_scanned;
     let mut parts = Vec::new();
     if e > 0 {
         parts.push(plural(e, "error"));
@@ -154,8 +228,9 @@ pub fn summary(report: &Report) -> String {
         parts.push(plural(i, "info"));
     }
     if parts.is_empty() {
-        format!("no findings in {}", plural(files, "file"))
+        format!("no findings in {}", plural(report.files_scanned, "file"))
     } else {
-        format!("{} in {}", parts.join(", "), plural(files, "file"))
+        let files: HashSet<FileId> = report.findings.iter().map(|f| f.primary.file).collect();
+        format!("{} in {}", parts.join(", "), plural(files.len(), "file"))
     }
 }

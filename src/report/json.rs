@@ -103,8 +103,5 @@ pub fn render(report: &Report, sources: &SourceMap) -> String {
         },
         diagnostics,
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    super::text::to_json_pretty(&doc)
 }

@@ -1,9 +1,19 @@
-//! Reporters: the same findings as human (miette graphical), JSON, and the integration formats.
+//! Reporters: the same findings as human (miette graphical), JSON, and the integration formats
+//! (SARIF, GitHub workflow commands, JUnit XML, compact lines).
+//!
+//! Every reporter reads positions through the shared [`SourceMap`] and never re-reads files.
+//! Terminal-bound formats pass untrusted text through [`text`].
 
+pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod text;
 
 use crate::Report;
+use crate::finding::Severity;
 use crate::source::SourceMap;
 
 /// Output formats.
@@ -24,18 +34,35 @@ pub enum Format {
 }
 
 /// Rendering choices.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
     /// Use colour (human format only).
     pub color: bool,
     /// Terminal width for wrapping (human format only).
     pub width: Option<usize>,
+    /// Lowest severity that fails the run (`None`: nothing fails); JUnit marks only those
+    /// findings as failures.
+    pub fail_on: Option<Severity>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            width: None,
+            fail_on: Some(Severity::Warning),
+        }
+    }
 }
 
 /// Renders a report in a format.
 pub fn render(report: &Report, sources: &SourceMap, format: Format, opts: RenderOptions) -> String {
     match format {
+        Format::Human => human::render(report, sources, opts),
         Format::Json => json::render(report, sources),
-        _ => human::render(report, sources, opts),
+        Format::Sarif => sarif::render(report, sources),
+        Format::Github => github::render(report, sources),
+        Format::Junit => junit::render(report, sources, opts.fail_on),
+        Format::Compact => compact::render(report, sources),
     }
 }

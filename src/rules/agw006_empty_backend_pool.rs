@@ -20,6 +20,10 @@ static META: RuleMeta = RuleMeta {
 fn has_external_members(model: &Model, gw: &Gateway, pool_name: &str) -> Option<bool> {
     let mut unknown = false;
     for m in &model.pool_members {
+        // References never cross units: a member elsewhere cannot target this gateway.
+        if m.res.key.unit != gw.res.key.unit {
+            continue;
+        }
         let same_gw = match model.gateway(&m.gateway) {
             Lookup::Found(g) => std::ptr::eq(g, gw),
             Lookup::Absent => false,

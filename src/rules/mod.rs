@@ -227,9 +227,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     // rules-b end
 ];
 
-/// Metadata of every rule, AGW000 first.
+/// Metadata of every rule (with AGW000 and AGW900, which no [`Rule`] emits), sorted by ID.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = std::iter::once(&AGW000)
+    let mut v: Vec<&'static RuleMeta> = [&AGW000, &crate::suppress::AGW900]
+        .into_iter()
         .chain(REGISTRY.iter().map(|r| r.meta()))
         .collect();
     v.sort_by_key(|m| m.id);

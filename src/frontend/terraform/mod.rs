@@ -1,9 +1,30 @@
 //! Terraform front-end: azurerm configurations into the model.
+//!
+//! A directory of `*.tf` files is one module ([`parse`]). Root modules (directories of the
+//! scan that no other scanned directory calls) are each one unit: variables come from
+//! defaults, tfvars and the command line ([`tfvars`]), locals, module calls and resources are
+//! evaluated lazily ([`module`]), `dynamic` blocks and `count`/`for_each` are expanded
+//! ([`expand`]), and azurerm resources are mapped into the model ([`map`], [`azapi`]).
 
+pub mod eval;
+pub mod value;
+
+pub mod azapi;
+pub mod expand;
+pub mod map;
+pub mod module;
+pub mod parse;
+pub mod tfvars;
+
+use std::collections::HashSet;
 use std::path::PathBuf;
 
+use hcl::edit::expr::Expression;
+
 use super::{FrontendOptions, UnitOutput};
+use crate::model::UnitId;
 use crate::source::SourceMap;
+use module::{Ctx, Instance, ModuleCache, canon};
 
 /// A directory of `*.tf` files found by discovery, with its printed path.
 #[derive(Debug, Clone)]
@@ -14,6 +35,10 @@ pub struct TfDir {
     pub display: String,
 }
 
+/// Stack size of the loader threads: evaluation recurses through nested expressions, locals
+/// and modules (each bounded), which needs more than the 2 MiB default.
+const STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// Loads the Terraform directories of a scan. Directories only reached as local modules of
 /// another scanned directory are linted through their callers. Units are numbered from
 /// `first_unit`.
@@ -23,6 +48,130 @@ pub fn load_dirs(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> Vec<UnitOutput> {
-    let _ = (dirs, first_unit, sources, opts);
-    Vec::new()
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    let cache = ModuleCache::new(sources);
+    let run = || {
+        use rayon::prelude::*;
+        let canons: Vec<PathBuf> = dirs.iter().map(|d| canon(&d.path)).collect();
+        // Parse every scanned directory (in parallel) and find who calls whom.
+        let callees: Vec<Vec<PathBuf>> = dirs
+            .par_iter()
+            .zip(canons.par_iter())
+            .map(|(d, c)| local_callees(&cache.get(c, &d.path, &d.display)))
+            .collect();
+        let roots = roots(&canons, &callees);
+        roots
+            .par_iter()
+            .enumerate()
+            .map(|(i, &ix)| {
+                let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
+                load_root(&dirs[ix], unit, sources, opts, &cache)
+            })
+            .collect::<Vec<_>>()
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build()
+    {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
 }
+
+/// Canonical directories a module calls with a literal local `source`.
+fn local_callees(m: &parse::ParsedModule) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (_, b) in m.blocks() {
+        if b.ident.as_str() != "module" {
+            continue;
+        }
+        let Some(a) = b.body.get_attribute("source") else {
+            continue;
+        };
+        let Expression::String(s) = &a.value else {
+            continue;
+        };
+        let src = s.as_str();
+        if src.starts_with("./") || src.starts_with("../") {
+            let dir = m.dir.join(src);
+            if dir.is_dir() {
+                out.push(canon(&dir));
+            }
+        }
+    }
+    out
+}
+
+/// Indices of the root directories: those no other scanned directory calls. Directories only
+/// reachable through a cycle of calls among themselves get their first member as root.
+fn roots(canons: &[PathBuf], callees: &[Vec<PathBuf>]) -> Vec<usize> {
+    let mut called: HashSet<usize> = HashSet::new();
+    for (i, cs) in callees.iter().enumerate() {
+        for c in cs {
+            for (j, d) in canons.iter().enumerate() {
+                if d == c && j != i {
+                    called.insert(j);
+                }
+            }
+        }
+    }
+    let mut roots: Vec<usize> = (0..canons.len()).filter(|i| !called.contains(i)).collect();
+    // Everything reachable from the roots is linted; what is not (a cycle of directories
+    // calling each other) gets a root of its own.
+    let mut reached: HashSet<usize> = HashSet::new();
+    let mut frontier = roots.clone();
+    loop {
+        while let Some(i) = frontier.pop() {
+            if !reached.insert(i) {
+                continue;
+            }
+            for c in &callees[i] {
+                for (j, d) in canons.iter().enumerate() {
+                    if d == c && !reached.contains(&j) {
+                        frontier.push(j);
+                    }
+                }
+            }
+        }
+        match (0..canons.len()).find(|i| !reached.contains(i)) {
+            Some(i) => {
+                roots.push(i);
+                frontier.push(i);
+            }
+            None => break,
+        }
+    }
+    roots.sort_unstable();
+    roots
+}
+
+fn load_root(
+    dir: &TfDir,
+    unit: UnitId,
+    sources: &SourceMap,
+    opts: &FrontendOptions,
+    cache: &ModuleCache,
+) -> UnitOutput {
+    let ctx = Ctx::new(sources, opts, unit, cache);
+    ctx.read_vendored(&dir.path, &dir.display);
+    let m = ctx.module(&dir.path, &dir.display);
+    let vals = tfvars::root_values(&dir.path, &dir.display, &ctx);
+    let c = canon(&dir.path);
+    let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
+    let mut mapper = map::Mapper::default();
+    root.map_into(&mut mapper);
+    let model = mapper.finish();
+    drop(root);
+    UnitOutput {
+        model,
+        findings: ctx.findings.into_inner(),
+        notes: ctx.notes.into_inner(),
+        files: ctx.files.get(),
+        ..UnitOutput::default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,165 @@
+//! Resource ids: `/subscriptions/.../providers/Microsoft.Network/virtualNetworks/vnet/subnets/sub`
+//! (or only the known suffix of one) into a full type and name.
+
+/// A parsed id: full type (`Microsoft.Network/virtualNetworks/subnets`) and full name
+/// (`vnet/sub`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedId {
+    /// Full resource type.
+    pub rtype: String,
+    /// Name segments (`["vnet", "sub"]`).
+    pub names: Vec<String>,
+}
+
+impl ParsedId {
+    /// `vnet/sub`.
+    pub fn name(&self) -> String {
+        self.names.join("/")
+    }
+}
+
+/// Parses the part after the last `/providers/` of an id (or of the known suffix of an
+/// Unknown id). `None` when the text has no complete provider section.
+pub fn parse_id(text: &str) -> Option<ParsedId> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.rfind("/providers/")?;
+    let rest = &text[at + "/providers/".len()..];
+    parse_type_and_names(rest)
+}
+
+/// Parses `Namespace/type/name[/type/name...]`.
+pub fn parse_type_and_names(rest: &str) -> Option<ParsedId> {
+    let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    if segs.len() < 3 || segs.len().is_multiple_of(2) || segs.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let mut rtype = format!("{}/{}", segs[0], segs[1]);
+    let mut names = vec![segs[2].to_string()];
+    let mut i = 3;
+    while i + 1 < segs.len() {
+        rtype.push('/');
+        rtype.push_str(segs[i]);
+        names.push(segs[i + 1].to_string());
+        i += 2;
+    }
+    Some(ParsedId { rtype, names })
+}
+
+/// Gateway sub-resource collections (for ids known only by their tail `/<coll>/<name>`).
+pub const GATEWAY_COLLECTIONS: &[&str] = &[
+    "gatewayIPConfigurations",
+    "frontendIPConfigurations",
+    "frontendPorts",
+    "sslCertificates",
+    "trustedRootCertificates",
+    "trustedClientCertificates",
+    "authenticationCertificates",
+    "backendAddressPools",
+    "backendHttpSettingsCollection",
+    "httpListeners",
+    "probes",
+    "requestRoutingRules",
+    "urlPathMaps",
+    "redirectConfigurations",
+    "rewriteRuleSets",
+    "sslProfiles",
+    "privateLinkConfigurations",
+    "backendSettingsCollection",
+    "listeners",
+    "routingRules",
+];
+
+/// What an id says about a gateway sub-resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GwSubId {
+    /// The gateway name, when the id shows it.
+    pub gateway: Option<String>,
+    /// The collection segment.
+    pub collection: String,
+    /// The sub-resource name.
+    pub name: String,
+}
+
+/// Reads a gateway sub-resource id (`.../applicationGateways/gw/backendAddressPools/p` or the
+/// tail `/backendAddressPools/p`). `None` when the text shows neither shape.
+pub fn parse_gw_sub(text: &str) -> Option<GwSubId> {
+    if let Some(p) = parse_id(text) {
+        if p.rtype
+            .to_ascii_lowercase()
+            .starts_with("microsoft.network/applicationgateways/")
+            && p.names.len() == 2
+        {
+            let coll = p.rtype.rsplit('/').next().unwrap_or_default().to_string();
+            return Some(GwSubId {
+                gateway: Some(p.names[0].clone()),
+                collection: coll,
+                name: p.names[1].clone(),
+            });
+        }
+        if p.names.len() != 2 {
+            // Some other resource entirely: report its type as the collection.
+            let name = p.name();
+            return Some(GwSubId {
+                gateway: None,
+                collection: p.rtype,
+                name,
+            });
+        }
+    }
+    // Only a tail: `<anything>/<collection>/<name>`.
+    let segs: Vec<&str> = text.trim_end_matches('/').rsplitn(3, '/').collect();
+    if segs.len() >= 2 {
+        let (name, coll) = (segs[0], segs[1]);
+        if !name.is_empty()
+            && GATEWAY_COLLECTIONS
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(coll))
+        {
+            // `.../applicationGateways/<gw>/<coll>/<name>` without `/providers/` prefix.
+            let gateway = segs.get(2).and_then(|head| {
+                let hs: Vec<&str> = head.rsplitn(3, '/').collect();
+                (hs.len() >= 2 && hs[1].eq_ignore_ascii_case("applicationGateways"))
+                    .then(|| hs[0].to_string())
+            });
+            return Some(GwSubId {
+                gateway,
+                collection: coll.to_string(),
+                name: name.to_string(),
+            });
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_and_child_ids() {
+        let p = parse_id("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sub")
+            .unwrap();
+        assert_eq!(p.rtype, "Microsoft.Network/virtualNetworks/subnets");
+        assert_eq!(p.name(), "vnet/sub");
+        assert!(parse_id("/providers/Microsoft.Network/virtualNetworks").is_none());
+        let ext = parse_id("/subscriptions/x/providers/Microsoft.Network/applicationGateways/gw/providers/Microsoft.Insights/diagnosticSettings/d").unwrap();
+        assert_eq!(ext.rtype, "Microsoft.Insights/diagnosticSettings");
+    }
+
+    #[test]
+    fn gateway_sub_ids() {
+        let g = parse_gw_sub(
+            "/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/p1",
+        )
+        .unwrap();
+        assert_eq!(g.gateway.as_deref(), Some("gw"));
+        assert_eq!(g.collection, "backendAddressPools");
+        assert_eq!(g.name, "p1");
+        let t = parse_gw_sub("/probes/x").unwrap();
+        assert_eq!(t.gateway, None);
+        assert_eq!(t.collection, "probes");
+        let t2 = parse_gw_sub("applicationGateways/agw/Probes/x").unwrap();
+        assert_eq!(t2.gateway.as_deref(), Some("agw"));
+        assert!(parse_gw_sub("/x").is_none());
+    }
+}

@@ -1,0 +1,762 @@
+//! Template evaluation: parameters (defaults, parameter files), variables (lazily, with cycle
+//! detection), resources in array and symbolic-name form, `copy` loops, `condition`, child
+//! and extension resources, nested deployments (inline, `relativePath` links) and their
+//! outputs. Each evaluated resource ([`EvRes`]) goes to the [`Mapper`] as soon as it exists.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use super::expr;
+use super::ids::{parse_id, parse_type_and_names};
+use super::json::{JKind, JNode, JsonDoc};
+use super::map::{EvRes, Mapper};
+use super::tree::{Ev, EvKind, from_aval, s, to_aval};
+use super::value::AVal;
+use crate::finding::Finding;
+use crate::model::{Lattice, Origin, Partial, Ref, ResourceKey, UnitId, Val};
+use crate::source::{FileId, SourceMap, Span};
+
+mod deploy;
+mod scope;
+
+pub use scope::Enclosing;
+
+/// Deepest chain of nested deployments followed.
+pub const MAX_NESTING: usize = 16;
+/// Most instances one `copy` loop expands to (ARM's own limit).
+pub const MAX_COPY: i64 = 800;
+/// Most resource instances evaluated per unit (bounds pathological loops of loops).
+pub const MAX_INSTANCES: usize = 20_000;
+/// Deepest chain of variables / parameters evaluated through each other.
+const MAX_VAR_DEPTH: usize = 64;
+/// Longest chain of modules expanded on demand by `reference()` to their outputs.
+const MAX_LAZY_DEPTH: usize = 24;
+/// Deepest JSON nesting walked (the parser refuses deeper input anyway).
+const MAX_NODE_DEPTH: usize = 300;
+/// Largest linked template read.
+const MAX_LINKED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// State shared by every template of one unit.
+pub struct Loader<'a> {
+    /// The unit.
+    pub unit: UnitId,
+    /// The scan's source map.
+    pub sources: &'a SourceMap,
+    /// Resources found so far, mapped as they come.
+    pub mapper: RefCell<Mapper>,
+    /// AGW000 findings (linked templates that do not parse).
+    pub findings: RefCell<Vec<Finding>>,
+    /// Notes for `--verbose`.
+    pub notes: RefCell<Vec<String>>,
+    /// Files read besides the root template.
+    pub files: Cell<usize>,
+    /// Linked templates loaded (canonical paths).
+    pub linked: RefCell<Vec<PathBuf>>,
+    /// Set by a deployment whose template could not be followed.
+    opaque: Cell<bool>,
+    /// Variables / parameters being evaluated through each other, across nested templates.
+    var_depth: Cell<usize>,
+    /// Resources being expanded on demand (a `reference()` to a module not yet expanded).
+    lazy_depth: Cell<usize>,
+    /// Template scopes created so far (names the scope in placeholder keys).
+    serials: Cell<usize>,
+    /// Linked templates read so far (a deployment in a loop reads its file once).
+    linked_docs: RefCell<HashMap<PathBuf, Option<Rc<LinkedDoc>>>>,
+    instances: Cell<usize>,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader for one unit.
+    pub fn new(unit: UnitId, sources: &'a SourceMap) -> Self {
+        Loader {
+            unit,
+            sources,
+            mapper: RefCell::new(Mapper::new(unit)),
+            findings: RefCell::new(Vec::new()),
+            notes: RefCell::new(Vec::new()),
+            files: Cell::new(0),
+            linked: RefCell::new(Vec::new()),
+            opaque: Cell::new(false),
+            var_depth: Cell::new(0),
+            lazy_depth: Cell::new(0),
+            serials: Cell::new(0),
+            linked_docs: RefCell::new(HashMap::new()),
+            instances: Cell::new(0),
+        }
+    }
+
+    fn note(&self, n: String) {
+        self.notes.borrow_mut().push(n);
+    }
+}
+
+/// A linked template: its parsed text, file and directory.
+type LinkedDoc = (JsonDoc, FileId, PathBuf);
+
+/// A parameter's value and origin.
+type PVal = (AVal, Option<Origin>);
+
+enum Slot<'d> {
+    Pending(&'d JNode),
+    /// A `copy` variable: `{name, count, input}`.
+    PendingCopy(&'d JNode),
+    InProgress,
+    Done(PVal),
+}
+
+/// The state of a declared resource.
+#[derive(Debug, Clone)]
+enum DeclState {
+    NotExpanded,
+    InProgress,
+    /// Expanded; for deployments, the `outputs` object (Unknown when not knowable).
+    Done(AVal),
+}
+
+/// A resource as declared (before expansion), for `reference()` / `resourceInfo()`.
+struct Decl<'d> {
+    node: &'d JNode,
+    symbol: Option<String>,
+    rtype: String,
+    /// Full name; Unknown when computed from something unknown (or from `copyIndex()`).
+    name: AVal,
+    existing: bool,
+    has_copy: bool,
+    /// The name expression, normalised (see `scope::normalize`), when the name is computed.
+    name_expr: Option<String>,
+    /// Where the name is written (placeholder keys for names that are Unknown).
+    name_start: u32,
+    state: RefCell<DeclState>,
+}
+
+/// Whose parameters and variables a template's expressions see.
+pub struct Tpl<'d, 'a> {
+    loader: &'d Loader<'a>,
+    root: &'d JNode,
+    file: FileId,
+    dir: PathBuf,
+    depth: usize,
+    /// `expressionEvaluationOptions.scope: outer`: parameters and variables are the parent's.
+    outer: Option<&'d dyn Enclosing>,
+    /// The enclosing template (for references to its resources).
+    parent: Option<&'d dyn Enclosing>,
+    params: RefCell<HashMap<String, Slot<'d>>>,
+    vars: RefCell<HashMap<String, Slot<'d>>>,
+    copy: RefCell<Vec<(String, Option<i64>)>>,
+    decls: RefCell<Vec<Decl<'d>>>,
+    /// Deployed under an Unknown condition (a nested deployment's own condition).
+    cond_unknown: bool,
+    symbolic: bool,
+    /// This scope's number in the unit.
+    serial: usize,
+    /// The expressions being evaluated, innermost last (for `reference()` by name text).
+    cur_expr: RefCell<Vec<String>>,
+}
+
+/// Origin label for parameter values.
+fn origin(span: Span, label: String) -> Option<Origin> {
+    Some(Origin { span, label })
+}
+
+impl<'d, 'a> Tpl<'d, 'a> {
+    /// A template scope. `supplied` are the parameter values given from outside (parameter
+    /// file, or a parent deployment's `parameters`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        loader: &'d Loader<'a>,
+        root: &'d JNode,
+        file: FileId,
+        dir: PathBuf,
+        depth: usize,
+        supplied: HashMap<String, PVal>,
+        outer: Option<&'d dyn Enclosing>,
+        parent: Option<&'d dyn Enclosing>,
+        cond_unknown: bool,
+    ) -> Self {
+        let mut params = HashMap::new();
+        if outer.is_none()
+            && let Some(ps) = root.get("parameters").and_then(JNode::as_object)
+        {
+            for p in ps {
+                let key = p.key.to_ascii_lowercase();
+                let slot = match supplied.get(&key) {
+                    Some(v) => Slot::Done(v.clone()),
+                    None => match p.value.get("defaultValue") {
+                        Some(d) => Slot::Pending(d),
+                        None => Slot::Done((AVal::unknown(), None)),
+                    },
+                };
+                params.insert(key, slot);
+            }
+        }
+        let mut vars = HashMap::new();
+        if outer.is_none()
+            && let Some(vs) = root.get("variables").and_then(JNode::as_object)
+        {
+            for v in vs {
+                if v.key.eq_ignore_ascii_case("copy") {
+                    for c in v.value.as_array().unwrap_or_default() {
+                        if let Some(n) = c.get("name").and_then(JNode::as_str) {
+                            vars.insert(n.to_ascii_lowercase(), Slot::PendingCopy(c));
+                        }
+                    }
+                } else {
+                    vars.insert(v.key.to_ascii_lowercase(), Slot::Pending(&v.value));
+                }
+            }
+        }
+        let symbolic = root
+            .get("languageVersion")
+            .and_then(JNode::as_str)
+            .is_some_and(|v| !v.starts_with('1'));
+        let serial = loader.serials.get();
+        loader.serials.set(serial + 1);
+        Tpl {
+            serial,
+            cur_expr: RefCell::new(Vec::new()),
+            loader,
+            root,
+            file,
+            dir,
+            depth,
+            outer,
+            parent,
+            params: RefCell::new(params),
+            vars: RefCell::new(vars),
+            copy: RefCell::new(Vec::new()),
+            decls: RefCell::new(Vec::new()),
+            cond_unknown,
+            symbolic: symbolic
+                || matches!(
+                    root.get("resources").map(|r| &r.kind),
+                    Some(JKind::Object(_))
+                ),
+        }
+    }
+
+    // ----- evaluation of JSON nodes -------------------------------------------------------
+
+    /// Evaluates a JSON value: expressions, property `copy` loops, literals.
+    pub fn eval(&self, node: &JNode) -> Ev {
+        self.eval_at(node, 0)
+    }
+
+    fn eval_at(&self, node: &JNode, depth: usize) -> Ev {
+        if depth > MAX_NODE_DEPTH {
+            return Ev::unknown(node.span);
+        }
+        let kind = match &node.kind {
+            JKind::Null => EvKind::Null,
+            JKind::Bool(b) => EvKind::Bool(*b),
+            JKind::Number(_) => match node.as_i64() {
+                Some(i) => EvKind::Int(i),
+                None => EvKind::Unknown(Partial::default()),
+            },
+            JKind::Str(text) => return self.eval_str(text, node.span),
+            JKind::Array(items) => {
+                EvKind::Arr(items.iter().map(|e| self.eval_at(e, depth + 1)).collect())
+            }
+            JKind::Object(props) => {
+                let mut out = Vec::with_capacity(props.len());
+                for p in props {
+                    if p.key.eq_ignore_ascii_case("copy")
+                        && let Some(loops) = p.value.as_array()
+                        && loops.iter().all(|l| l.get("input").is_some())
+                    {
+                        for l in loops {
+                            out.push(self.property_copy(l, depth));
+                        }
+                        continue;
+                    }
+                    out.push((p.key.clone(), self.eval_at(&p.value, depth + 1)));
+                }
+                EvKind::Obj(out)
+            }
+        };
+        Ev::new(node.span, kind)
+    }
+
+    fn eval_str(&self, text: &str, span: Span) -> Ev {
+        if !text.starts_with('[') {
+            return Ev::new(span, EvKind::Str(text.to_string()));
+        }
+        self.cur_expr.borrow_mut().push(text.to_string());
+        let result = expr::evaluate(text, self);
+        self.cur_expr.borrow_mut().pop();
+        match result {
+            Ok(e) => from_aval(e.value, span, &e.origins),
+            Err(err) => {
+                self.loader.note(format!(
+                    "{}: expression not evaluated ({}), treated as unknown",
+                    self.loader.sources.path(span.file),
+                    err.message
+                ));
+                Ev::unknown(span)
+            }
+        }
+    }
+
+    /// Evaluates a value with `copyIndex(loop)` bound to `index` (None = Unknown).
+    fn with_copy<T>(&self, name: &str, index: Option<i64>, f: impl FnOnce() -> T) -> T {
+        self.copy
+            .borrow_mut()
+            .push((name.to_ascii_lowercase(), index));
+        let r = f();
+        self.copy.borrow_mut().pop();
+        r
+    }
+
+    /// A loop count: `Some(n)` when Known (clamped), `None` when Unknown.
+    fn count(&self, node: Option<&JNode>) -> Option<i64> {
+        let n = node?;
+        match to_aval(&self.eval(n)) {
+            AVal::Int(i) => Some(i.clamp(0, MAX_COPY)),
+            AVal::Str(t) => t.trim().parse::<i64>().ok().map(|i| i.clamp(0, MAX_COPY)),
+            _ => None,
+        }
+    }
+
+    /// A property `copy` element: `(name, array)`.
+    fn property_copy(&self, l: &JNode, depth: usize) -> (String, Ev) {
+        let name = l
+            .get("name")
+            .map(|n| s(Some(&self.eval(n))).get().cloned().unwrap_or_default())
+            .unwrap_or_default();
+        let Some(input) = l.get("input") else {
+            return (name, Ev::unknown(l.span));
+        };
+        match self.count(l.get("count")) {
+            Some(n) => {
+                let items = (0..n)
+                    .map(|i| self.with_copy(&name, Some(i), || self.eval_at(input, depth + 1)))
+                    .collect();
+                (name, Ev::new(l.span, EvKind::Arr(items)))
+            }
+            None => (name, Ev::unknown(l.span)),
+        }
+    }
+
+    // ----- parameters and variables -------------------------------------------------------
+
+    fn lookup(&self, params: bool, name: &str) -> Option<PVal> {
+        if let Some(o) = self.outer {
+            return o.lookup_up(params, name);
+        }
+        let key = name.to_ascii_lowercase();
+        let table = if params { &self.params } else { &self.vars };
+        let pending = {
+            let mut t = table.borrow_mut();
+            let slot = t.get_mut(&key)?;
+            match slot {
+                Slot::Done(v) => return Some(v.clone()),
+                Slot::InProgress => return Some((AVal::unknown(), None)),
+                Slot::Pending(n) => {
+                    let n = *n;
+                    *slot = Slot::InProgress;
+                    (n, false)
+                }
+                Slot::PendingCopy(n) => {
+                    let n = *n;
+                    *slot = Slot::InProgress;
+                    (n, true)
+                }
+            }
+        };
+        let value = if self.loader.var_depth.get() >= MAX_VAR_DEPTH {
+            (AVal::unknown(), None)
+        } else {
+            self.loader.var_depth.set(self.loader.var_depth.get() + 1);
+            // Copies made inside a resource loop must not leak into variables.
+            let saved = std::mem::take(&mut *self.copy.borrow_mut());
+            let (node, is_copy) = pending;
+            let v = if is_copy {
+                let e = self.copy_variable(node);
+                (to_aval(&e), e.origins.first().cloned())
+            } else {
+                let e = self.eval(node);
+                let o = if params {
+                    origin(node.span, format!("default of parameter `{name}`"))
+                } else {
+                    e.origins.first().cloned()
+                };
+                (to_aval(&e), o)
+            };
+            *self.copy.borrow_mut() = saved;
+            self.loader.var_depth.set(self.loader.var_depth.get() - 1);
+            v
+        };
+        table.borrow_mut().insert(key, Slot::Done(value.clone()));
+        Some(value)
+    }
+
+    fn copy_variable(&self, node: &JNode) -> Ev {
+        let name = node.get("name").and_then(JNode::as_str).unwrap_or_default();
+        let Some(input) = node.get("input") else {
+            return Ev::unknown(node.span);
+        };
+        match self.count(node.get("count")) {
+            Some(n) => Ev::new(
+                node.span,
+                EvKind::Arr(
+                    (0..n)
+                        .map(|i| self.with_copy(name, Some(i), || self.eval(input)))
+                        .collect(),
+                ),
+            ),
+            None => Ev::unknown(node.span),
+        }
+    }
+
+    // ----- declarations -------------------------------------------------------------------
+
+    /// The template's resources: `(symbol, node)` in written order.
+    fn resource_nodes(&self) -> Vec<(Option<String>, &'d JNode)> {
+        match self.root.get("resources").map(|r| &r.kind) {
+            Some(JKind::Array(items)) => items.iter().map(|n| (None, n)).collect(),
+            Some(JKind::Object(props)) => props
+                .iter()
+                .map(|p| (Some(p.key.clone()), &p.value))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Full type of a resource node under an optional parent type.
+    fn full_type(&self, node: &JNode, parent: Option<&str>) -> String {
+        let t = node
+            .get("type")
+            .map(|t| s(Some(&self.eval(t))).get().cloned().unwrap_or_default())
+            .unwrap_or_default();
+        match parent {
+            Some(p) if !is_full_type(&t) => format!("{p}/{t}"),
+            _ => t,
+        }
+    }
+
+    /// Records every resource for look-ups before anything is expanded.
+    fn declare(&self) {
+        let nodes = self.resource_nodes();
+        let mut decls = Vec::with_capacity(nodes.len());
+        for (symbol, node) in nodes {
+            let rtype = self.full_type(node, None);
+            let has_copy = node.get("copy").is_some();
+            let name = match node.get("name") {
+                // Names computed from copyIndex() are Unknown here (no loop is bound).
+                Some(n) => self.with_copy("", None, || to_aval(&self.eval(n))),
+                None => AVal::unknown(),
+            };
+            let existing = node.get("existing").and_then(JNode::as_bool) == Some(true);
+            let name_node = node.get("name");
+            let name_expr = name_node
+                .and_then(JNode::as_str)
+                .filter(|t| expr::is_expression(t))
+                .and_then(|t| t.strip_prefix('[')?.strip_suffix(']').map(scope::normalize));
+            decls.push(Decl {
+                node,
+                symbol,
+                rtype,
+                name,
+                existing,
+                has_copy,
+                name_expr,
+                name_start: name_node.map_or(node.span.start, |n| n.span.start),
+                state: RefCell::new(DeclState::NotExpanded),
+            });
+            // Declaring can evaluate names through reference(); keep what is known so far.
+        }
+        *self.decls.borrow_mut() = decls;
+    }
+
+    /// Expands every declared resource (nested deployments included) into the loader.
+    pub fn run(&self) {
+        self.declare();
+        let n = self.decls.borrow().len();
+        for i in 0..n {
+            self.expand_decl(i);
+        }
+    }
+
+    fn expand_decl(&self, i: usize) -> AVal {
+        self.expand_decl_at(i, false)
+    }
+
+    /// `lazy`: asked for by a `reference()` during another evaluation. Chains of those are
+    /// bounded; a resource not expanded here is expanded later by the template's own loop.
+    fn expand_decl_at(&self, i: usize, lazy: bool) -> AVal {
+        let l = self.loader;
+        if lazy && l.lazy_depth.get() >= MAX_LAZY_DEPTH {
+            return AVal::unknown();
+        }
+        let node = {
+            let decls = self.decls.borrow();
+            let Some(d) = decls.get(i) else {
+                return AVal::unknown();
+            };
+            match &*d.state.borrow() {
+                DeclState::Done(v) => return v.clone(),
+                DeclState::InProgress => return AVal::unknown(),
+                DeclState::NotExpanded => {}
+            }
+            *d.state.borrow_mut() = DeclState::InProgress;
+            d.node
+        };
+        if lazy {
+            l.lazy_depth.set(l.lazy_depth.get() + 1);
+        }
+        let outputs = self.expand_resource(node, None);
+        if lazy {
+            l.lazy_depth.set(l.lazy_depth.get().saturating_sub(1));
+        }
+        if let Some(d) = self.decls.borrow().get(i) {
+            *d.state.borrow_mut() = DeclState::Done(outputs.clone());
+        }
+        outputs
+    }
+
+    /// Expands a resource node (with `copy`) under an optional parent (full type, full name).
+    /// Returns a deployment's outputs (Unknown for anything else or for looped deployments).
+    fn expand_resource(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
+        if node.get("existing").and_then(JNode::as_bool) == Some(true) {
+            return AVal::unknown();
+        }
+        match node.get("copy") {
+            Some(c) if matches!(c.kind, JKind::Object(_)) => {
+                let name = c
+                    .get("name")
+                    .map(|n| s(Some(&self.eval(n))).get().cloned().unwrap_or_default())
+                    .unwrap_or_default();
+                match self.count(c.get("count")) {
+                    Some(n) => {
+                        for i in 0..n {
+                            self.with_copy(&name, Some(i), || self.instance(node, parent));
+                        }
+                    }
+                    None => {
+                        self.with_copy(&name, None, || self.instance(node, parent));
+                    }
+                }
+                AVal::unknown()
+            }
+            _ => self.instance(node, parent),
+        }
+    }
+
+    /// One instance of a resource.
+    fn instance(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
+        let l = self.loader;
+        if l.instances.get() >= MAX_INSTANCES {
+            if l.instances.get() == MAX_INSTANCES {
+                l.instances.set(MAX_INSTANCES + 1);
+                l.note(format!(
+                    "{}: more than {MAX_INSTANCES} resource instances; the rest were not evaluated",
+                    l.sources.path(self.file)
+                ));
+                // What was not evaluated may still add members to pools.
+                l.mapper.borrow_mut().add(EvRes {
+                    rtype: "Microsoft.Resources/deployments".to_string(),
+                    name: Val::unknown(Some(node.span)),
+                    name_written: "<not evaluated>".to_string(),
+                    key_hint: None,
+                    opaque: true,
+                    cond_inherited: false,
+                    body: Ev::new(node.span, EvKind::Obj(Vec::new())),
+                    span: node.span,
+                    condition: Val::absent(),
+                    scope: Val::absent(),
+                });
+            }
+            return AVal::unknown();
+        }
+        l.instances.set(l.instances.get() + 1);
+        let condition = match node.get("condition") {
+            None => Val::absent(),
+            Some(c) => {
+                let e = self.eval(c);
+                match to_aval(&e).truthy() {
+                    Some(false) => return AVal::unknown(),
+                    Some(true) => Val::known(true, c.span),
+                    None => Val::unknown(Some(c.span)),
+                }
+            }
+        };
+        let parent_unknown = parent.is_some_and(|p| p.2);
+        // Unknown only through the parent or the enclosing deployment: deployed together with
+        // a parent of the same template, so merging into that parent is still certain.
+        let cond_inherited = (self.cond_unknown || parent_unknown) && !condition.is_unknown();
+        let condition = if cond_inherited {
+            Val::unknown(Some(node.span))
+        } else {
+            condition
+        };
+        let rtype = self.full_type(node, parent.map(|p| p.0));
+        let relative = parent.is_some()
+            && !node
+                .get("type")
+                .and_then(JNode::as_str)
+                .is_some_and(is_full_type);
+        let own_name = s(node.get("name").map(|n| self.eval(n)).as_ref());
+        let written = node
+            .get("name")
+            .and_then(JNode::as_str)
+            .unwrap_or("<computed name>");
+        let name_written = match parent {
+            Some((_, pn, _)) if relative => format!(
+                "{}/{written}",
+                pn.get().map_or("<computed name>", String::as_str)
+            ),
+            _ => written.to_string(),
+        };
+        let name = match (relative, parent) {
+            (true, Some((_, pn, _))) => match (pn.get(), own_name.get()) {
+                (Some(p), Some(c)) => Val {
+                    state: Lattice::Known(format!("{p}/{c}")),
+                    span: own_name.span,
+                    origins: own_name.origins.clone(),
+                },
+                _ => Val::unknown(own_name.span),
+            },
+            _ => own_name,
+        };
+        // A computed name that stays Unknown still needs a key other resources can use.
+        let key_hint = match (name.is_known(), relative, node.get("name")) {
+            (false, false, Some(n)) => Some(self.placeholder(n.span.start)),
+            _ => None,
+        };
+        let is_deployment = rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments");
+        let child_cond_unknown = condition.is_unknown();
+        let body = self.eval_body(node, &rtype);
+        let scope = match body.get("scope") {
+            Some(sc) => self.scope_ref(sc),
+            None => Val::absent(),
+        };
+        l.opaque.set(false);
+        let outputs = if is_deployment {
+            self.deployment(node, &name, condition.is_unknown())
+        } else {
+            AVal::unknown()
+        };
+        let opaque = l.opaque.replace(false);
+        l.mapper.borrow_mut().add(EvRes {
+            rtype: rtype.clone(),
+            name: name.clone(),
+            name_written,
+            key_hint,
+            opaque,
+            cond_inherited,
+            body,
+            span: node.span,
+            condition,
+            scope,
+        });
+        // Nested child resources (relative type and name).
+        if let Some(children) = node.get("resources") {
+            let kids: Vec<&JNode> = match &children.kind {
+                JKind::Array(a) => a.iter().collect(),
+                JKind::Object(o) => o.iter().map(|p| &p.value).collect(),
+                _ => Vec::new(),
+            };
+            for k in kids {
+                if self.depth + 1 > MAX_NESTING * 4 {
+                    break;
+                }
+                self.expand_resource(k, Some((&rtype, &name, child_cond_unknown)));
+            }
+        }
+        outputs
+    }
+
+    /// The resource object evaluated, without children, loops and the nested template.
+    fn eval_body(&self, node: &JNode, rtype: &str) -> Ev {
+        let Some(props) = node.as_object() else {
+            return Ev::unknown(node.span);
+        };
+        let mut out = Vec::new();
+        if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
+            // The template and its parameters are evaluated as their own scope.
+            return Ev::new(node.span, EvKind::Obj(out));
+        }
+        if !super::map::is_mapped_type(rtype) {
+            // Only what marks a subnet as used; the rest of a resource the model does not
+            // describe (VM extensions, dashboards, workflows...) is never evaluated.
+            if let Some(p) = node.get("properties") {
+                let mut kept = Vec::new();
+                for key in [
+                    "ipConfigurations",
+                    "frontendIPConfigurations",
+                    "subnet",
+                    "subnetIds",
+                    "virtualNetworkConfiguration",
+                ] {
+                    if let Some(q) = p.prop(key) {
+                        kept.push((q.key.clone(), self.eval(&q.value)));
+                    }
+                }
+                out.push(("properties".to_string(), Ev::new(p.span, EvKind::Obj(kept))));
+            }
+            return Ev::new(node.span, EvKind::Obj(out));
+        }
+        for p in props {
+            let k = p.key.to_ascii_lowercase();
+            if matches!(
+                k.as_str(),
+                "resources" | "copy" | "condition" | "dependson" | "type" | "name"
+            ) {
+                continue;
+            }
+            out.push((p.key.clone(), self.eval(&p.value)));
+        }
+        Ev::new(node.span, EvKind::Obj(out))
+    }
+
+    /// The key name of a resource whose computed name is Unknown: the scope and the place the
+    /// name is written, so that `reference()` to it can point at the same resource.
+    fn placeholder(&self, name_start: u32) -> String {
+        format!("?{}:{name_start}", self.serial)
+    }
+
+    /// An extension resource's `scope`: an id, `<type>/<name>`, or a symbolic name.
+    fn scope_ref(&self, sc: &Ev) -> Ref {
+        let text = match &sc.kind {
+            EvKind::Str(t) => t.clone(),
+            EvKind::Unknown(p) if p.suffix.contains("/providers/") => p.suffix.clone(),
+            _ => return Val::unknown(Some(sc.span)),
+        };
+        let unit = self.loader.unit;
+        let known = |rtype: &str, name: &str| Val {
+            state: Lattice::Known(ResourceKey::arm(unit, rtype, name)),
+            span: Some(sc.span),
+            origins: sc.origins.clone(),
+        };
+        if let Some(p) = parse_id(&text) {
+            return known(&p.rtype, &p.name());
+        }
+        if !text.contains('/')
+            && let Some((rtype, name)) = self.symbol(&text)
+        {
+            return known(&rtype, &name);
+        }
+        match parse_type_and_names(&text) {
+            Some(p) => known(&p.rtype, &p.name()),
+            None => Val::unknown(Some(sc.span)),
+        }
+    }
+
+    /// A symbolic name's type and Known name.
+    fn symbol(&self, sym: &str) -> Option<(String, String)> {
+        let decls = self.decls.borrow();
+        let d = decls.iter().find(|d| {
+            d.symbol
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(sym))
+        })?;
+        Some((d.rtype.clone(), d.name.as_str()?.to_string()))
+    }
+}
+
+/// A full type starts with a resource provider namespace (`Microsoft.Web/sites`); a child's
+/// relative type does not (`config`, `providers/diagnosticSettings`).
+fn is_full_type(t: &str) -> bool {
+    t.split('/').next().is_some_and(|ns| ns.contains('.'))
+}

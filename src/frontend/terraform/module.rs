@@ -1,0 +1,863 @@
+//! Module instances: variables, locals, local module calls, resource instances.
+//!
+//! Everything is evaluated lazily and memoised: a local is evaluated when first referenced, a
+//! module call is loaded when its output is first read (or when the mapper walks the tree).
+//! A local that is reached again while it is being evaluated is a cycle: it becomes Unknown
+//! and a note says so. Recursion across locals and modules is depth-limited.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::Block;
+
+use super::eval::{Scope, eval};
+use super::expand::{Binds, Evaluator, Node, instances, key_suffix};
+use super::map::{Mapper, ResInst};
+use super::parse::{ParsedModule, header_span, label, normalize_display, parse_dir, span_of};
+use super::value::TVal;
+use crate::finding::Finding;
+use crate::frontend::FrontendOptions;
+use crate::model::{Origin, UnitId, Val};
+use crate::source::{FileId, SourceMap, Span};
+
+/// Deepest chain of module calls followed.
+pub const MAX_MODULE_DEPTH: usize = 16;
+/// Deepest chain of lazily evaluated locals / outputs / resources before giving up.
+const MAX_LAZY_DEPTH: usize = 96;
+
+/// Parsed module directories shared by every unit of a scan (a module used by two roots is
+/// read and added to the source map once, so identical findings deduplicate).
+pub struct ModuleCache<'s> {
+    sources: &'s SourceMap,
+    map: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ParsedModule>>>>>,
+    counted: Mutex<HashSet<PathBuf>>,
+}
+
+impl<'s> ModuleCache<'s> {
+    /// An empty cache.
+    pub fn new(sources: &'s SourceMap) -> Self {
+        ModuleCache {
+            sources,
+            map: Mutex::new(HashMap::new()),
+            counted: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The parsed module of a directory (canonical path), parsing it on first use.
+    pub fn get(&self, canon: &Path, dir: &Path, display: &str) -> Arc<ParsedModule> {
+        let cell = {
+            let mut m = match self.map.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            m.entry(canon.to_path_buf()).or_default().clone()
+        };
+        cell.get_or_init(|| Arc::new(parse_dir(dir, display, self.sources)))
+            .clone()
+    }
+
+    /// True the first time it is asked for a directory (so files are counted once per scan).
+    pub fn first_use(&self, canon: &Path) -> bool {
+        let mut c = match self.counted.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        c.insert(canon.to_path_buf())
+    }
+}
+
+/// The canonical form of a directory (the path itself when it cannot be canonicalised).
+pub fn canon(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// What one unit's load shares between its module instances.
+pub struct Ctx<'s> {
+    /// The source map.
+    pub sources: &'s SourceMap,
+    /// Command-line inputs.
+    pub opts: &'s FrontendOptions,
+    /// The unit.
+    pub unit: UnitId,
+    /// Parsed modules.
+    pub cache: &'s ModuleCache<'s>,
+    /// Notes for `--verbose`.
+    pub notes: RefCell<Vec<String>>,
+    /// AGW000 findings.
+    pub findings: RefCell<Vec<Finding>>,
+    /// Files read.
+    pub files: Cell<usize>,
+    depth: Cell<usize>,
+    /// Modules `terraform init` vendored for the root: (call key `a.b`, directory, display).
+    vendored: RefCell<Vec<(String, PathBuf, String)>>,
+}
+
+impl<'s> Ctx<'s> {
+    /// A context for one unit.
+    pub fn new(
+        sources: &'s SourceMap,
+        opts: &'s FrontendOptions,
+        unit: UnitId,
+        cache: &'s ModuleCache<'s>,
+    ) -> Self {
+        Ctx {
+            sources,
+            opts,
+            unit,
+            cache,
+            notes: RefCell::new(Vec::new()),
+            findings: RefCell::new(Vec::new()),
+            files: Cell::new(0),
+            depth: Cell::new(0),
+            vendored: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Reads `.terraform/modules/modules.json` of the root directory (written by
+    /// `terraform init`), so registry and git modules vendored there are followed like local
+    /// ones. A missing or unreadable manifest is not an error.
+    pub fn read_vendored(&self, root: &Path, display: &str) {
+        let Ok(text) = std::fs::read_to_string(root.join(".terraform/modules/modules.json")) else {
+            return;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return;
+        };
+        let Some(mods) = json.get("Modules").and_then(|m| m.as_array()) else {
+            return;
+        };
+        let mut v = self.vendored.borrow_mut();
+        for m in mods {
+            let (Some(key), Some(dir)) = (
+                m.get("Key").and_then(|k| k.as_str()),
+                m.get("Dir").and_then(|d| d.as_str()),
+            ) else {
+                continue;
+            };
+            if key.is_empty() {
+                continue;
+            }
+            let shown = normalize_display(&format!("{display}/{dir}"));
+            v.push((key.to_string(), root.join(dir), shown));
+        }
+    }
+
+    fn note(&self, s: String) {
+        let mut n = self.notes.borrow_mut();
+        if !n.contains(&s) {
+            n.push(s);
+        }
+    }
+
+    /// Loads a module directory into this unit (counting its files and findings once).
+    pub fn module(&self, dir: &Path, display: &str) -> Arc<ParsedModule> {
+        let c = canon(dir);
+        let m = self.cache.get(&c, dir, display);
+        if self.cache.first_use(&c) {
+            self.files.set(self.files.get() + m.files_read);
+        }
+        self.findings
+            .borrow_mut()
+            .extend(m.findings.iter().cloned());
+        m
+    }
+
+    /// Runs `f` one lazy level deeper; `None` past the limit.
+    fn deeper<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
+        if self.depth.get() >= MAX_LAZY_DEPTH {
+            return None;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let r = f();
+        self.depth.set(self.depth.get() - 1);
+        Some(r)
+    }
+}
+
+/// Where a block sits: file index and structure index in that file's body.
+#[derive(Clone, Copy)]
+struct At {
+    file: usize,
+    idx: usize,
+}
+
+enum Lazy<T> {
+    Busy,
+    Done(T),
+}
+
+/// A resource's type and name.
+type ResKey = (String, String);
+
+/// A value and where it came from.
+pub type VarVal = (TVal, Option<Origin>);
+
+/// The loaded instances of a module call.
+struct Call<'c, 's> {
+    /// (key or index bound by count/for_each, instance); key is Null without count/for_each.
+    instances: Vec<(TVal, Rc<Instance<'c, 's>>)>,
+}
+
+/// One module instance.
+pub struct Instance<'c, 's> {
+    ctx: &'c Ctx<'s>,
+    module: Arc<ParsedModule>,
+    canon: PathBuf,
+    /// Address prefix: empty for the root, `module.a.` / `module.a["k"].module.b.` below.
+    pub prefix: String,
+    stack: Vec<PathBuf>,
+    vars: HashMap<String, VarVal>,
+    locals: HashMap<String, (At, String)>,
+    local_state: RefCell<HashMap<String, Lazy<VarVal>>>,
+    resources: HashMap<(String, String), At>,
+    res_state: RefCell<HashMap<ResKey, Lazy<Option<TVal>>>>,
+    calls: HashMap<String, At>,
+    call_state: RefCell<HashMap<String, Lazy<Option<Rc<Call<'c, 's>>>>>>,
+    outputs: HashMap<String, At>,
+    out_state: RefCell<HashMap<String, Lazy<Option<TVal>>>>,
+    lit_state: RefCell<HashMap<ResKey, Lazy<Option<TVal>>>>,
+    /// Names of the module calls from the root to this instance (`["a", "b"]`).
+    call_path: Vec<String>,
+    /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
+    /// here or above): the meta-argument's span.
+    maybe: Cell<Option<Span>>,
+}
+
+/// Meta-arguments of a `module` block that are not inputs.
+const MODULE_META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+impl<'c, 's> Instance<'c, 's> {
+    /// Builds an instance: declarations are indexed, variable values bound; nothing else is
+    /// evaluated yet. `inputs` are the caller's values (None for a root module, whose values
+    /// come from defaults and tfvars in `root_values`).
+    pub fn new(
+        ctx: &'c Ctx<'s>,
+        module: Arc<ParsedModule>,
+        prefix: String,
+        stack: Vec<PathBuf>,
+        inputs: &HashMap<String, VarVal>,
+    ) -> Self {
+        let mut inst = Instance {
+            ctx,
+            canon: canon(&module.dir),
+            module,
+            prefix,
+            stack,
+            vars: HashMap::new(),
+            locals: HashMap::new(),
+            local_state: RefCell::new(HashMap::new()),
+            resources: HashMap::new(),
+            res_state: RefCell::new(HashMap::new()),
+            calls: HashMap::new(),
+            call_state: RefCell::new(HashMap::new()),
+            outputs: HashMap::new(),
+            out_state: RefCell::new(HashMap::new()),
+            maybe: Cell::new(None),
+            lit_state: RefCell::new(HashMap::new()),
+            call_path: Vec::new(),
+        };
+        let m = inst.module.clone();
+        for (fi, f) in m.files.iter().enumerate() {
+            for (si, st) in f.body.iter().enumerate() {
+                let Some(b) = st.as_block() else { continue };
+                let at = At { file: fi, idx: si };
+                match (b.ident.as_str(), label(b, 0), label(b, 1)) {
+                    ("variable", Some(name), _) => {
+                        // `nullable = false`: a null input takes the default.
+                        let non_nullable = b.body.get_attribute("nullable").is_some_and(
+                            |a| matches!(&a.value, Expression::Bool(x) if !*x.value()),
+                        );
+                        let mut v = match inputs.get(name) {
+                            Some(v) if !(non_nullable && v.0.is_null()) => v.clone(),
+                            _ => variable_default(b, f.file, name),
+                        };
+                        if let Some(t) = b.body.get_attribute("type") {
+                            v.0 = super::eval::convert_to_type(&v.0, &t.value);
+                        }
+                        inst.vars.insert(name.to_string(), v);
+                    }
+                    ("locals", _, _) => {
+                        for a in b.body.attributes() {
+                            inst.locals
+                                .insert(a.key.as_str().to_string(), (at, a.key.as_str().into()));
+                        }
+                    }
+                    ("resource", Some(t), Some(n)) => {
+                        inst.resources.insert((t.to_string(), n.to_string()), at);
+                    }
+                    ("module", Some(n), _) => {
+                        inst.calls.insert(n.to_string(), at);
+                    }
+                    ("output", Some(n), _) => {
+                        inst.outputs.insert(n.to_string(), at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        inst
+    }
+
+    fn block(&self, at: At) -> Option<(&Block, FileId)> {
+        let f = self.module.files.get(at.file)?;
+        let b = f.body.get(at.idx)?.as_block()?;
+        Some((b, f.file))
+    }
+
+    /// The module's directory as printed.
+    pub fn display(&self) -> &str {
+        &self.module.display
+    }
+
+    fn local_value(&self, name: &str) -> Option<VarVal> {
+        let (at, key) = self.locals.get(name)?.clone();
+        {
+            let st = self.local_state.borrow();
+            match st.get(name) {
+                Some(Lazy::Done(v)) => return Some(v.clone()),
+                Some(Lazy::Busy) => {
+                    self.ctx.note(format!(
+                        "{}: local `{name}` depends on itself (cycle); its value is Unknown",
+                        self.module.display
+                    ));
+                    return Some((TVal::unknown(), None));
+                }
+                _ => {}
+            }
+        }
+        self.local_state
+            .borrow_mut()
+            .insert(name.to_string(), Lazy::Busy);
+        let (b, file) = self.block(at)?;
+        let attr = b.body.get_attribute(&key)?;
+        let mut value = self
+            .ctx
+            .deeper(|| eval(&attr.value, &View::new(self, &Binds::default())))
+            .map_or_else(TVal::unknown, |e| e.value);
+        if let TVal::Unknown(_) = value
+            && let Some(Some((v, _))) = self
+                .ctx
+                .deeper(|| self.eval_resolving(&attr.value, &Binds::default()))
+        {
+            value = v;
+        }
+        let origin = Origin {
+            span: span_of(&attr.value, file, Span::new(file, 0..0)),
+            label: format!("local `{name}`"),
+        };
+        // A cycle found while evaluating makes the value Unknown but keeps it memoised.
+        let v = (value, Some(origin));
+        self.local_state
+            .borrow_mut()
+            .insert(name.to_string(), Lazy::Done(v.clone()));
+        Some(v)
+    }
+
+    fn resource_value(&self, rtype: &str, name: &str) -> Option<TVal> {
+        let k = (rtype.to_string(), name.to_string());
+        let at = *self.resources.get(&k)?;
+        match self.res_state.borrow().get(&k) {
+            Some(Lazy::Done(v)) => return v.clone(),
+            Some(Lazy::Busy) => return None,
+            _ => {}
+        }
+        self.res_state.borrow_mut().insert(k.clone(), Lazy::Busy);
+        let (b, file) = self.block(at)?;
+        let base = format!("{}{rtype}.{name}", self.prefix);
+        let v = self.ctx.deeper(|| {
+            if !b.body.has_attribute("count") && !b.body.has_attribute("for_each") {
+                return Some(TVal::Runtime(super::value::RuntimeRef::new(&base, rtype)));
+            }
+            let inst = instances(b, file, self);
+            if inst.unknown.is_some() {
+                return None;
+            }
+            let mk = |suffix: &str| {
+                TVal::Runtime(super::value::RuntimeRef::new(
+                    format!("{base}{suffix}"),
+                    rtype,
+                ))
+            };
+            if b.body.has_attribute("count") {
+                Some(TVal::List(
+                    inst.items.iter().map(|(sfx, _)| mk(sfx)).collect(),
+                ))
+            } else {
+                Some(TVal::Map(
+                    inst.items
+                        .iter()
+                        .map(|(sfx, bi)| {
+                            let key = bi
+                                .each
+                                .as_ref()
+                                .and_then(|(k, _)| k.to_str_lossy())
+                                .unwrap_or_default();
+                            (key, mk(sfx))
+                        })
+                        .collect(),
+                ))
+            }
+        });
+        let v = v.flatten();
+        self.res_state.borrow_mut().insert(k, Lazy::Done(v.clone()));
+        v
+    }
+
+    fn call(&self, name: &str) -> Option<Rc<Call<'c, 's>>> {
+        let at = *self.calls.get(name)?;
+        match self.call_state.borrow().get(name) {
+            Some(Lazy::Done(c)) => return c.clone(),
+            Some(Lazy::Busy) => return None,
+            _ => {}
+        }
+        self.call_state
+            .borrow_mut()
+            .insert(name.to_string(), Lazy::Busy);
+        let c = self
+            .ctx
+            .deeper(|| self.load_call(name, at))
+            .flatten()
+            .map(Rc::new);
+        self.call_state
+            .borrow_mut()
+            .insert(name.to_string(), Lazy::Done(c.clone()));
+        c
+    }
+
+    fn load_call(&self, name: &str, at: At) -> Option<Call<'c, 's>> {
+        let (b, file) = self.block(at)?;
+        let src = b.body.get_attribute("source").and_then(|a| {
+            eval(&a.value, &View::new(self, &Binds::default()))
+                .value
+                .as_str()
+                .map(str::to_string)
+        });
+        let Some(src) = src else {
+            self.ctx.note(format!(
+                "{}: module `{name}` has no literal `source`; its outputs are Unknown",
+                self.module.display
+            ));
+            return None;
+        };
+        let (dir, display) = if src.starts_with("./") || src.starts_with("../") {
+            let dir = self.module.dir.join(&src);
+            if !dir.is_dir() {
+                self.ctx.note(format!(
+                    "{}: module `{name}` source `{src}` does not exist; its outputs are Unknown",
+                    self.module.display
+                ));
+                return None;
+            }
+            let display = normalize_display(&format!("{}/{src}", self.module.display));
+            (dir, display)
+        } else {
+            let mut key = self.call_path.clone();
+            key.push(name.to_string());
+            let key = key.join(".");
+            let found = self
+                .ctx
+                .vendored
+                .borrow()
+                .iter()
+                .find(|(k, d, _)| *k == key && d.is_dir())
+                .map(|(_, d, shown)| (d.clone(), shown.clone()));
+            match found {
+                Some(x) => x,
+                None => {
+                    self.ctx.note(format!(
+                        "{}: module `{name}` comes from `{src}` (not a local path, not vendored by `terraform init`); its outputs are Unknown",
+                        self.module.display
+                    ));
+                    return None;
+                }
+            }
+        };
+        let c = canon(&dir);
+        if self.stack.contains(&c) {
+            self.ctx.note(format!(
+                "{}: module `{name}` calls a module that is already being loaded (recursion); not followed",
+                self.module.display
+            ));
+            return None;
+        }
+        if self.stack.len() > MAX_MODULE_DEPTH {
+            self.ctx.note(format!(
+                "{}: module `{name}` nests deeper than {MAX_MODULE_DEPTH} modules; not followed",
+                self.module.display
+            ));
+            return None;
+        }
+        let m = self.ctx.module(&dir, &display);
+        let insts = instances(b, file, self);
+        let mut out = Call {
+            instances: Vec::new(),
+        };
+        for (suffix, binds) in insts.items {
+            let key = binds
+                .each
+                .as_ref()
+                .map(|(k, _)| k.clone())
+                .or_else(|| binds.count.clone())
+                .unwrap_or(TVal::Null);
+            let mut inputs = HashMap::new();
+            for a in b.body.attributes() {
+                let k = a.key.as_str();
+                if MODULE_META.contains(&k) {
+                    continue;
+                }
+                let e = eval(&a.value, &View::new(self, &binds));
+                let origin = Origin {
+                    span: span_of(a, file, Span::new(file, 0..0)),
+                    label: format!("module input `{k}`"),
+                };
+                inputs.insert(k.to_string(), (e.value, Some(origin)));
+            }
+            let mut stack = self.stack.clone();
+            stack.push(c.clone());
+            let prefix = format!("{}module.{name}{suffix}.", self.prefix);
+            let mut child = Instance::new(self.ctx, m.clone(), prefix, stack, &inputs);
+            child.maybe.set(self.maybe.get().or(insts.unknown));
+            child.call_path = self.call_path.clone();
+            child.call_path.push(name.to_string());
+            out.instances.push((key, Rc::new(child)));
+        }
+        Some(out)
+    }
+
+    fn output_value(&self, name: &str) -> Option<TVal> {
+        let at = *self.outputs.get(name)?;
+        match self.out_state.borrow().get(name) {
+            Some(Lazy::Done(v)) => return v.clone(),
+            Some(Lazy::Busy) => return None,
+            _ => {}
+        }
+        self.out_state
+            .borrow_mut()
+            .insert(name.to_string(), Lazy::Busy);
+        let v = self
+            .block(at)
+            .and_then(|(b, _)| b.body.get_attribute("value"))
+            .and_then(|a| {
+                self.ctx
+                    .deeper(|| eval(&a.value, &View::new(self, &Binds::default())).value)
+            });
+        self.out_state
+            .borrow_mut()
+            .insert(name.to_string(), Lazy::Done(v.clone()));
+        v
+    }
+
+    fn module_output(&self, module: &str, output: &str) -> Option<TVal> {
+        let (name, key) = split_module_key(module);
+        let call = self.call(name)?;
+        let inst = match key {
+            None => call
+                .instances
+                .iter()
+                .find(|(k, _)| k.is_null())
+                .map(|(_, i)| i)?,
+            Some(want) => call
+                .instances
+                .iter()
+                .find(|(k, _)| key_suffix(k) == format!("[{want}]"))
+                .map(|(_, i)| i)?,
+        };
+        inst.output_value(output)
+    }
+
+    /// Maps every resource instance of this module and its (local) module calls.
+    pub fn map_into(&self, mapper: &mut Mapper) {
+        let m = self.module.clone();
+        for f in &m.files {
+            for b in f.body.blocks() {
+                if b.ident.as_str() != "resource" {
+                    continue;
+                }
+                let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
+                    continue;
+                };
+                let insts = instances(b, f.file, self);
+                let condition = insts
+                    .unknown
+                    .or(self.maybe.get())
+                    .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
+                for (suffix, binds) in insts.items {
+                    let ri = ResInst {
+                        rtype: t.to_string(),
+                        address: format!("{}{t}.{n}{suffix}", self.prefix),
+                        header: header_span(b, f.file),
+                        node: Node::top(b, f.file, binds, self),
+                        condition: condition.clone(),
+                    };
+                    mapper.add(&ri);
+                }
+            }
+        }
+        let mut names: Vec<&String> = self.calls.keys().collect();
+        names.sort();
+        for n in names {
+            if let Some(c) = self.call(n) {
+                for (_, child) in &c.instances {
+                    child.map_into(mapper);
+                }
+            }
+        }
+    }
+
+    /// The attributes of a resource (without `count`/`for_each`) that evaluate to wholly Known
+    /// values: `name`, `location`... A map, memoised; `None` when the resource is not declared
+    /// here or has several instances.
+    fn literal_attrs(&self, rtype: &str, name: &str) -> Option<TVal> {
+        let k = (rtype.to_string(), name.to_string());
+        let at = *self.resources.get(&k)?;
+        match self.lit_state.borrow().get(&k) {
+            Some(Lazy::Done(v)) => return v.clone(),
+            Some(Lazy::Busy) => return None,
+            None => {}
+        }
+        self.lit_state.borrow_mut().insert(k.clone(), Lazy::Busy);
+        let v = self.block(at).and_then(|(b, _)| {
+            if b.body.has_attribute("count") || b.body.has_attribute("for_each") {
+                return None;
+            }
+            let mut out = Vec::new();
+            for a in b.body.attributes() {
+                let key = a.key.as_str();
+                if matches!(key, "depends_on" | "provider") {
+                    continue;
+                }
+                let v = self
+                    .ctx
+                    .deeper(|| eval(&a.value, &View::new(self, &Binds::default())).value)?;
+                if v.is_wholly_known() {
+                    out.push((key.to_string(), v));
+                }
+            }
+            Some(TVal::Map(out))
+        });
+        self.lit_state.borrow_mut().insert(k, Lazy::Done(v.clone()));
+        v
+    }
+
+    /// The directory (canonical).
+    pub fn canon(&self) -> &Path {
+        &self.canon
+    }
+}
+
+/// `m` → (`m`, None); `m[0]` → (`m`, Some("0")); `m["k"]` → (`m`, Some("\"k\"")).
+fn split_module_key(s: &str) -> (&str, Option<&str>) {
+    match s.find('[') {
+        Some(i) if s.ends_with(']') => (&s[..i], Some(&s[i + 1..s.len() - 1])),
+        _ => (s, None),
+    }
+}
+
+/// The default of a `variable` block: its value with the origin "default of variable `x`";
+/// Unknown when there is no default.
+fn variable_default(b: &Block, file: FileId, name: &str) -> VarVal {
+    match b.body.get_attribute("default") {
+        Some(a) => {
+            let e = eval(&a.value, &Empty);
+            let origin = Origin {
+                span: span_of(&a.value, file, Span::new(file, 0..0)),
+                label: format!("default of variable `{name}`"),
+            };
+            (e.value, Some(origin))
+        }
+        None => (TVal::unknown(), None),
+    }
+}
+
+/// A scope with nothing in it (variable defaults, tfvars).
+pub struct Empty;
+
+impl Scope for Empty {
+    fn var(&self, _: &str) -> Option<VarVal> {
+        None
+    }
+    fn local(&self, _: &str) -> Option<VarVal> {
+        None
+    }
+    fn module_output(&self, _: &str, _: &str) -> Option<TVal> {
+        None
+    }
+    fn resource(&self, _: &str, _: &str) -> Option<TVal> {
+        None
+    }
+    fn iterator(&self, _: &str) -> Option<TVal> {
+        None
+    }
+}
+
+/// A scope that reads resources as their literal attributes (see `eval_resolving`).
+struct Resolving<'r, 'v, 'c, 's> {
+    view: &'r View<'v, 'c, 's>,
+}
+
+impl Scope for Resolving<'_, '_, '_, '_> {
+    fn var(&self, name: &str) -> Option<VarVal> {
+        self.view.var(name)
+    }
+    fn local(&self, name: &str) -> Option<VarVal> {
+        self.view.local(name)
+    }
+    fn module_output(&self, module: &str, output: &str) -> Option<TVal> {
+        self.view.module_output(module, output)
+    }
+    fn resource(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.view.inst.literal_attrs(rtype, name)
+    }
+    fn iterator(&self, name: &str) -> Option<TVal> {
+        self.view.iterator(name)
+    }
+    fn path_value(&self, name: &str) -> Option<TVal> {
+        self.view.path_value(name)
+    }
+}
+
+/// The resource references of an expression: `(type, name, attribute)` of every traversal
+/// rooted at a resource declared in the module. `ok` is false when the expression uses a
+/// resource other than as `type.name.attribute`, or uses `try`/`can` (which would turn a
+/// missing computed attribute into a fallback).
+struct ResourceRefs<'i, 'c, 's> {
+    inst: &'i Instance<'c, 's>,
+    refs: Vec<(String, String, String)>,
+    ok: bool,
+}
+
+impl hcl::edit::visit::Visit for ResourceRefs<'_, '_, '_> {
+    fn visit_func_call(&mut self, f: &hcl::edit::expr::FuncCall) {
+        if matches!(f.name.name.as_str(), "try" | "can" | "lookup") {
+            self.ok = false;
+        }
+        hcl::edit::visit::visit_func_call(self, f);
+    }
+
+    fn visit_ident(&mut self, id: &hcl::edit::Decorated<hcl::edit::Ident>) {
+        // A bare resource type outside a traversal (`length(azurerm_x)` is not HCL, but a
+        // for-expression could bind the name): be safe.
+        if self.inst.resources.keys().any(|(t, _)| t == id.as_str()) {
+            self.ok = false;
+        }
+    }
+
+    fn visit_traversal(&mut self, t: &hcl::edit::expr::Traversal) {
+        use hcl::edit::expr::{Expression as E, TraversalOperator as Op};
+        if let E::Variable(root) = &t.expr
+            && self
+                .inst
+                .resources
+                .keys()
+                .any(|(ty, _)| ty == root.as_str())
+        {
+            let ops: Vec<&Op> = t.operators.iter().map(|o| o.value()).collect();
+            match ops.as_slice() {
+                [Op::GetAttr(n), Op::GetAttr(a), ..] => self.refs.push((
+                    root.as_str().to_string(),
+                    n.as_str().to_string(),
+                    a.as_str().to_string(),
+                )),
+                _ => self.ok = false,
+            }
+            for op in &t.operators {
+                if let Op::Index(e) = op.value() {
+                    hcl::edit::visit::Visit::visit_expr(self, e);
+                }
+            }
+            return;
+        }
+        hcl::edit::visit::visit_traversal(self, t);
+    }
+}
+
+/// An instance seen with some bindings.
+struct View<'v, 'c, 's> {
+    inst: &'v Instance<'c, 's>,
+    binds: &'v Binds,
+}
+
+impl<'v, 'c, 's> View<'v, 'c, 's> {
+    fn new(inst: &'v Instance<'c, 's>, binds: &'v Binds) -> Self {
+        View { inst, binds }
+    }
+}
+
+impl Scope for View<'_, '_, '_> {
+    fn var(&self, name: &str) -> Option<VarVal> {
+        self.inst.vars.get(name).cloned()
+    }
+    fn local(&self, name: &str) -> Option<VarVal> {
+        self.inst.local_value(name)
+    }
+    fn module_output(&self, module: &str, output: &str) -> Option<TVal> {
+        self.inst.module_output(module, output)
+    }
+    fn resource(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.inst.resource_value(rtype, name)
+    }
+    fn iterator(&self, name: &str) -> Option<TVal> {
+        let kv = |k: &TVal, v: &TVal| {
+            TVal::Map(vec![("key".into(), k.clone()), ("value".into(), v.clone())])
+        };
+        if let Some((k, v)) = self.binds.iterator(name) {
+            return Some(kv(k, v));
+        }
+        match name {
+            "each" => self.binds.each.as_ref().map(|(k, v)| kv(k, v)),
+            "count" => self
+                .binds
+                .count
+                .as_ref()
+                .map(|i| TVal::Map(vec![("index".into(), i.clone())])),
+            _ => None,
+        }
+    }
+    fn path_value(&self, name: &str) -> Option<TVal> {
+        match name {
+            "module" => Some(TVal::Str(self.inst.module.display.clone())),
+            _ => None,
+        }
+    }
+}
+
+impl Evaluator for Instance<'_, '_> {
+    fn eval_expr(&self, expr: &Expression, binds: &Binds) -> (TVal, Vec<Origin>) {
+        let e = eval(expr, &View::new(self, binds));
+        (e.value, e.origins)
+    }
+
+    fn eval_resolving(&self, expr: &Expression, binds: &Binds) -> Option<(TVal, Vec<Origin>)> {
+        let mut refs = ResourceRefs {
+            inst: self,
+            refs: Vec::new(),
+            ok: true,
+        };
+        hcl::edit::visit::Visit::visit_expr(&mut refs, expr);
+        if !refs.ok || refs.refs.is_empty() {
+            return None;
+        }
+        // Every reference must read a literal attribute of a single-instance resource.
+        for (t, n, attr) in &refs.refs {
+            let lits = self.literal_attrs(t, n)?;
+            lits.get(attr.as_str())?;
+        }
+        let view = View::new(self, binds);
+        let e = eval(expr, &Resolving { view: &view });
+        e.value.is_wholly_known().then_some((e.value, e.origins))
+    }
+    fn unit(&self) -> UnitId {
+        self.ctx.unit
+    }
+}

@@ -1,0 +1,278 @@
+//! Reading and parsing one module directory: every `*.tf` file, with spans.
+//!
+//! Each file's text goes into the [`SourceMap`] first and the stored (BOM-less) text is parsed,
+//! so hcl-edit byte offsets are exactly our span offsets. A file that cannot be read as UTF-8
+//! or parsed becomes an AGW000 finding; the other files of the module are still used.
+
+use std::path::{Path, PathBuf};
+
+use hcl::edit::Span as _;
+use hcl::edit::structure::{Block, BlockLabel, Body};
+
+use crate::discover::MAX_FILE_BYTES;
+use crate::finding::Finding;
+use crate::frontend::parse_error;
+use crate::source::{FileId, SourceMap, Span};
+
+/// Deepest bracket nesting accepted before parsing (the parser recurses per level).
+const MAX_NESTING: usize = 256;
+
+/// One parsed `.tf` file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    /// The file in the source map.
+    pub file: FileId,
+    /// Its body.
+    pub body: Body,
+}
+
+/// A parsed module directory.
+#[derive(Debug, Default)]
+pub struct ParsedModule {
+    /// The directory.
+    pub dir: PathBuf,
+    /// How the directory is printed.
+    pub display: String,
+    /// The files that parsed.
+    pub files: Vec<ParsedFile>,
+    /// AGW000 findings of files that did not.
+    pub findings: Vec<Finding>,
+    /// Number of files read.
+    pub files_read: usize,
+}
+
+impl ParsedModule {
+    /// Top-level blocks of every file, in file order.
+    pub fn blocks(&self) -> impl Iterator<Item = (FileId, &Block)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.body.blocks().map(move |b| (f.file, b)))
+    }
+}
+
+/// The printed path of a file inside a directory printed as `dir`.
+pub fn join_display(dir: &str, name: &str) -> String {
+    if dir == "." || dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{}/{name}", dir.trim_end_matches('/'))
+    }
+}
+
+/// Lexically normalises a printed path (`a/b/../c` → `a/c`, `./x` → `x`).
+pub fn normalize_display(p: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let absolute = p.starts_with('/');
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !absolute {
+                    out.push("..");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    let joined = out.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".to_string()
+    } else {
+        joined
+    }
+}
+
+/// The `*.tf` files of a directory, sorted by name (Terraform reads them alphabetically).
+pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<PathBuf> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Reads a file into the source map. `Err` carries an AGW000 finding (too large, not UTF-8)
+/// or `None` when the file could not be read at all.
+pub fn read_source(
+    path: &Path,
+    display: &str,
+    sources: &SourceMap,
+) -> Result<FileId, Option<Box<Finding>>> {
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > MAX_FILE_BYTES
+    {
+        let id = sources.add(display.to_string(), "");
+        return Err(Some(Box::new(parse_error(
+            format!(
+                "{display} is larger than the {} MiB limit and was not read",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            Span::new(id, 0..0),
+            "file too large",
+        ))));
+    }
+    let bytes = std::fs::read(path).map_err(|_| None)?;
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(sources.add(display.to_string(), &t)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let id = sources.add(display.to_string(), &prefix);
+            let at = sources.get(id).map_or(0, |f| f.text.len());
+            Err(Some(Box::new(parse_error(
+                format!("{display} is not valid UTF-8 (invalid byte at offset {valid})"),
+                Span::new(id, at..at),
+                "invalid UTF-8 here",
+            ))))
+        }
+    }
+}
+
+/// Parses text already stored in the source map. `Err` is an AGW000 finding.
+pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Finding>> {
+    let Some(f) = sources.get(id) else {
+        return Err(Box::new(parse_error(
+            "internal error: file missing from the source map",
+            Span::new(id, 0..0),
+            "here",
+        )));
+    };
+    let text = f.text.clone();
+    if let Some(at) = too_deep(&text) {
+        return Err(Box::new(parse_error(
+            format!(
+                "{}: brackets nested deeper than {MAX_NESTING} levels; not parsed",
+                f.path
+            ),
+            Span::new(id, at..at),
+            "nesting too deep",
+        )));
+    }
+    hcl::edit::parser::parse_body(&text).map_err(|e| {
+        let off = e.location().offset().min(text.len());
+        let msg = e.message().lines().next().unwrap_or("syntax error").trim();
+        Box::new(parse_error(
+            format!("{}: HCL syntax error: {msg}", f.path),
+            Span::new(id, off..off),
+            msg.to_string(),
+        ))
+    })
+}
+
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`] (a conservative scan that
+/// also counts brackets inside strings, so it can only refuse more, never crash).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads and parses every `*.tf` file of a directory printed as `display`.
+pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule {
+    let mut m = ParsedModule {
+        dir: dir.to_path_buf(),
+        display: display.to_string(),
+        ..ParsedModule::default()
+    };
+    for path in tf_files(dir) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = join_display(display, &name);
+        m.files_read += 1;
+        let id = match read_source(&path, &shown, sources) {
+            Ok(id) => id,
+            Err(Some(f)) => {
+                m.findings.push(*f);
+                continue;
+            }
+            Err(None) => continue,
+        };
+        match parse_stored(id, sources) {
+            Ok(body) => m.files.push(ParsedFile { file: id, body }),
+            Err(f) => m.findings.push(*f),
+        }
+    }
+    m
+}
+
+/// A block label's text.
+pub fn label(b: &Block, i: usize) -> Option<&str> {
+    b.labels.get(i).map(BlockLabel::as_str)
+}
+
+/// A span from an hcl-edit node, falling back to `fallback` when the node has none.
+pub fn span_of(node: &dyn hcl::edit::Span, file: FileId, fallback: Span) -> Span {
+    node.span().map_or(fallback, |r| Span::new(file, r))
+}
+
+/// The block header: identifier to last label (what findings on a resource point at).
+pub fn header_span(b: &Block, file: FileId) -> Span {
+    let start = b.ident.span().map_or(0, |r| r.start);
+    let end = b
+        .labels
+        .last()
+        .and_then(|l| l.span())
+        .or_else(|| b.ident.span())
+        .map_or(start, |r| r.end);
+    Span::new(file, start..end)
+}
+
+/// The whole block.
+pub fn block_span(b: &Block, file: FileId) -> Span {
+    b.span()
+        .map_or_else(|| header_span(b, file), |r| Span::new(file, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_display_paths() {
+        assert_eq!(normalize_display("a/b/../c"), "a/c");
+        assert_eq!(normalize_display("./x/./y"), "x/y");
+        assert_eq!(normalize_display("a/../../m"), "../m");
+        assert_eq!(join_display(".", "main.tf"), "main.tf");
+        assert_eq!(join_display("infra", "main.tf"), "infra/main.tf");
+    }
+
+    #[test]
+    fn parse_error_points_at_offset() {
+        let sources = SourceMap::new();
+        let id = sources.add("x.tf", "resource \"a\" \"b\" {\n  x = \n");
+        let e = parse_stored(id, &sources).unwrap_err();
+        assert_eq!(e.rule, "AGW000");
+        assert!(e.primary.start > 0);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_crashed() {
+        let sources = SourceMap::new();
+        let text = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+        let id = sources.add("deep.tf", &text);
+        let e = parse_stored(id, &sources).unwrap_err();
+        assert!(e.message.contains("nested deeper"));
+    }
+}

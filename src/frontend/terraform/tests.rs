@@ -1,0 +1,923 @@
+//! Front-end tests on small configurations written to a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{TfDir, load_dirs};
+use crate::frontend::{FrontendOptions, UnitOutput};
+use crate::model::{Gateway, Lattice, Model};
+use crate::source::SourceMap;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh temporary tree with the given files.
+fn tree(files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "agwlint-tf-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (p, text) in files {
+        let f = dir.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, text).unwrap();
+    }
+    dir
+}
+
+/// Every directory with `.tf` files under `root`, as discovery would find them.
+fn dirs_of(root: &Path) -> Vec<TfDir> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        .collect();
+    out.sort();
+    out.dedup();
+    out.into_iter()
+        .map(|p| TfDir {
+            display: p.to_string_lossy().into_owned(),
+            path: p,
+        })
+        .collect()
+}
+
+fn load_with(files: &[(&str, &str)], opts: &FrontendOptions) -> (Vec<UnitOutput>, SourceMap) {
+    let root = tree(files);
+    let sources = SourceMap::new();
+    let units = load_dirs(&dirs_of(&root), 0, &sources, opts);
+    (units, sources)
+}
+
+fn load(files: &[(&str, &str)]) -> Model {
+    let (units, _) = load_with(files, &FrontendOptions::default());
+    let mut m = Model::new();
+    for u in units {
+        m.extend(u.model);
+    }
+    m
+}
+
+fn names<T>(c: &crate::model::Coll<T>, f: impl Fn(&T) -> Option<String>) -> Vec<String> {
+    c.iter().filter_map(f).collect()
+}
+
+fn pool_names(g: &Gateway) -> Vec<String> {
+    names(&g.pools, |p| p.name.get().cloned())
+}
+
+const GW_HEAD: &str = r#"
+  name                = "agw"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  sku {
+    name     = "Standard_v2"
+    tier     = "Standard_v2"
+    capacity = 2
+  }
+"#;
+
+fn gw(body: &str) -> String {
+    format!("resource \"azurerm_application_gateway\" \"gw\" {{\n{GW_HEAD}\n{body}\n}}\n")
+}
+
+#[test]
+fn dynamic_blocks_expand_with_key_value_custom_iterator_and_nesting() {
+    let main = format!(
+        "{}\n{}",
+        r#"
+locals {
+  pools = { api = ["a.example.com"], web = ["b.example.com", "c.example.com"] }
+  probes = [{ name = "p1", codes = ["200"] }, { name = "p2", codes = ["200-399", "401"] }]
+}
+"#,
+        gw(r#"
+  dynamic "backend_address_pool" {
+    for_each = local.pools
+    content {
+      name  = "${backend_address_pool.key}-pool"
+      fqdns = backend_address_pool.value
+    }
+  }
+  dynamic "probe" {
+    for_each = local.probes
+    iterator = pr
+    content {
+      name = pr.value.name
+      path = "/health/${pr.key}"
+      dynamic "match" {
+        for_each = [pr.value.codes]
+        content {
+          status_code = match.value
+        }
+      }
+    }
+  }
+"#)
+    );
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    assert_eq!(pool_names(g), ["api-pool", "web-pool"]);
+    let web = &g.pools.get().unwrap()[1];
+    let fq: Vec<_> = web
+        .addresses
+        .iter()
+        .filter_map(|a| a.fqdn.get().cloned())
+        .collect();
+    assert_eq!(fq, ["b.example.com", "c.example.com"]);
+    let probes = g.probes.get().unwrap();
+    assert_eq!(probes.len(), 2);
+    assert_eq!(probes[0].path.as_str(), Some("/health/0"));
+    assert_eq!(probes[1].name.as_str(), Some("p2"));
+    assert_eq!(probes[1].has_match.get(), Some(&true));
+    let codes: Vec<_> = probes[1]
+        .match_status_codes
+        .iter()
+        .filter_map(|c| c.get().cloned())
+        .collect();
+    assert_eq!(codes, ["200-399", "401"]);
+}
+
+#[test]
+fn dynamic_over_unknown_collection_makes_the_collection_unknown() {
+    let main = format!(
+        "{}\n{}",
+        "variable \"pools\" {}\n",
+        gw(r#"
+  backend_address_pool {
+    name = "static"
+  }
+  dynamic "backend_address_pool" {
+    for_each = var.pools
+    content {
+      name = backend_address_pool.key
+    }
+  }
+"#)
+    );
+    let m = load(&[("main.tf", &main)]);
+    assert!(m.gateways[0].pools.is_unknown());
+}
+
+#[test]
+fn count_and_for_each_on_resources() {
+    let main = r#"
+variable "n" {
+  default = 2
+}
+variable "unknown" {}
+resource "azurerm_public_ip" "zero" {
+  count = 0
+  name  = "never"
+}
+resource "azurerm_public_ip" "two" {
+  count = var.n
+  name  = "pip-${count.index}"
+}
+resource "azurerm_public_ip" "maybe" {
+  count = var.unknown ? 1 : 0
+  name  = "maybe"
+}
+resource "azurerm_public_ip" "each" {
+  for_each = { a = "1", b = "2" }
+  name     = "pip-${each.key}-${each.value}"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let labels: Vec<_> = m.public_ips.iter().map(|p| p.res.label.clone()).collect();
+    assert_eq!(
+        labels,
+        [
+            "azurerm_public_ip.two[0]",
+            "azurerm_public_ip.two[1]",
+            "azurerm_public_ip.maybe[?]",
+            "azurerm_public_ip.each[\"a\"]",
+            "azurerm_public_ip.each[\"b\"]",
+        ]
+    );
+    assert_eq!(m.public_ips[1].res.name.as_str(), Some("pip-1"));
+    assert!(m.public_ips[2].res.condition.is_unknown());
+    assert!(m.public_ips[2].res.may_exist());
+    assert_eq!(m.public_ips[4].res.name.as_str(), Some("pip-b-2"));
+}
+
+#[test]
+fn module_inputs_and_outputs_cross_the_boundary() {
+    let root = r#"
+variable "app" {
+  default = "func-scim"
+}
+module "net" {
+  source = "./modules/net"
+  prefix = var.app
+}
+module "remote" {
+  source = "Azure/naming/azurerm"
+}
+resource "azurerm_application_gateway" "gw" {
+  name = module.remote.name
+  gateway_ip_configuration {
+    name      = "ip"
+    subnet_id = module.net.subnet_id
+  }
+}
+"#;
+    let net = r#"
+variable "prefix" {
+  type = string
+}
+resource "azurerm_subnet" "agw" {
+  name             = "${var.prefix}-agw"
+  address_prefixes = ["10.0.0.0/24"]
+}
+output "subnet_id" {
+  value = azurerm_subnet.agw.id
+}
+"#;
+    let (units, sources) = load_with(
+        &[("main.tf", root), ("modules/net/main.tf", net)],
+        &FrontendOptions::default(),
+    );
+    // The module directory is linted through its caller only.
+    assert_eq!(units.len(), 1);
+    let u = &units[0];
+    assert!(u.notes.iter().any(|n| n.contains("Azure/naming/azurerm")));
+    let m = &u.model;
+    let sn = &m.subnets[0];
+    assert_eq!(sn.res.label, "module.net.azurerm_subnet.agw");
+    assert_eq!(sn.res.name.as_str(), Some("func-scim-agw"));
+    // The value carries the module input as its origin.
+    let o = &sn.res.name.origins;
+    assert!(
+        o.iter().any(|o| o.label == "module input `prefix`"),
+        "{o:?}"
+    );
+    let inp = o
+        .iter()
+        .find(|o| o.label == "module input `prefix`")
+        .unwrap();
+    assert!(sources.path(inp.span.file).ends_with("main.tf"));
+    assert!(!sources.path(inp.span.file).contains("modules"));
+    // The output resolves to the subnet in the caller.
+    let g = &m.gateways[0];
+    let ipc = &g.gateway_ip_configs.get().unwrap()[0];
+    assert!(matches!(
+        m.subnet(&ipc.subnet),
+        crate::model::Lookup::Found(_)
+    ));
+    assert!(g.res.name.is_unknown());
+}
+
+#[test]
+fn tfvars_precedence_follows_terraform() {
+    let main = r#"
+variable "a" {
+  default = "default"
+}
+variable "b" {
+  default = "default"
+}
+variable "c" {
+  default = "default"
+}
+variable "d" {
+  default = "default"
+}
+variable "e" {
+  default = "default"
+}
+variable "f" {}
+resource "azurerm_public_ip" "p" {
+  name  = "${var.a}/${var.b}/${var.c}/${var.d}/${var.e}"
+  sku   = var.f
+  zones = [var.a]
+}
+"#;
+    let root = tree(&[
+        ("main.tf", main),
+        (
+            "terraform.tfvars",
+            "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n",
+        ),
+        (
+            "a.auto.tfvars",
+            "c = \"a-auto\"\nd = \"a-auto\"\ne = \"a-auto\"\n",
+        ),
+        (
+            "b.auto.tfvars.json",
+            "{\"d\": \"b-auto\", \"e\": \"b-auto\"}",
+        ),
+        ("extra.tfvars", "e = \"var-file\"\n"),
+    ]);
+    let opts = FrontendOptions {
+        var_files: vec![root.join("extra.tfvars")],
+        vars: vec![("a".into(), "cli".into())],
+        ..FrontendOptions::default()
+    };
+    let sources = SourceMap::new();
+    let units = load_dirs(&dirs_of(&root), 0, &sources, &opts);
+    let p = &units[0].model.public_ips[0];
+    assert_eq!(
+        p.res.name.as_str(),
+        Some("cli/tfvars/a-auto/b-auto/var-file")
+    );
+    assert!(p.sku.is_unknown());
+    let labels: Vec<_> = p.res.name.origins.iter().map(|o| o.label.clone()).collect();
+    assert!(
+        labels.contains(&"`b` in terraform.tfvars".to_string()),
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn locals_cycles_are_reported_not_looped() {
+    let main = r#"
+locals {
+  a = local.b
+  b = "${local.a}-x"
+  c = "fine"
+}
+resource "azurerm_public_ip" "p" {
+  name = local.a
+  sku  = local.c
+}
+"#;
+    let (units, _) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    let u = &units[0];
+    let p = &u.model.public_ips[0];
+    assert!(p.res.name.is_unknown());
+    assert_eq!(p.sku.as_str(), Some("fine"));
+    assert!(u.notes.iter().any(|n| n.contains("cycle")), "{:?}", u.notes);
+}
+
+#[test]
+fn self_calling_module_is_a_root_and_stops() {
+    let main = r#"
+module "again" {
+  source = "./"
+}
+resource "azurerm_public_ip" "p" {
+  name = "p"
+}
+"#;
+    let (units, _) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0].model.public_ips.len(), 1);
+    assert!(units[0].notes.iter().any(|n| n.contains("recursion")));
+}
+
+#[test]
+fn references_link_resources_and_sites() {
+    let main = r#"
+resource "azurerm_linux_function_app" "fn" {
+  name = "func-a"
+}
+resource "azurerm_subnet" "s" {
+  name = "s"
+}
+resource "azurerm_network_security_group" "n" {
+  name = "nsg"
+}
+resource "azurerm_network_security_rule" "r" {
+  name                        = "allow-gm"
+  network_security_group_name = azurerm_network_security_group.n.name
+  priority                    = 100
+  direction                   = "Inbound"
+  access                      = "Allow"
+  protocol                    = "Tcp"
+  source_address_prefix       = "GatewayManager"
+  destination_address_prefix  = "*"
+  destination_port_range      = "65200-65535"
+  source_port_range           = "*"
+}
+resource "azurerm_subnet_network_security_group_association" "a" {
+  subnet_id                 = azurerm_subnet.s.id
+  network_security_group_id = azurerm_network_security_group.n.id
+}
+resource "azurerm_route_table" "rt" {
+  name                          = "rt"
+  bgp_route_propagation_enabled = false
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "agw"
+  backend_address_pool {
+    name  = "p"
+    fqdns = [azurerm_linux_function_app.fn.default_hostname, "x.example.com"]
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let addrs = m.gateways[0].pools.get().unwrap()[0]
+        .addresses
+        .get()
+        .unwrap();
+    assert_eq!(addrs.len(), 2);
+    assert_eq!(
+        addrs[0].source_attribute.as_deref(),
+        Some("default_hostname")
+    );
+    assert!(matches!(
+        m.site_of_address(&addrs[0]),
+        crate::model::Lookup::Found(_)
+    ));
+    assert_eq!(addrs[1].fqdn.as_str(), Some("x.example.com"));
+    assert_ne!(addrs[0].span, addrs[1].span);
+    let sn = &m.subnets[0];
+    assert!(matches!(m.nsg(&sn.nsg), crate::model::Lookup::Found(_)));
+    assert_eq!(m.nsgs[0].rules.get().map(Vec::len), Some(1));
+    assert_eq!(
+        m.route_tables[0].disable_bgp_route_propagation.get(),
+        Some(&true)
+    );
+    assert!(matches!(m.sites[0].host_bindings.state, Lattice::Known(_)));
+}
+
+
+#[test]
+fn azapi_gateway_bodies_map_like_arm() {
+    let main = r#"
+resource "azurerm_linux_function_app" "fn" {
+  name = "func-a"
+}
+locals {
+  gw_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/agw"
+}
+resource "azapi_resource" "obj" {
+  type = "Microsoft.Network/applicationGateways@2024-05-01"
+  name = "agw-obj"
+  body = {
+    properties = {
+      sku = { name = "Standard_Medium", tier = "Standard", capacity = 2 }
+      backendAddressPools = [{
+        name       = "fn"
+        properties = { backendAddresses = [{ fqdn = azurerm_linux_function_app.fn.default_hostname }] }
+      }]
+      backendHttpSettingsCollection = [{
+        name       = "s"
+        properties = { port = 443, protocol = "Https", probe = { id = "${local.gw_id}/probes/missing" } }
+      }]
+      requestRoutingRules = [{
+        name = "r"
+        properties = {
+          ruleType            = "Basic"
+          backendAddressPool  = { id = "${local.gw_id}/backendAddressPools/fn" }
+          backendHttpSettings = { id = "${local.gw_id}/probes/s" }
+        }
+      }]
+    }
+  }
+}
+resource "azapi_resource" "json" {
+  type = "Microsoft.Network/applicationGateways@2020-11-01"
+  name = "agw-json"
+  body = jsonencode({
+    properties = {
+      sku = { name = "WAF_v2", tier = "WAF_v2" }
+    }
+  })
+}
+resource "azapi_resource" "other" {
+  type = "Microsoft.Web/sites@2023-01-01"
+  name = "not-a-gateway"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    assert_eq!(m.gateways.len(), 2);
+    let g = &m.gateways[0];
+    assert_eq!(g.res.dialect, crate::model::Dialect::Arm);
+    assert_eq!(g.sku.name.as_str(), Some("Standard_Medium"));
+    assert_eq!(g.api_version.as_str(), Some("2024-05-01"));
+    let pool = &g.pools.get().unwrap()[0];
+    let addr = &pool.addresses.get().unwrap()[0];
+    assert!(matches!(
+        m.site_of_address(addr),
+        crate::model::Lookup::Found(_)
+    ));
+    let s = &g.settings.get().unwrap()[0];
+    assert_eq!(s.probe.name.as_str(), Some("missing"));
+    let r = &g.rules.get().unwrap()[0];
+    assert_eq!(r.pool.name.as_str(), Some("fn"));
+    assert!(r.settings.mismatch.is_some());
+    assert_eq!(m.gateways[1].sku.tier.as_str(), Some("WAF_v2"));
+}
+
+#[test]
+fn externally_managed_gateway_parts_are_unknown() {
+    let main = format!(
+        "{}\n{}\n{}",
+        gw(r#"
+  backend_address_pool {
+    name = "placeholder"
+  }
+  probe {
+    name = "p"
+  }
+  lifecycle {
+    ignore_changes = [backend_address_pool, tags["managed-by-k8s-ingress"]]
+  }
+"#),
+        r#"
+resource "azurerm_application_gateway" "agic" {
+  name = "agic"
+  backend_address_pool {
+    name = "placeholder"
+  }
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+  ingress_application_gateway {
+    gateway_id = azurerm_application_gateway.agic.id
+  }
+}
+resource "azurerm_application_gateway" "vm" {
+  name = "vm"
+  backend_address_pool {
+    name = "vmss"
+  }
+}
+resource "azurerm_linux_virtual_machine_scale_set" "ss" {
+  name = "ss"
+  network_interface {
+    name = "nic"
+    ip_configuration {
+      name                                         = "ip"
+      application_gateway_backend_address_pool_ids = [azurerm_application_gateway.vm.backend_address_pool[0].id]
+    }
+  }
+}
+"#,
+        ""
+    );
+    let m = load(&[("main.tf", &main)]);
+    let by = |n: &str| {
+        m.gateways
+            .iter()
+            .find(|g| g.res.name.as_str() == Some(n))
+            .unwrap()
+    };
+    let g = by("agw");
+    assert!(g.pools.is_unknown());
+    assert!(g.tags.is_unknown());
+    assert!(g.probes.is_known());
+    assert!(by("agic").pools.is_unknown());
+    assert!(by("vm").pools.is_known());
+    assert_eq!(m.pool_members.len(), 1);
+    let pm = &m.pool_members[0];
+    assert!(
+        matches!(m.gateway(&pm.gateway), crate::model::Lookup::Found(g) if g.res.name.as_str() == Some("vm"))
+    );
+}
+
+#[test]
+fn nic_association_and_for_each_outputs_resolve() {
+    let main = r#"
+module "net" {
+  source = "./net"
+}
+resource "azurerm_application_gateway" "main" {
+  name = "agw"
+  gateway_ip_configuration {
+    name      = "ip"
+    subnet_id = module.net.subnet_ids["agw"]
+  }
+  backend_address_pool {
+    name = "vms"
+  }
+}
+resource "azurerm_network_interface_application_gateway_backend_address_pool_association" "a" {
+  count                   = 2
+  network_interface_id    = "nic-${count.index}"
+  ip_configuration_name   = "ip"
+  backend_address_pool_id = one(azurerm_application_gateway.main.backend_address_pool).id
+}
+"#;
+    let net = r#"
+resource "azurerm_subnet" "this" {
+  for_each = { agw = "10.0.0.0/24", app = "10.0.1.0/24" }
+  name             = each.key
+  address_prefixes = [each.value]
+}
+output "subnet_ids" {
+  value = { for k, s in azurerm_subnet.this : k => s.id }
+}
+"#;
+    let m = load(&[("main.tf", main), ("net/main.tf", net)]);
+    let g = &m.gateways[0];
+    let ipc = &g.gateway_ip_configs.get().unwrap()[0];
+    let crate::model::Lookup::Found(sn) = m.subnet(&ipc.subnet) else {
+        panic!("subnet not resolved: {:?}", ipc.subnet)
+    };
+    assert_eq!(sn.res.label, "module.net.azurerm_subnet.this[\"agw\"]");
+    assert_eq!(m.pool_members.len(), 2);
+    for pm in &m.pool_members {
+        assert!(matches!(
+            m.gateway(&pm.gateway),
+            crate::model::Lookup::Found(_)
+        ));
+        assert_eq!(pm.pool.as_str(), Some("vms"));
+    }
+}
+
+#[test]
+fn children_named_by_ambiguous_or_unknown_parents_make_the_parent_unknown() {
+    let main = r#"
+variable "app_name" {}
+resource "azurerm_linux_web_app" "known" {
+  name = "web-a"
+}
+resource "azurerm_linux_web_app" "unknown" {
+  name = var.app_name
+}
+resource "azurerm_app_service_custom_hostname_binding" "b" {
+  hostname            = "www.contoso.com"
+  app_service_name    = "web-b"
+  resource_group_name = "rg"
+}
+resource "azurerm_network_security_group" "n1" {
+  name = "nsg"
+}
+resource "azurerm_network_security_group" "n2" {
+  name = "nsg"
+}
+resource "azurerm_network_security_rule" "r" {
+  name                        = "deny"
+  network_security_group_name = "nsg"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    // "web-b" may be the site whose name is Unknown; the site named "web-a" is not it.
+    let by = |n: &str| m.sites.iter().find(|s| s.res.label.ends_with(n)).unwrap();
+    assert!(by(".unknown").host_bindings.is_unknown());
+    assert_eq!(by(".known").host_bindings.items().map(<[_]>::len), Some(0));
+    // Two NSGs named "nsg": the rule may belong to either.
+    assert!(m.nsgs.iter().all(|n| n.rules.is_unknown()));
+}
+
+#[test]
+fn module_count_for_each_and_depth_limit() {
+    let main = r#"
+module "gw" {
+  for_each = { east = "Standard_v2", west = "WAF_Medium" }
+  source   = "./gw"
+  sku      = each.value
+}
+module "none" {
+  count  = 0
+  source = "./gw"
+  sku    = "Standard_Small"
+}
+resource "azurerm_public_ip" "p" {
+  name = module.gw["west"].sku_out
+}
+module "deep" {
+  source = "./d"
+}
+"#;
+    let gwm = r#"
+variable "sku" {}
+resource "azurerm_application_gateway" "this" {
+  name = "agw"
+  sku {
+    name = var.sku
+  }
+}
+output "sku_out" {
+  value = var.sku
+}
+"#;
+    let mut files: Vec<(String, String)> = vec![
+        ("main.tf".into(), main.into()),
+        ("gw/main.tf".into(), gwm.into()),
+    ];
+    // A chain of 20 modules, each calling the next one down.
+    let mut p = String::from("d");
+    for _ in 0..20 {
+        files.push((
+            format!("{p}/main.tf"),
+            "module \"next\" {\n  source = \"./d\"\n}\n".into(),
+        ));
+        p.push_str("/d");
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let (units, _) = load_with(&refs, &FrontendOptions::default());
+    assert_eq!(units.len(), 1);
+    let m = &units[0].model;
+    let labels: Vec<_> = m.gateways.iter().map(|g| g.res.label.clone()).collect();
+    assert_eq!(
+        labels,
+        [
+            "module.gw[\"east\"].azurerm_application_gateway.this",
+            "module.gw[\"west\"].azurerm_application_gateway.this",
+        ]
+    );
+    assert_eq!(m.gateways[1].sku.name.as_str(), Some("WAF_Medium"));
+    assert_eq!(m.public_ips[0].res.name.as_str(), Some("WAF_Medium"));
+    assert!(
+        units[0].notes.iter().any(|n| n.contains("nests deeper")),
+        "{:?}",
+        units[0].notes
+    );
+}
+
+/// Every `testdata/rules/<ID>/fail*_tf` directory yields exactly rule `<ID>` (at least once),
+/// every `pass*_tf` directory nothing; the example yields the four skeleton rules.
+#[test]
+fn rule_fixtures_fire_exactly_their_rule() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    let mut seen = 0;
+    for rule_dir in std::fs::read_dir(&root).unwrap() {
+        let rule_dir = rule_dir.unwrap().path();
+        let id = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        for case in std::fs::read_dir(&rule_dir).unwrap() {
+            let case = case.unwrap().path();
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            if !case.is_dir() || !name.ends_with("_tf") {
+                continue;
+            }
+            seen += 1;
+            let sources = SourceMap::new();
+            let report = crate::lint(
+                std::slice::from_ref(&case),
+                &crate::LintOptions::default(),
+                &sources,
+            )
+            .unwrap();
+            let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+            if name.starts_with("fail") {
+                assert!(
+                    !rules.is_empty() && rules.iter().all(|r| *r == id),
+                    "{id}/{name}: {rules:?}"
+                );
+            } else {
+                assert!(rules.is_empty(), "{id}/{name}: {rules:?}");
+            }
+        }
+    }
+    assert!(seen >= 11, "only {seen} fixture directories");
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/examples/terraform");
+    let sources = SourceMap::new();
+    let report = crate::lint(
+        std::slice::from_ref(&example),
+        &crate::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    let mut rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    rules.sort_unstable();
+    assert_eq!(rules, ["AGW001", "AGW006", "AGW010", "AGW023"]);
+}
+
+#[test]
+fn resources_of_a_module_with_unknown_count_may_not_exist() {
+    let main =
+        "variable \"on\" {}\nmodule \"m\" {\n  count  = var.on ? 1 : 0\n  source = \"./m\"\n}\n";
+    let m = load(&[
+        ("main.tf", main),
+        (
+            "m/main.tf",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"p\"\n}\n",
+        ),
+    ]);
+    assert_eq!(m.public_ips.len(), 1);
+    assert!(m.public_ips[0].res.condition.is_unknown());
+    assert_eq!(m.public_ips[0].res.label, "module.m[?].azurerm_public_ip.p");
+}
+
+#[test]
+fn literal_attributes_of_referenced_resources_resolve_names() {
+    let main = r#"
+resource "azurerm_virtual_network" "v" {
+  name     = "vnet"
+  location = azurerm_resource_group.rg.location
+}
+locals {
+  pool = "${azurerm_virtual_network.v.name}-beap"
+  loc  = "${azurerm_virtual_network.v.location}-x"
+  safe = try("${azurerm_virtual_network.v.id}-x", "fallback")
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "agw"
+  backend_address_pool {
+    name = local.pool
+  }
+  backend_address_pool {
+    name = local.loc
+  }
+  backend_address_pool {
+    name = local.safe
+  }
+  backend_address_pool {
+    name = "${azurerm_virtual_network.v.name}-direct"
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let names: Vec<Option<String>> = m.gateways[0]
+        .pools
+        .iter()
+        .map(|p| p.name.get().cloned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("vnet-beap".to_string()),
+            None,
+            None,
+            Some("vnet-direct".to_string())
+        ]
+    );
+}
+
+#[test]
+fn empty_gateways_next_to_aks_are_left_to_the_ingress_controller() {
+    let main = r#"
+resource "azurerm_kubernetes_cluster" "aks" {
+  name = "aks"
+}
+resource "azurerm_application_gateway" "agic" {
+  name = "agic"
+  backend_address_pool {
+    name = "placeholder"
+  }
+}
+resource "azurerm_application_gateway" "real" {
+  name = "real"
+  backend_address_pool {
+    name  = "fn"
+    fqdns = ["fn.azurewebsites.net"]
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    assert!(m.gateways[0].pools.is_unknown());
+    assert!(m.gateways[1].pools.is_known());
+}
+
+#[test]
+fn app_settings_keep_key_and_value_spans() {
+    let main = "resource \"azurerm_linux_function_app\" \"fn\" {\n  name = \"f\"\n  app_settings = {\n    AzureFunctionsJobHost__functionTimeout = \"00:10:00\"\n    \"WEBSITE_RUN_FROM_PACKAGE\" = \"1\"\n  }\n}\n";
+    let (units, sources) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    let site = &units[0].model.sites[0];
+    let kv = site.app_settings.get().unwrap();
+    assert_eq!(kv.len(), 2);
+    let text = sources.get(kv[0].span.file).unwrap().text.clone();
+    assert_eq!(
+        &text[kv[0].span.range()],
+        "AzureFunctionsJobHost__functionTimeout"
+    );
+    assert_eq!(&text[kv[0].value.span.unwrap().range()], "\"00:10:00\"");
+    assert_eq!(&text[kv[1].span.range()], "\"WEBSITE_RUN_FROM_PACKAGE\"");
+    assert_eq!(kv[1].value.as_str(), Some("1"));
+}
+
+#[test]
+fn vendored_registry_modules_are_followed() {
+    let root = tree(&[
+        (
+            "main.tf",
+            "module \"agw\" {\n  source  = \"Azure/avm-res-network-applicationgateway/azurerm\"\n  version = \"0.4.0\"\n  sku     = \"WAF_Large\"\n}\nmodule \"other\" {\n  source = \"Azure/naming/azurerm\"\n}\n",
+        ),
+        (
+            ".terraform/modules/modules.json",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"agw","Source":"registry.terraform.io/Azure/avm-res-network-applicationgateway/azurerm","Version":"0.4.0","Dir":".terraform/modules/agw"}]}"#,
+        ),
+        (
+            ".terraform/modules/agw/main.tf",
+            "variable \"sku\" {}\nresource \"azurerm_application_gateway\" \"this\" {\n  name = \"agw\"\n  sku {\n    name = var.sku\n  }\n}\n",
+        ),
+    ]);
+    let sources = SourceMap::new();
+    let report = crate::lint(
+        std::slice::from_ref(&root),
+        &crate::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    let hits: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule, sources.path(f.primary.file)))
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].starts_with("AGW001 ") && hits[0].ends_with(".terraform/modules/agw/main.tf"));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("Azure/naming/azurerm"))
+    );
+}
+
+#[test]
+fn non_nullable_variables_take_their_default_for_null_inputs() {
+    let main = "module \"m\" {\n  source = \"./m\"\n  a      = null\n  b      = null\n}\n";
+    let m_tf = "variable \"a\" {\n  default  = \"dflt\"\n  nullable = false\n}\nvariable \"b\" {\n  default = \"dflt\"\n}\nresource \"azurerm_public_ip\" \"p\" {\n  name = var.a\n  sku  = var.b\n}\n";
+    let m = load(&[("main.tf", main), ("m/main.tf", m_tf)]);
+    assert_eq!(m.public_ips[0].res.name.as_str(), Some("dflt"));
+    assert!(m.public_ips[0].sku.is_absent());
+}

@@ -1,0 +1,2 @@
+prefix          = "scim-prod"
+backend_timeout = 120

@@ -1,0 +1,144 @@
+terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 4.0"
+    }
+  }
+}
+
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "rg" {
+  name     = "rg-scim-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_virtual_network" "vnet" {
+  name                = "vnet-scim"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  address_space       = ["10.10.0.0/16"]
+}
+
+resource "azurerm_subnet" "agw" {
+  name                 = "snet-agw"
+  resource_group_name  = azurerm_resource_group.rg.name
+  virtual_network_name = azurerm_virtual_network.vnet.name
+  address_prefixes     = ["10.10.0.0/24"]
+}
+
+resource "azurerm_public_ip" "agw" {
+  name                = "pip-agw-scim"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+
+resource "azurerm_service_plan" "plan" {
+  name                = "asp-scim"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+  os_type             = "Linux"
+  sku_name            = "EP1"
+}
+
+resource "azurerm_storage_account" "fn" {
+  name                     = "stscimfn"
+  resource_group_name      = azurerm_resource_group.rg.name
+  location                 = azurerm_resource_group.rg.location
+  account_tier             = "Standard"
+  account_replication_type = "LRS"
+}
+
+resource "azurerm_linux_function_app" "fn" {
+  name                       = "func-scim"
+  location                   = azurerm_resource_group.rg.location
+  resource_group_name        = azurerm_resource_group.rg.name
+  service_plan_id            = azurerm_service_plan.plan.id
+  storage_account_name       = azurerm_storage_account.fn.name
+  storage_account_access_key = azurerm_storage_account.fn.primary_access_key
+  https_only                 = true
+
+  site_config {
+    minimum_tls_version = "1.2"
+    application_stack {
+      python_version = "3.11"
+    }
+  }
+}
+
+variable "pools" {
+  description = "Backend pools; the function host names are added after the first deployment."
+  type = map(object({
+    fqdns = list(string)
+  }))
+  default = {
+    api = {
+      fqdns = []
+    }
+  }
+}
+
+resource "azurerm_application_gateway" "gw" {
+  name                = "agw-scim"
+  location            = azurerm_resource_group.rg.location
+  resource_group_name = azurerm_resource_group.rg.name
+
+  sku {
+    name     = "WAF_v2"
+    tier     = "WAF_v2"
+    capacity = 2
+  }
+
+  gateway_ip_configuration {
+    name      = "gw-ip"
+    subnet_id = azurerm_subnet.agw.id
+  }
+
+  frontend_port {
+    name = "http"
+    port = 80
+  }
+
+  frontend_ip_configuration {
+    name                 = "public"
+    public_ip_address_id = azurerm_public_ip.agw.id
+  }
+
+  dynamic "backend_address_pool" {
+    for_each = var.pools
+    content {
+      name  = "${backend_address_pool.key}-pool"
+      fqdns = backend_address_pool.value.fqdns
+    }
+  }
+
+  backend_http_settings {
+    name                                = "api-settings"
+    cookie_based_affinity               = "Disabled"
+    port                                = 443
+    protocol                            = "Https"
+    request_timeout                     = 60
+    pick_host_name_from_backend_address = true
+  }
+
+  http_listener {
+    name                           = "http"
+    frontend_ip_configuration_name = "public"
+    frontend_port_name             = "http"
+    protocol                       = "Http"
+  }
+
+  request_routing_rule {
+    name                       = "api-rule"
+    priority                   = 100
+    rule_type                  = "Basic"
+    http_listener_name         = "http"
+    backend_address_pool_name  = "api-pool"
+    backend_http_settings_name = "api-settings"
+  }
+}
