@@ -939,6 +939,14 @@ pub fn missing_rule_span(nsg: &NetworkSecurityGroup) -> crate::source::Span {
     }
 }
 
+/// A decider for labels: `rule "X"` or `default rule DenyAllInBound`.
+pub fn decider_label(d: &Decider<'_>) -> String {
+    match d {
+        Decider::Rule(_) => format!("rule \"{}\"", decider_name(d)),
+        Decider::Default(n) => format!("default rule {n}"),
+    }
+}
+
 /// Name of a decider for messages.
 pub fn decider_name(d: &Decider<'_>) -> String {
     match d {

@@ -6,8 +6,8 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query::{SubLookup, find_named};
 use crate::model::query_network::{
-    ALL_PORTS, Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
-    maybe_isolated, missing_rule_span, parse_ports, subnet_nets,
+    ALL_PORTS, Decider, Direction, Endpoint, Flow, Verdict, decider_label, decider_name, evaluate,
+    gateway_nsg, maybe_isolated, missing_rule_span, parse_ports, subnet_nets,
 };
 use crate::model::{Model, SecurityRule};
 
@@ -178,7 +178,7 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                 } else {
                     Severity::Warning
                 };
-                let mut label = format!("{} denies TCP {p} first", decider_name(&by));
+                let mut label = format!("{} denies TCP {p} first", decider_label(&by));
                 if let Some(why) = isolated {
                     label = format!("{label}; reported as info because {why}");
                 }

@@ -5,8 +5,8 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::Model;
 use crate::model::query_network::{
-    Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
-    maybe_isolated, missing_rule_span, private_endpoints_of, subnet_nets,
+    Decider, Direction, Endpoint, Flow, Verdict, decider_label, decider_name, evaluate,
+    gateway_nsg, maybe_isolated, missing_rule_span, private_endpoints_of, subnet_nets,
 };
 
 /// See the module docs.
@@ -104,7 +104,7 @@ impl Rule for NsgOutboundInternetDenied {
                             .to_string(),
                     ),
                 };
-                let mut label = format!("{} denies outbound TCP {port} first", decider_name(&by));
+                let mut label = format!("{} denies outbound TCP {port} first", decider_label(&by));
                 if let Some(why) = isolated {
                     label = format!("{label}; reported as info because {why}");
                 }
