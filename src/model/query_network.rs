@@ -555,7 +555,9 @@ pub fn covers(p: &Prefix, ep: &Endpoint) -> Cover {
             Prefix::Cidr(c) if !nets.is_empty() => {
                 if nets.iter().all(|n| c.contains(n)) {
                     Cover::Full
-                } else if nets.iter().all(|n| !c.overlaps(n)) {
+                } else if c.is_private() && nets.iter().all(|n| !c.overlaps(n)) {
+                    // A public range may be the gateway's frontend public IP, which NSG rules
+                    // can name as destination: only a private range can be ruled out.
                     Cover::None
                 } else {
                     Cover::Partial
@@ -1085,6 +1087,7 @@ mod tests {
         assert_eq!(covers(&parse_prefix("10.0.0.0/16"), &sub), Cover::Full);
         assert_eq!(covers(&parse_prefix("10.0.2.0/24"), &sub), Cover::None);
         assert_eq!(covers(&parse_prefix("10.0.1.128/25"), &sub), Cover::Partial);
+        assert_eq!(covers(&parse_prefix("20.50.1.2/32"), &sub), Cover::Partial);
     }
 
     #[test]
