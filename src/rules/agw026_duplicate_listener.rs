@@ -106,19 +106,25 @@ fn check_pair(gw: &Gateway, a: &Listener, b: &Listener, cx: &mut RuleCx<'_>) {
     let d = gw.res.dialect;
     let (an, bn) = (lname(a), lname(b));
     let gname = gw.res.display_name();
-    let f = cx
+    let primary = b.frontend_port.name.span_or(b.span);
+    let other = a.frontend_port.name.span_or(a.span);
+    let mut f = cx
         .finding(
             format!(
                 "listener \"{bn}\" of gateway \"{gname}\" uses the same frontend IP and port as \
                  listener \"{an}\" and {why}"
             ),
-            b.frontend_port.name.span_or(b.span),
+            primary,
         )
-        .label("the deployment fails with ApplicationGatewayHttpListenersUsingSameFrontendPort")
-        .related(
-            a.frontend_port.name.span_or(a.span),
+        .label("the deployment fails with ApplicationGatewayHttpListenersUsingSameFrontendPort");
+    // Instances of one `dynamic` block share their spans; a second label there adds nothing.
+    if other != primary {
+        f = f.related(
+            other,
             format!("listener \"{an}\" uses the same frontend port"),
-        )
+        );
+    }
+    let f = f
         .help(format!(
             "give the listeners distinct `{}` values (multi-site), or use different frontend ports",
             d.prop("hostNames", "host_names")
