@@ -126,7 +126,8 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
                 format!(
                     "gateway \"{gname}\" has no diagnostic setting; its access log is not collected"
                 ),
-                gw.res.span,
+                // The name, not the whole resource: the finding is about the gateway as such.
+                gw.res.name.span_or(gw.res.span),
             )
             .label("no diagnostic setting targets this gateway")
             .help(format!(
@@ -182,7 +183,7 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             )
         };
         let primary = if no_dest {
-            ds.res.span
+            ds.res.name.span_or(ds.res.span)
         } else {
             ds.logs.span_or(ds.res.span)
         };
@@ -200,7 +201,10 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             .resource(&ds.res)
             .property(format!("logs[{cat}]"));
         if ds.res.span != gw.res.span {
-            f = f.related(gw.res.span, format!("gateway \"{gname}\""));
+            f = f.related(
+                gw.res.name.span_or(gw.res.span),
+                format!("gateway \"{gname}\""),
+            );
         }
         cx.emit(f);
     }
@@ -279,7 +283,7 @@ mod tests {
         let m = with(None, "Standard_v2");
         let f = run(&DiagnosticsMissing, &m);
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].primary, m.gateways[0].res.span);
+        assert_eq!(Some(f[0].primary), m.gateways[0].res.name.span);
     }
 
     #[test]
