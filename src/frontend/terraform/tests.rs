@@ -434,7 +434,6 @@ resource "azurerm_application_gateway" "gw" {
     assert!(matches!(m.sites[0].host_bindings.state, Lattice::Known(_)));
 }
 
-
 #[test]
 fn azapi_gateway_bodies_map_like_arm() {
     let main = r#"
