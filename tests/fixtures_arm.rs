@@ -49,11 +49,22 @@ fn fail_fixtures_trigger_exactly_their_rule_and_pass_fixtures_never_do() {
 }
 
 #[test]
-fn example_infrastructure_shows_the_four_causes() {
+fn example_infrastructure_shows_its_502_causes() {
     let mut rules: Vec<String> = findings(&root().join("testdata/examples/arm"))
         .into_iter()
         .map(|(r, _)| r)
         .collect();
     rules.sort();
-    assert_eq!(rules, ["AGW001", "AGW006", "AGW010", "AGW023"]);
+    rules.dedup();
+    // The four skeleton causes, plus what the full catalogue finds in the same example: the
+    // probe that takes its host from settings that have none (AGW016), the access restriction
+    // naming a subnet without the Microsoft.Web service endpoint (AGW038), the legacy gateway's
+    // pre-2023 default SSL policy (AGW043) and missing logs (AGW044), and the WAF note (AGW045).
+    assert_eq!(
+        rules,
+        [
+            "AGW001", "AGW006", "AGW010", "AGW016", "AGW023", "AGW038", "AGW043", "AGW044",
+            "AGW045"
+        ]
+    );
 }

@@ -133,3 +133,13 @@ resource "azurerm_application_gateway" "gw" {
     backend_http_settings_name = local.settings_name
   }
 }
+
+resource "azurerm_monitor_diagnostic_setting" "gw_logs" {
+  name                       = "gw-logs"
+  target_resource_id         = azurerm_application_gateway.gw.id
+  log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs"
+
+  enabled_log {
+    category_group = "allLogs"
+  }
+}

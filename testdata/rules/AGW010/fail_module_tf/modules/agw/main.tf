@@ -68,3 +68,13 @@ resource "azurerm_application_gateway" "this" {
     }
   }
 }
+
+resource "azurerm_monitor_diagnostic_setting" "this_logs" {
+  name                       = "this-logs"
+  target_resource_id         = azurerm_application_gateway.this.id
+  log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/logs"
+
+  enabled_log {
+    category_group = "allLogs"
+  }
+}
