@@ -230,8 +230,12 @@ impl Model {
         Self::default()
     }
 
-    /// Appends another model (another unit) and rebuilds the index.
+    /// Appends another model (another unit) and indexes its resources. Only the appended
+    /// resources are indexed: a scan extends once per unit, and rebuilding the whole index each
+    /// time made loading quadratic in the number of units. Keys carry their unit, so keys of
+    /// different units never collide and the result equals a full [`Model::reindex`].
     pub fn extend(&mut self, other: Model) {
+        let start = self.lens();
         self.gateways.extend(other.gateways);
         self.sites.extend(other.sites);
         self.plans.extend(other.plans);
@@ -248,17 +252,47 @@ impl Model {
         self.pool_members.extend(other.pool_members);
         self.vnet_gateways.extend(other.vnet_gateways);
         self.subnet_users.extend(other.subnet_users);
-        self.reindex();
+        self.index_from(start);
     }
 
     /// Rebuilds the key index. Front-ends call it after filling the vectors directly; the first
     /// resource with a key wins when keys repeat.
     pub fn reindex(&mut self) {
-        let mut index = HashMap::new();
+        self.index = HashMap::new();
+        self.index_from([0; 12]);
+    }
+
+    /// Lengths of the indexed collections, in [`Model::index_from`] order.
+    fn lens(&self) -> [usize; 12] {
+        [
+            self.gateways.len(),
+            self.sites.len(),
+            self.plans.len(),
+            self.vnets.len(),
+            self.subnets.len(),
+            self.nsgs.len(),
+            self.route_tables.len(),
+            self.private_endpoints.len(),
+            self.dns_zones.len(),
+            self.public_ips.len(),
+            self.waf_policies.len(),
+            self.nat_gateways.len(),
+        ]
+    }
+
+    /// Indexes the resources of each collection from the given positions on (existing entries
+    /// win).
+    fn index_from(&mut self, start: [usize; 12]) {
+        let index = &mut self.index;
+        let mut n = 0;
         macro_rules! add {
             ($field:ident, $slot:ident) => {
-                for (i, r) in self.$field.iter().enumerate() {
-                    index.entry(r.res.key.clone()).or_insert(Slot::$slot(i));
+                let from = start[n];
+                n += 1;
+                for (i, r) in self.$field.iter().enumerate().skip(from) {
+                    if !index.contains_key(&r.res.key) {
+                        index.insert(r.res.key.clone(), Slot::$slot(i));
+                    }
                 }
             };
         }
@@ -274,7 +308,7 @@ impl Model {
         add!(public_ips, PublicIp);
         add!(waf_policies, WafPolicy);
         add!(nat_gateways, NatGateway);
-        self.index = index;
+        let _ = n;
     }
 
     /// True when a resource with this key is in the scan (any kind).
@@ -369,5 +403,40 @@ mod tests {
         assert!(matches!(m.nsg(&Val::absent()), Lookup::Absent));
         // A key of the wrong kind does not resolve as an NSG.
         assert!(matches!(m.subnet(&r), Lookup::Unknown));
+    }
+
+    #[test]
+    fn extend_indexes_appended_units_like_a_full_reindex() {
+        let mut m = Model::new();
+        for u in 0..3u32 {
+            let mut unit = Model::new();
+            for name in ["a", "b"] {
+                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
+                r.key.unit = UnitId(u);
+                unit.nsgs.push(NetworkSecurityGroup {
+                    res: r,
+                    rules: Val::absent(),
+                });
+            }
+            // A repeated key inside one unit: the first one wins.
+            let mut dup = res("Microsoft.Network/networkSecurityGroups", "a");
+            dup.key.unit = UnitId(u);
+            dup.label = "duplicate".into();
+            unit.nsgs.push(NetworkSecurityGroup {
+                res: dup,
+                rules: Val::absent(),
+            });
+            unit.reindex();
+            m.extend(unit);
+        }
+        let sp = Span::new(FileId(0), 0..1);
+        let key = ResourceKey::arm(UnitId(2), "microsoft.network/networksecuritygroups", "a");
+        let found = m.nsg(&Val::known(key, sp)).found().unwrap();
+        assert_eq!(found.res.key.unit, UnitId(2));
+        assert_ne!(found.res.label, "duplicate");
+        let incremental = m.index.clone();
+        m.reindex();
+        assert_eq!(m.index, incremental);
+        assert_eq!(m.index.len(), 6);
     }
 }
