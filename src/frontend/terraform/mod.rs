@@ -56,18 +56,30 @@ pub fn load_dirs(
         use rayon::prelude::*;
         let canons: Vec<PathBuf> = dirs.iter().map(|d| canon(&d.path)).collect();
         // Parse every scanned directory (in parallel) and find who calls whom.
+        // The trees are evicted right away (the text stays in the source map) so a scan of
+        // many modules does not hold every syntax tree at once; the units re-parse them.
         let callees: Vec<Vec<PathBuf>> = dirs
             .par_iter()
             .zip(canons.par_iter())
-            .map(|(d, c)| local_callees(&cache.get(c, &d.path, &d.display)))
+            .map(|(d, c)| {
+                let callees = local_callees(&cache.get(c, &d.path, &d.display));
+                cache.evict(c);
+                callees
+            })
             .collect();
         let roots = roots(&canons, &callees);
+        let called: HashSet<&PathBuf> = callees.iter().flatten().collect();
         roots
             .par_iter()
             .enumerate()
             .map(|(i, &ix)| {
                 let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                load_root(&dirs[ix], unit, sources, opts, &cache)
+                let out = load_root(&dirs[ix], unit, sources, opts, &cache);
+                // No other scanned module calls this root: nothing will ask for it again.
+                if !called.contains(&canons[ix]) {
+                    cache.evict(&canons[ix]);
+                }
+                out
             })
             .collect::<Vec<_>>()
     };
