@@ -206,6 +206,9 @@ pub struct Model {
     /// Other resources attached to a subnet (NICs, VNet integration...), for subnet dedication.
     pub subnet_users: Vec<SubnetUser>,
     index: HashMap<ResourceKey, Slot>,
+    /// Lower-case site host names → first site with that name, for
+    /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
+    hosts: std::sync::OnceLock<(usize, HashMap<String, usize>)>,
 }
 
 macro_rules! lookup_fn {
@@ -253,6 +256,7 @@ impl Model {
         self.vnet_gateways.extend(other.vnet_gateways);
         self.subnet_users.extend(other.subnet_users);
         self.index_from(start);
+        self.hosts = std::sync::OnceLock::new();
     }
 
     /// Rebuilds the key index. Front-ends call it after filling the vectors directly; the first
@@ -260,6 +264,7 @@ impl Model {
     pub fn reindex(&mut self) {
         self.index = HashMap::new();
         self.index_from([0; 12]);
+        self.hosts = std::sync::OnceLock::new();
     }
 
     /// Lengths of the indexed collections, in [`Model::index_from`] order.
@@ -309,6 +314,26 @@ impl Model {
         add!(waf_policies, WafPolicy);
         add!(nat_gateways, NatGateway);
         let _ = n;
+    }
+
+    /// The host-name index of [`Model::site_by_host`], when it still covers every site.
+    pub(crate) fn host_index(&self) -> Option<&HashMap<String, usize>> {
+        let (n, map) = self.hosts.get_or_init(|| {
+            let mut map = HashMap::new();
+            for (i, s) in self.sites.iter().enumerate() {
+                let names = s
+                    .default_host_name
+                    .get()
+                    .into_iter()
+                    .chain(s.host_bindings.iter().filter_map(|b| b.host_name.get()));
+                for n in names {
+                    map.entry(n.to_ascii_lowercase()).or_insert(i);
+                }
+            }
+            (self.sites.len(), map)
+        });
+        // Sites pushed after the index was built (without `reindex`): not covered.
+        (*n == self.sites.len()).then_some(map)
     }
 
     /// True when a resource with this key is in the scan (any kind).
@@ -438,5 +463,43 @@ mod tests {
         m.reindex();
         assert_eq!(m.index, incremental);
         assert_eq!(m.index.len(), 6);
+    }
+
+    #[test]
+    fn site_by_host_finds_the_first_site_by_default_or_bound_name() {
+        let sp = Span::new(FileId(0), 0..1);
+        let site = |name: &str, host: Option<&str>, bound: &[&str]| Site {
+            res: res("Microsoft.Web/sites", name),
+            default_host_name: host.map_or_else(Val::absent, |h| Val::known(h.to_string(), sp)),
+            host_bindings: Val::known(
+                bound
+                    .iter()
+                    .map(|b| HostBinding {
+                        host_name: Val::known((*b).to_string(), sp),
+                        ..Default::default()
+                    })
+                    .collect(),
+                sp,
+            ),
+            ..Default::default()
+        };
+        let mut m = Model::new();
+        m.sites
+            .push(site("a", Some("A.azurewebsites.net"), &["www.contoso.com"]));
+        m.sites.push(site("b", Some("a.azurewebsites.net"), &[]));
+        m.sites.push(site("c", None, &["API.contoso.com"]));
+        m.reindex();
+        let name = |h: &str| m.site_by_host(h).map(|s| s.res.key.name.clone());
+        assert_eq!(name("a.AZUREWEBSITES.net."), Some("a".into()));
+        assert_eq!(name("www.contoso.com"), Some("a".into()));
+        assert_eq!(name("api.contoso.com"), Some("c".into()));
+        assert_eq!(name("b.azurewebsites.net"), None);
+        // A site pushed after the index was built is still found (linear fallback).
+        m.sites.push(site("d", Some("d.azurewebsites.net"), &[]));
+        assert_eq!(
+            m.site_by_host("d.azurewebsites.net")
+                .map(|s| s.res.key.name.as_str()),
+            Some("d")
+        );
     }
 }
