@@ -2,6 +2,8 @@
 """Generates a deterministic tree of ARM templates and Terraform modules for benchmarks.
 
 usage: gen_tree.py OUT_DIR [--templates 5000] [--modules 1000] [--seed 42]
+       gen_tree.py OUT_DIR --big-template MB     # one ARM template of about MB megabytes
+       gen_tree.py OUT_DIR --big-tf N            # one Terraform file with about N resources
 
 Each template is a Function App behind an Application Gateway with a VNet, NSG and diagnostics
 (sizes and details vary with the seed); each Terraform module is the azurerm equivalent, half of
@@ -104,14 +106,70 @@ def tf_module(rnd, i):
     return "\n".join(out)
 
 
+def big_template(rnd, out, megabytes):
+    """One template of about `megabytes` MB: many gateway-and-sites groups in one file."""
+    path = os.path.join(out, "big.json")
+    os.makedirs(out, exist_ok=True)
+    target = megabytes * 1_000_000
+    with open(path, "w") as f:
+        f.write('{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n'
+                '  "contentVersion": "1.0.0.0",\n'
+                '  "parameters": {"location": {"type": "string", "defaultValue": "westeurope"},\n'
+                '                 "prefix": {"type": "string", "defaultValue": "big"}},\n  "resources": [\n')
+        written, i, first = 0, 0, True
+        while written < target:
+            t = arm_template(rnd, i)
+            for r in t["resources"]:
+                # Unique names per group so the resources do not collide.
+                if r["name"] in ("nsg", "vnet"):
+                    r["name"] = f"{r['name']}{i}"
+                text = json.dumps(r, indent=2).replace("'vnet'", f"'vnet{i}'").replace("'nsg'", f"'nsg{i}'")
+                chunk = ("" if first else ",\n") + text
+                first = False
+                f.write(chunk)
+                written += len(chunk)
+            i += 1
+        f.write("\n  ]\n}\n")
+    return path
+
+
+def big_tf(rnd, out, resources):
+    """One main.tf with about `resources` resources (function apps, NSGs and gateways)."""
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "main.tf")
+    with open(path, "w") as f:
+        f.write('variable "prefix" {\n  default = "big"\n}\n\n')
+        n, i = 0, 0
+        while n < resources:
+            text = tf_module(rnd, i)
+            # Distinct resource names per group; the `locals` and `variable` blocks once.
+            body = text.split("\n\n", 2)[2]
+            body = body.replace('" "fn', f'" "g{i}_fn').replace("_function_app.fn", f"_function_app.g{i}_fn")
+            body = body.replace('"azurerm_application_gateway" "gw"', f'"azurerm_application_gateway" "gw{i}"')
+            body = body.replace("local.backends", f"local.backends{i}")
+            locals_block = text.split("\n\n", 2)[1].replace("backends =", f"backends{i} =")
+            f.write(locals_block + "\n" + body + "\n")
+            n += body.count("\nresource ") + (1 if body.startswith("resource ") else 0)
+            i += 1
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--templates", type=int, default=5000)
     ap.add_argument("--modules", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--big-template", type=int, metavar="MB", help="write one template of about MB megabytes instead")
+    ap.add_argument("--big-tf", type=int, metavar="N", help="write one main.tf with about N resources instead")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
+    if a.big_template or a.big_tf:
+        if a.big_template:
+            print(big_template(rnd, a.out, a.big_template))
+        if a.big_tf:
+            print(big_tf(rnd, os.path.join(a.out, "tf"), a.big_tf))
+        return
     for i in range(a.templates):
         d = os.path.join(a.out, "arm", f"{i // 100:03d}")
         os.makedirs(d, exist_ok=True)

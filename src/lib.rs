@@ -261,10 +261,19 @@ fn load_json(
 /// Sorts findings by file path, position and rule, and drops exact repeats (the same rule at
 /// the same span with the same message, e.g. a module linted through two callers).
 pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
+    // Look each file's path up once: `SourceMap::path` takes a lock and allocates, which in the
+    // comparator cost O(n log n) allocations on scans with many findings.
+    let mut paths: std::collections::HashMap<source::FileId, String> =
+        std::collections::HashMap::new();
+    for f in findings.iter() {
+        paths
+            .entry(f.primary.file)
+            .or_insert_with(|| sources.path(f.primary.file));
+    }
+    let path = |id: source::FileId| paths.get(&id).map_or("", String::as_str);
     findings.sort_by(|a, b| {
-        sources
-            .path(a.primary.file)
-            .cmp(&sources.path(b.primary.file))
+        path(a.primary.file)
+            .cmp(path(b.primary.file))
             .then(a.primary.start.cmp(&b.primary.start))
             .then(a.rule.cmp(b.rule))
             .then(a.primary.end.cmp(&b.primary.end))

@@ -78,11 +78,12 @@ impl SourceFile {
     pub fn new(path: String, text: &str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
+        // `match_indices` on a char searches with memchr: several times faster than a byte
+        // loop, and every file of a scan goes through here.
+        line_starts.extend(
+            text.match_indices('\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
         SourceFile {
             path,
             text: Arc::from(text),

@@ -209,6 +209,9 @@ pub struct Model {
     /// Other resources attached to a subnet (NICs, VNet integration...), for subnet dedication.
     pub subnet_users: Vec<SubnetUser>,
     index: HashMap<ResourceKey, Slot>,
+    /// Lower-case site host names → first site with that name, for
+    /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
+    hosts: std::sync::OnceLock<(usize, HashMap<String, usize>)>,
 }
 
 macro_rules! lookup_fn {
@@ -233,8 +236,12 @@ impl Model {
         Self::default()
     }
 
-    /// Appends another model (another unit) and rebuilds the index.
+    /// Appends another model (another unit) and indexes its resources. Only the appended
+    /// resources are indexed: a scan extends once per unit, and rebuilding the whole index each
+    /// time made loading quadratic in the number of units. Keys carry their unit, so keys of
+    /// different units never collide and the result equals a full [`Model::reindex`].
     pub fn extend(&mut self, other: Model) {
+        let start = self.lens();
         self.gateways.extend(other.gateways);
         self.sites.extend(other.sites);
         self.plans.extend(other.plans);
@@ -251,17 +258,49 @@ impl Model {
         self.pool_members.extend(other.pool_members);
         self.vnet_gateways.extend(other.vnet_gateways);
         self.subnet_users.extend(other.subnet_users);
-        self.reindex();
+        self.index_from(start);
+        self.hosts = std::sync::OnceLock::new();
     }
 
     /// Rebuilds the key index. Front-ends call it after filling the vectors directly; the first
     /// resource with a key wins when keys repeat.
     pub fn reindex(&mut self) {
-        let mut index = HashMap::new();
+        self.index = HashMap::new();
+        self.index_from([0; 12]);
+        self.hosts = std::sync::OnceLock::new();
+    }
+
+    /// Lengths of the indexed collections, in [`Model::index_from`] order.
+    fn lens(&self) -> [usize; 12] {
+        [
+            self.gateways.len(),
+            self.sites.len(),
+            self.plans.len(),
+            self.vnets.len(),
+            self.subnets.len(),
+            self.nsgs.len(),
+            self.route_tables.len(),
+            self.private_endpoints.len(),
+            self.dns_zones.len(),
+            self.public_ips.len(),
+            self.waf_policies.len(),
+            self.nat_gateways.len(),
+        ]
+    }
+
+    /// Indexes the resources of each collection from the given positions on (existing entries
+    /// win).
+    fn index_from(&mut self, start: [usize; 12]) {
+        let index = &mut self.index;
+        let mut n = 0;
         macro_rules! add {
             ($field:ident, $slot:ident) => {
-                for (i, r) in self.$field.iter().enumerate() {
-                    index.entry(r.res.key.clone()).or_insert(Slot::$slot(i));
+                let from = start[n];
+                n += 1;
+                for (i, r) in self.$field.iter().enumerate().skip(from) {
+                    if !index.contains_key(&r.res.key) {
+                        index.insert(r.res.key.clone(), Slot::$slot(i));
+                    }
                 }
             };
         }
@@ -277,7 +316,27 @@ impl Model {
         add!(public_ips, PublicIp);
         add!(waf_policies, WafPolicy);
         add!(nat_gateways, NatGateway);
-        self.index = index;
+        let _ = n;
+    }
+
+    /// The host-name index of [`Model::site_by_host`], when it still covers every site.
+    pub(crate) fn host_index(&self) -> Option<&HashMap<String, usize>> {
+        let (n, map) = self.hosts.get_or_init(|| {
+            let mut map = HashMap::new();
+            for (i, s) in self.sites.iter().enumerate() {
+                let names = s
+                    .default_host_name
+                    .get()
+                    .into_iter()
+                    .chain(s.host_bindings.iter().filter_map(|b| b.host_name.get()));
+                for n in names {
+                    map.entry(n.to_ascii_lowercase()).or_insert(i);
+                }
+            }
+            (self.sites.len(), map)
+        });
+        // Sites pushed after the index was built (without `reindex`): not covered.
+        (*n == self.sites.len()).then_some(map)
     }
 
     /// True when a resource with this key is in the scan (any kind).
@@ -372,5 +431,78 @@ mod tests {
         assert!(matches!(m.nsg(&Val::absent()), Lookup::Absent));
         // A key of the wrong kind does not resolve as an NSG.
         assert!(matches!(m.subnet(&r), Lookup::Unknown));
+    }
+
+    #[test]
+    fn extend_indexes_appended_units_like_a_full_reindex() {
+        let mut m = Model::new();
+        for u in 0..3u32 {
+            let mut unit = Model::new();
+            for name in ["a", "b"] {
+                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
+                r.key.unit = UnitId(u);
+                unit.nsgs.push(NetworkSecurityGroup {
+                    res: r,
+                    rules: Val::absent(),
+                });
+            }
+            // A repeated key inside one unit: the first one wins.
+            let mut dup = res("Microsoft.Network/networkSecurityGroups", "a");
+            dup.key.unit = UnitId(u);
+            dup.label = "duplicate".into();
+            unit.nsgs.push(NetworkSecurityGroup {
+                res: dup,
+                rules: Val::absent(),
+            });
+            unit.reindex();
+            m.extend(unit);
+        }
+        let sp = Span::new(FileId(0), 0..1);
+        let key = ResourceKey::arm(UnitId(2), "microsoft.network/networksecuritygroups", "a");
+        let found = m.nsg(&Val::known(key, sp)).found().unwrap();
+        assert_eq!(found.res.key.unit, UnitId(2));
+        assert_ne!(found.res.label, "duplicate");
+        let incremental = m.index.clone();
+        m.reindex();
+        assert_eq!(m.index, incremental);
+        assert_eq!(m.index.len(), 6);
+    }
+
+    #[test]
+    fn site_by_host_finds_the_first_site_by_default_or_bound_name() {
+        let sp = Span::new(FileId(0), 0..1);
+        let site = |name: &str, host: Option<&str>, bound: &[&str]| Site {
+            res: res("Microsoft.Web/sites", name),
+            default_host_name: host.map_or_else(Val::absent, |h| Val::known(h.to_string(), sp)),
+            host_bindings: Val::known(
+                bound
+                    .iter()
+                    .map(|b| HostBinding {
+                        host_name: Val::known((*b).to_string(), sp),
+                        ..Default::default()
+                    })
+                    .collect(),
+                sp,
+            ),
+            ..Default::default()
+        };
+        let mut m = Model::new();
+        m.sites
+            .push(site("a", Some("A.azurewebsites.net"), &["www.contoso.com"]));
+        m.sites.push(site("b", Some("a.azurewebsites.net"), &[]));
+        m.sites.push(site("c", None, &["API.contoso.com"]));
+        m.reindex();
+        let name = |h: &str| m.site_by_host(h).map(|s| s.res.key.name.clone());
+        assert_eq!(name("a.AZUREWEBSITES.net."), Some("a".into()));
+        assert_eq!(name("www.contoso.com"), Some("a".into()));
+        assert_eq!(name("api.contoso.com"), Some("c".into()));
+        assert_eq!(name("b.azurewebsites.net"), None);
+        // A site pushed after the index was built is still found (linear fallback).
+        m.sites.push(site("d", Some("d.azurewebsites.net"), &[]));
+        assert_eq!(
+            m.site_by_host("d.azurewebsites.net")
+                .map(|s| s.res.key.name.as_str()),
+            Some("d")
+        );
     }
 }

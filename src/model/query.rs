@@ -304,6 +304,13 @@ impl Model {
     /// A site in the scan whose default or custom host name equals `host`.
     pub fn site_by_host(&self, host: &str) -> Option<&Site> {
         let h = host.trim_end_matches('.');
+        // Rules ask this for every backend address: a scan-wide linear search per address was
+        // quadratic in the size of the scan.
+        if let Some(index) = self.host_index() {
+            return index
+                .get(&h.to_ascii_lowercase())
+                .and_then(|&i| self.sites.get(i));
+        }
         self.sites.iter().find(|s| {
             s.default_host_name
                 .get()

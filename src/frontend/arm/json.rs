@@ -118,21 +118,24 @@ pub fn parse(text: &str, file: FileId) -> Result<JsonDoc, JsonError> {
         comments: CommentCollectionStrategy::Separate,
         tokens: false,
     };
-    let parsed = parse_to_ast(text, &collect, &opts).map_err(|e| {
+    let mut parsed = parse_to_ast(text, &collect, &opts).map_err(|e| {
         let r = e.range();
         JsonError {
             message: lower_first(&e.kind().to_string()),
             span: Span::new(file, r.start..r.end),
         }
     })?;
-    let Some(value) = parsed.value.as_ref() else {
+    let Some(value) = parsed.value.take() else {
         // Only comments.
         return Err(err("empty file", text.len()..text.len()));
     };
+    let at = value.start();
+    // The AST is consumed while it is converted, so each part is freed once converted: the
+    // peak is about the larger of the two trees, not their sum (a 50 MB template matters).
     let root = convert(value, file, 0).ok_or_else(|| {
         err(
             &format!("nesting deeper than {MAX_DEPTH} levels"),
-            value.start()..value.start() + 1,
+            at..at + 1,
         )
     })?;
     let mut comments: Vec<Comment> = Vec::new();
@@ -204,9 +207,9 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
-/// Converts the borrowed AST; `None` when deeper than the limit (the pre-scan makes this
+/// Converts (and consumes) the AST; `None` when deeper than the limit (the pre-scan makes this
 /// unreachable, the check keeps the recursion bounded regardless).
-fn convert(v: &Value<'_>, file: FileId, depth: usize) -> Option<JNode> {
+fn convert(v: Value<'_>, file: FileId, depth: usize) -> Option<JNode> {
     if depth > MAX_DEPTH + 1 {
         return None;
     }
@@ -216,10 +219,10 @@ fn convert(v: &Value<'_>, file: FileId, depth: usize) -> Option<JNode> {
         Value::NullKeyword(_) => JKind::Null,
         Value::BooleanLit(b) => JKind::Bool(b.value),
         Value::NumberLit(n) => JKind::Number(n.value.to_string()),
-        Value::StringLit(s) => JKind::Str(s.value.to_string()),
+        Value::StringLit(s) => JKind::Str(s.value.into_owned()),
         Value::Array(a) => JKind::Array(
             a.elements
-                .iter()
+                .into_iter()
                 .map(|e| convert(e, file, depth + 1))
                 .collect::<Option<Vec<_>>>()?,
         ),
@@ -228,17 +231,17 @@ fn convert(v: &Value<'_>, file: FileId, depth: usize) -> Option<JNode> {
     Some(JNode { span, kind })
 }
 
-fn convert_props(o: &ast::Object<'_>, file: FileId, depth: usize) -> Option<Vec<JProp>> {
+fn convert_props(o: ast::Object<'_>, file: FileId, depth: usize) -> Option<Vec<JProp>> {
     let mut out = Vec::with_capacity(o.properties.len());
-    for p in &o.properties {
-        let (key, kr) = match &p.name {
-            ObjectPropName::String(s) => (s.value.to_string(), s.range),
+    for p in o.properties {
+        let (key, kr) = match p.name {
+            ObjectPropName::String(s) => (s.value.into_owned(), s.range),
             ObjectPropName::Word(w) => (w.value.to_string(), w.range),
         };
         out.push(JProp {
             key,
             key_span: Span::new(file, kr.start..kr.end),
-            value: convert(&p.value, file, depth + 1)?,
+            value: convert(p.value, file, depth + 1)?,
         });
     }
     Some(out)

@@ -39,6 +39,11 @@ pub struct TfDir {
 /// and modules (each bounded), which needs more than the 2 MiB default.
 const STACK_BYTES: usize = 64 * 1024 * 1024;
 
+/// How much Terraform source a scan keeps parsed between finding the roots and loading them:
+/// a syntax tree costs tens of times its text, so beyond this the trees are dropped and parsed
+/// again when their unit loads (trading some CPU for bounded memory).
+const RETAIN_TEXT_BYTES: usize = 2 * 1024 * 1024;
+
 /// Loads the Terraform directories of a scan. Directories only reached as local modules of
 /// another scanned directory are linted through their callers. Units are numbered from
 /// `first_unit`.
@@ -56,18 +61,42 @@ pub fn load_dirs(
         use rayon::prelude::*;
         let canons: Vec<PathBuf> = dirs.iter().map(|d| canon(&d.path)).collect();
         // Parse every scanned directory (in parallel) and find who calls whom.
+        // Past RETAIN_TEXT_BYTES of source the trees are evicted right away (the text stays in
+        // the source map) so a scan of many modules does not hold every syntax tree at once;
+        // the units re-parse them. Small scans keep them and parse each file once.
+        let retained = std::sync::atomic::AtomicUsize::new(0);
         let callees: Vec<Vec<PathBuf>> = dirs
             .par_iter()
             .zip(canons.par_iter())
-            .map(|(d, c)| local_callees(&cache.get(c, &d.path, &d.display)))
+            .map(|(d, c)| {
+                let m = cache.get(c, &d.path, &d.display);
+                let callees = local_callees(&m);
+                let bytes: usize = m
+                    .files
+                    .iter()
+                    .filter_map(|f| sources.get(f.file))
+                    .map(|f| f.text.len())
+                    .sum();
+                let before = retained.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+                if before + bytes > RETAIN_TEXT_BYTES {
+                    cache.evict(c);
+                }
+                callees
+            })
             .collect();
         let roots = roots(&canons, &callees);
+        let called: HashSet<&PathBuf> = callees.iter().flatten().collect();
         roots
             .par_iter()
             .enumerate()
             .map(|(i, &ix)| {
                 let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                load_root(&dirs[ix], unit, sources, opts, &cache)
+                let out = load_root(&dirs[ix], unit, sources, opts, &cache);
+                // No other scanned module calls this root: nothing will ask for it again.
+                if !called.contains(&canons[ix]) {
+                    cache.evict(&canons[ix]);
+                }
+                out
             })
             .collect::<Vec<_>>()
     };

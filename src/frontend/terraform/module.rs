@@ -31,10 +31,23 @@ const MAX_LAZY_DEPTH: usize = 96;
 
 /// Parsed module directories shared by every unit of a scan (a module used by two roots is
 /// read and added to the source map once, so identical findings deduplicate).
+///
+/// Syntax trees are large (an hcl-edit body is tens of times its text), so a scan of many
+/// modules [`evict`](ModuleCache::evict)s the ones it no longer needs. An evicted module that
+/// is asked for again is re-parsed from the text already in the source map: its files keep
+/// their ids and are not read again.
 pub struct ModuleCache<'s> {
     sources: &'s SourceMap,
     map: Mutex<HashMap<PathBuf, Arc<OnceLock<Arc<ParsedModule>>>>>,
     counted: Mutex<HashSet<PathBuf>>,
+    evicted: Mutex<HashMap<PathBuf, Arc<ParsedModule>>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
 }
 
 impl<'s> ModuleCache<'s> {
@@ -44,29 +57,44 @@ impl<'s> ModuleCache<'s> {
             sources,
             map: Mutex::new(HashMap::new()),
             counted: Mutex::new(HashSet::new()),
+            evicted: Mutex::new(HashMap::new()),
         }
     }
 
     /// The parsed module of a directory (canonical path), parsing it on first use.
     pub fn get(&self, canon: &Path, dir: &Path, display: &str) -> Arc<ParsedModule> {
-        let cell = {
-            let mut m = match self.map.lock() {
-                Ok(g) => g,
-                Err(p) => p.into_inner(),
-            };
-            m.entry(canon.to_path_buf()).or_default().clone()
+        let cell = locked(&self.map)
+            .entry(canon.to_path_buf())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| {
+            let hollow = locked(&self.evicted).get(canon).cloned();
+            Arc::new(match hollow {
+                Some(h) => super::parse::reparse(&h, self.sources),
+                None => parse_dir(dir, display, self.sources),
+            })
+        })
+        .clone()
+    }
+
+    /// Drops the syntax trees of a directory's module (callers that still hold it keep it
+    /// alive); a later [`get`](ModuleCache::get) re-parses the stored text.
+    pub fn evict(&self, canon: &Path) {
+        // The hollow module is recorded before the entry goes, under the map's lock, so a
+        // concurrent `get` either finds the tree or re-parses; it never reads the files again.
+        let mut map = locked(&self.map);
+        let Some(m) = map.get(canon).and_then(|c| c.get().cloned()) else {
+            return;
         };
-        cell.get_or_init(|| Arc::new(parse_dir(dir, display, self.sources)))
-            .clone()
+        locked(&self.evicted)
+            .entry(canon.to_path_buf())
+            .or_insert_with(|| Arc::new(super::parse::hollow(&m)));
+        map.remove(canon);
     }
 
     /// True the first time it is asked for a directory (so files are counted once per scan).
     pub fn first_use(&self, canon: &Path) -> bool {
-        let mut c = match self.counted.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        c.insert(canon.to_path_buf())
+        locked(&self.counted).insert(canon.to_path_buf())
     }
 }
 
@@ -841,5 +869,36 @@ impl Evaluator for Instance<'_, '_> {
     }
     fn unit(&self) -> UnitId {
         self.ctx.unit
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    #[test]
+    fn evicted_modules_are_reparsed_from_the_source_map() {
+        let dir = std::env::temp_dir().join(format!("agwlint-evict-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.tf"), "resource \"a\" \"b\" {\n  x = 1\n}\n").unwrap();
+        std::fs::write(dir.join("bad.tf"), "resource {\n").unwrap();
+        let sources = SourceMap::new();
+        let cache = ModuleCache::new(&sources);
+        let c = canon(&dir);
+        let first = cache.get(&c, &dir, "m");
+        let files = sources.len();
+        assert_eq!(first.files.len(), 1);
+        assert_eq!(first.findings.len(), 1, "bad.tf is an AGW000 finding");
+        cache.evict(&c);
+        // Deleting the files proves the second parse does not read the disk.
+        std::fs::remove_dir_all(&dir).unwrap();
+        let again = cache.get(&c, &dir, "m");
+        assert!(!Arc::ptr_eq(&first, &again));
+        assert_eq!(sources.len(), files, "no file added twice");
+        assert_eq!(again.files.len(), 1);
+        assert_eq!(again.files[0].file, first.files[0].file);
+        assert_eq!(again.blocks().count(), 1);
+        assert_eq!(again.findings, first.findings);
+        assert_eq!(again.files_read, 2);
     }
 }

@@ -217,6 +217,45 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
     m
 }
 
+/// A module without its syntax trees: the file ids, findings and counts, kept when the trees
+/// are evicted from the cache so [`reparse`] can rebuild them.
+pub fn hollow(m: &ParsedModule) -> ParsedModule {
+    ParsedModule {
+        dir: m.dir.clone(),
+        display: m.display.clone(),
+        files: m
+            .files
+            .iter()
+            .map(|f| ParsedFile {
+                file: f.file,
+                body: Body::default(),
+            })
+            .collect(),
+        findings: m.findings.clone(),
+        files_read: m.files_read,
+    }
+}
+
+/// Rebuilds an evicted module from the text already in the source map (same file ids, the
+/// same findings; nothing is read from disk again).
+pub fn reparse(h: &ParsedModule, sources: &SourceMap) -> ParsedModule {
+    let mut m = ParsedModule {
+        dir: h.dir.clone(),
+        display: h.display.clone(),
+        findings: h.findings.clone(),
+        files_read: h.files_read,
+        ..ParsedModule::default()
+    };
+    for f in &h.files {
+        // These files parsed the first time; the stored text has not changed since.
+        match parse_stored(f.file, sources) {
+            Ok(body) => m.files.push(ParsedFile { file: f.file, body }),
+            Err(e) => m.findings.push(*e),
+        }
+    }
+    m
+}
+
 /// A block label's text.
 pub fn label(b: &Block, i: usize) -> Option<&str> {
     b.labels.get(i).map(BlockLabel::as_str)
