@@ -126,6 +126,10 @@ pub const LAMBDA_BUDGET: usize = 100_000;
 
 impl Ev<'_> {
     pub(crate) fn eval(&mut self, e: &Expr) -> Result<AVal, ExprError> {
+        // Past the unit's time limit everything is Unknown, so the unit ends quickly.
+        if crate::frontend::deadline::expired() {
+            return Ok(AVal::unknown());
+        }
         Ok(match e {
             Expr::Str(s) => AVal::Str(s.clone()),
             Expr::Int(i) => AVal::Int(*i),

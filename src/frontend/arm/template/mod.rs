@@ -244,7 +244,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     fn eval_at(&self, node: &JNode, depth: usize) -> Ev {
-        if depth > MAX_NODE_DEPTH {
+        if depth > MAX_NODE_DEPTH || crate::frontend::deadline::expired() {
             return Ev::unknown(node.span);
         }
         let kind = match &node.kind {
