@@ -141,7 +141,7 @@ fn token_soup_templates_never_panic() {
     for case in 0..1000 {
         let mut s = String::from(HEAD);
         for _ in 0..rng.below(80) {
-            s.push_str(*rng.pick(JSON_TOKENS));
+            s.push_str(rng.tok(JSON_TOKENS));
             if rng.below(4) == 0 {
                 s.push(' ');
             }
@@ -156,7 +156,7 @@ fn random_expressions_never_panic() {
     for case in 0..1500 {
         let mut e = String::new();
         for _ in 0..1 + rng.below(40) {
-            e.push_str(*rng.pick(EXPR_TOKENS));
+            e.push_str(rng.tok(EXPR_TOKENS));
         }
         let text = format!(
             r#"{HEAD}

@@ -194,6 +194,7 @@ fn junit_is_well_formed_xml() {
 /// A minimal, strict XML 1.0 well-formedness checker: legal characters only, balanced and
 /// properly nested elements, quoted attributes without `<`, known or numeric entities only
 /// (numeric ones must name legal characters), no `]]>` in text, comments and CDATA closed.
+#[allow(clippy::manual_strip)]
 mod xml {
     fn legal(c: char) -> bool {
         matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)

@@ -116,7 +116,7 @@ fn token_soup_modules_never_panic() {
     for case in 0..600 {
         let mut s = String::new();
         for _ in 0..rng.below(60) {
-            s.push_str(*rng.pick(HCL_TOKENS));
+            s.push_str(rng.tok(HCL_TOKENS));
             if rng.below(3) == 0 {
                 s.push(' ');
             }

@@ -81,7 +81,7 @@ pub fn expired() -> bool {
         t.set(n);
         n
     });
-    if n % CHECK_EVERY != 0 {
+    if !n.is_multiple_of(CHECK_EVERY) {
         return false;
     }
     if Instant::now() >= deadline {

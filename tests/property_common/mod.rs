@@ -33,6 +33,10 @@ impl Rng {
             (self.next() % n as u64) as usize
         }
     }
+    pub fn tok(&mut self, items: &[&'static str]) -> &'static str {
+        let i = self.below(items.len());
+        items[i]
+    }
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next() as u8).collect()
     }
