@@ -175,3 +175,31 @@ fn terraform_module_chains_stop_at_depth_16_with_a_note() {
         r.notes
     );
 }
+
+#[test]
+fn terraform_instance_explosion_is_agw000_not_gigabytes() {
+    // 4000 module instances × 4000 resource instances each: 16 million before the limit.
+    let d = scratch("tf-instances");
+    std::fs::create_dir_all(d.join("mod")).unwrap();
+    std::fs::write(
+        d.join("main.tf"),
+        "module \"m\" {\n  count  = 4000\n  source = \"./mod\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("mod/main.tf"),
+        "resource \"azurerm_public_ip\" \"p\" {\n  count = 4000\n  name  = \"p${count.index}\"\n}\n",
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let (r, _) = run(&d, None);
+    assert_eq!(rules(&r), ["AGW000"]);
+    assert!(
+        r.findings[0].message.contains(
+            "more than 20000 resource and module instances through count and for_each; skipped"
+        ),
+        "{}",
+        r.findings[0].message
+    );
+    assert!(t.elapsed() < Duration::from_secs(25), "{:?}", t.elapsed());
+}

@@ -166,12 +166,22 @@ fn load_root(
     root.map_into(&mut mapper);
     let model = mapper.finish();
     drop(root);
-    if guard.hit() {
+    let over = ctx.over_instances();
+    if guard.hit() || over {
         // What was built is incomplete: a partial model could make rules fire wrongly.
         let file = first_file.unwrap_or_else(|| sources.add(dir.display.clone(), ""));
         let span = crate::source::Span::new(file, 0..0);
+        let message = if over {
+            format!(
+                "{} expands to more than {} resource and module instances through count and for_each; skipped",
+                dir.display,
+                module::MAX_UNIT_INSTANCES
+            )
+        } else {
+            guard.message(&dir.display)
+        };
         return UnitOutput {
-            findings: vec![super::parse_error(guard.message(&dir.display), span, "evaluation stopped here")
+            findings: vec![super::parse_error(message, span, "evaluation stopped here")
                 .help("simplify the module (very large count/for_each or deeply chained expressions), or exclude it")],
             notes: ctx.notes.into_inner(),
             files: ctx.files.get(),
