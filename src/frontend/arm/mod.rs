@@ -136,6 +136,13 @@ fn parameter_values(
     }
     let mut out = std::collections::HashMap::new();
     for (p, shown) in files {
+        if std::fs::metadata(&p).is_ok_and(|m| m.len() > crate::discover::MAX_FILE_BYTES) {
+            loader.notes.borrow_mut().push(format!(
+                "{shown}: parameter file larger than the {} MiB limit; not read",
+                crate::discover::MAX_FILE_BYTES / (1024 * 1024)
+            ));
+            continue;
+        }
         let Ok(bytes) = std::fs::read(&p) else {
             loader
                 .notes
