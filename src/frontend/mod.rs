@@ -5,6 +5,7 @@
 //! parallel and merged.
 
 pub mod arm;
+pub mod deadline;
 pub mod terraform;
 
 use std::path::PathBuf;
@@ -31,6 +32,9 @@ pub struct FrontendOptions {
     /// directory, `PathMapping::files_for(&opts.var_file_map, dir)` gives its files; they load
     /// after `terraform.tfvars` / `*.auto.tfvars` and before `var_files` (the flag).
     pub var_file_map: Vec<crate::config::PathMapping>,
+    /// Time limit of one unit's evaluation ([`deadline`]); `None` is
+    /// [`deadline::DEFAULT_LIMIT`].
+    pub time_limit: Option<std::time::Duration>,
 }
 
 /// What loading one unit produced.

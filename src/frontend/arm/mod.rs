@@ -63,6 +63,7 @@ pub fn load_template(
             ..UnitOutput::default()
         };
     }
+    let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
     let loader = template::Loader::new(unit, sources);
     let supplied = parameter_values(path, display, opts, &loader);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -70,6 +71,20 @@ pub fn load_template(
     tpl.run();
     drop(tpl);
     let model = loader.mapper.replace(map::Mapper::new(unit)).finish();
+    if guard.hit() {
+        // What was built is incomplete: a partial model could make rules fire wrongly.
+        return UnitOutput {
+            files: 1 + loader.files.get(),
+            findings: vec![super::parse_error(
+                guard.message(display),
+                crate::source::Span::new(id, 0..0),
+                "evaluation stopped here",
+            )
+            .help("simplify the template (very large copy loops or deeply chained expressions), or exclude it")],
+            linked: loader.linked.take(),
+            ..UnitOutput::default()
+        };
+    }
     UnitOutput {
         model,
         findings: loader.findings.take(),
@@ -121,6 +136,13 @@ fn parameter_values(
     }
     let mut out = std::collections::HashMap::new();
     for (p, shown) in files {
+        if std::fs::metadata(&p).is_ok_and(|m| m.len() > crate::discover::MAX_FILE_BYTES) {
+            loader.notes.borrow_mut().push(format!(
+                "{shown}: parameter file larger than the {} MiB limit; not read",
+                crate::discover::MAX_FILE_BYTES / (1024 * 1024)
+            ));
+            continue;
+        }
         let Ok(bytes) = std::fs::read(&p) else {
             loader
                 .notes

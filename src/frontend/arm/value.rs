@@ -12,6 +12,38 @@ use crate::model::Partial;
 /// no later recursion over a value (comparison, cloning, dropping) can exhaust the stack.
 pub const MAX_VALUE_DEPTH: usize = 512;
 
+/// Approximate size (bytes of text plus 32 per value) beyond which a variable's value is
+/// Unknown, and the most one expression may build in all: variables that each double an array
+/// must not exhaust memory.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The approximate size of `v` (bytes of text plus 32 per value), counting stopped once it
+/// passes `cap` (so the cost is bounded by `cap`, not by the value).
+pub fn size_capped(v: &AVal, cap: usize) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        total += 32
+            + match v {
+                AVal::Str(s) => s.len(),
+                AVal::Unknown(p) => p.prefix.len() + p.suffix.len(),
+                AVal::Array(items) => {
+                    stack.extend(items.iter());
+                    0
+                }
+                AVal::Object(m) => {
+                    stack.extend(m.iter().map(|(_, x)| x));
+                    m.iter().map(|(k, _)| k.len()).sum()
+                }
+                _ => 0,
+            };
+        if total > cap {
+            break;
+        }
+    }
+    total
+}
+
 /// An evaluated ARM value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AVal {

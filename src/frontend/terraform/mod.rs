@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use hcl::edit::expr::Expression;
 
-use super::{FrontendOptions, UnitOutput};
+use super::{FrontendOptions, UnitOutput, deadline};
 use crate::model::UnitId;
 use crate::source::SourceMap;
 use module::{Ctx, Instance, ModuleCache, canon};
@@ -183,16 +183,40 @@ fn load_root(
     opts: &FrontendOptions,
     cache: &ModuleCache,
 ) -> UnitOutput {
+    let guard = deadline::start(opts.time_limit.unwrap_or(deadline::DEFAULT_LIMIT));
     let ctx = Ctx::new(sources, opts, unit, cache);
     ctx.read_vendored(&dir.path, &dir.display);
     let m = ctx.module(&dir.path, &dir.display);
     let vals = tfvars::root_values(&dir.path, &dir.display, &ctx);
+    let first_file = m.files.first().map(|f| f.file);
     let c = canon(&dir.path);
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
     let mut mapper = map::Mapper::default();
     root.map_into(&mut mapper);
     let model = mapper.finish();
     drop(root);
+    let over = ctx.over_instances();
+    if guard.hit() || over {
+        // What was built is incomplete: a partial model could make rules fire wrongly.
+        let file = first_file.unwrap_or_else(|| sources.add(dir.display.clone(), ""));
+        let span = crate::source::Span::new(file, 0..0);
+        let message = if over {
+            format!(
+                "{} expands to more than {} resource and module instances through count and for_each; skipped",
+                dir.display,
+                module::MAX_UNIT_INSTANCES
+            )
+        } else {
+            guard.message(&dir.display)
+        };
+        return UnitOutput {
+            findings: vec![super::parse_error(message, span, "evaluation stopped here")
+                .help("simplify the module (very large count/for_each or deeply chained expressions), or exclude it")],
+            notes: ctx.notes.into_inner(),
+            files: ctx.files.get(),
+            ..UnitOutput::default()
+        };
+    }
     UnitOutput {
         model,
         findings: ctx.findings.into_inner(),

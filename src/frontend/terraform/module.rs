@@ -28,6 +28,10 @@ use crate::source::{FileId, SourceMap, Span};
 pub const MAX_MODULE_DEPTH: usize = 16;
 /// Deepest chain of lazily evaluated locals / outputs / resources before giving up.
 const MAX_LAZY_DEPTH: usize = 96;
+/// Most resource and module instances one unit expands through `count` / `for_each` (`count`
+/// 4096 on a module whose resources have `count` 4096 would be 16 million); a unit over it is
+/// reported as AGW000.
+pub const MAX_UNIT_INSTANCES: usize = 20_000;
 
 /// Parsed module directories shared by every unit of a scan (a module used by two roots is
 /// read and added to the source map once, so identical findings deduplicate).
@@ -122,6 +126,8 @@ pub struct Ctx<'s> {
     depth: Cell<usize>,
     /// Modules `terraform init` vendored for the root: (call key `a.b`, directory, display).
     vendored: RefCell<Vec<(String, PathBuf, String)>>,
+    /// Resource and module instances expanded so far (see [`MAX_UNIT_INSTANCES`]).
+    instances: Cell<usize>,
 }
 
 impl<'s> Ctx<'s> {
@@ -142,7 +148,22 @@ impl<'s> Ctx<'s> {
             files: Cell::new(0),
             depth: Cell::new(0),
             vendored: RefCell::new(Vec::new()),
+            instances: Cell::new(0),
         }
+    }
+
+    /// Counts one more resource or module instance; false once the unit is over
+    /// [`MAX_UNIT_INSTANCES`] or its time limit, when expansion must stop.
+    pub fn take_instance(&self) -> bool {
+        let n = self.instances.get().saturating_add(1);
+        self.instances.set(n);
+        n <= MAX_UNIT_INSTANCES && !crate::frontend::deadline::expired()
+    }
+
+    /// True when the unit expanded more than [`MAX_UNIT_INSTANCES`] instances (its model is
+    /// incomplete).
+    pub fn over_instances(&self) -> bool {
+        self.instances.get() > MAX_UNIT_INSTANCES
     }
 
     /// Reads `.terraform/modules/modules.json` of the root directory (written by
@@ -531,7 +552,11 @@ impl<'c, 's> Instance<'c, 's> {
         let mut out = Call {
             instances: Vec::new(),
         };
+        let expanded = is_expanded(b);
         for (suffix, binds) in insts.items {
+            if expanded && !self.ctx.take_instance() {
+                break;
+            }
             let key = binds
                 .each
                 .as_ref()
@@ -620,7 +645,11 @@ impl<'c, 's> Instance<'c, 's> {
                     .unknown
                     .or(self.maybe.get())
                     .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
+                let expanded = is_expanded(b);
                 for (suffix, binds) in insts.items {
+                    if expanded && !self.ctx.take_instance() {
+                        return;
+                    }
                     let ri = ResInst {
                         rtype: t.to_string(),
                         address: format!("{}{t}.{n}{suffix}", self.prefix),
@@ -682,6 +711,12 @@ impl<'c, 's> Instance<'c, 's> {
     pub fn canon(&self) -> &Path {
         &self.canon
     }
+}
+
+/// True for a block with `count` or `for_each`: its instances count towards
+/// [`MAX_UNIT_INSTANCES`] (plain blocks are bounded by the size of the files).
+fn is_expanded(b: &hcl::edit::structure::Block) -> bool {
+    b.body.has_attribute("count") || b.body.has_attribute("for_each")
 }
 
 /// `m` → (`m`, None); `m[0]` → (`m`, Some("0")); `m["k"]` → (`m`, Some("\"k\"")).

@@ -14,6 +14,37 @@ use crate::model::Partial;
 /// How deep value-recursive helpers (equality, display, JSON) go before giving up.
 pub(crate) const VALUE_DEPTH: usize = 128;
 
+/// Approximate size (bytes of text plus 32 per value) beyond which a computed value is
+/// Unknown: chains of locals that each double a string or a list must not exhaust memory.
+pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+
+/// True when `v` is larger than [`MAX_VALUE_BYTES`] (stops counting once over).
+pub(crate) fn too_big(v: &TVal) -> bool {
+    let mut left = MAX_VALUE_BYTES;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        let own = 32
+            + match v {
+                TVal::Str(s) => s.len(),
+                TVal::Unknown(p) => p.prefix.len() + p.suffix.len(),
+                TVal::List(items) => {
+                    stack.extend(items.iter());
+                    0
+                }
+                TVal::Map(m) => {
+                    stack.extend(m.iter().map(|(_, x)| x));
+                    m.iter().map(|(k, _)| k.len()).sum()
+                }
+                _ => 0,
+            };
+        match left.checked_sub(own) {
+            Some(l) => left = l,
+            None => return true,
+        }
+    }
+    false
+}
+
 /// A reference to an attribute of a resource in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RuntimeRef {
@@ -343,6 +374,18 @@ pub(crate) enum Piece {
 /// prefix is the text before the first opaque piece (plus that piece's own prefix) and whose
 /// suffix is the text after the last opaque piece (after that piece's own suffix).
 pub(crate) fn concat_pieces(pieces: &[Piece]) -> TVal {
+    // Strings that double through chains of locals would exhaust memory: past the limit the
+    // text is Unknown.
+    let total: usize = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.len(),
+            Piece::Opaque(o) => o.prefix.len() + o.suffix.len(),
+        })
+        .sum();
+    if total > MAX_VALUE_BYTES {
+        return TVal::unknown();
+    }
     let first = pieces.iter().position(|p| matches!(p, Piece::Opaque(_)));
     let last = pieces.iter().rposition(|p| matches!(p, Piece::Opaque(_)));
     let (Some(first), Some(last)) = (first, last) else {

@@ -13,7 +13,7 @@ mod lambda;
 pub mod parse;
 mod text;
 
-use super::value::{AVal, RuntimeRef};
+use super::value::{AVal, MAX_VALUE_BYTES, RuntimeRef, size_capped};
 use crate::model::Origin;
 pub use parse::{Expr, MAX_DEPTH};
 
@@ -102,6 +102,7 @@ pub fn evaluate_expr(e: &Expr, scope: &dyn Scope) -> Result<Evaluated, ExprError
         origins: Vec::new(),
         lambda_vars: Vec::new(),
         lambda_budget: LAMBDA_BUDGET,
+        produced: 0,
     };
     let value = ev.eval(e)?;
     Ok(Evaluated {
@@ -119,6 +120,10 @@ pub(crate) struct Ev<'a> {
     /// Lambda bodies that may still be evaluated: nested `map`s over large ranges must not
     /// hang the linter.
     pub(crate) lambda_budget: usize,
+    /// Approximate bytes the function calls of this evaluation returned so far; past
+    /// [`MAX_VALUE_BYTES`] every further call is Unknown (bounds memory, e.g. `map` over a
+    /// range cloning a large variable).
+    pub(crate) produced: usize,
 }
 
 /// Lambda body evaluations allowed per [`evaluate`] call; beyond it the result is Unknown.
@@ -126,6 +131,10 @@ pub const LAMBDA_BUDGET: usize = 100_000;
 
 impl Ev<'_> {
     pub(crate) fn eval(&mut self, e: &Expr) -> Result<AVal, ExprError> {
+        // Past the unit's time limit everything is Unknown, so the unit ends quickly.
+        if crate::frontend::deadline::expired() {
+            return Ok(AVal::unknown());
+        }
         Ok(match e {
             Expr::Str(s) => AVal::Str(s.clone()),
             Expr::Int(i) => AVal::Int(*i),
@@ -138,7 +147,18 @@ impl Ev<'_> {
                 let i = self.eval(idx)?;
                 index(b, &i)
             }
-            Expr::Call { name, args, offset } => funcs::call(self, name, args, *offset)?,
+            Expr::Call { name, args, offset } => {
+                if self.produced > MAX_VALUE_BYTES {
+                    return Ok(AVal::unknown());
+                }
+                let v = funcs::call(self, name, args, *offset)?;
+                let left = MAX_VALUE_BYTES.saturating_sub(self.produced);
+                self.produced = self.produced.saturating_add(size_capped(&v, left));
+                if self.produced > MAX_VALUE_BYTES {
+                    return Ok(AVal::unknown());
+                }
+                v
+            }
         })
     }
 

@@ -13,7 +13,7 @@ use super::ids::{parse_id, parse_type_and_names};
 use super::json::{JKind, JNode, JsonDoc};
 use super::map::{EvRes, Mapper};
 use super::tree::{Ev, EvKind, from_aval, s, to_aval};
-use super::value::AVal;
+use super::value::{AVal, MAX_VALUE_BYTES, size_capped};
 use crate::finding::Finding;
 use crate::model::{Lattice, Origin, Partial, Ref, ResourceKey, UnitId, Val};
 use crate::source::{FileId, SourceMap, Span};
@@ -29,6 +29,9 @@ pub const MAX_NESTING: usize = 16;
 pub const MAX_COPY: i64 = 800;
 /// Most resource instances evaluated per unit (bounds pathological loops of loops).
 pub const MAX_INSTANCES: usize = 20_000;
+/// Most property `copy` elements evaluated per unit (800 resources × 800 copied properties
+/// would otherwise take minutes and gigabytes); past it a property copy is Unknown.
+pub const MAX_COPY_ELEMENTS: usize = 100_000;
 /// Deepest chain of variables / parameters evaluated through each other.
 const MAX_VAR_DEPTH: usize = 64;
 /// Longest chain of modules expanded on demand by `reference()` to their outputs.
@@ -65,6 +68,8 @@ pub struct Loader<'a> {
     /// Linked templates read so far (a deployment in a loop reads its file once).
     linked_docs: RefCell<HashMap<PathBuf, Option<Rc<LinkedDoc>>>>,
     instances: Cell<usize>,
+    /// Property `copy` elements evaluated so far (bounded by [`MAX_COPY_ELEMENTS`]).
+    copy_elements: Cell<usize>,
 }
 
 impl<'a> Loader<'a> {
@@ -84,6 +89,7 @@ impl<'a> Loader<'a> {
             serials: Cell::new(0),
             linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
+            copy_elements: Cell::new(0),
         }
     }
 
@@ -244,7 +250,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     fn eval_at(&self, node: &JNode, depth: usize) -> Ev {
-        if depth > MAX_NODE_DEPTH {
+        if depth > MAX_NODE_DEPTH || crate::frontend::deadline::expired() {
             return Ev::unknown(node.span);
         }
         let kind = match &node.kind {
@@ -329,6 +335,20 @@ impl<'d, 'a> Tpl<'d, 'a> {
         };
         match self.count(l.get("count")) {
             Some(n) => {
+                let l2 = self.loader;
+                let used = l2.copy_elements.get();
+                let n_elems = usize::try_from(n).unwrap_or(usize::MAX);
+                if used.saturating_add(n_elems) > MAX_COPY_ELEMENTS {
+                    if used <= MAX_COPY_ELEMENTS {
+                        l2.copy_elements.set(MAX_COPY_ELEMENTS + 1);
+                        l2.note(format!(
+                            "{}: more than {MAX_COPY_ELEMENTS} property copy elements; the rest are unknown",
+                            l2.sources.path(self.file)
+                        ));
+                    }
+                    return (name, Ev::unknown(l.span));
+                }
+                l2.copy_elements.set(used + n_elems);
                 let items = (0..n)
                     .map(|i| self.with_copy(&name, Some(i), || self.eval_at(input, depth + 1)))
                     .collect();
@@ -386,6 +406,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
             *self.copy.borrow_mut() = saved;
             self.loader.var_depth.set(self.loader.var_depth.get() - 1);
             v
+        };
+        // Variables that each double the one before would exhaust memory.
+        let value = if size_capped(&value.0, MAX_VALUE_BYTES) > MAX_VALUE_BYTES {
+            (AVal::unknown(), value.1)
+        } else {
+            value
         };
         table.borrow_mut().insert(key, Slot::Done(value.clone()));
         Some(value)

@@ -192,12 +192,29 @@ impl<'s> Ev<'s> {
     }
 
     pub(crate) fn expr(&mut self, e: &Expression) -> R {
-        if self.depth >= MAX_DEPTH {
+        // Past the unit's time limit everything is Unknown, so the unit ends quickly.
+        if self.depth >= MAX_DEPTH || crate::frontend::deadline::expired() {
             return Ok(TVal::unknown());
         }
         self.depth += 1;
-        let out = self.expr_inner(e);
+        let mut out = self.expr_inner(e);
         self.depth -= 1;
+        // Values built here (collections, calls, templates) may grow without bound through
+        // chains of locals; a value over the size limit is Unknown.
+        if matches!(
+            e,
+            Expression::Array(_)
+                | Expression::Object(_)
+                | Expression::FuncCall(_)
+                | Expression::ForExpr(_)
+                | Expression::BinaryOp(_)
+                | Expression::Conditional(_)
+        ) && out
+            .as_ref()
+            .is_ok_and(crate::frontend::terraform::value::too_big)
+        {
+            out = Ok(TVal::unknown());
+        }
         out
     }
 

@@ -1,0 +1,3 @@
+output "id" {
+  value = azurerm_application_gateway.this.id
+}
