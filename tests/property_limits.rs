@@ -1,4 +1,4 @@
-//! The documented limits (docs/limits.md) behave as documented: a unit over its time limit is
+//! The documented limits (README.md, "Limits") behave as documented: a unit over its time limit is
 //! AGW000 with the reason; nesting, expression depth, copy counts and module depth give clear
 //! results instead of crashes or hangs.
 
