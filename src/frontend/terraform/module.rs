@@ -617,6 +617,35 @@ impl<'c, 's> Instance<'c, 's> {
         }
     }
 
+    /// A root directory without a `provider` block is a reusable module linted without its
+    /// caller (Terraform needs the azurerm provider configured in the root). Its outputs go to
+    /// that caller, which may attach resources to them (a diagnostic setting on
+    /// `module.agw.id`): records the resources referenced by the outputs as opaque.
+    pub fn note_exported_refs(&self, mapper: &mut Mapper) {
+        let configures_provider = self
+            .module
+            .files
+            .iter()
+            .any(|f| f.body.blocks().any(|b| b.ident.as_str() == "provider"));
+        if configures_provider {
+            return;
+        }
+        let mut names: Vec<&String> = self.outputs.keys().collect();
+        names.sort();
+        for n in names {
+            if let Some(v) = self.output_value(n) {
+                let mut refs = Vec::new();
+                collect_runtime_refs(&v, &mut refs, 0);
+                for (rtype, address) in refs {
+                    let key = ResourceKey::tf(self.ctx.unit, &rtype, &address);
+                    if !mapper.model.opaque_refs.contains(&key) {
+                        mapper.model.opaque_refs.push(key);
+                    }
+                }
+            }
+        }
+    }
+
     /// A module call that is not followed (registry source not vendored, missing path) may
     /// create resources on what it is given, e.g. a diagnostic setting on
     /// `resource_id = azurerm_application_gateway.x.id`: records the resources referenced by its
