@@ -7,6 +7,7 @@ use crate::finding::Severity;
 use crate::model::query_gateway::{pairs_of_settings, settings_using_probe};
 use crate::model::query_site::{codes_include, path_only, sites_of_pool};
 use crate::model::{BackendSettings, Gateway, Model, Probe, Site};
+use crate::source::Span;
 
 /// See the module docs.
 pub struct ProbeMatchTooNarrow;
@@ -35,9 +36,13 @@ impl Rule for ProbeMatchTooNarrow {
 
 /// The status a site returns on `path` for requests of `settings`, when static facts decide it:
 /// 301 (HTTPS-only site over HTTP) or 302 (authentication redirects to the login page).
-fn expected_status(s: &BackendSettings, site: &Site, path: &str) -> Option<(u16, String)> {
+fn expected_status(s: &BackendSettings, site: &Site, path: &str) -> Option<(u16, String, Span)> {
     if site.https_only.flag(false) == Some(true) && s.protocol.eq_ci("Http") == Some(true) {
-        return Some((301, "redirects HTTP to HTTPS (`httpsOnly`)".to_string()));
+        return Some((
+            301,
+            "redirects HTTP to HTTPS (`httpsOnly`)".to_string(),
+            site.https_only.span_or(site.res.span),
+        ));
     }
     let auth = site.auth.get()?;
     if auth.enabled.flag(false) != Some(true)
@@ -61,6 +66,7 @@ fn expected_status(s: &BackendSettings, site: &Site, path: &str) -> Option<(u16,
         (
             302,
             "redirects unauthenticated requests to the login page".to_string(),
+            auth.require_authentication.span_or(auth.span),
         )
     })
 }
@@ -93,7 +99,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     for s in users {
         for pair in pairs_of_settings(gw, s) {
             for site in sites_of_pool(model, pair.pool) {
-                let Some((code, why)) = expected_status(s, site, path) else {
+                let Some((code, why, cause)) = expected_status(s, site, path) else {
                     continue;
                 };
                 if done.contains(&code) {
@@ -117,8 +123,11 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
                             )
                             .label(format!("`{codes_prop}` excludes {code}"))
                             .related(
-                                s.protocol.span_or(s.span),
-                                format!("backend settings \"{sname}\" reach the site; it {why}"),
+                                cause,
+                                format!(
+                                    "site \"{}\" {why}, reached through backend settings \"{sname}\"",
+                                    site.res.display_name()
+                                ),
                             )
                             .help(format!(
                                 "accept {code} in `{codes_prop}` (the default 200-399 does), or fix the cause: \

@@ -4,6 +4,7 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
+use crate::model::query::SubLookup;
 use crate::model::query_gateway::settings_using_probe;
 use crate::model::{Gateway, Model, Probe};
 
@@ -25,6 +26,15 @@ impl Rule for ProbeUnreferenced {
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
         for gw in &model.gateways {
+            // A settings entry naming a probe that does not exist (AGW023) most likely meant one
+            // of these; the typo is the finding, not the orphaned probe.
+            if gw
+                .settings
+                .iter()
+                .any(|s| matches!(gw.probe(&s.probe), SubLookup::Missing))
+            {
+                continue;
+            }
             for p in gw.probes.iter() {
                 check_probe(gw, p, cx);
             }
@@ -96,6 +106,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);
         assert!(run(&ProbeUnreferenced, &setup(Some(named("PROBE")))).is_empty());
+        assert!(run(&ProbeUnreferenced, &setup(Some(named("prob")))).is_empty());
         let unknown = crate::model::SubRef::named(unk());
         assert!(run(&ProbeUnreferenced, &setup(Some(unknown))).is_empty());
     }

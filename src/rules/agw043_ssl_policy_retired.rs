@@ -1,11 +1,10 @@
 //! AGW043 ssl-policy-retired: a front-end TLS policy that allows TLS 1.0/1.1 or retired cipher
 //! suites (predefined `AppGwSslPolicy20150501`/`20170401`, custom policies with TLSv1_0/1_1),
-//! or a v2-only policy on a v1 gateway. Such policies can no longer be associated since
+//! or a legacy form. Such policies can no longer be associated since
 //! August 2025: the deployment fails.
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
-use crate::model::query::SkuFamily;
 use crate::model::query_site::api_version_at_least;
 use crate::model::{Dialect, Gateway, Lattice, Model, SslPolicy};
 
@@ -16,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     id: "AGW043",
     name: "ssl-policy-retired",
     severity: Severity::Error,
-    summary: "The gateway's TLS policy allows TLS 1.0/1.1 or retired ciphers, or uses a v2-only policy on v1",
+    summary: "The gateway's TLS policy allows TLS 1.0/1.1 or retired cipher suites",
     page: include_str!("../../rules/AGW043.md"),
 };
 
@@ -164,22 +163,7 @@ fn check_policy(gw: &Gateway, p: &SslPolicy, cx: &mut RuleCx<'_>) {
         .origins(&p.disabled_protocols);
         cx.emit(f);
     }
-    let v2_only = ptype.as_deref() == Some("customv2")
-        || (matches!(ptype.as_deref(), Some("predefined") | None)
-            && name
-                .as_deref()
-                .is_some_and(|n| n.starts_with("appgwsslpolicy2022")));
-    if v2_only && gw.sku_family() == Some(SkuFamily::V1) {
-        let f = base(
-            cx,
-            "uses a policy only v2 gateways support, on a v1 gateway".to_string(),
-            p.policy_type.span.or(p.policy_name.span).unwrap_or(p.span),
-            "policyType",
-        )
-        .label("CustomV2 and the 2022 predefined policies are v2 only")
-        .help("migrate the gateway to v2 (v1 is retired)");
-        cx.emit(f);
-    }
+    // A 2022/CustomV2 policy on v1 is left to AGW001: v1 is retired, and migrating fixes both.
 }
 
 #[cfg(test)]

@@ -98,6 +98,17 @@ fn uses_waf(gw: &Gateway) -> Option<bool> {
 }
 
 fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
+    // Only a gateway whose routing this unit fully defines is judged: a skeleton (no rule that
+    // reaches a pool and settings, or rules that could not be evaluated) is configured
+    // elsewhere, and so may be its logging.
+    let pairs = gw.pairs();
+    if !pairs.complete {
+        cx.skip_unknown();
+        return;
+    }
+    if pairs.items.is_empty() {
+        return;
+    }
     let Some(settings) = settings_of(model, gw) else {
         cx.skip_unknown();
         return;
@@ -115,7 +126,8 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
                 format!(
                     "gateway \"{gname}\" has no diagnostic setting; its access log is not collected"
                 ),
-                gw.res.span,
+                // The name, not the whole resource: the finding is about the gateway as such.
+                gw.res.name.span_or(gw.res.span),
             )
             .label("no diagnostic setting targets this gateway")
             .help(format!(
@@ -171,7 +183,7 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             )
         };
         let primary = if no_dest {
-            ds.res.span
+            ds.res.name.span_or(ds.res.span)
         } else {
             ds.logs.span_or(ds.res.span)
         };
@@ -189,7 +201,10 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             .resource(&ds.res)
             .property(format!("logs[{cat}]"));
         if ds.res.span != gw.res.span {
-            f = f.related(gw.res.span, format!("gateway \"{gname}\""));
+            f = f.related(
+                gw.res.name.span_or(gw.res.span),
+                format!("gateway \"{gname}\""),
+            );
         }
         cx.emit(f);
     }
@@ -248,6 +263,9 @@ mod tests {
 
     fn with(d: Option<DiagnosticSetting>, tier: &str) -> Model {
         let mut gw = gateway(Dialect::Arm);
+        gw.pools = k(vec![pool("pool", &["fn.azurewebsites.net"])]);
+        gw.settings = k(vec![settings("s", "Https", 443, true)]);
+        gw.rules = k(vec![rule("r", "pool", "s")]);
         gw.sku.tier = ks(tier);
         let target = rref(&gw.res);
         let mut m = model(gw, vec![]);
@@ -265,7 +283,16 @@ mod tests {
         let m = with(None, "Standard_v2");
         let f = run(&DiagnosticsMissing, &m);
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].primary, m.gateways[0].res.span);
+        assert_eq!(Some(f[0].primary), m.gateways[0].res.name.span);
+    }
+
+    #[test]
+    fn skeleton_gateways_are_not_judged() {
+        let mut m = with(None, "Standard_v2");
+        m.gateways[0].rules = Val::absent();
+        assert!(run(&DiagnosticsMissing, &m).is_empty());
+        m.gateways[0].rules = unk();
+        assert!(run(&DiagnosticsMissing, &m).is_empty());
     }
 
     #[test]

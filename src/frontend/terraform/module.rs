@@ -745,25 +745,7 @@ fn variable_default(b: &Block, file: FileId, name: &str) -> VarVal {
 }
 
 /// A scope with nothing in it (variable defaults, tfvars).
-pub struct Empty;
-
-impl Scope for Empty {
-    fn var(&self, _: &str) -> Option<VarVal> {
-        None
-    }
-    fn local(&self, _: &str) -> Option<VarVal> {
-        None
-    }
-    fn module_output(&self, _: &str, _: &str) -> Option<TVal> {
-        None
-    }
-    fn resource(&self, _: &str, _: &str) -> Option<TVal> {
-        None
-    }
-    fn iterator(&self, _: &str) -> Option<TVal> {
-        None
-    }
-}
+pub use super::eval::EmptyScope as Empty;
 
 /// A scope that reads resources as their literal attributes (see `eval_resolving`).
 struct Resolving<'r, 'v, 'c, 's> {

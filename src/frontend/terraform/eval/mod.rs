@@ -117,6 +117,28 @@ pub fn parse_expr(src: &str) -> Option<Expression> {
     hcl::edit::parser::parse_expr(src).ok()
 }
 
+/// A scope with nothing in it: literals only (variable defaults, tfvars, `optional()` defaults,
+/// `--var` values). Every reference evaluates to Unknown.
+pub struct EmptyScope;
+
+impl Scope for EmptyScope {
+    fn var(&self, _: &str) -> Option<(TVal, Option<Origin>)> {
+        None
+    }
+    fn local(&self, _: &str) -> Option<(TVal, Option<Origin>)> {
+        None
+    }
+    fn module_output(&self, _: &str, _: &str) -> Option<TVal> {
+        None
+    }
+    fn resource(&self, _: &str, _: &str) -> Option<TVal> {
+        None
+    }
+    fn iterator(&self, _: &str) -> Option<TVal> {
+        None
+    }
+}
+
 /// The value of a `--var name=value` argument. Terraform takes the raw text for string
 /// variables (`raw_string`), and parses HCL otherwise; text that does not parse, or that
 /// refers to anything (`--var env=prod` parses as the reference `prod`), is a plain string.
@@ -124,26 +146,8 @@ pub fn cli_var_value(src: &str, raw_string: bool) -> TVal {
     if raw_string {
         return TVal::Str(src.to_string());
     }
-    struct Empty;
-    impl Scope for Empty {
-        fn var(&self, _: &str) -> Option<(TVal, Option<Origin>)> {
-            None
-        }
-        fn local(&self, _: &str) -> Option<(TVal, Option<Origin>)> {
-            None
-        }
-        fn module_output(&self, _: &str, _: &str) -> Option<TVal> {
-            None
-        }
-        fn resource(&self, _: &str, _: &str) -> Option<TVal> {
-            None
-        }
-        fn iterator(&self, _: &str) -> Option<TVal> {
-            None
-        }
-    }
     match parse_expr(src.trim()) {
-        Some(e) => match Ev::new(&Empty).expr(&e) {
+        Some(e) => match Ev::new(&EmptyScope).expr(&e) {
             Ok(v) if v.is_wholly_known() => v,
             _ => TVal::Str(src.to_string()),
         },

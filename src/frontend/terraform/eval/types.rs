@@ -6,9 +6,8 @@
 
 use hcl::edit::expr::{Expression, FuncCall, ObjectKey};
 
-use super::{Ev, EvalErr, Scope};
+use super::{Ev, EvalErr};
 use crate::frontend::terraform::value::{TVal, VALUE_DEPTH, parse_number};
-use crate::model::Origin;
 
 /// Converts `v` to the type constraint `ty` (a `variable` block's `type` expression).
 /// Unsupported type expressions leave the value unchanged; non-conforming values are Unknown.
@@ -162,23 +161,5 @@ fn complex(v: &TVal, f: &FuncCall, depth: usize) -> Result<TVal, EvalErr> {
 
 /// Evaluates an `optional()` default, which Terraform requires to be a literal.
 fn literal(e: &Expression) -> Result<TVal, EvalErr> {
-    struct Nothing;
-    impl Scope for Nothing {
-        fn var(&self, _: &str) -> Option<(TVal, Option<Origin>)> {
-            None
-        }
-        fn local(&self, _: &str) -> Option<(TVal, Option<Origin>)> {
-            None
-        }
-        fn module_output(&self, _: &str, _: &str) -> Option<TVal> {
-            None
-        }
-        fn resource(&self, _: &str, _: &str) -> Option<TVal> {
-            None
-        }
-        fn iterator(&self, _: &str) -> Option<TVal> {
-            None
-        }
-    }
-    Ev::new(&Nothing).expr(e)
+    Ev::new(&super::EmptyScope).expr(e)
 }

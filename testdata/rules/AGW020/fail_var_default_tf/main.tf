@@ -44,6 +44,19 @@ resource "azurerm_linux_function_app" "fn" {
   https_only                 = true
 
   site_config {}
+
+  auth_settings_v2 {
+    auth_enabled           = true
+    require_authentication = true
+    excluded_paths         = []
+
+    login {}
+
+    active_directory_v2 {
+      client_id            = "00000000-0000-0000-0000-000000000000"
+      tenant_auth_endpoint = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
+    }
+  }
 }
 
 resource "azurerm_virtual_network" "vnet" {
@@ -105,8 +118,8 @@ resource "azurerm_application_gateway" "gw" {
 
   backend_http_settings {
     name                                = "func-https"
-    port                                = 80
-    protocol                            = "Http"
+    port                                = 443
+    protocol                            = "Https"
     cookie_based_affinity               = "Disabled"
     pick_host_name_from_backend_address = true
     request_timeout                     = 60
@@ -115,7 +128,7 @@ resource "azurerm_application_gateway" "gw" {
 
   probe {
     name                                      = "func-probe"
-    protocol                                  = "Http"
+    protocol                                  = "Https"
     path                                      = "/api/health"
     interval                                  = 30
     timeout                                   = 30
@@ -141,5 +154,15 @@ resource "azurerm_application_gateway" "gw" {
     http_listener_name         = "http-listener"
     backend_address_pool_name  = "func-pool"
     backend_http_settings_name = "func-https"
+  }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "agw" {
+  name                       = "agw-diagnostics"
+  target_resource_id         = azurerm_application_gateway.gw.id
+  log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops-law"
+
+  enabled_log {
+    category_group = "allLogs"
   }
 }
