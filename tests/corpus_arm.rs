@@ -114,3 +114,47 @@ fn classic_and_symbolic_compilations_agree() {
         assert_eq!(rules_of(&a), rules_of(&b), "{classic} vs {symbolic}");
     }
 }
+
+/// Findings per rule and severity on the whole ARM corpus linted at once, as reviewed finding
+/// by finding in `testdata/corpus-review.md`. A change here is a change in what the linter
+/// reports on real templates: re-review the difference, then update the table.
+const REVIEWED_COUNTS: &[(&str, &str, usize)] = &[
+    ("AGW001", "error", 21),
+    ("AGW002", "warning", 1),
+    ("AGW003", "warning", 3),
+    ("AGW005", "info", 7),
+    ("AGW007", "error", 1),
+    ("AGW019", "warning", 3),
+    ("AGW020", "info", 1),
+    ("AGW021", "info", 3),
+    ("AGW043", "error", 2),
+    ("AGW043", "warning", 5),
+    ("AGW044", "info", 1),
+    ("AGW044", "warning", 28),
+    ("AGW045", "info", 8),
+];
+
+#[test]
+fn per_rule_counts_on_the_corpus_are_the_reviewed_ones() {
+    let Some(dir) = corpus_dir() else { return };
+    let sources = SourceMap::new();
+    let report = lint(
+        std::slice::from_ref(&dir),
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut got: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in &report.findings {
+        *got.entry((f.rule.to_string(), f.severity.as_str().to_string()))
+            .or_default() += 1;
+    }
+    let want: BTreeMap<(String, String), usize> = REVIEWED_COUNTS
+        .iter()
+        .map(|(r, s, n)| ((r.to_string(), s.to_string()), *n))
+        .collect();
+    assert_eq!(
+        got, want,
+        "per-rule counts changed; re-review (testdata/corpus-review.md)"
+    );
+}

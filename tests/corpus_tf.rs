@@ -183,3 +183,47 @@ fn skeleton_rule_findings_on_the_corpus_are_the_verified_ones() {
         "parse errors on valid HCL"
     );
 }
+
+/// Findings per rule and severity on the whole Terraform corpus linted at once, as reviewed
+/// finding by finding in `testdata/corpus-review.md`. A change here is a change in what the
+/// linter reports on real code: re-review the difference, then update the table.
+const REVIEWED_COUNTS: &[(&str, &str, usize)] = &[
+    ("AGW001", "error", 14),
+    ("AGW003", "warning", 3),
+    ("AGW005", "info", 1),
+    ("AGW006", "error", 15),
+    ("AGW019", "error", 1),
+    ("AGW021", "info", 1),
+    ("AGW024", "error", 1),
+    ("AGW025", "error", 6),
+    ("AGW027", "error", 1),
+    ("AGW028", "warning", 1),
+    ("AGW043", "error", 4),
+    ("AGW044", "warning", 19),
+    ("AGW045", "info", 10),
+];
+
+#[test]
+fn per_rule_counts_on_the_corpus_are_the_reviewed_ones() {
+    let Some(root) = corpus() else { return };
+    let sources = SourceMap::new();
+    let report = lint(
+        std::slice::from_ref(&root),
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut got: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for f in &report.findings {
+        *got.entry((f.rule.to_string(), f.severity.as_str().to_string()))
+            .or_default() += 1;
+    }
+    let want: std::collections::BTreeMap<(String, String), usize> = REVIEWED_COUNTS
+        .iter()
+        .map(|(r, s, n)| ((r.to_string(), s.to_string()), *n))
+        .collect();
+    assert_eq!(
+        got, want,
+        "per-rule counts changed; re-review (testdata/corpus-review.md)"
+    );
+}

@@ -59,7 +59,8 @@ fn example_infrastructure_shows_its_502_causes() {
     // The four skeleton causes, plus what the full catalogue finds in the same example: the
     // probe that takes its host from settings that have none (AGW016), the access restriction
     // naming a subnet without the Microsoft.Web service endpoint (AGW038), the legacy gateway's
-    // pre-2023 default SSL policy (AGW043) and missing logs (AGW044), and the WAF note (AGW045).
+    // missing logs (AGW044), and the WAF note (AGW045). The legacy gateway has no `sslPolicy`
+    // on an old api-version, but only HTTP listeners, so AGW043 rightly stays silent.
     assert_eq!(
         rules,
         [

@@ -208,6 +208,11 @@ pub struct Model {
     pub vnet_gateways: Vec<VnetGateway>,
     /// Other resources attached to a subnet (NICs, VNet integration...), for subnet dedication.
     pub subnet_users: Vec<SubnetUser>,
+    /// Resources whose reference is handed to code the linter cannot read (an input of a
+    /// module call that is not followed: registry source not vendored, missing path). That code
+    /// may attach extension resources to them (diagnostic settings, locks), so "no such
+    /// resource targets X" is Unknown for these keys.
+    pub opaque_refs: Vec<ResourceKey>,
     index: HashMap<ResourceKey, Slot>,
     /// Lower-case site host names → first site with that name, for
     /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
@@ -258,8 +263,14 @@ impl Model {
         self.pool_members.extend(other.pool_members);
         self.vnet_gateways.extend(other.vnet_gateways);
         self.subnet_users.extend(other.subnet_users);
+        self.opaque_refs.extend(other.opaque_refs);
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
+    }
+
+    /// Whether a reference to `key` reaches code the linter cannot read (see `opaque_refs`).
+    pub fn is_opaque_ref(&self, key: &ResourceKey) -> bool {
+        self.opaque_refs.contains(key)
     }
 
     /// Rebuilds the key index. Front-ends call it after filling the vectors directly; the first

@@ -55,6 +55,16 @@ fn check_absent(gw: &Gateway, cx: &mut RuleCx<'_>) {
     if api_version_at_least(api, "2023-02-01") {
         return;
     }
+    // The front-end TLS policy only governs listeners that terminate TLS: without an Https
+    // listener the old default policy is never negotiated.
+    match terminates_tls(gw) {
+        Some(true) => {}
+        Some(false) => return,
+        None => {
+            cx.skip_unknown();
+            return;
+        }
+    }
     let gname = gw.res.display_name();
     let f = cx
         .finding(
@@ -70,6 +80,19 @@ fn check_absent(gw: &Gateway, cx: &mut RuleCx<'_>) {
         .resource(&gw.res)
         .property("sslPolicy");
     cx.emit(f);
+}
+
+/// Whether some listener of the gateway uses `Https`; `None` when that cannot be known.
+fn terminates_tls(gw: &Gateway) -> Option<bool> {
+    let mut unknown = false;
+    for l in gw.listeners.items()? {
+        match l.protocol.decidable() {
+            Some(Some(p)) if p.eq_ignore_ascii_case("Https") => return Some(true),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    if unknown { None } else { Some(false) }
 }
 
 fn check_policy(gw: &Gateway, p: &SslPolicy, cx: &mut RuleCx<'_>) {
@@ -178,7 +201,23 @@ mod tests {
             gw.api_version = ks(api);
         }
         gw.ssl_policy = pol;
+        gw.listeners = k(vec![crate::model::Listener {
+            protocol: ks("Https"),
+            ..Default::default()
+        }]);
         model(gw, vec![])
+    }
+
+    #[test]
+    fn absent_policy_needs_a_tls_listener() {
+        let mut m = setup(Dialect::Arm, "2022-09-01", Val::absent());
+        m.gateways[0].listeners = k(vec![crate::model::Listener {
+            protocol: ks("Http"),
+            ..Default::default()
+        }]);
+        assert!(run(&SslPolicyRetired, &m).is_empty());
+        m.gateways[0].listeners = unk();
+        assert!(run(&SslPolicyRetired, &m).is_empty());
     }
 
     fn pol(

@@ -548,3 +548,37 @@ fn references_to_resources_with_computed_unknown_names() {
     // Two reference() calls in one expression: not attributed.
     assert!(addrs[2].source.is_absent());
 }
+
+#[test]
+fn omitted_nullable_parameters_are_null_others_stay_unknown() {
+    // `definitions` sits beside `parameters`: build the template by hand.
+    let text = r##"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "definitions": { "listType": { "type": "array", "nullable": true } },
+  "parameters": {
+    "direct": { "type": "array", "nullable": true },
+    "viaRef": { "$ref": "#/definitions/listType" },
+    "required": { "type": "array" }
+  },
+  "resources": [
+    { "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01",
+      "name": "[concat('d', copyIndex())]",
+      "copy": { "name": "d", "count": "[length(coalesce(parameters('direct'), createArray('x')))]" } },
+    { "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01",
+      "name": "[concat('r', copyIndex())]",
+      "copy": { "name": "r", "count": "[length(coalesce(parameters('viaRef'), createArray()))]" } },
+    { "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01",
+      "name": "[concat('q', copyIndex())]",
+      "copy": { "name": "q", "count": "[length(parameters('required'))]" } }
+  ]
+}"##;
+    let m = load(text);
+    let names: Vec<_> = m
+        .route_tables
+        .iter()
+        .map(|r| r.res.name.get().cloned().unwrap_or_else(|| "?".into()))
+        .collect();
+    // `direct` is null → one `d0`; `viaRef` is null → no `r*`; `required` stays Unknown.
+    assert_eq!(names, ["d0", "?"]);
+}

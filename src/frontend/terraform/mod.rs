@@ -193,6 +193,7 @@ fn load_root(
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
     let mut mapper = map::Mapper::default();
     root.map_into(&mut mapper);
+    root.note_exported_refs(&mut mapper);
     let model = mapper.finish();
     drop(root);
     let over = ctx.over_instances();

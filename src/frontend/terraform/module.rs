@@ -21,7 +21,7 @@ use super::parse::{ParsedModule, header_span, label, normalize_display, parse_di
 use super::value::TVal;
 use crate::finding::Finding;
 use crate::frontend::FrontendOptions;
-use crate::model::{Origin, UnitId, Val};
+use crate::model::{Origin, ResourceKey, UnitId, Val};
 use crate::source::{FileId, SourceMap, Span};
 
 /// Deepest chain of module calls followed.
@@ -668,6 +668,70 @@ impl<'c, 's> Instance<'c, 's> {
                 for (_, child) in &c.instances {
                     child.map_into(mapper);
                 }
+            } else {
+                self.note_opaque_inputs(n, mapper);
+            }
+        }
+    }
+
+    /// A root directory without a `provider` block is a reusable module linted without its
+    /// caller (Terraform needs the azurerm provider configured in the root). Its outputs go to
+    /// that caller, which may attach resources to them (a diagnostic setting on
+    /// `module.agw.id`): records the resources referenced by the outputs as opaque.
+    pub fn note_exported_refs(&self, mapper: &mut Mapper) {
+        let configures_provider = self
+            .module
+            .files
+            .iter()
+            .any(|f| f.body.blocks().any(|b| b.ident.as_str() == "provider"));
+        if configures_provider {
+            return;
+        }
+        let mut names: Vec<&String> = self.outputs.keys().collect();
+        names.sort();
+        for n in names {
+            if let Some(v) = self.output_value(n) {
+                let mut refs = Vec::new();
+                collect_runtime_refs(&v, &mut refs, 0);
+                for (rtype, address) in refs {
+                    let key = ResourceKey::tf(self.ctx.unit, &rtype, &address);
+                    if !mapper.model.opaque_refs.contains(&key) {
+                        mapper.model.opaque_refs.push(key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A module call that is not followed (registry source not vendored, missing path) may
+    /// create resources on what it is given, e.g. a diagnostic setting on
+    /// `resource_id = azurerm_application_gateway.x.id`: records the resources referenced by its
+    /// inputs as opaque.
+    fn note_opaque_inputs(&self, name: &str, mapper: &mut Mapper) {
+        let Some(&at) = self.calls.get(name) else {
+            return;
+        };
+        let Some((b, _)) = self.block(at) else {
+            return;
+        };
+        let unit = self.ctx.unit;
+        for a in b.body.attributes() {
+            if MODULE_META.contains(&a.key.as_str()) {
+                continue;
+            }
+            let Some(v) = self
+                .ctx
+                .deeper(|| eval(&a.value, &View::new(self, &Binds::default())).value)
+            else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            collect_runtime_refs(&v, &mut refs, 0);
+            for (rtype, address) in refs {
+                let key = ResourceKey::tf(unit, &rtype, &address);
+                if !mapper.model.opaque_refs.contains(&key) {
+                    mapper.model.opaque_refs.push(key);
+                }
             }
         }
     }
@@ -904,6 +968,30 @@ impl Evaluator for Instance<'_, '_> {
     }
     fn unit(&self) -> UnitId {
         self.ctx.unit
+    }
+}
+
+/// Depth bound for walking evaluated values (they are finite, but may be deep).
+const MAX_REF_DEPTH: usize = 64;
+
+/// The `(type, address)` of every resource reference inside `v`.
+fn collect_runtime_refs(v: &TVal, out: &mut Vec<(String, String)>, depth: usize) {
+    if depth > MAX_REF_DEPTH {
+        return;
+    }
+    match v {
+        TVal::Runtime(r) => out.push((r.rtype.clone(), r.address.clone())),
+        TVal::List(items) => {
+            for i in items {
+                collect_runtime_refs(i, out, depth + 1);
+            }
+        }
+        TVal::Map(kv) => {
+            for (_, i) in kv {
+                collect_runtime_refs(i, out, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -161,6 +161,25 @@ pub struct Tpl<'d, 'a> {
     cur_expr: RefCell<Vec<String>>,
 }
 
+/// Whether a parameter declaration is `nullable`, directly or through a `$ref` to
+/// `#/definitions/<name>` (one level, as Bicep emits for user-defined types).
+fn is_nullable(root: &JNode, decl: &JNode) -> bool {
+    if decl.get("nullable").and_then(JNode::as_bool) == Some(true) {
+        return true;
+    }
+    let Some(r) = decl.get("$ref").and_then(JNode::as_str) else {
+        return false;
+    };
+    let Some(name) = r.strip_prefix("#/definitions/") else {
+        return false;
+    };
+    root.get("definitions")
+        .and_then(|d| d.get(name))
+        .and_then(|t| t.get("nullable"))
+        .and_then(JNode::as_bool)
+        == Some(true)
+}
+
 /// Origin label for parameter values.
 fn origin(span: Span, label: String) -> Option<Origin> {
     Some(Origin { span, label })
@@ -191,6 +210,15 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     Some(v) => Slot::Done(v.clone()),
                     None => match p.value.get("defaultValue") {
                         Some(d) => Slot::Pending(d),
+                        // An omitted nullable parameter (Bicep `param x T?`) is null, just
+                        // as an omitted parameter with a default takes its default.
+                        None if is_nullable(root, &p.value) => Slot::Done((
+                            AVal::Null,
+                            origin(
+                                p.value.span,
+                                format!("nullable parameter `{}` left out (null)", p.key),
+                            ),
+                        )),
                         None => Slot::Done((AVal::unknown(), None)),
                     },
                 };
