@@ -64,8 +64,7 @@ fn example_infrastructure_shows_its_502_causes() {
     assert_eq!(
         rules,
         [
-            "AGW001", "AGW006", "AGW010", "AGW016", "AGW023", "AGW038", "AGW043", "AGW044",
-            "AGW045"
+            "AGW001", "AGW006", "AGW010", "AGW016", "AGW023", "AGW038", "AGW044", "AGW045"
         ]
     );
 }
