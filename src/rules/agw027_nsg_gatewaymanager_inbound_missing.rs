@@ -34,14 +34,8 @@ impl Rule for NsgGatewayManagerInboundMissing {
             if !gw.res.may_exist() {
                 continue;
             }
-            let (cfg, subnet, nsg) = match gateway_nsg(model, gw) {
-                Ok(x) => x,
-                Err(unknown) => {
-                    if unknown {
-                        cx.skip_unknown();
-                    }
-                    continue;
-                }
+            let Some((cfg, subnet, nsg)) = cx.resolved(gateway_nsg(model, gw)) else {
+                continue;
             };
             let ports = match gw.sku_family() {
                 Some(SkuFamily::V1) => (65503, 65534),

@@ -43,14 +43,8 @@ impl Rule for NsgDenyOverridesRequiredInbound {
             if !gw.res.may_exist() {
                 continue;
             }
-            let (cfg, subnet, nsg) = match gateway_nsg(model, gw) {
-                Ok(x) => x,
-                Err(unknown) => {
-                    if unknown {
-                        cx.skip_unknown();
-                    }
-                    continue;
-                }
+            let Some((cfg, subnet, nsg)) = cx.resolved(gateway_nsg(model, gw)) else {
+                continue;
             };
             let isolated = maybe_isolated(gw, cx.assume.network_isolation);
             let nets = subnet_nets(subnet);

@@ -30,14 +30,8 @@ impl Rule for NsgOutboundInternetDenied {
             if !gw.res.may_exist() {
                 continue;
             }
-            let (cfg, subnet, nsg) = match gateway_nsg(model, gw) {
-                Ok(x) => x,
-                Err(unknown) => {
-                    if unknown {
-                        cx.skip_unknown();
-                    }
-                    continue;
-                }
+            let Some((cfg, subnet, nsg)) = cx.resolved(gateway_nsg(model, gw)) else {
+                continue;
             };
             let nets = subnet_nets(subnet);
             // The platform's own traffic (management, logs, certificate checks) goes out on 443;

@@ -149,6 +149,21 @@ impl<'a> RuleCx<'a> {
         self.skipped_unknown += 1;
     }
 
+    /// Takes the result of a model query that answers `Err(true)` when the answer is Unknown and
+    /// `Err(false)` when there is nothing to check (e.g. `query_network::gateway_nsg`): the value,
+    /// or `None` after counting an Unknown skip.
+    pub fn resolved<T>(&mut self, r: Result<T, bool>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(unknown) => {
+                if unknown {
+                    self.skip_unknown();
+                }
+                None
+            }
+        }
+    }
+
     /// The findings and the skip count.
     pub fn finish(self) -> (Vec<Finding>, usize) {
         (self.findings, self.skipped_unknown)
