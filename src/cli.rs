@@ -260,10 +260,15 @@ fn run_lint(args: LintArgs) -> i32 {
     let report = match lint(&paths, &opts, &sources) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("agwlint: {e}");
+            for line in e.to_string().lines() {
+                eprintln!("agwlint: {}", report::text::escape_controls(line));
+            }
             return 2;
         }
     };
+    for w in &report.warnings {
+        eprintln!("warning: {}", report::text::escape_controls(w));
+    }
     if let Some(code) = crate::config::after_lint(&resolved, &report, &sources) {
         return code;
     }

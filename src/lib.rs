@@ -56,11 +56,18 @@ pub struct Report {
     pub baselined: usize,
     /// Baselined findings that no longer occur.
     pub baseline_fixed: usize,
+    /// Warnings printed on stderr whatever the verbosity (a `--var` no module declares).
+    pub warnings: Vec<String>,
+    /// Usage errors found while loading (a parameter or var file that cannot be read or is not
+    /// one); [`lint`] turns them into a [`PathError`].
+    pub errors: Vec<String>,
 }
 
-/// A path that could not be read at all (exit code 2).
+/// An input that could not be read or used (exit code 2): a path on the command line, or a
+/// parameter or var file named by a flag, the configuration or a template's sibling. One
+/// message per line.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {0}")]
+#[error("{0}")]
 pub struct PathError(pub String);
 
 /// Lints the given paths (files or directories).
@@ -69,17 +76,53 @@ pub fn lint(
     opts: &LintOptions,
     sources: &SourceMap,
 ) -> Result<Report, PathError> {
+    let flag_errors = check_flag_files(&opts.frontend);
+    if !flag_errors.is_empty() {
+        return Err(PathError(flag_errors.join("\n")));
+    }
     let inputs = discover::discover(paths, &opts.filters);
     if let Some(e) = inputs.errors.first() {
-        return Err(PathError(e.clone()));
+        return Err(PathError(format!("cannot read {e}")));
     }
     let (model, mut report) = load(&inputs, opts, sources);
+    if !report.errors.is_empty() {
+        return Err(PathError(report.errors.join("\n")));
+    }
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped_unknown += skipped;
     config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);
     Ok(report)
+}
+
+/// The files named by `--parameters` and `--var-file` must exist, be readable and (parameter
+/// files) be parameter files, whether or not a linted template or module uses them: a value
+/// the user asked for is never silently dropped.
+fn check_flag_files(opts: &FrontendOptions) -> Vec<String> {
+    let mut errors = Vec::new();
+    for p in &opts.parameters {
+        let shown = discover::display_path(p);
+        match frontend::arm::params::read_file(p, &shown) {
+            Ok(text) => {
+                if let Err(frontend::arm::params::LoadError::NotParameterFile(why)) =
+                    frontend::arm::params::load(&text, source::FileId(0))
+                {
+                    errors.push(format!("parameter file {shown} {why}"));
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for p in &opts.var_files {
+        if let Err(e) = std::fs::read(p) {
+            errors.push(format!(
+                "cannot read var file {}: {e}",
+                discover::display_path(p)
+            ));
+        }
+    }
+    errors
 }
 
 /// Runs the front-ends on discovered inputs and merges their units into one model.
@@ -107,6 +150,16 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     // templates that link each other are still linted).
     let arm_units = drop_linked(arm_units, inputs, &mut report);
     for u in arm_units.into_iter().chain(tf_units) {
+        for e in u.errors {
+            if !report.errors.contains(&e) {
+                report.errors.push(e);
+            }
+        }
+        for w in u.warnings {
+            if !report.warnings.contains(&w) {
+                report.warnings.push(w);
+            }
+        }
         if u.skipped {
             report.notes.extend(u.notes);
             continue;

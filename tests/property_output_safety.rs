@@ -36,7 +36,10 @@ fn template(base: &str) -> String {
 }
 
 fn lint_hostile() -> (Report, SourceMap) {
-    let dir = std::env::temp_dir().join(format!("agwlint-prop-safety-{}", std::process::id()));
+    // One directory per call: the tests run in parallel and each rebuilds it.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("agwlint-prop-safety-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for base in ["AGW001", "AGW006", "AGW023"] {

@@ -189,9 +189,7 @@ pub fn find_config_file(cwd: &Path) -> Option<PathBuf> {
 
 /// Reads and parses a configuration file.
 pub fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let shown = super::paths::relative_to(path, &super::paths::current_dir())
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| crate::discover::display_path(path));
+    let shown = super::paths::shown(path);
     let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_CONFIG_BYTES);
     if too_big {
         return Err(ConfigError::plain(format!(

@@ -61,6 +61,14 @@ pub fn relative_to(p: &Path, base: &Path) -> Option<String> {
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
+/// How a path resolved from the configuration is printed: relative to the current directory
+/// when it is below it (`/` separators), else as it is.
+pub fn shown(p: &Path) -> String {
+    relative_to(p, &current_dir())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| crate::discover::display_path(p))
+}
+
 /// Compiles one glob with the semantics above.
 pub fn glob(s: &str) -> Result<Glob, String> {
     GlobBuilder::new(s.trim_start_matches("./"))

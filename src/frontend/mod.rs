@@ -18,15 +18,16 @@ use crate::source::Span;
 /// Inputs the front-ends take from the command line and configuration.
 #[derive(Debug, Clone, Default)]
 pub struct FrontendOptions {
-    /// `--parameters FILE`: ARM parameter files applied to every template linted.
+    /// `--parameters FILE`: ARM parameter files applied to every template linted, after the
+    /// file beside the template and the configuration's mapped files (later wins per key).
     pub parameters: Vec<PathBuf>,
     /// `--var-file FILE`: Terraform variable files, in order (later wins).
     pub var_files: Vec<PathBuf>,
     /// `--var name=value`: Terraform variables, in order (later wins, after var files).
     pub vars: Vec<(String, String)>,
     /// `parameters:` of the configuration: template globs → parameter files. For a template,
-    /// `PathMapping::files_for(&opts.parameter_map, path)` gives its files; they replace the
-    /// parameter file found beside the template, and `parameters` (the flag) applies last.
+    /// `PathMapping::files_for(&opts.parameter_map, path)` gives its files; they apply after
+    /// the parameter file found beside the template, and `parameters` (the flag) applies last.
     pub parameter_map: Vec<crate::config::PathMapping>,
     /// `var_files:` of the configuration: Terraform directory globs → var files. For a root
     /// directory, `PathMapping::files_for(&opts.var_file_map, dir)` gives its files; they load
@@ -55,6 +56,11 @@ pub struct UnitOutput {
     /// scanned file that another unit links is linted through that unit only, with the
     /// parameter values it receives there.
     pub linked: Vec<PathBuf>,
+    /// Usage errors (exit code 2): a parameter or var file the run was told to apply (by a
+    /// flag, the configuration, or beside the template) that cannot be read or is not one.
+    pub errors: Vec<String>,
+    /// Warnings printed on stderr whatever the verbosity (`--var` of an undeclared variable).
+    pub warnings: Vec<String>,
 }
 
 /// An AGW000 parse-error finding.
@@ -62,4 +68,18 @@ pub fn parse_error(message: impl Into<String>, span: Span, label: impl Into<Stri
     Finding::new(AGW000.id, AGW000.name, Severity::Error, message, span)
         .label(label)
         .help("fix the syntax error; the other files were still linted")
+}
+
+/// The `--verbose` note listing the parameter or var files applied to a unit, in order:
+/// `infra/app.json: parameter values from a.json (beside the template), then b.json
+/// (--parameters); later files win per parameter`. `None` when nothing is applied.
+pub fn layers_note(display: &str, what: &str, layers: &[String], per: &str) -> Option<String> {
+    match layers {
+        [] => None,
+        [one] => Some(format!("{display}: {what} from {one}")),
+        _ => Some(format!(
+            "{display}: {what} from {}; later ones win per {per}",
+            layers.join(", then ")
+        )),
+    }
 }

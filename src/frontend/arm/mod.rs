@@ -65,7 +65,7 @@ pub fn load_template(
     }
     let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
     let loader = template::Loader::new(unit, sources);
-    let supplied = parameter_values(path, display, opts, &loader);
+    let (supplied, errors) = parameter_values(path, display, opts, &loader);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let tpl = template::Tpl::new(&loader, &doc.root, id, dir, 0, supplied, None, None, false);
     tpl.run();
@@ -82,6 +82,7 @@ pub fn load_template(
             )
             .help("simplify the template (very large copy loops or deeply chained expressions), or exclude it")],
             linked: loader.linked.take(),
+            errors,
             ..UnitOutput::default()
         };
     }
@@ -92,6 +93,8 @@ pub fn load_template(
         files: 1 + loader.files.get(),
         skipped: false,
         linked: loader.linked.take(),
+        errors,
+        ..UnitOutput::default()
     }
 }
 
@@ -108,54 +111,66 @@ fn is_template(root: &json::JNode) -> bool {
     schema || (root.get("resources").is_some() && root.get("contentVersion").is_some())
 }
 
-/// Parameter values: `--parameters` files when given (later files win), else the file beside
-/// the template (`<stem>.parameters.json`).
+/// The parameter files applied to a template, in the order they apply (later files win per
+/// parameter): the file beside the template (`<stem>.parameters.json`), then the files of every
+/// `parameters:` mapping of the configuration that matches the template, then `--parameters`
+/// files. Each is `(path, printed path, where it came from)`.
+pub fn parameter_files(
+    path: &Path,
+    display: &str,
+    opts: &FrontendOptions,
+) -> Vec<(std::path::PathBuf, String, &'static str)> {
+    let mut files = Vec::new();
+    if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+        let name = format!("{stem}.parameters.json");
+        let p = path.with_file_name(&name);
+        if p.is_file() {
+            let shown = match display.rsplit_once('/') {
+                Some((d, _)) => format!("{d}/{name}"),
+                None => name,
+            };
+            files.push((p, shown, "beside the template"));
+        }
+    }
+    for p in crate::config::PathMapping::files_for(&opts.parameter_map, path) {
+        let shown = crate::config::paths::shown(&p);
+        files.push((p, shown, "configuration `parameters:`"));
+    }
+    for p in &opts.parameters {
+        files.push((p.clone(), crate::discover::display_path(p), "--parameters"));
+    }
+    files
+}
+
+/// Supplied parameter values by lower-case name, with where each came from.
+type ParamValues = std::collections::HashMap<String, (value::AVal, Option<crate::model::Origin>)>;
+
+/// Parameter values from [`parameter_files`], later files winning per parameter. A file that
+/// cannot be read or is not a parameter file is a usage error (the returned messages, exit
+/// code 2); a syntax error in one is AGW000.
 fn parameter_values(
     path: &Path,
     display: &str,
     opts: &FrontendOptions,
     loader: &template::Loader<'_>,
-) -> std::collections::HashMap<String, (value::AVal, Option<crate::model::Origin>)> {
-    let mut files: Vec<(std::path::PathBuf, String)> = Vec::new();
-    if opts.parameters.is_empty() {
-        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-            let name = format!("{stem}.parameters.json");
-            let p = path.with_file_name(&name);
-            if p.is_file() {
-                let shown = match display.rsplit_once('/') {
-                    Some((d, _)) => format!("{d}/{name}"),
-                    None => name,
-                };
-                files.push((p, shown));
-            }
-        }
-    } else {
-        for p in &opts.parameters {
-            files.push((p.clone(), p.to_string_lossy().replace('\\', "/")));
-        }
-    }
+) -> (ParamValues, Vec<String>) {
+    let files = parameter_files(path, display, opts);
     let mut out = std::collections::HashMap::new();
-    for (p, shown) in files {
-        if std::fs::metadata(&p).is_ok_and(|m| m.len() > crate::discover::MAX_FILE_BYTES) {
-            loader.notes.borrow_mut().push(format!(
-                "{shown}: parameter file larger than the {} MiB limit; not read",
-                crate::discover::MAX_FILE_BYTES / (1024 * 1024)
-            ));
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(&p) else {
-            loader
-                .notes
-                .borrow_mut()
-                .push(format!("{shown}: parameter file not readable"));
-            continue;
-        };
-        let Ok(text) = String::from_utf8(bytes) else {
-            loader
-                .notes
-                .borrow_mut()
-                .push(format!("{shown}: parameter file is not UTF-8"));
-            continue;
+    let mut errors = Vec::new();
+    let layers: Vec<String> = files
+        .iter()
+        .map(|(_, shown, from)| format!("{shown} ({from})"))
+        .collect();
+    if let Some(n) = super::layers_note(display, "parameter values", &layers, "parameter") {
+        loader.notes.borrow_mut().push(n);
+    }
+    for (p, shown, _) in files {
+        let text = match params::read_file(&p, &shown) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         };
         let id = loader.sources.add(shown.clone(), &text);
         loader.files.set(loader.files.get() + 1);
@@ -173,12 +188,17 @@ fn parameter_values(
                     out.insert(name.to_ascii_lowercase(), (value, Some(origin)));
                 }
             }
-            Err(e) => loader.findings.borrow_mut().push(super::parse_error(
-                format!("{shown} is not valid JSON: {}", e.message),
-                e.span,
-                e.message.clone(),
-            )),
+            Err(params::LoadError::Syntax(e)) => {
+                loader.findings.borrow_mut().push(super::parse_error(
+                    format!("{shown} is not valid JSON: {}", e.message),
+                    e.span,
+                    e.message.clone(),
+                ))
+            }
+            Err(params::LoadError::NotParameterFile(why)) => {
+                errors.push(format!("parameter file {shown} {why}"));
+            }
         }
     }
-    out
+    (out, errors)
 }

@@ -5,23 +5,68 @@
 //! expression (`"[...]"`, or the `"[[..."` escape) is Unknown too, because whether and how
 //! Azure evaluates it depends on the deployment, and we never invent a Known value.
 
+use std::path::Path;
+
 use super::expr::is_expression;
 use super::json::{self, JKind, JNode, JsonError};
 use super::value::AVal;
+use crate::discover::MAX_FILE_BYTES;
 use crate::source::{FileId, Span};
 
 /// One parameter value: the name as written, the value, and the span of the `value` (or
 /// `reference`) node it came from.
 pub type ParamValue = (String, AVal, Span);
 
-/// Parses `text` as a parameter file. An error when it is not JSONC or has no parameters
-/// object.
-pub fn load(text: &str, file: FileId) -> Result<Vec<ParamValue>, JsonError> {
-    let doc = json::parse(text, file)?;
-    from_root(&doc.root).ok_or_else(|| JsonError {
-        message: "not an ARM parameter file: expected a \"parameters\" object".to_string(),
-        span: doc.root.span,
+/// Why a parameter file gave no values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadError {
+    /// Not JSONC: an AGW000 finding at the position.
+    Syntax(JsonError),
+    /// Valid JSON that is not a parameter file (a deployment template passed by mistake, or
+    /// JSON without a `parameters` object): a usage error, the run exits 2.
+    NotParameterFile(String),
+}
+
+/// Reads the text of a parameter file named by `--parameters`, a `parameters:` mapping of the
+/// configuration, or found beside a template. `Err` is the message of a usage error (exit 2)
+/// naming the file as `shown`: a file agwlint was told to apply must not be silently skipped.
+pub fn read_file(path: &Path, shown: &str) -> Result<String, String> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+        return Err(format!(
+            "parameter file {shown} is larger than the {} MiB limit",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read parameter file {shown}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("parameter file {shown} is not UTF-8 text"))
+}
+
+/// Parses `text` as a parameter file: its values, a syntax error, or the reason it is not a
+/// parameter file.
+pub fn load(text: &str, file: FileId) -> Result<Vec<ParamValue>, LoadError> {
+    let doc = json::parse(text, file).map_err(LoadError::Syntax)?;
+    if is_deployment_template(&doc.root) {
+        return Err(LoadError::NotParameterFile(
+            "is a deployment template, not a parameter file".to_string(),
+        ));
+    }
+    from_root(&doc.root).ok_or_else(|| {
+        LoadError::NotParameterFile(
+            "is not an ARM parameter file: expected a \"parameters\" object of `value`s"
+                .to_string(),
+        )
     })
+}
+
+/// A deployment template (by `$schema`, or `resources` beside `contentVersion`): its
+/// `parameters` are declarations, not values.
+fn is_deployment_template(root: &JNode) -> bool {
+    let schema = root
+        .get("$schema")
+        .and_then(JNode::as_str)
+        .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
+    schema || root.get("resources").is_some()
 }
 
 /// The parameter values of a parsed parameter file, or `None` when it does not look like one.
@@ -137,11 +182,20 @@ mod tests {
 
     #[test]
     fn not_a_parameter_file() {
-        let e = load(r#"{"resources": []}"#, FileId(0)).unwrap_err();
-        assert!(e.message.contains("not an ARM parameter file"));
-        assert!(load(r#"{"parameters": 1}"#, FileId(0)).is_err());
-        assert!(load("[]", FileId(0)).is_err());
-        assert_eq!(load("", FileId(0)).unwrap_err().message, "empty file");
+        let not = |t: &str| match load(t, FileId(0)) {
+            Err(LoadError::NotParameterFile(m)) => m,
+            other => panic!("{t}: {other:?}"),
+        };
+        assert!(not(r#"{"resources": []}"#).contains("deployment template"));
+        let template = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "parameters": {"x": {"type": "string", "defaultValue": "a"}}}"#;
+        assert!(not(template).contains("deployment template"));
+        assert!(not(r#"{"parameters": 1}"#).contains("not an ARM parameter file"));
+        assert!(not("[]").contains("not an ARM parameter file"));
+        match load("", FileId(0)) {
+            Err(LoadError::Syntax(e)) => assert_eq!(e.message, "empty file"),
+            other => panic!("{other:?}"),
+        }
         assert!(load("{\"parameters\": {", FileId(0)).is_err());
         // An empty parameters object is a valid (empty) file.
         assert_eq!(load(r#"{"parameters": {}}"#, FileId(0)).unwrap(), vec![]);

@@ -134,7 +134,8 @@ fn parameter_without_default_is_unknown_and_parameter_file_wins() {
     assert_eq!(g.sku.name.as_str(), Some("WAF_Medium"));
     assert_eq!(g.sku.name.origins[0].label, "parameter file value of `sku`");
     assert_eq!(g.res.name.as_str(), Some("other"));
-    // An explicit --parameters file wins over the one beside the template.
+    // An explicit --parameters file applies on top of the one beside the template: its values
+    // win, the sibling's other values stay.
     let explicit = dir.join("explicit.json");
     std::fs::write(
         &explicit,
@@ -147,7 +148,7 @@ fn parameter_without_default_is_unknown_and_parameter_file_wins() {
     };
     let (out, _) = load_at(&path, &text, &opts);
     assert_eq!(out.model.gateways[0].sku.name.as_str(), Some("Standard_v2"));
-    assert_eq!(out.model.gateways[0].res.name.as_str(), Some("agw"));
+    assert_eq!(out.model.gateways[0].res.name.as_str(), Some("other"));
 }
 
 #[test]

@@ -54,7 +54,15 @@ pub fn load_dirs(
     opts: &FrontendOptions,
 ) -> Vec<UnitOutput> {
     if dirs.is_empty() {
-        return Vec::new();
+        let warnings = undeclared_vars(&opts.vars, &HashSet::new());
+        return if warnings.is_empty() {
+            Vec::new()
+        } else {
+            vec![UnitOutput {
+                warnings,
+                ..UnitOutput::default()
+            }]
+        };
     }
     let cache = ModuleCache::new(sources);
     let run = || {
@@ -100,13 +108,41 @@ pub fn load_dirs(
             })
             .collect::<Vec<_>>()
     };
-    match rayon::ThreadPoolBuilder::new()
+    let loaded = match rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_BYTES)
         .build()
     {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
+    };
+    let mut declared: HashSet<String> = HashSet::new();
+    let mut out: Vec<UnitOutput> = loaded
+        .into_iter()
+        .map(|(u, vars)| {
+            declared.extend(vars);
+            u
+        })
+        .collect();
+    let warnings = undeclared_vars(&opts.vars, &declared);
+    if let Some(first) = out.first_mut() {
+        first.warnings.extend(warnings);
     }
+    out
+}
+
+/// Warnings for `--var` names that no linted root module declares: such a value is applied
+/// nowhere (a typo, or the wrong directory).
+pub fn undeclared_vars(vars: &[(String, String)], declared: &HashSet<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (name, _) in vars {
+        let w = format!(
+            "--var {name}: no linted Terraform root module declares a variable `{name}`; the value is not used"
+        );
+        if !declared.contains(name) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// Canonical directories a module calls with a literal local `source`.
@@ -176,18 +212,24 @@ fn roots(canons: &[PathBuf], callees: &[Vec<PathBuf>]) -> Vec<usize> {
     roots
 }
 
+/// Loads one root module; also returns the names of the variables it declares.
 fn load_root(
     dir: &TfDir,
     unit: UnitId,
     sources: &SourceMap,
     opts: &FrontendOptions,
     cache: &ModuleCache,
-) -> UnitOutput {
+) -> (UnitOutput, Vec<String>) {
     let guard = deadline::start(opts.time_limit.unwrap_or(deadline::DEFAULT_LIMIT));
     let ctx = Ctx::new(sources, opts, unit, cache);
     ctx.read_vendored(&dir.path, &dir.display);
     let m = ctx.module(&dir.path, &dir.display);
-    let vals = tfvars::root_values(&dir.path, &dir.display, &ctx);
+    let declared: Vec<String> = m
+        .blocks()
+        .filter(|(_, b)| b.ident.as_str() == "variable")
+        .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))
+        .collect();
+    let (vals, errors) = tfvars::root_values(&dir.path, &dir.display, &ctx);
     let first_file = m.files.first().map(|f| f.file);
     let c = canon(&dir.path);
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
@@ -210,21 +252,25 @@ fn load_root(
         } else {
             guard.message(&dir.display)
         };
-        return UnitOutput {
+        let out = UnitOutput {
             findings: vec![super::parse_error(message, span, "evaluation stopped here")
                 .help("simplify the module (very large count/for_each or deeply chained expressions), or exclude it")],
             notes: ctx.notes.into_inner(),
             files: ctx.files.get(),
+            errors,
             ..UnitOutput::default()
         };
+        return (out, declared);
     }
-    UnitOutput {
+    let out = UnitOutput {
         model,
         findings: ctx.findings.into_inner(),
         notes: ctx.notes.into_inner(),
         files: ctx.files.get(),
+        errors,
         ..UnitOutput::default()
-    }
+    };
+    (out, declared)
 }
 
 #[cfg(test)]

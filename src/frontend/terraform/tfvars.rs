@@ -1,6 +1,7 @@
 //! Variable values of a root module, in Terraform's order (later wins): `variable` defaults,
 //! `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)` alphabetically, then
-//! `--var-file` files, then `--var` values.
+//! the files of the configuration's `var_files:` mappings, then `--var-file` files, then
+//! `--var` values.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -43,19 +44,66 @@ pub fn auto_files(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// Values from tfvars files and `--var`s for a root module printed as `display`. Parse errors
-/// become AGW000 findings in `ctx`.
-pub fn root_values(dir: &Path, display: &str, ctx: &Ctx) -> HashMap<String, VarVal> {
-    let mut vals = HashMap::new();
+/// The var files of a root module printed as `display`, in the order they apply (later wins):
+/// `terraform.tfvars` and `*.auto.tfvars` as Terraform reads them, the files of every
+/// `var_files:` mapping of the configuration that matches the directory, then `--var-file`
+/// files. Each is `(path, printed path, where it came from)`.
+pub fn var_files(
+    dir: &Path,
+    display: &str,
+    opts: &crate::frontend::FrontendOptions,
+) -> Vec<(std::path::PathBuf, String, &'static str)> {
+    let mut out = Vec::new();
     for p in auto_files(dir) {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        read_file(&p, &join_display(display, &name), ctx, &mut vals);
+        let shown = join_display(display, &name);
+        out.push((p, shown, "read by Terraform"));
     }
-    for p in &ctx.opts.var_files {
-        read_file(p, &display_path(p), ctx, &mut vals);
+    for p in crate::config::PathMapping::files_for(&opts.var_file_map, dir) {
+        let shown = crate::config::paths::shown(&p);
+        out.push((p, shown, "configuration `var_files:`"));
+    }
+    for p in &opts.var_files {
+        out.push((p.clone(), display_path(p), "--var-file"));
+    }
+    out
+}
+
+/// Reads a var file into the source map. `Err(Some)` is an AGW000 finding (too large, not
+/// UTF-8); `Err(None)` a file that cannot be read, which the caller reports as a usage error:
+/// a var file agwlint was told to apply must not be silently skipped.
+pub fn read_var_file(
+    path: &Path,
+    display: &str,
+    ctx: &Ctx,
+) -> Result<FileId, Option<Box<crate::finding::Finding>>> {
+    read_source(path, display, ctx.sources)
+}
+
+/// Values from var files and `--var`s for a root module printed as `display`, and the usage
+/// errors of var files that cannot be read. Parse errors become AGW000 findings in `ctx`.
+pub fn root_values(dir: &Path, display: &str, ctx: &Ctx) -> (HashMap<String, VarVal>, Vec<String>) {
+    let mut vals = HashMap::new();
+    let mut errors = Vec::new();
+    let files = var_files(dir, display, ctx.opts);
+    let mut applied: Vec<String> = files
+        .iter()
+        .map(|(_, shown, from)| format!("{shown} ({from})"))
+        .collect();
+    if !ctx.opts.vars.is_empty() {
+        applied.push("--var values".to_string());
+    }
+    if let Some(n) = crate::frontend::layers_note(display, "variable values", &applied, "variable")
+    {
+        ctx.notes.borrow_mut().push(n);
+    }
+    for (p, shown, _) in files {
+        if let Err(e) = read_file(&p, &shown, ctx, &mut vals) {
+            errors.push(e);
+        }
     }
     for (k, v) in &ctx.opts.vars {
         let value = parse_expr(v)
@@ -64,35 +112,52 @@ pub fn root_values(dir: &Path, display: &str, ctx: &Ctx) -> HashMap<String, VarV
             .unwrap_or_else(|| TVal::Str(v.clone()));
         vals.insert(k.clone(), (value, None));
     }
-    vals
+    (vals, errors)
 }
 
-fn read_file(path: &Path, display: &str, ctx: &Ctx, vals: &mut HashMap<String, VarVal>) {
-    ctx.files.set(ctx.files.get() + 1);
-    let id = match read_source(path, display, ctx.sources) {
+/// Reads one var file into `vals`; `Err` is the usage error of a file that cannot be read.
+fn read_file(
+    path: &Path,
+    display: &str,
+    ctx: &Ctx,
+    vals: &mut HashMap<String, VarVal>,
+) -> Result<(), String> {
+    let id = match read_var_file(path, display, ctx) {
         Ok(id) => id,
         Err(Some(f)) => {
+            ctx.files.set(ctx.files.get() + 1);
             ctx.findings.borrow_mut().push(*f);
-            return;
+            return Ok(());
         }
         Err(None) => {
-            ctx.notes
-                .borrow_mut()
-                .push(format!("{display}: variable file could not be read"));
-            return;
+            let why = std::fs::File::open(path)
+                .err()
+                .map_or_else(|| "not readable".to_string(), |e| e.to_string());
+            return Err(format!("cannot read var file {display}: {why}"));
         }
     };
+    ctx.files.set(ctx.files.get() + 1);
     let short = path
         .file_name()
         .map_or_else(|| display.to_string(), |n| n.to_string_lossy().into_owned());
     if display.ends_with(".json") {
         read_json(id, &short, ctx, vals);
-        return;
+        return Ok(());
     }
     match parse_stored(id, ctx.sources) {
-        Ok(body) => read_hcl(&body, id, &short, vals),
+        Ok(body) => {
+            if let Some(b) = body.blocks().next() {
+                return Err(format!(
+                    "var file {display} is not a variable definitions file: it has a `{}` block \
+                     (pass .tfvars files, not .tf files)",
+                    b.ident.as_str()
+                ));
+            }
+            read_hcl(&body, id, &short, vals);
+        }
         Err(f) => ctx.findings.borrow_mut().push(*f),
     }
+    Ok(())
 }
 
 fn read_hcl(body: &Body, id: FileId, short: &str, vals: &mut HashMap<String, VarVal>) {

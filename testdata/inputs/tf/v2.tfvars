@@ -1,0 +1,1 @@
+gateway_sku = "Standard_v2"
