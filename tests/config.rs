@@ -54,7 +54,7 @@ fn file_settings_select_ignore_severity_options_assume() {
     let d = tmp("file");
     let (opts, r) = configure(
         &d,
-        "select: [AGW0]\nignore: [app-service-host-header-not-set]\nrules:\n  AGW006:\n    severity: info\n    min_instances: 3\n    nested: { a: [1, 2] }\n  dangling-or-missing-reference: warning\n  AGW001: off\nassume:\n  network_isolation: true\nfail_on: error\nbaseline: sub/base.json\n",
+        "select: [AGW0]\nignore: [app-service-host-header-not-set]\nrules:\n  AGW006:\n    severity: info\n  AGW003:\n    min_instances: 3\n  dangling-or-missing-reference: warning\n  AGW001: off\nassume:\n  network_isolation: true\nfail_on: error\nbaseline: sub/base.json\n",
         ConfigArgs {
             write_baseline: Some(d.join("new.json")),
             ..ConfigArgs::default()
@@ -68,9 +68,10 @@ fn file_settings_select_ignore_severity_options_assume() {
     assert_eq!(rs.severity("AGW006"), Some(Severity::Info));
     assert_eq!(rs.severity("AGW023"), Some(Severity::Warning));
     assert_eq!(
-        rs.options("AGW006"),
-        Some(&serde_json::json!({"min_instances": 3, "nested": {"a": [1, 2]}}))
+        rs.options("AGW003"),
+        Some(&serde_json::json!({"min_instances": 3}))
     );
+    assert_eq!(rs.options("AGW006"), None);
     assert_eq!(rs.options("AGW023"), None);
     assert!(opts.assume.network_isolation && !opts.assume.dns_resolves_private_link);
     assert_eq!(r.fail_on, Some(FailOn::Error));
@@ -219,6 +220,60 @@ fn unknown_rule_points_at_the_rule() {
     let e = bad("rules:\n  AGW010: off\n  AGW999: warning\n");
     assert_eq!(e.position, Some((3, 3)));
     insta::assert_snapshot!("unknown_rule", e.render(false));
+}
+
+#[test]
+fn unknown_rule_option_points_at_the_key() {
+    let e = bad("rules:\n  AGW003:\n    severity: error\n    min_instance: 3\n");
+    assert_eq!(e.position, Some((4, 5)));
+    assert!(
+        e.message
+            .contains("unknown option `min_instance` of rule AGW003 (insufficient-min-instances), expected `severity` or `min_instances`"),
+        "{}",
+        e.message
+    );
+    insta::assert_snapshot!("unknown_rule_option", e.render(false));
+    // A rule without options accepts only `severity`; rule names work as keys too.
+    let e = bad("rules:\n  app-service-host-header-not-set:\n    pick_host: true\n");
+    assert_eq!(e.position, Some((3, 5)));
+    assert!(
+        e.message.contains("takes no options besides `severity`"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn wrong_type_of_rule_option_is_an_error_at_the_option() {
+    let e = bad("rules:\n  AGW014:\n    function_timeout_seconds: two minutes\n");
+    assert_eq!(e.position, Some((3, 5)));
+    assert!(
+        e.message.contains(
+            "option `function_timeout_seconds`: invalid type: string \"two minutes\", expected u32"
+        ),
+        "{}",
+        e.message
+    );
+    insta::assert_snapshot!("wrong_type_of_rule_option", e.render(false));
+    let e = bad("rules:\n  AGW003:\n    min_instances: -1\n");
+    assert!(e.message.contains("expected u32"), "{}", e.message);
+    // Well-typed options load and reach the rule.
+    let c = load::parse("x.yaml", "rules:\n  AGW003: { min_instances: 3 }\n  AGW014:\n    severity: error\n    function_timeout_seconds: 120\n").unwrap();
+    assert_eq!(c.rules.len(), 2);
+}
+
+#[test]
+fn cli_bad_rule_option_exits_2() {
+    let d = tmp("badopt");
+    write(
+        &d.join(".agwlint.yaml"),
+        "rules:\n  AGW003:\n    min_instancez: 3\n",
+    );
+    let (code, out, err) = agwlint(&d, &["lint"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("unknown option `min_instancez`"), "{err}");
+    assert!(err.contains("[.agwlint.yaml:3:5]"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]

@@ -97,6 +97,10 @@ fn label_for(message: &str) -> String {
         "unknown key".to_string()
     } else if message.contains("unknown rule") {
         "unknown rule".to_string()
+    } else if message.contains("unknown option") {
+        "unknown option".to_string()
+    } else if message.contains(": option `") {
+        "wrong type for this option".to_string()
     } else {
         "here".to_string()
     }
@@ -219,8 +223,12 @@ pub fn parse(path: &str, text: &str) -> Result<FileConfig, ConfigError> {
             Some(loc) => {
                 let suffix = format!(" at line {} column {}", loc.line(), loc.column());
                 let msg = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
-                ConfigError::at(path, text, loc.line(), loc.column(), msg)
-                    .with_help("see README.md#configuration for every key and its values")
+                let help = if msg.contains("option `") {
+                    "`agwlint explain <rule>` lists the rule's options and their types"
+                } else {
+                    "see README.md#configuration for every key and its values"
+                };
+                ConfigError::at(path, text, loc.line(), loc.column(), msg).with_help(help)
             }
             None => ConfigError::plain(format!("{path}: {full}")),
         }

@@ -9,6 +9,7 @@ pub mod init;
 pub mod load;
 pub mod paths;
 mod raw;
+mod rules_map;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

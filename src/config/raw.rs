@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
+pub use super::rules_map::{RuleKey, RuleSetting};
 use crate::cli::FailOn;
-use crate::finding::Severity;
 use crate::rules::{self, RuleMeta};
 
 /// `.agwlint.yaml` as written. Every key is optional; `null` means the default.
@@ -17,7 +17,7 @@ use crate::rules::{self, RuleMeta};
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     /// Per-rule settings keyed by rule ID or name.
-    #[serde(default, deserialize_with = "or_default")]
+    #[serde(default, deserialize_with = "super::rules_map::rules")]
     pub rules: BTreeMap<RuleKey, RuleSetting>,
     /// Only these rules (IDs, names, ID prefixes).
     #[serde(default, deserialize_with = "or_default")]
@@ -59,7 +59,7 @@ where
 
 /// Deserializes a string and validates it inside the visitor, so a validation error carries the
 /// position of the scalar (serde_yaml attaches the position only to errors raised there).
-fn parse_str<'de, D, T>(
+pub(super) fn parse_str<'de, D, T>(
     d: D,
     what: &'static str,
     f: impl FnOnce(&str) -> Result<T, String>,
@@ -90,123 +90,6 @@ pub struct AssumeConfig {
     /// Custom DNS servers forward the privatelink zones correctly.
     #[serde(default)]
     pub dns_resolves_private_link: bool,
-}
-
-/// A rule named by ID or name, validated against the registry.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleKey(pub &'static RuleMeta);
-
-impl PartialEq for RuleKey {
-    fn eq(&self, o: &Self) -> bool {
-        self.0.id == o.0.id
-    }
-}
-impl Eq for RuleKey {}
-impl PartialOrd for RuleKey {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for RuleKey {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        self.0.id.cmp(o.0.id)
-    }
-}
-
-impl<'de> Deserialize<'de> for RuleKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        parse_str(d, "a rule ID or name", |s| {
-            rules::find_meta(s.trim()).map(RuleKey).ok_or_else(|| {
-                format!("unknown rule `{s}` (see `agwlint rules` for IDs and names)")
-            })
-        })
-    }
-}
-
-/// One entry of `rules:`: `off`, a severity, or a map with `severity` and the rule's options.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RuleSetting {
-    /// The rule is turned off.
-    pub off: bool,
-    /// Severity override.
-    pub severity: Option<Severity>,
-    /// The rule's own options (every key except `severity`).
-    pub options: BTreeMap<String, serde_json::Value>,
-}
-
-fn parse_level(s: &str) -> Option<(bool, Option<Severity>)> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "off" => Some((true, None)),
-        "error" => Some((false, Some(Severity::Error))),
-        "warning" => Some((false, Some(Severity::Warning))),
-        "info" => Some((false, Some(Severity::Info))),
-        _ => None,
-    }
-}
-
-/// A `severity:` value (`off` or a severity).
-struct Level(bool, Option<Severity>);
-
-impl<'de> Deserialize<'de> for Level {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        parse_str(d, "a severity", |s| {
-            parse_level(s)
-                .map(|(off, sev)| Level(off, sev))
-                .ok_or_else(|| format!("unknown severity `{s}`, expected {LEVELS}"))
-        })
-    }
-}
-
-const LEVELS: &str = "`off`, `error`, `warning` or `info`";
-
-impl<'de> Deserialize<'de> for RuleSetting {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RuleSetting;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(
-                    f,
-                    "{LEVELS}, or a map with `severity` and the rule's options"
-                )
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<RuleSetting, E> {
-                let (off, severity) = parse_level(s)
-                    .ok_or_else(|| E::custom(format!("unknown level `{s}`, expected {LEVELS}")))?;
-                Ok(RuleSetting {
-                    off,
-                    severity,
-                    options: BTreeMap::new(),
-                })
-            }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<RuleSetting, E> {
-                // YAML 1.1 readers turn `off` into false; accept it the same way.
-                if b {
-                    Err(E::custom(format!("expected {LEVELS}, not `true`")))
-                } else {
-                    Ok(RuleSetting {
-                        off: true,
-                        ..RuleSetting::default()
-                    })
-                }
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RuleSetting, A::Error> {
-                let mut out = RuleSetting::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "severity" {
-                        let Level(off, sev) = map.next_value()?;
-                        out.off |= off;
-                        out.severity = sev;
-                    } else {
-                        let v: serde_json::Value = map.next_value()?;
-                        out.options.insert(key, v);
-                    }
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// A rule selector in `select`/`ignore`: an ID, a name, or an ID prefix such as `AGW03`.

@@ -17,20 +17,32 @@ static META: RuleMeta = RuleMeta {
     page: include_str!("../../rules/AGW003.md"),
 };
 
-/// The `min_instances` option (default 2).
+/// Options: `rules: { AGW003: { min_instances: 3 } }`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Reserved instances a v2 gateway must have (default 2).
+    pub min_instances: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { min_instances: 2 }
+    }
+}
+
+/// The `min_instances` option.
 fn min_instances(cx: &RuleCx<'_>) -> i64 {
-    cx.options
-        .and_then(|o| o.get("min_instances"))
-        .and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        })
-        .unwrap_or(2)
+    i64::from(cx.options_as::<Options>().min_instances)
 }
 
 impl Rule for InsufficientMinInstances {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn options(&self) -> super::OptionsSpec {
+        super::OptionsSpec::of::<Options>()
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {

@@ -24,12 +24,21 @@ static META: RuleMeta = RuleMeta {
 /// HTTP-triggered functions must answer within 230 s whatever `functionTimeout` says.
 const HTTP_CAP: i64 = 230;
 
-/// The `function_timeout_seconds` option: the expected duration of the functions behind the
-/// gateway, in seconds.
+/// Options: `rules: { AGW014: { function_timeout_seconds: 120 } }`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// The expected duration of the slowest HTTP-triggered function behind the gateway, in
+    /// seconds; used when the app setting `AzureFunctionsJobHost__functionTimeout` is not in
+    /// the scan.
+    pub function_timeout_seconds: Option<u32>,
+}
+
+/// The `function_timeout_seconds` option.
 fn option_seconds(cx: &RuleCx<'_>) -> Option<i64> {
-    let v = cx.options?.get("function_timeout_seconds")?;
-    v.as_i64()
-        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    cx.options_as::<Options>()
+        .function_timeout_seconds
+        .map(i64::from)
 }
 
 /// What the function may take, capped at 230 s, and where that comes from.
@@ -56,6 +65,10 @@ fn expected<'a>(cx: &RuleCx<'_>, site: &'a Site) -> Option<Expected<'a>> {
 impl Rule for RequestTimeoutVsFunction {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn options(&self) -> super::OptionsSpec {
+        super::OptionsSpec::of::<Options>()
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {

@@ -7,6 +7,9 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 
+mod options;
+pub use options::OptionsSpec;
+
 mod agw001_v1_sku_retired;
 mod agw006_empty_backend_pool;
 mod agw010_host_header_not_set;
@@ -134,6 +137,12 @@ impl<'a> RuleCx<'a> {
         }
     }
 
+    /// The rule's typed options (`Options` of the rule file), defaults when none are
+    /// configured. Configuration has already checked them against the type.
+    pub fn options_as<T: serde::de::DeserializeOwned + Default>(&self) -> T {
+        options::parse(self.options)
+    }
+
     /// A finding of the running rule at its default severity; push it with [`RuleCx::emit`].
     pub fn finding(&self, message: impl Into<String>, primary: crate::source::Span) -> Finding {
         self.meta.finding(message, primary)
@@ -176,6 +185,11 @@ pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Checks the model and emits findings into `cx`. Never fires on an Unknown value.
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>);
+    /// The options the rule accepts in configuration (`OptionsSpec::of::<Options>()` for a
+    /// rule with an `Options` type); none by default. Configuration rejects any other key.
+    fn options(&self) -> OptionsSpec {
+        OptionsSpec::NONE
+    }
 }
 
 /// AGW000: a file that cannot be parsed or evaluated. Not a [`Rule`]; front-ends emit it.
@@ -250,6 +264,11 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
         .collect();
     v.sort_by_key(|m| m.id);
     v
+}
+
+/// The rule (of the registry) with this ID; `None` for AGW000, AGW900 and unknown IDs.
+pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
+    REGISTRY.iter().copied().find(|r| r.meta().id == id)
 }
 
 /// Metadata by ID or name (case-insensitive).
