@@ -232,6 +232,17 @@ fn use_color_stderr(choice: ColorChoice) -> bool {
     }
 }
 
+/// The width to wrap human output at on stdout or stderr ([`report::width_for`]).
+fn width_of(stderr: bool) -> usize {
+    let term = if stderr {
+        terminal_size::terminal_size_of(std::io::stderr())
+    } else {
+        terminal_size::terminal_size_of(std::io::stdout())
+    };
+    let columns = std::env::var("COLUMNS").ok();
+    report::width_for(term.map(|(w, _)| usize::from(w.0)), columns.as_deref())
+}
+
 fn run_lint(args: LintArgs) -> i32 {
     let vars = match parse_vars(&args.vars) {
         Ok(v) => v,
@@ -247,7 +258,10 @@ fn run_lint(args: LintArgs) -> i32 {
     let resolved = match crate::config::configure(&args.config, &mut opts) {
         Ok(r) => r,
         Err(e) => {
-            eprint!("{}", e.render(use_color_stderr(args.color)));
+            eprint!(
+                "{}",
+                e.render_width(use_color_stderr(args.color), width_of(true))
+            );
             return 2;
         }
     };
@@ -275,12 +289,13 @@ fn run_lint(args: LintArgs) -> i32 {
     let fail_on = args.fail_on.or(resolved.fail_on).unwrap_or(FailOn::Warning);
     let ropts = RenderOptions {
         color: use_color(args.color),
-        width: None,
+        width: Some(width_of(false)),
         fail_on: fail_on.threshold(),
     };
     if let Some(out) = &args.output {
         let file_opts = RenderOptions {
             color: false,
+            width: None,
             ..ropts
         };
         let text = report::render(&report, &sources, args.format, file_opts);

@@ -74,7 +74,7 @@ fn every_format_reports_the_finding() {
         assert!(!out.contains('\u{1b}'), "{format}");
     }
     let human = stdout(&agwlint(&["lint", BAD]));
-    assert!(human.ends_with("1 error in 1 file\n"), "{human}");
+    assert!(human.ends_with("1 error in 1 file (1 file linted)\n"), "{human}");
     let coloured = stdout(&agwlint(&["lint", "--color", "always", BAD]));
     assert!(coloured.contains("\u{1b}["), "{coloured}");
     assert!(!coloured.contains("\u{1b}]8;"), "no OSC 8 hyperlinks");
@@ -98,7 +98,7 @@ fn output_writes_the_report_and_keeps_human_on_the_terminal() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
-        out.contains("AGW000") && out.contains("1 error in 1 file"),
+        out.contains("AGW000") && out.contains("1 error in 1 file (1 file linted)"),
         "{out}"
     );
     let sarif: serde_json::Value =

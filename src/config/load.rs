@@ -74,8 +74,14 @@ impl ConfigError {
         }
     }
 
-    /// The error rendered by miette's graphical handler (the form printed on stderr).
+    /// The error rendered by miette's graphical handler at 100 columns.
     pub fn render(&self, color: bool) -> String {
+        self.render_width(color, crate::report::DEFAULT_WIDTH)
+    }
+
+    /// The error rendered by miette's graphical handler at `width` columns (the form printed
+    /// on stderr).
+    pub fn render_width(&self, color: bool, width: usize) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
         } else {
@@ -83,7 +89,7 @@ impl ConfigError {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_links(false)
-            .with_width(100);
+            .with_width(width);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() {
             out = format!("error: {}\n", self.message);

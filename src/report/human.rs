@@ -182,7 +182,7 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
     // Never hyperlinks: OSC 8 escapes leak into pipes, CI logs and terminals that lack them.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(opts.width.unwrap_or(100));
+        .with_width(opts.width.unwrap_or(super::DEFAULT_WIDTH));
     let mut cache: HashMap<FileId, Arc<SafeSource>> = HashMap::new();
     let mut out = String::new();
     for f in &report.findings {
@@ -191,19 +191,21 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
             .or_insert_with(|| source_of(f.primary.file, sources))
             .clone();
         let d = FindingDiagnostic::with_source(f, sources, src);
-        if handler.render_report(&mut out, &d).is_err() {
-            out.push_str(&format!("{}: {}\n", d.code, d.message));
+        let mut one = String::new();
+        if handler.render_report(&mut one, &d).is_err() {
+            one = format!("{}: {}\n", d.code, d.message);
         }
+        out.push_str(&super::snippet::bound(&one));
         out.push('\n');
     }
-    out.push_str(&summary(report));
+    out.push_str(&summary(report, sources));
     out.push('\n');
     out
 }
 
-/// `3 errors, 1 warning in 2 files` (the files that have findings), or
-/// `no findings in 5 files` (the files scanned).
-pub fn summary(report: &Report) -> String {
+/// `3 errors, 1 warning in 2 files (5 files linted)`: the findings, the files that have them,
+/// and the files linted; `no findings (5 files linted)` when there are none.
+pub fn summary(report: &Report, sources: &SourceMap) -> String {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -227,10 +229,17 @@ pub fn summary(report: &Report) -> String {
     if i > 0 {
         parts.push(plural(i, "info"));
     }
+    let linted = format!("({} linted)", plural(report.files_scanned, "file"));
     if parts.is_empty() {
-        format!("no findings in {}", plural(report.files_scanned, "file"))
+        format!("no findings {linted}")
     } else {
-        let files: HashSet<FileId> = report.findings.iter().map(|f| f.primary.file).collect();
-        format!("{} in {}", parts.join(", "), plural(files.len(), "file"))
+        // By path: a module file read through two callers has two ids but is one file.
+        let ids: HashSet<FileId> = report.findings.iter().map(|f| f.primary.file).collect();
+        let files: HashSet<String> = ids.into_iter().map(|id| sources.path(id)).collect();
+        format!(
+            "{} in {} {linted}",
+            parts.join(", "),
+            plural(files.len(), "file")
+        )
     }
 }

@@ -72,7 +72,7 @@ pub fn render(report: &Report, sources: &SourceMap, fail_on: Option<Severity>) -
         total = 1;
         suites.push_str(&format!(
             "  <testsuite name=\"agwlint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\" time=\"0\">\n    <testcase classname=\"agwlint\" name=\"{}\" time=\"0\"/>\n  </testsuite>\n",
-            xml_escape(&super::human::summary(report))
+            xml_escape(&super::human::summary(report, sources))
         ));
     }
     format!(

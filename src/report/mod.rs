@@ -10,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod snippet;
 pub mod text;
 
 use crate::Report;
@@ -33,12 +34,27 @@ pub enum Format {
     Compact,
 }
 
+/// Width of human output when the terminal's is unknown (a pipe, a file) and `COLUMNS` is
+/// unset.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// The width human output wraps at on a stream: the terminal's width when the stream is a
+/// terminal, else `COLUMNS`, else [`DEFAULT_WIDTH`]; never below 40 columns.
+pub fn width_for(terminal: Option<usize>, columns: Option<&str>) -> usize {
+    terminal
+        .or_else(|| columns.and_then(|c| c.trim().parse::<usize>().ok()))
+        .filter(|w| *w > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(40)
+}
+
 /// Rendering choices.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
     /// Use colour (human format only).
     pub color: bool,
-    /// Terminal width for wrapping (human format only).
+    /// Width for wrapping (human format only); `None` is [`DEFAULT_WIDTH`]. The command line
+    /// passes [`width_for`] the output stream.
     pub width: Option<usize>,
     /// Lowest severity that fails the run (`None`: nothing fails); JUnit marks only those
     /// findings as failures.
