@@ -122,7 +122,8 @@ pub struct LintArgs {
     /// Terraform variable `name=value` (repeatable; wins over var files).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
-    /// Show notes and the number of checks skipped because of Unknown values.
+    /// Show notes, the parameter and var files applied, and the checks skipped because a value
+    /// is Unknown (with the expression that made it Unknown).
     #[arg(long, short)]
     pub verbose: bool,
     /// Configuration, rule selection and baseline flags.
@@ -312,10 +313,7 @@ fn run_lint(args: LintArgs) -> i32 {
             // File names in notes come from the scanned tree: keep their control characters inert.
             eprintln!("note: {}", report::text::escape_controls(n));
         }
-        eprintln!(
-            "note: {} checks skipped because a value is Unknown",
-            report.skipped_unknown
-        );
+        eprint!("{}", report::skipped::verbose(&report, &sources));
     }
     if report.findings.iter().any(|f| fail_on.fails(f.severity)) {
         1

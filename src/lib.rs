@@ -46,8 +46,9 @@ pub struct Report {
     pub files_scanned: usize,
     /// Findings, sorted by file, line, column, rule and deduplicated.
     pub findings: Vec<Finding>,
-    /// Checks skipped because a value was Unknown.
-    pub skipped_unknown: usize,
+    /// Checks skipped because a value was Unknown, sorted and deduplicated
+    /// ([`rules::skip::finish`]).
+    pub skipped: Vec<rules::Skipped>,
     /// Notes for `--verbose`.
     pub notes: Vec<String>,
     /// Findings silenced by inline or metadata suppressions.
@@ -90,7 +91,8 @@ pub fn lint(
     }
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
-    report.skipped_unknown += skipped;
+    report.skipped.extend(skipped);
+    rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);
     Ok(report)

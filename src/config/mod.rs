@@ -132,11 +132,11 @@ impl RuleSettings {
     }
 }
 
-/// Runs the enabled rules of the registry with their options; returns findings and the number
-/// of checks skipped because of Unknown values.
-pub fn run_rules(model: &Model, opts: &LintOptions) -> (Vec<Finding>, usize) {
+/// Runs the enabled rules of the registry with their options; returns findings and the checks
+/// skipped because of Unknown values.
+pub fn run_rules(model: &Model, opts: &LintOptions) -> (Vec<Finding>, Vec<rules::Skipped>) {
     let mut findings = Vec::new();
-    let mut skipped = 0;
+    let mut skipped = Vec::new();
     for rule in rules::REGISTRY {
         let meta: &'static RuleMeta = rule.meta();
         if !opts.rules.enabled(meta.id) {
@@ -146,7 +146,7 @@ pub fn run_rules(model: &Model, opts: &LintOptions) -> (Vec<Finding>, usize) {
         rule.check(model, &mut cx);
         let (f, s) = cx.finish();
         findings.extend(f);
-        skipped += s;
+        skipped.extend(s);
     }
     (findings, skipped)
 }

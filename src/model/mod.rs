@@ -19,7 +19,7 @@ use std::collections::HashMap;
 pub use gateway::*;
 pub use network::*;
 pub use site::*;
-pub use value::{Coll, Lattice, Origin, Partial, Val};
+pub use value::{Cause, Coll, Lattice, Origin, Partial, Val, Why};
 
 use crate::source::Span;
 

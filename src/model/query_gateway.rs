@@ -303,6 +303,7 @@ mod tests {
                 Partial {
                     prefix: String::new(),
                     suffix: ".azurewebsites.net".into(),
+                    ..Partial::default()
                 },
             ),
             host_bindings: Val::known_at(Vec::<HostBinding>::new(), None),

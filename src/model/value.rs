@@ -7,6 +7,8 @@
 //! Values carry the span where they were written and, when they came through a parameter
 //! default, variable default, tfvars entry or module input, the span of that origin too.
 
+use std::sync::Arc;
+
 use crate::source::Span;
 
 /// The state of a value.
@@ -21,14 +23,94 @@ pub enum Lattice<T> {
 }
 
 /// What is known of an otherwise Unknown string: a literal prefix and suffix
-/// (`concat(parameters('app'), '.azurewebsites.net')` has suffix `.azurewebsites.net`).
+/// (`concat(parameters('app'), '.azurewebsites.net')` has suffix `.azurewebsites.net`), and
+/// why it is Unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Partial {
     /// Known leading text.
     pub prefix: String,
     /// Known trailing text.
     pub suffix: String,
+    /// The expression that made the value Unknown, when the evaluator recorded it.
+    pub why: Why,
 }
+
+impl Partial {
+    /// Nothing known around the value, Unknown because of `why`.
+    pub fn because(why: Why) -> Self {
+        Partial {
+            why,
+            ..Partial::default()
+        }
+    }
+}
+
+/// Why a value is Unknown: the expression that made it so (a parameter without a value, a
+/// function evaluated only at deployment, a data source...) and where it is written, for
+/// `--verbose` and the JSON `skipped` list. One pointer, shared by every value computed from
+/// the same cause; `None` when the evaluator did not record one (the value's own span is
+/// shown instead).
+///
+/// It describes the value's history, not the value: two Unknowns compare equal whatever their
+/// reasons.
+#[derive(Debug, Clone, Default)]
+pub struct Why(Option<Arc<Cause>>);
+
+/// The expression that made a value Unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    /// What it is, lowercase: "parameter `appName` has no default value and no value in a
+    /// parameter file".
+    pub what: String,
+    /// Where it is written, when known.
+    pub span: Option<Span>,
+}
+
+impl Why {
+    /// A reason.
+    pub fn new(what: impl Into<String>, span: Option<Span>) -> Self {
+        Why(Some(Arc::new(Cause {
+            what: what.into(),
+            span,
+        })))
+    }
+
+    /// No reason recorded.
+    pub fn none() -> Self {
+        Why(None)
+    }
+
+    /// The cause, when recorded.
+    pub fn cause(&self) -> Option<&Cause> {
+        self.0.as_deref()
+    }
+
+    /// True when a reason is recorded.
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// This reason, or `other` when none is recorded.
+    pub fn or(self, other: impl FnOnce() -> Why) -> Why {
+        if self.is_some() { self } else { other() }
+    }
+
+    /// The same reason with `span` when it has none.
+    pub fn at_least_at(self, span: Span) -> Why {
+        match &self.0 {
+            Some(c) if c.span.is_none() => Why::new(c.what.clone(), Some(span)),
+            _ => self,
+        }
+    }
+}
+
+impl PartialEq for Why {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Why {}
 
 /// Where a value came from, shown as a secondary label ("value comes from the default of
 /// parameter `x` here").
@@ -153,6 +235,11 @@ impl<T> Val<T> {
             Lattice::Absent => Some(None),
             Lattice::Unknown(_) => None,
         }
+    }
+
+    /// Why the value is Unknown, when recorded (`None` for Known and Absent values too).
+    pub fn why(&self) -> Option<&Cause> {
+        self.partial().and_then(|p| p.why.cause())
     }
 
     /// The known partial text of an Unknown value.
@@ -288,9 +375,20 @@ mod tests {
             Partial {
                 prefix: String::new(),
                 suffix: ".azurewebsites.net".into(),
+                why: Why::new("parameter `app` has no value", None),
             },
         );
         assert_eq!(p.known_suffix(), Some(".azurewebsites.net"));
+        assert_eq!(p.why().unwrap().what, "parameter `app` has no value");
+        // Reasons are not part of the value.
+        assert_eq!(
+            p.state,
+            Lattice::Unknown(Partial {
+                prefix: String::new(),
+                suffix: ".azurewebsites.net".into(),
+                why: Why::none(),
+            })
+        );
         assert_eq!(p.eq_ci("x"), None);
         assert_eq!(v.map_ref(|s| s.len()).get(), Some(&5));
     }

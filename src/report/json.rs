@@ -13,6 +13,20 @@ struct Doc<'a> {
     files_scanned: usize,
     summary: Summary,
     diagnostics: Vec<Diag<'a>>,
+    skipped: Vec<SkippedOut<'a>>,
+}
+
+/// A check skipped because a value is Unknown; `file`/`line`/`column` locate the expression
+/// that made it Unknown.
+#[derive(Serialize)]
+struct SkippedOut<'a> {
+    rule: &'a str,
+    resource: &'a str,
+    property: &'a str,
+    reason: &'a str,
+    file: String,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -102,6 +116,22 @@ pub fn render(report: &Report, sources: &SourceMap) -> String {
             info: count(Severity::Info),
         },
         diagnostics,
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| {
+                let (lc, _) = sources.span_lines(&s.at).unwrap_or_default();
+                SkippedOut {
+                    rule: s.rule,
+                    resource: &s.resource,
+                    property: &s.property,
+                    reason: s.reason.as_deref().unwrap_or_default(),
+                    file: sources.path(s.at.file),
+                    line: lc.line,
+                    column: lc.column,
+                }
+            })
+            .collect(),
     };
     super::text::to_json_pretty(&doc)
 }

@@ -34,7 +34,7 @@ impl Rule for V1SkuRetired {
                 .find(|(v, _)| v.get().and_then(|s| sku_family_of(s)) == Some(SkuFamily::V1));
             let Some((val, prop)) = hit else {
                 if gw.sku.name.is_unknown() && gw.sku.tier.is_unknown() {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, "sku.name", &gw.sku.name);
                 }
                 continue;
             };

@@ -106,7 +106,7 @@ fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {
             cx.emit(f);
         }
     } else if gw.sku.name.is_unknown() || gw.sku.tier.is_unknown() {
-        cx.skip_unknown();
+        cx.skip(&gw.res, "sku", super::skip::sku(gw));
     }
 
     let Some(family) = gw.sku_family() else {
@@ -116,7 +116,7 @@ fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {
     let auto_prop = d.prop("autoscaleConfiguration", "autoscale_configuration");
 
     match &gw.autoscale.state {
-        Lattice::Unknown(_) => cx.skip_unknown(),
+        Lattice::Unknown(_) => cx.skip(&gw.res, "autoscaleConfiguration", &gw.autoscale),
         Lattice::Absent => match &gw.sku.capacity.state {
             // (b) v2 with neither capacity nor autoscale.
             Lattice::Absent if family == SkuFamily::V2 => {
@@ -132,7 +132,7 @@ fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {
                 cx.emit(f);
             }
             Lattice::Known(c) => check_capacity(&e, cx, family, *c, cap_prop),
-            Lattice::Unknown(_) => cx.skip_unknown(),
+            Lattice::Unknown(_) => cx.skip(&gw.res, "sku.capacity", &gw.sku.capacity),
             Lattice::Absent => {}
         },
         Lattice::Known(auto) => {
@@ -222,7 +222,7 @@ fn check_autoscale(e: &Emit<'_>, cx: &mut RuleCx<'_>, auto: &crate::model::Autos
     }
     // maxCapacity defaults to 10 when omitted.
     let Some(mx) = max.num(10) else {
-        cx.skip_unknown();
+        cx.skip(&e.gw.res, "autoscaleConfiguration.maxCapacity", max);
         return;
     };
     if !(2..=125).contains(&mx) {
@@ -257,7 +257,7 @@ fn check_autoscale(e: &Emit<'_>, cx: &mut RuleCx<'_>, auto: &crate::model::Autos
             cx.emit(f);
         }
     } else if min.is_unknown() {
-        cx.skip_unknown();
+        cx.skip(&e.gw.res, "autoscaleConfiguration.minCapacity", min);
     }
 }
 

@@ -53,7 +53,7 @@ impl Rule for InsufficientMinInstances {
                 Some(_) => continue,
                 None => {
                     if gw.sku.name.is_unknown() || gw.sku.tier.is_unknown() {
-                        cx.skip_unknown();
+                        cx.skip(&gw.res, "sku", super::skip::sku(gw));
                     }
                     continue;
                 }
@@ -61,7 +61,7 @@ impl Rule for InsufficientMinInstances {
             let d = gw.res.dialect;
             let (val, prop, logical, what) = match &gw.autoscale.state {
                 Lattice::Unknown(_) => {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, "autoscaleConfiguration", &gw.autoscale);
                     continue;
                 }
                 Lattice::Known(a) => (
@@ -84,7 +84,7 @@ impl Rule for InsufficientMinInstances {
             let n = match &val.state {
                 Lattice::Known(n) => *n,
                 Lattice::Unknown(_) => {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, logical, val);
                     continue;
                 }
                 Lattice::Absent => continue,

@@ -38,7 +38,7 @@ impl Rule for ZoneConfig {
                 continue;
             };
             let Some(items) = gw.zones.items() else {
-                cx.skip_unknown();
+                cx.skip(&gw.res, "zones", &gw.zones);
                 continue;
             };
             if items.is_empty() {
@@ -88,7 +88,7 @@ impl Rule for ZoneConfig {
 /// (b) the frontend public IP's zones must be a superset of the gateway's zones.
 fn check_public_ip_zones(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
     let Some(gz) = known_zones(&gw.zones) else {
-        cx.skip_unknown();
+        cx.skip(&gw.res, "zones", &gw.zones);
         return;
     };
     for fe in gw.frontend_ips.iter() {
@@ -96,14 +96,18 @@ fn check_public_ip_zones(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             Lookup::Found(p) => p,
             Lookup::Absent => continue,
             Lookup::Unknown => {
-                cx.skip_unknown();
+                cx.skip(
+                    &gw.res,
+                    "frontendIPConfigurations.publicIPAddress",
+                    &fe.public_ip,
+                );
                 continue;
             }
         };
         // Only when both sides list zones explicitly (an omitted PIP zone list is decided by
         // the platform).
         let Some(pz) = known_zones(&pip.zones) else {
-            cx.skip_unknown();
+            cx.skip(&pip.res, "zones", &pip.zones);
             continue;
         };
         if pz.is_empty() {

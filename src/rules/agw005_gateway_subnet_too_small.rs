@@ -87,7 +87,7 @@ impl Rule for GatewaySubnetTooSmall {
                 continue;
             }
             let Some((usable, longest)) = capacity(subnet) else {
-                cx.skip_unknown();
+                cx.skip(&subnet.res, "addressPrefixes", &subnet.prefixes);
                 continue;
             };
             let sname = subnet.res.display_name();
@@ -133,7 +133,7 @@ impl Rule for GatewaySubnetTooSmall {
                 continue;
             }
             if !decided {
-                cx.skip_unknown();
+                cx.skip(&subnet.res, "addressPrefixes", &subnet.prefixes);
             }
             let v2 = gws.iter().any(|g| g.sku_family() == Some(SkuFamily::V2));
             if v2 && longest > 24 {

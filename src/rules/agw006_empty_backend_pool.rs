@@ -53,7 +53,11 @@ impl Rule for EmptyBackendPool {
         for gw in &model.gateways {
             for pool in gw.pools.iter() {
                 let Some(addresses) = pool.addresses.items() else {
-                    cx.skip_unknown();
+                    cx.skip(
+                        &gw.res,
+                        super::path("backendAddressPools", &pool.name, "backendAddresses"),
+                        &pool.addresses,
+                    );
                     continue;
                 };
                 // An entry whose fqdn and ip are both Absent is an empty `{}`: no member.
@@ -64,14 +68,18 @@ impl Rule for EmptyBackendPool {
                     continue;
                 }
                 let Some(name) = pool.name.get() else {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, "backendAddressPools.name", &pool.name);
                     continue;
                 };
                 match gw.pool_is_routed(pool) {
                     Some(true) => {}
                     Some(false) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(
+                            &gw.res,
+                            format!("backendAddressPools[{name}]"),
+                            Some(pool.span),
+                        );
                         continue;
                     }
                 }
@@ -79,7 +87,11 @@ impl Rule for EmptyBackendPool {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(
+                            &gw.res,
+                            format!("backendAddressPools[{name}].members"),
+                            Some(pool.span),
+                        );
                         continue;
                     }
                 }

@@ -90,7 +90,11 @@ impl Rule for BackendFqdnMalformed {
                             .property(format!("backendAddressPools[{pname}].backendAddresses.fqdn"));
                         cx.emit(f);
                     } else if addr.fqdn.is_unknown() {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &gw.res,
+                            format!("backendAddressPools[{pname}].backendAddresses.fqdn"),
+                            &addr.fqdn,
+                        );
                     }
                     if ip_field_holds_host_name(addr) {
                         let ip_prop = d.prop("ipAddress", "ip_addresses");
@@ -180,6 +184,7 @@ mod tests {
             Partial {
                 prefix: "https://".into(),
                 suffix: String::new(),
+                ..Partial::default()
             },
         );
         assert_eq!(one(url).len(), 1);
@@ -188,6 +193,7 @@ mod tests {
             Partial {
                 prefix: String::new(),
                 suffix: ".azurewebsites.net".into(),
+                ..Partial::default()
             },
         );
         assert!(one(ok).is_empty());

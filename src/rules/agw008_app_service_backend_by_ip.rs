@@ -79,12 +79,20 @@ impl Rule for AppServiceBackendByIp {
                         let private =
                             through_pe || a.ip_address.get().is_some_and(|i| is_private_ipv4(i));
                         let Some(pick) = s.pick_host_name.flag(false) else {
-                            cx.skip_unknown();
+                            cx.skip(
+                                &gw.res,
+                                super::skip::settings(&s.name, "pickHostNameFromBackendAddress"),
+                                &s.pick_host_name,
+                            );
                             continue;
                         };
                         let host = match s.host_name.decidable() {
                             None => {
-                                cx.skip_unknown();
+                                cx.skip(
+                                    &gw.res,
+                                    super::skip::settings(&s.name, "hostName"),
+                                    &s.host_name,
+                                );
                                 continue;
                             }
                             Some(h) => h.filter(|h| !h.trim().is_empty()),
@@ -131,7 +139,11 @@ impl Rule for AppServiceBackendByIp {
                                 continue;
                             }
                             if a.ip_address.get().is_none() {
-                                cx.skip_unknown();
+                                cx.skip(
+                                    &gw.res,
+                                    "backendAddressPools.backendAddresses.ipAddress",
+                                    &a.ip_address,
+                                );
                                 continue;
                             }
                             cx.finding(

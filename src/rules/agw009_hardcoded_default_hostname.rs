@@ -271,6 +271,7 @@ mod tests {
             Partial {
                 prefix: String::new(),
                 suffix: ".azurewebsites.net".into(),
+                ..Partial::default()
             },
         );
         let m = setup(partial, function(Dialect::Arm, "fn"));

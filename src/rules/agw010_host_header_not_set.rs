@@ -78,7 +78,11 @@ impl Rule for HostHeaderNotSet {
                     continue;
                 };
                 let Some(pick) = s.pick_host_name.flag(false) else {
-                    cx.skip_unknown();
+                    cx.skip(
+                        &gw.res,
+                        super::skip::settings(&s.name, "pickHostNameFromBackendAddress"),
+                        &s.pick_host_name,
+                    );
                     continue;
                 };
                 if pick {
@@ -86,7 +90,11 @@ impl Rule for HostHeaderNotSet {
                 }
                 match s.host_name.decidable() {
                     None => {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &gw.res,
+                            super::skip::settings(&s.name, "hostName"),
+                            &s.host_name,
+                        );
                         continue;
                     }
                     Some(Some(h)) if !h.trim().is_empty() => continue,
@@ -96,7 +104,11 @@ impl Rule for HostHeaderNotSet {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(
+                            &gw.res,
+                            "httpListeners.hostNames",
+                            pair.listener.map(|l| l.span),
+                        );
                         continue;
                     }
                 }

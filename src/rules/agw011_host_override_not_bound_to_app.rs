@@ -85,7 +85,7 @@ fn check_override(
         let sname = site.res.display_name();
         let (msg, label, sev) = match site_answers_to(site, host) {
             None => {
-                cx.skip_unknown();
+                if site.host_bindings.is_unknown() { cx.skip(&site.res, "hostNameBindings", &site.host_bindings) } else { cx.skip(&site.res, "defaultHostName", &site.default_host_name) };
                 continue;
             }
             Some(false) => (

@@ -28,7 +28,11 @@ impl Rule for HostOverrideConflict {
             for s in gw.settings.iter() {
                 let host = match s.host_name.decidable() {
                     None => {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &gw.res,
+                            super::skip::settings(&s.name, "hostName"),
+                            &s.host_name,
+                        );
                         continue;
                     }
                     Some(Some(h)) if !h.trim().is_empty() => h,
@@ -39,7 +43,11 @@ impl Rule for HostOverrideConflict {
                     Some(false) => continue,
                     None => {
                         if s.pick_host_name.is_unknown() {
-                            cx.skip_unknown();
+                            cx.skip(
+                                &gw.res,
+                                super::skip::settings(&s.name, "pickHostNameFromBackendAddress"),
+                                &s.pick_host_name,
+                            );
                         }
                         continue;
                     }

@@ -56,7 +56,11 @@ struct Subject<'a> {
 fn check_one(gw: &Gateway, s: &Subject<'_>, app_service: bool, cx: &mut RuleCx<'_>) {
     let (Some(proto), Some(port)) = (s.protocol.get(), s.port.get()) else {
         if s.protocol.is_unknown() || s.port.is_unknown() {
-            cx.skip_unknown();
+            if s.protocol.is_unknown() {
+                cx.skip(&gw.res, s.property.clone(), s.protocol)
+            } else {
+                cx.skip(&gw.res, s.property.clone(), s.port)
+            };
         }
         return;
     };

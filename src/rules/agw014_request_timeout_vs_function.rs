@@ -84,7 +84,11 @@ impl Rule for RequestTimeoutVsFunction {
                 };
                 // ARM omitted ⇒ 30 s (observed service default); Terraform default 30.
                 let Some(timeout) = s.request_timeout.num(30) else {
-                    cx.skip_unknown();
+                    cx.skip(
+                        &gw.res,
+                        super::skip::settings(&s.name, "requestTimeout"),
+                        &s.request_timeout,
+                    );
                     continue;
                 };
                 let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
@@ -161,20 +165,20 @@ impl Rule for RequestTimeoutVsFunction {
                                     )),
                                     Some(false) => None,
                                     None => {
-                                        cx.skip_unknown();
+                                        cx.skip(&site.res, "alwaysReady", &site.always_ready);
                                         None
                                     }
                                 }
                             }
                             Some(PlanKind::Other) => None,
                             None => {
-                                cx.skip_unknown();
+                                cx.skip_at(&plan.res, "sku", None);
                                 None
                             }
                         },
                         Lookup::Absent => None,
                         Lookup::Unknown => {
-                            cx.skip_unknown();
+                            cx.skip(&site.res, "serverFarmId", &site.plan);
                             None
                         }
                     };

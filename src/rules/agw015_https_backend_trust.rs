@@ -49,7 +49,11 @@ fn check_v1(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             continue;
         }
         let Some(certs) = s.authentication_certificates.items() else {
-            cx.skip_unknown();
+            cx.skip(
+                &gw.res,
+                super::skip::settings(&s.name, "authenticationCertificates"),
+                &s.authentication_certificates,
+            );
             continue;
         };
         if !certs.is_empty() {
@@ -59,7 +63,11 @@ fn check_v1(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             Some(false) => {}
             Some(true) => continue,
             None => {
-                cx.skip_unknown();
+                cx.skip_at(
+                    &gw.res,
+                    super::skip::settings(&s.name, "backend host"),
+                    Some(s.span),
+                );
                 continue;
             }
         }

@@ -43,7 +43,11 @@ impl Rule for ProbeHostUnresolvable {
 fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let Some(proto) = p.protocol.get() else {
         if p.protocol.is_unknown() {
-            cx.skip_unknown();
+            cx.skip(
+                &gw.res,
+                super::skip::probes(&p.name, "protocol"),
+                &p.protocol,
+            );
         }
         return;
     };
@@ -54,12 +58,16 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let (users, _) = settings_using_probe(gw, p);
     let app_service = probe_targets_app_service(model, gw, &users);
     let Some(host) = p.host.decidable() else {
-        cx.skip_unknown();
+        cx.skip(&gw.res, super::skip::probes(&p.name, "host"), &p.host);
         return;
     };
     let host = host.filter(|h| !h.trim().is_empty());
     let Some(pick) = p.pick_host_from_settings.flag(false) else {
-        cx.skip_unknown();
+        cx.skip(
+            &gw.res,
+            super::skip::probes(&p.name, "pickHostNameFromBackendHttpSettings"),
+            &p.pick_host_from_settings,
+        );
         return;
     };
     let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
@@ -126,7 +134,19 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
                 let s_pick = s.pick_host_name.flag(false);
                 let s_host = s.host_name.decidable();
                 let (Some(s_pick), Some(s_host)) = (s_pick, s_host) else {
-                    cx.skip_unknown();
+                    if s.pick_host_name.is_unknown() {
+                        cx.skip(
+                            &gw.res,
+                            super::skip::settings(&s.name, "pickHostNameFromBackendAddress"),
+                            &s.pick_host_name,
+                        )
+                    } else {
+                        cx.skip(
+                            &gw.res,
+                            super::skip::settings(&s.name, "hostName"),
+                            &s.host_name,
+                        )
+                    };
                     continue;
                 };
                 if s_pick || s_host.is_some_and(|h| !h.trim().is_empty()) {

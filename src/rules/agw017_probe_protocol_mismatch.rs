@@ -37,7 +37,19 @@ impl Rule for ProbeProtocolMismatch {
 fn check_pair(gw: &Gateway, s: &BackendSettings, p: &Probe, cx: &mut RuleCx<'_>) {
     let (Some(pp), Some(sp)) = (p.protocol.get(), s.protocol.get()) else {
         if p.protocol.is_unknown() || s.protocol.is_unknown() {
-            cx.skip_unknown();
+            if p.protocol.is_unknown() {
+                cx.skip(
+                    &gw.res,
+                    super::skip::probes(&p.name, "protocol"),
+                    &p.protocol,
+                )
+            } else {
+                cx.skip(
+                    &gw.res,
+                    super::skip::settings(&s.name, "protocol"),
+                    &s.protocol,
+                )
+            };
         }
         return;
     };

@@ -49,7 +49,11 @@ fn path_problem(path: &str) -> Option<&'static str> {
 fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let Some(proto) = p.protocol.get() else {
         if p.protocol.is_unknown() {
-            cx.skip_unknown();
+            cx.skip(
+                &gw.res,
+                super::skip::probes(&p.name, "protocol"),
+                &p.protocol,
+            );
         }
         return;
     };
@@ -58,7 +62,7 @@ fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     }
     let problem = match p.path.decidable() {
         None => {
-            cx.skip_unknown();
+            cx.skip(&gw.res, super::skip::probes(&p.name, "path"), &p.path);
             return;
         }
         Some(None) => "has no path".to_string(),

@@ -89,7 +89,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         ),
     ] {
         let Some(val) = val else {
-            cx.skip_unknown();
+            cx.skip(&gw.res, super::skip::probes(&p.name, arm), v);
             continue;
         };
         if !(lo..=hi).contains(&val) {

@@ -106,7 +106,11 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
                     continue;
                 }
                 match codes_include(&p.match_status_codes, code) {
-                    None => cx.skip_unknown(),
+                    None => cx.skip(
+                        &gw.res,
+                        super::skip::probes(&p.name, "match.statusCodes"),
+                        &p.match_status_codes,
+                    ),
                     Some(true) => {}
                     Some(false) => {
                         done.push(code);

@@ -44,7 +44,7 @@ impl Rule for ProbeUnreferenced {
 
 fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let Some(pname) = p.name.get() else {
-        cx.skip_unknown();
+        cx.skip(&gw.res, "probes.name", &p.name);
         return;
     };
     let (users, complete) = settings_using_probe(gw, p);
@@ -52,7 +52,7 @@ fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         return;
     }
     if !complete {
-        cx.skip_unknown();
+        cx.skip_at(&gw.res, format!("probes[{pname}]"), Some(p.span));
         return;
     }
     let d = gw.res.dialect;

@@ -54,7 +54,7 @@ fn excluded(list: &[Val<String>], path: &str) -> Option<bool> {
 fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_>) {
     let Some(auth) = site.auth.get() else {
         if site.auth.is_unknown() {
-            cx.skip_unknown();
+            cx.skip(&site.res, "authsettingsV2", &site.auth);
         }
         return;
     };
@@ -62,7 +62,11 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         auth.enabled.flag(false),
         auth.require_authentication.flag(false),
     ) else {
-        cx.skip_unknown();
+        cx.skip_at(
+            &site.res,
+            "authsettingsV2.requireAuthentication",
+            auth.enabled.span.or(auth.require_authentication.span),
+        );
         return;
     };
     if !(enabled && required) {
@@ -73,7 +77,11 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         .or_default(&"RedirectToLoginPage".to_string())
         .cloned()
     else {
-        cx.skip_unknown();
+        cx.skip(
+            &site.res,
+            "authsettingsV2.unauthenticatedClientAction",
+            &auth.unauthenticated_action,
+        );
         return;
     };
     let code: u16 = match action.to_ascii_lowercase().as_str() {
@@ -84,18 +92,30 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         _ => return,
     };
     let Some((path, path_span)) = probe_path_of(gw, s) else {
-        cx.skip_unknown();
+        cx.skip_at(
+            &gw.res,
+            super::skip::settings(&s.name, "probe.path"),
+            Some(s.span),
+        );
         return;
     };
     let Some(list) = auth.excluded_paths.items() else {
-        cx.skip_unknown();
+        cx.skip(
+            &site.res,
+            "authsettingsV2.excludedPaths",
+            &auth.excluded_paths,
+        );
         return;
     };
     match excluded(list, &path) {
         Some(false) => {}
         Some(true) => return,
         None => {
-            cx.skip_unknown();
+            cx.skip(
+                &site.res,
+                "authsettingsV2.excludedPaths",
+                &auth.excluded_paths,
+            );
             return;
         }
     }
@@ -104,7 +124,11 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
             Some(false) => {}
             Some(true) => return,
             None => {
-                cx.skip_unknown();
+                cx.skip(
+                    &gw.res,
+                    super::skip::probes(&p.name, "match.statusCodes"),
+                    &p.match_status_codes,
+                );
                 return;
             }
         }

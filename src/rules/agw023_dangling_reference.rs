@@ -290,7 +290,11 @@ impl Rule for DanglingReference {
                 match res {
                     SubLookup::Missing => {}
                     SubLookup::Unknown => {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &gw.res,
+                            format!("{}.{}", ch.owner, d.prop(ch.arm_prop, ch.tf_prop)),
+                            &ch.r.name,
+                        );
                         continue;
                     }
                     _ => continue,

@@ -29,7 +29,13 @@ impl Rule for RulePriorityV2 {
             match required(gw) {
                 Some(true) => check_gateway(gw, cx),
                 Some(false) => {}
-                None => cx.skip_unknown(),
+                None => {
+                    if gw.res.dialect == Dialect::Arm {
+                        cx.skip(&gw.res, "apiVersion", &gw.api_version)
+                    } else {
+                        cx.skip(&gw.res, "sku", &gw.sku.name)
+                    }
+                }
             }
         }
     }
@@ -77,7 +83,11 @@ fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {
             .property(format!("requestRoutingRules[{name}].priority"))
         };
         match r.priority.decidable() {
-            None => cx.skip_unknown(),
+            None => cx.skip(
+                &gw.res,
+                format!("requestRoutingRules[{name}].priority"),
+                &r.priority,
+            ),
             Some(None) => {
                 let (msg, code) = if with_priority > 0 {
                     (

@@ -37,7 +37,11 @@ impl Rule for HttpsListenerCertificate {
 fn check_listener(gw: &Gateway, l: &Listener, cx: &mut RuleCx<'_>) {
     let Some(proto) = l.protocol.get() else {
         if l.protocol.is_unknown() {
-            cx.skip_unknown();
+            cx.skip(
+                &gw.res,
+                super::path("httpListeners", &l.name, "protocol"),
+                &l.protocol,
+            );
         }
         return;
     };
@@ -45,7 +49,11 @@ fn check_listener(gw: &Gateway, l: &Listener, cx: &mut RuleCx<'_>) {
         return;
     }
     if l.ssl_certificate.name.is_unknown() {
-        cx.skip_unknown();
+        cx.skip(
+            &gw.res,
+            super::path("httpListeners", &l.name, "sslCertificate"),
+            &l.ssl_certificate.name,
+        );
         return;
     }
     if !l.ssl_certificate.name.is_absent() {
@@ -102,7 +110,7 @@ fn check_certificate(gw: &Gateway, c: &SslCertificate, cx: &mut RuleCx<'_>) {
             .map(|k| k.to_ascii_lowercase().contains("userassigned")),
     };
     match has_user_assigned {
-        None => cx.skip_unknown(),
+        None => cx.skip(&gw.res, "identity", &gw.identity),
         Some(true) => {}
         Some(false) => {
             let mut f = cx

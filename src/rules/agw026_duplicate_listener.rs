@@ -78,7 +78,15 @@ fn same_port(gw: &Gateway, a: &Listener, b: &Listener) -> Option<bool> {
 
 fn check_pair(gw: &Gateway, a: &Listener, b: &Listener, cx: &mut RuleCx<'_>) {
     let (Some(fa), Some(fb)) = (a.frontend_ip.name.get(), b.frontend_ip.name.get()) else {
-        cx.skip_unknown();
+        cx.skip(
+            &gw.res,
+            super::path("httpListeners", &a.name, "frontendIPConfiguration"),
+            if a.frontend_ip.name.is_unknown() {
+                &a.frontend_ip.name
+            } else {
+                &b.frontend_ip.name
+            },
+        );
         return;
     };
     if !fa.eq_ignore_ascii_case(fb) {
@@ -88,12 +96,20 @@ fn check_pair(gw: &Gateway, a: &Listener, b: &Listener, cx: &mut RuleCx<'_>) {
         Some(true) => {}
         Some(false) => return,
         None => {
-            cx.skip_unknown();
+            cx.skip_at(
+                &gw.res,
+                super::path("httpListeners", &a.name, "frontendPort"),
+                Some(a.span),
+            );
             return;
         }
     }
     let (Some(ha), Some(hb)) = (hosts(a), hosts(b)) else {
-        cx.skip_unknown();
+        cx.skip_at(
+            &gw.res,
+            super::path("httpListeners", &a.name, "hostNames"),
+            Some(a.span),
+        );
         return;
     };
     let why = if ha.is_empty() && hb.is_empty() {

@@ -34,14 +34,18 @@ impl Rule for NsgGatewayManagerInboundMissing {
             if !gw.res.may_exist() {
                 continue;
             }
-            let Some((cfg, subnet, nsg)) = cx.resolved(gateway_nsg(model, gw)) else {
+            let Some((cfg, subnet, nsg)) = cx.resolved(
+                &gw.res,
+                "gatewayIPConfigurations.subnet.networkSecurityGroup",
+                gateway_nsg(model, gw),
+            ) else {
                 continue;
             };
             let ports = match gw.sku_family() {
                 Some(SkuFamily::V1) => (65503, 65534),
                 Some(_) => (65200, 65535),
                 None => {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, "sku", &gw.sku.name);
                     continue;
                 }
             };
@@ -57,7 +61,7 @@ impl Rule for NsgGatewayManagerInboundMissing {
                 Verdict::Allowed => continue,
                 Verdict::Uncertain { unknown } => {
                     if unknown {
-                        cx.skip_unknown();
+                        cx.skip_at(&nsg.res, "securityRules", nsg.rules.span);
                     }
                     continue;
                 }

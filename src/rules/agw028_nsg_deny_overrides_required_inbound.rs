@@ -43,7 +43,11 @@ impl Rule for NsgDenyOverridesRequiredInbound {
             if !gw.res.may_exist() {
                 continue;
             }
-            let Some((cfg, subnet, nsg)) = cx.resolved(gateway_nsg(model, gw)) else {
+            let Some((cfg, subnet, nsg)) = cx.resolved(
+                &gw.res,
+                "gatewayIPConfigurations.subnet.networkSecurityGroup",
+                gateway_nsg(model, gw),
+            ) else {
                 continue;
             };
             let isolated = maybe_isolated(gw, cx.assume.network_isolation);
@@ -99,13 +103,15 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                     }
                     cx.emit(f);
                 }
-                Verdict::Uncertain { unknown: true } => cx.skip_unknown(),
+                Verdict::Uncertain { unknown: true } => {
+                    cx.skip_at(&nsg.res, "securityRules", nsg.rules.span)
+                }
                 _ => {}
             }
 
             // (b) every listener's frontend port must be reachable by its clients.
             let Some(listeners) = gw.listeners.items() else {
-                cx.skip_unknown();
+                cx.skip(&gw.res, "httpListeners", &gw.listeners);
                 continue;
             };
             let mut seen: Vec<i64> = Vec::new();
@@ -116,7 +122,11 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                     continue;
                 };
                 let Some(&p) = port.port.get() else {
-                    cx.skip_unknown();
+                    cx.skip(
+                        &gw.res,
+                        super::path("frontendPorts", &port.name, "port"),
+                        &port.port,
+                    );
                     continue;
                 };
                 let Ok(pu) = u32::try_from(p) else {
@@ -131,7 +141,11 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                     SubLookup::Found(fe) if fe.public_ip.is_absent() => Endpoint::VirtualNetwork,
                     SubLookup::Found(_) => Endpoint::Internet,
                     _ => {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &gw.res,
+                            super::path("httpListeners", &l.name, "frontendIPConfiguration"),
+                            &l.frontend_ip.name,
+                        );
                         continue;
                     }
                 };
@@ -145,7 +159,7 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                 let by = match evaluate(nsg, &flow) {
                     Verdict::Denied { by, .. } => by,
                     Verdict::Uncertain { unknown: true } => {
-                        cx.skip_unknown();
+                        cx.skip_at(&nsg.res, "securityRules", nsg.rules.span);
                         continue;
                     }
                     _ => continue,

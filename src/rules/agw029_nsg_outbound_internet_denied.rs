@@ -30,7 +30,11 @@ impl Rule for NsgOutboundInternetDenied {
             if !gw.res.may_exist() {
                 continue;
             }
-            let Some((cfg, subnet, nsg)) = cx.resolved(gateway_nsg(model, gw)) else {
+            let Some((cfg, subnet, nsg)) = cx.resolved(
+                &gw.res,
+                "gatewayIPConfigurations.subnet.networkSecurityGroup",
+                gateway_nsg(model, gw),
+            ) else {
                 continue;
             };
             let nets = subnet_nets(subnet);
@@ -79,7 +83,7 @@ impl Rule for NsgOutboundInternetDenied {
                 let by = match evaluate(nsg, &flow) {
                     Verdict::Denied { by, .. } => by,
                     Verdict::Uncertain { unknown: true } => {
-                        cx.skip_unknown();
+                        cx.skip_at(&nsg.res, "securityRules", nsg.rules.span);
                         continue;
                     }
                     _ => continue,

@@ -35,7 +35,7 @@ impl Rule for UdrForcedTunneling {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
                     continue;
                 }
             };
@@ -50,7 +50,7 @@ impl Rule for UdrForcedTunneling {
                 Lookup::Found(rt) => Some(rt),
                 Lookup::Absent => None,
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip(&subnet.res, "routeTable", &subnet.route_table);
                     continue;
                 }
             };
@@ -58,7 +58,7 @@ impl Rule for UdrForcedTunneling {
                 let route = match forced_tunnel_route(rt) {
                     Some(r) => r,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(&rt.res, "routes", rt.routes.span);
                         continue;
                     }
                 };
@@ -68,7 +68,7 @@ impl Rule for UdrForcedTunneling {
                         (None, Some(SkuFamily::V1)) => Severity::Warning,
                         (None, Some(_)) => Severity::Error,
                         (None, None) => {
-                            cx.skip_unknown();
+                            cx.skip(&gw.res, "sku", &gw.sku.name);
                             continue;
                         }
                     };
@@ -123,7 +123,11 @@ impl Rule for UdrForcedTunneling {
                 Some(rt) => match rt.disable_bgp_route_propagation.flag(false) {
                     Some(b) => b,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &rt.res,
+                            "disableBgpRoutePropagation",
+                            &rt.disable_bgp_route_propagation,
+                        );
                         continue;
                     }
                 },

@@ -99,11 +99,11 @@ fn problems<'a>(model: &'a Model, subnet: &'a Subnet, cx: &mut RuleCx<'_>) -> Ve
                         });
                     }
                     Some(_) => {}
-                    None => cx.skip_unknown(),
+                    None => cx.skip(&subnet.res, "delegations.serviceName", &dl.service),
                 }
             }
         }
-        None => cx.skip_unknown(),
+        None => cx.skip(&subnet.res, "delegations", &subnet.delegations),
     }
     match subnet.service_endpoint_policies.items() {
         Some([]) => {}
@@ -117,7 +117,11 @@ fn problems<'a>(model: &'a Model, subnet: &'a Subnet, cx: &mut RuleCx<'_>) -> Ve
             resource: &subnet.res,
             origin: None,
         }),
-        None => cx.skip_unknown(),
+        None => cx.skip(
+            &subnet.res,
+            "serviceEndpointPolicies",
+            &subnet.service_endpoint_policies,
+        ),
     }
     for (res, usage, span) in users(model, &subnet.res.key) {
         out.push(Problem {
@@ -146,7 +150,7 @@ impl Rule for GatewaySubnetNotDedicated {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
                     continue;
                 }
             };

@@ -40,7 +40,7 @@ impl Rule for CustomDnsServers {
                 continue;
             };
             let Some(servers) = vnet.dns_servers.items() else {
-                cx.skip_unknown();
+                cx.skip(&vnet.res, "dhcpOptions.dnsServers", &vnet.dns_servers);
                 continue;
             };
             if servers.is_empty() {

@@ -36,7 +36,7 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                 Some(SkuFamily::V2 | SkuFamily::Basic) => {}
                 Some(SkuFamily::V1) => continue,
                 None => {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, "sku", &gw.sku.name);
                     continue;
                 }
             }
@@ -44,7 +44,7 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                 Some(false) => {}
                 Some(true) => continue,
                 None => {
-                    cx.skip_unknown();
+                    cx.skip(&gw.res, "frontendIPConfigurations", &gw.frontend_ips);
                     continue;
                 }
             }
@@ -60,7 +60,7 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
                     continue;
                 }
             };
@@ -68,7 +68,7 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                 crate::model::Lattice::Absent => {}
                 crate::model::Lattice::Known(_) => continue,
                 crate::model::Lattice::Unknown(_) => {
-                    cx.skip_unknown();
+                    cx.skip(&subnet.res, "natGateway", &subnet.nat_gateway);
                     continue;
                 }
             }
@@ -78,13 +78,13 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                     Some(Some(r)) if !r.next_hop_type.eq_ci("none").unwrap_or(false) => continue,
                     Some(_) => {}
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(&rt.res, "routes", rt.routes.span);
                         continue;
                     }
                 },
                 Lookup::Absent => {}
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip(&subnet.res, "routeTable", &subnet.route_table);
                     continue;
                 }
             }

@@ -84,7 +84,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 continue;
             }
             let Some(vnet_key) = gateway_vnet_key(model, gw) else {
-                cx.skip_unknown();
+                cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
                 continue;
             };
             let vnet = model.vnets.iter().find(|v| &v.res.key == vnet_key);
@@ -104,7 +104,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 let (pes, complete) = site_private_endpoints(model, site);
                 let Some(pe) = pes.first().copied() else {
                     if !complete {
-                        cx.skip_unknown();
+                        cx.skip_at(&site.res, "privateEndpoints", None);
                     }
                     continue;
                 };
@@ -112,7 +112,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(&site.res, "publicNetworkAccess", None);
                         continue;
                     }
                 }
@@ -121,7 +121,9 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 let custom_dns = match vnet.map(|v| v.dns_servers.items()) {
                     Some(Some(servers)) => !servers.is_empty(),
                     Some(None) => {
-                        cx.skip_unknown();
+                        if let Some(v) = vnet {
+                            cx.skip(&v.res, "dhcpOptions.dnsServers", &v.dns_servers)
+                        };
                         continue;
                     }
                     None => false,
@@ -133,7 +135,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                     Some(true) => continue,
                     Some(false) => {}
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(&gw.res, "privateDnsZones.virtualNetworkLinks", None);
                         continue;
                     }
                 }
@@ -143,7 +145,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                     .iter()
                     .any(|z| !matches!(model.dns_zone(z), Lookup::Found(_)));
                 if outside || pe.dns_zones.is_unknown() {
-                    cx.skip_unknown();
+                    cx.skip(&pe.res, "privateDnsZoneGroups", &pe.dns_zones);
                     continue;
                 }
                 let zone = model.dns_zones.iter().find(|z| {

@@ -36,17 +36,21 @@ impl Rule for PublicAccessDisabledUnreachable {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip(
+                            &site.res,
+                            "publicNetworkAccess",
+                            &site.public_network_access,
+                        );
                         continue;
                     }
                 }
                 let Some(gw_vnet) = gateway_vnet_key(model, gw) else {
-                    cx.skip_unknown();
+                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
                     continue;
                 };
                 let (pes, complete) = site_private_endpoints(model, site);
                 if !complete {
-                    cx.skip_unknown();
+                    cx.skip_at(&site.res, "privateEndpoints", None);
                     continue;
                 }
                 let mut reachable = Some(false);
@@ -66,7 +70,7 @@ impl Rule for PublicAccessDisabledUnreachable {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip_at(&site.res, "privateEndpoints", None);
                         continue;
                     }
                 }

@@ -60,12 +60,12 @@ impl Rule for PrivateEndpointUnsupportedPlan {
                 Lookup::Found(p) => p,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip(&site.res, "serverFarmId", &site.plan);
                     continue;
                 }
             };
             if plan.sku_name.is_unknown() && plan.sku_tier.is_unknown() {
-                cx.skip_unknown();
+                cx.skip(&plan.res, "sku.name", &plan.sku_name);
                 continue;
             }
             let Some((kind, val)) = unsupported(plan) else {

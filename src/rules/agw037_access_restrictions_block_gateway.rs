@@ -125,20 +125,20 @@ fn check_site(
     }
     if !complete || public_access_enabled(model, site) != Some(true) {
         if !complete {
-            cx.skip_unknown();
+            cx.skip_at(&site.res, "privateEndpoints", None);
         }
         return None;
     }
     let (cfg, subnet) = match gateway_subnet(model, gw) {
         Lookup::Found(x) => x,
         _ => {
-            cx.skip_unknown();
+            cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
             return None;
         }
     };
     let nets = subnet_nets(subnet);
     let Some((deny, by)) = verdict(site, subnet, &nets) else {
-        cx.skip_unknown();
+        cx.skip(&site.res, "ipSecurityRestrictions", &site.ip_restrictions);
         return None;
     };
     if !deny {

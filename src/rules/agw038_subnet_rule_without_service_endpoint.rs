@@ -52,7 +52,7 @@ impl Rule for SubnetRuleWithoutServiceEndpoint {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {
-                        cx.skip_unknown();
+                        cx.skip(&subnet.res, "serviceEndpoints", &subnet.service_endpoints);
                         continue;
                     }
                 }

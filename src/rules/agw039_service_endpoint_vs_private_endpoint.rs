@@ -35,12 +35,12 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_unknown();
+                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
                     continue;
                 }
             };
             let Some(endpoints) = subnet.service_endpoints.items() else {
-                cx.skip_unknown();
+                cx.skip(&subnet.res, "serviceEndpoints", &subnet.service_endpoints);
                 continue;
             };
             let Some(web) = endpoints.iter().find(|e| {

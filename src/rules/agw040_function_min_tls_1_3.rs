@@ -40,14 +40,18 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         Some(_) => return,
         None => {
             if s.protocol.is_unknown() {
-                cx.skip_unknown();
+                cx.skip(
+                    &gw.res,
+                    super::skip::settings(&s.name, "protocol"),
+                    &s.protocol,
+                );
             }
             return;
         }
     }
     // Absent: the App Service default is 1.2.
     let Some(tls) = site.min_tls_version.decidable() else {
-        cx.skip_unknown();
+        cx.skip(&site.res, "siteConfig.minTlsVersion", &site.min_tls_version);
         return;
     };
     if tls.map(|t| t.trim()) != Some("1.3") {
@@ -57,7 +61,7 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         Some(SkuFamily::V1) => Severity::Error,
         Some(_) => Severity::Warning,
         None => {
-            cx.skip_unknown();
+            cx.skip(&gw.res, "sku", &gw.sku.name);
             return;
         }
     };

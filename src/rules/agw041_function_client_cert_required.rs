@@ -54,31 +54,43 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         Some(_) => return,
         None => {
             if s.protocol.is_unknown() {
-                cx.skip_unknown();
+                cx.skip(
+                    &gw.res,
+                    super::skip::settings(&s.name, "protocol"),
+                    &s.protocol,
+                );
             }
             return;
         }
     }
     let Some(enabled) = site.client_cert_enabled.flag(false) else {
-        cx.skip_unknown();
+        cx.skip(&site.res, "clientCertEnabled", &site.client_cert_enabled);
         return;
     };
     if !enabled {
         return;
     }
     let Some((mode, assumed)) = effective_mode(site) else {
-        cx.skip_unknown();
+        cx.skip_at(&site.res, "clientCertMode", None);
         return;
     };
     if !mode.eq_ignore_ascii_case("Required") {
         return;
     }
     let Some((path, path_span)) = probe_path_of(gw, s) else {
-        cx.skip_unknown();
+        cx.skip_at(
+            &gw.res,
+            super::skip::settings(&s.name, "probe.path"),
+            Some(s.span),
+        );
         return;
     };
     let Some(exclusions) = site.client_cert_exclusion_paths.decidable() else {
-        cx.skip_unknown();
+        cx.skip(
+            &site.res,
+            "clientCertExclusionPaths",
+            &site.client_cert_exclusion_paths,
+        );
         return;
     };
     if exclusions.is_some_and(|list| path_covered_by_prefixes(path_only(&path), list)) {

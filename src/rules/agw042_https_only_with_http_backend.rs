@@ -37,7 +37,11 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         Some(p) => p.eq_ignore_ascii_case("Http"),
         None if s.protocol.is_absent() => s.port.get() == Some(&80),
         None => {
-            cx.skip_unknown();
+            cx.skip(
+                &gw.res,
+                super::skip::settings(&s.name, "protocol"),
+                &s.protocol,
+            );
             return;
         }
     };
@@ -45,7 +49,7 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         return;
     }
     let Some(https_only) = site.https_only.flag(false) else {
-        cx.skip_unknown();
+        cx.skip(&site.res, "httpsOnly", &site.https_only);
         return;
     };
     if !https_only {

@@ -39,7 +39,7 @@ impl Rule for SslPolicyRetired {
             match &gw.ssl_policy.state {
                 Lattice::Known(p) => check_policy(gw, p, cx),
                 Lattice::Absent => check_absent(gw, cx),
-                Lattice::Unknown(_) => cx.skip_unknown(),
+                Lattice::Unknown(_) => cx.skip(&gw.res, "sslPolicy", &gw.ssl_policy),
             }
         }
     }
@@ -61,7 +61,7 @@ fn check_absent(gw: &Gateway, cx: &mut RuleCx<'_>) {
         Some(true) => {}
         Some(false) => return,
         None => {
-            cx.skip_unknown();
+            cx.skip(&gw.res, "httpListeners.protocol", &gw.listeners);
             return;
         }
     }
@@ -99,7 +99,7 @@ fn check_policy(gw: &Gateway, p: &SslPolicy, cx: &mut RuleCx<'_>) {
     let d = gw.res.dialect;
     let gname = gw.res.display_name();
     let Some(ptype) = p.policy_type.decidable() else {
-        cx.skip_unknown();
+        cx.skip(&gw.res, "sslPolicy.policyType", &p.policy_type);
         return;
     };
     let ptype = ptype.map(|t| t.to_ascii_lowercase());

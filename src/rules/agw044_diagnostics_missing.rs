@@ -102,7 +102,11 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
     // followed, or the caller of a reusable module through an output): it may attach the
     // diagnostic setting there.
     if model.is_opaque_ref(&gw.res.key) {
-        cx.skip_unknown();
+        cx.skip_at(
+            &gw.res,
+            "diagnostic settings (the gateway is passed to code agwlint does not read)",
+            None,
+        );
         return;
     }
     // Only a gateway whose routing this unit fully defines is judged: a skeleton (no rule that
@@ -110,14 +114,14 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
     // elsewhere, and so may be its logging.
     let pairs = gw.pairs();
     if !pairs.complete {
-        cx.skip_unknown();
+        cx.skip_at(&gw.res, "requestRoutingRules", None);
         return;
     }
     if pairs.items.is_empty() {
         return;
     }
     let Some(settings) = settings_of(model, gw) else {
-        cx.skip_unknown();
+        cx.skip_at(&gw.res, "diagnostic settings", None);
         return;
     };
     let d = gw.res.dialect;
@@ -166,7 +170,7 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
     match uses_waf(gw) {
         Some(true) => wanted.push(FIREWALL),
         Some(false) => {}
-        None => cx.skip_unknown(),
+        None => cx.skip(&gw.res, "webApplicationFirewallConfiguration", &gw.waf),
     }
     for cat in wanted {
         let verdicts: Vec<Option<bool>> = settings.iter().map(|ds| sends(ds, cat)).collect();
@@ -174,7 +178,7 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             continue;
         }
         if verdicts.contains(&None) {
-            cx.skip_unknown();
+            cx.skip_at(&gw.res, "diagnostic settings.logs", None);
             continue;
         }
         let ds = settings[0];

@@ -42,7 +42,7 @@ impl Rule for WafPreventionBodyInspection {
                             p.request_body_check.flag(true),
                             p.max_request_body_kb.num(128),
                         ) else {
-                            cx.skip_unknown();
+                            cx.skip_at(&p.res, "policySettings", None);
                             continue;
                         };
                         if on && body && mode.eq_ignore_ascii_case("Prevention") {
@@ -58,7 +58,9 @@ impl Rule for WafPreventionBodyInspection {
                             );
                         }
                     }
-                    Lookup::Unknown if r.is_known() || r.is_unknown() => cx.skip_unknown(),
+                    Lookup::Unknown if r.is_known() || r.is_unknown() => {
+                        cx.skip(&gw.res, "firewallPolicy", r)
+                    }
                     _ => {}
                 }
             }
@@ -79,7 +81,7 @@ fn mode_of(mode: &Val<String>, d: Dialect) -> Option<String> {
 fn check_inline(gw: &Gateway, cx: &mut RuleCx<'_>) {
     let Some(w) = gw.waf.get() else {
         if gw.waf.is_unknown() {
-            cx.skip_unknown();
+            cx.skip(&gw.res, "webApplicationFirewallConfiguration", &gw.waf);
         }
         return;
     };
@@ -89,7 +91,7 @@ fn check_inline(gw: &Gateway, cx: &mut RuleCx<'_>) {
         w.request_body_check.flag(true),
         w.max_request_body_kb.num(128),
     ) else {
-        cx.skip_unknown();
+        cx.skip_at(&gw.res, "webApplicationFirewallConfiguration", gw.waf.span);
         return;
     };
     if on && body && mode.eq_ignore_ascii_case("Prevention") {

@@ -5,10 +5,12 @@
 //! checks that every rule has a page, fixtures and a catalogue name.
 
 use crate::finding::{Finding, Severity};
-use crate::model::Model;
+use crate::model::{Model, Resource, Val};
 
 mod options;
+pub mod skip;
 pub use options::OptionsSpec;
+pub use skip::{Skipped, path};
 
 mod agw001_v1_sku_retired;
 mod agw006_empty_backend_pool;
@@ -118,7 +120,7 @@ pub struct RuleCx<'a> {
     /// Assumptions from configuration.
     pub assume: Assumptions,
     findings: Vec<Finding>,
-    skipped_unknown: usize,
+    skipped: Vec<Skipped>,
 }
 
 impl<'a> RuleCx<'a> {
@@ -133,7 +135,7 @@ impl<'a> RuleCx<'a> {
             options,
             assume,
             findings: Vec::new(),
-            skipped_unknown: 0,
+            skipped: Vec::new(),
         }
     }
 
@@ -153,29 +155,55 @@ impl<'a> RuleCx<'a> {
         self.findings.push(f);
     }
 
-    /// Counts a check skipped because a value it needs is Unknown (`--verbose` shows the total).
-    pub fn skip_unknown(&mut self) {
-        self.skipped_unknown += 1;
+    /// Records a check skipped because `value`, the `property` of `resource` the check needs,
+    /// is Unknown (`--verbose` and the JSON `skipped` list show the rule, resource, property
+    /// and the expression that made the value Unknown). `property` is written as in findings
+    /// (`probes[p].host`).
+    pub fn skip<T>(&mut self, resource: &Resource, property: impl Into<String>, value: &Val<T>) {
+        self.skipped
+            .push(Skipped::of(self.meta.id, resource, property.into(), value));
+    }
+
+    /// Records a skipped check whose Unknown input is not one value at hand (a model query
+    /// answered "unknown"); `at` is where the undecidable part is written, else the resource.
+    pub fn skip_at(
+        &mut self,
+        resource: &Resource,
+        property: impl Into<String>,
+        at: Option<crate::source::Span>,
+    ) {
+        self.skipped.push(Skipped {
+            rule: self.meta.id,
+            resource: resource.label.clone(),
+            property: property.into(),
+            reason: None,
+            at: at.unwrap_or(resource.span),
+        });
     }
 
     /// Takes the result of a model query that answers `Err(true)` when the answer is Unknown and
     /// `Err(false)` when there is nothing to check (e.g. `query_network::gateway_nsg`): the value,
-    /// or `None` after counting an Unknown skip.
-    pub fn resolved<T>(&mut self, r: Result<T, bool>) -> Option<T> {
+    /// or `None` after recording an Unknown skip of `property` of `resource`.
+    pub fn resolved<T>(
+        &mut self,
+        resource: &Resource,
+        property: &str,
+        r: Result<T, bool>,
+    ) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(unknown) => {
                 if unknown {
-                    self.skip_unknown();
+                    self.skip_at(resource, property, None);
                 }
                 None
             }
         }
     }
 
-    /// The findings and the skip count.
-    pub fn finish(self) -> (Vec<Finding>, usize) {
-        (self.findings, self.skipped_unknown)
+    /// The findings and the skipped checks.
+    pub fn finish(self) -> (Vec<Finding>, Vec<Skipped>) {
+        (self.findings, self.skipped)
     }
 }
 
@@ -278,16 +306,16 @@ pub fn find_meta(id_or_name: &str) -> Option<&'static RuleMeta> {
         .find(|m| m.id.eq_ignore_ascii_case(id_or_name) || m.name.eq_ignore_ascii_case(id_or_name))
 }
 
-/// Runs every rule on the model.
-pub fn run_all(model: &Model, assume: Assumptions) -> (Vec<Finding>, usize) {
+/// Runs every rule on the model: findings and skipped checks.
+pub fn run_all(model: &Model, assume: Assumptions) -> (Vec<Finding>, Vec<Skipped>) {
     let mut findings = Vec::new();
-    let mut skipped = 0;
+    let mut skipped = Vec::new();
     for rule in REGISTRY {
         let mut cx = RuleCx::new(rule.meta(), None, assume);
         rule.check(model, &mut cx);
         let (f, s) = cx.finish();
         findings.extend(f);
-        skipped += s;
+        skipped.extend(s);
     }
     (findings, skipped)
 }

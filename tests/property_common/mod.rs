@@ -161,7 +161,7 @@ pub fn lint_arm_text(text: &str) -> Vec<String> {
     model.extend(unit.model);
     let (found, skipped) = config::run_rules(&model, &opts);
     report.findings.extend(found);
-    report.skipped_unknown += skipped;
+    report.skipped.extend(skipped);
     config::finish(&mut report, &model, &sources, &opts);
     sort_and_dedup(&mut report.findings, &sources);
     render_all(&report, &sources);

@@ -11,6 +11,7 @@ use super::expr::is_expression;
 use super::json::{self, JKind, JNode, JsonError};
 use super::value::AVal;
 use crate::discover::MAX_FILE_BYTES;
+use crate::model::{Partial, Why};
 use crate::source::{FileId, Span};
 
 /// One parameter value: the name as written, the value, and the span of the `value` (or
@@ -92,21 +93,33 @@ pub fn from_root(root: &JNode) -> Option<Vec<ParamValue>> {
         let (value, span) = if let Some(v) = entry.get("value") {
             (literal(v), v.span)
         } else if let Some(r) = entry.get("reference") {
-            (AVal::unknown(), r.span)
+            let why = format!(
+                "parameter `{}` is a Key Vault reference, resolved at deployment",
+                p.key
+            );
+            (unknown_because(why, r.span), r.span)
         } else {
             // Neither: ARM would reject it; claim nothing about the value.
-            (AVal::unknown(), entry.span)
+            let why = format!("parameter `{}` of the parameter file has no `value`", p.key);
+            (unknown_because(why, entry.span), entry.span)
         };
         out.push((p.key.clone(), value, span));
     }
     Some(out)
 }
 
+fn unknown_because(what: String, span: Span) -> AVal {
+    AVal::Unknown(Partial::because(Why::new(what, Some(span))))
+}
+
 /// A parameter file value as [`AVal`], with expression-looking strings made Unknown.
 fn literal(n: &JNode) -> AVal {
     match &n.kind {
         JKind::Str(s) if is_expression(s) || (s.starts_with("[[") && s.ends_with(']')) => {
-            AVal::unknown()
+            unknown_because(
+                "an expression in a parameter file is evaluated at deployment".to_string(),
+                n.span,
+            )
         }
         JKind::Array(a) => AVal::Array(a.iter().map(literal).collect()),
         JKind::Object(o) => AVal::Object(

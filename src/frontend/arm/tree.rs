@@ -2,7 +2,7 @@
 //! `copy` loops and parameters are applied, each node still carrying the span where it was
 //! written. The mapping to the model reads only this tree.
 
-use crate::model::{Lattice, Origin, Partial, Val};
+use crate::model::{Lattice, Origin, Partial, Val, Why};
 use crate::source::Span;
 
 pub use super::value::RuntimeRef as Runtime;
@@ -107,9 +107,28 @@ impl Ev {
     }
 
     fn unknown_val<T>(&self) -> Val<T> {
+        self.val(Lattice::Unknown(self.unknown_partial()))
+    }
+
+    /// What an Unknown made of this node keeps: the partial text and reason of an Unknown,
+    /// the reason "runtime property" of a `reference()` to a resource of the scan.
+    pub fn unknown_partial(&self) -> Partial {
         match &self.kind {
-            EvKind::Unknown(p) => self.val(Lattice::Unknown(p.clone())),
-            _ => self.val(Lattice::Unknown(Partial::default())),
+            EvKind::Unknown(p) => p.clone(),
+            EvKind::Runtime(r) => Partial::because(Why::new(
+                format!(
+                    "`reference()` to {} `{}` gives `{}` only at deployment",
+                    r.rtype,
+                    r.name,
+                    if r.path.is_empty() {
+                        "the resource".to_string()
+                    } else {
+                        r.path.join(".")
+                    }
+                ),
+                Some(self.span),
+            )),
+            _ => Partial::default(),
         }
     }
 }
@@ -174,9 +193,9 @@ pub fn strs(v: Option<&Ev>) -> Val<Vec<Val<String>>> {
 pub fn merged_strs(one: Option<&Ev>, many: Option<&Ev>) -> Val<Vec<Val<String>>> {
     let single = s(one);
     let list = strs(many);
-    if single.is_unknown() {
+    if let Lattice::Unknown(p) = &single.state {
         return Val {
-            state: Lattice::Unknown(Partial::default()),
+            state: Lattice::Unknown(Partial::because(p.why.clone())),
             span: single.span,
             origins: single.origins,
         };

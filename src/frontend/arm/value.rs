@@ -364,6 +364,7 @@ mod tests {
         AVal::Unknown(Partial {
             prefix: prefix.into(),
             suffix: suffix.into(),
+            ..Partial::default()
         })
     }
 

@@ -700,6 +700,7 @@ fn site(ri: &ResInst) -> Site {
             Partial {
                 prefix: String::new(),
                 suffix: ".azurewebsites.net".into(),
+                ..Partial::default()
             },
         ),
         auto_generated_domain_scope: Val::absent(),

@@ -803,7 +803,15 @@ fn variable_default(b: &Block, file: FileId, name: &str) -> VarVal {
             };
             (e.value, Some(origin))
         }
-        None => (TVal::unknown(), None),
+        None => (
+            TVal::Unknown(crate::model::Partial::because(crate::model::Why::new(
+                format!(
+                    "variable `{name}` has no default value and no value from a var file or --var"
+                ),
+                Some(super::parse::header_span(b, file)),
+            ))),
+            None,
+        ),
     }
 }
 

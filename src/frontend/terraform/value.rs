@@ -403,8 +403,10 @@ pub(crate) fn concat_pieces(pieces: &[Piece]) -> TVal {
             prefix.push_str(t);
         }
     }
+    let mut why = crate::model::Why::none();
     if let Piece::Opaque(p) = &pieces[first] {
         prefix.push_str(&p.prefix);
+        why = p.why.clone();
     }
     let mut suffix = String::new();
     if let Piece::Opaque(p) = &pieces[last] {
@@ -415,7 +417,11 @@ pub(crate) fn concat_pieces(pieces: &[Piece]) -> TVal {
             suffix.push_str(t);
         }
     }
-    TVal::Unknown(Partial { prefix, suffix })
+    TVal::Unknown(Partial {
+        prefix,
+        suffix,
+        why,
+    })
 }
 
 /// Concatenates two string-ish values with [`Partial`] semantics: Known + Known is Known;
@@ -516,6 +522,7 @@ mod tests {
         TVal::Unknown(Partial {
             prefix: prefix.into(),
             suffix: suffix.into(),
+            ..Partial::default()
         })
     }
 
@@ -556,11 +563,13 @@ mod tests {
             Piece::Opaque(Partial {
                 prefix: "b".into(),
                 suffix: "c".into(),
+                ..Partial::default()
             }),
             Piece::Text("d".into()),
             Piece::Opaque(Partial {
                 prefix: "e".into(),
                 suffix: "f".into(),
+                ..Partial::default()
             }),
             Piece::Text("g".into()),
         ]);

@@ -13,7 +13,7 @@ use super::text::{
 };
 use super::{Ev, Expr, ExprError};
 use crate::frontend::arm::value::{AVal, MAX_VALUE_DEPTH};
-use crate::model::Partial;
+use crate::model::{Partial, Why};
 
 /// Strings longer than this (bytes) become Unknown: a guard against templates that build
 /// huge values, not a limit real templates meet.
@@ -83,7 +83,36 @@ pub(super) fn call(
         .iter()
         .map(|a| ev.eval(a))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(apply(ev, &lname, &vals))
+    let mut v = apply(ev, &lname, &vals);
+    if let AVal::Unknown(p) = &mut v
+        && !p.why.is_some()
+    {
+        p.why = why_unknown(ev, name, &lname, &vals);
+    }
+    Ok(v)
+}
+
+/// Why the call `name(vals)` is Unknown: an argument's reason when one is Unknown, else the
+/// call itself.
+fn why_unknown(ev: &Ev<'_>, name: &str, lname: &str, vals: &[AVal]) -> Why {
+    let from_arg = vals.iter().find_map(|a| match a {
+        AVal::Unknown(p) if p.why.is_some() => Some(p.why.clone()),
+        _ => None,
+    });
+    if let Some(w) = from_arg {
+        return w;
+    }
+    let what = match lname {
+        "reference" => {
+            format!("`{name}()` of a resource that is not in the scan is known only at deployment")
+        }
+        "resourcegroup" | "subscription" | "deployment" | "environment" | "tenant"
+        | "managementgroup" | "uniquestring" | "guid" | "newguid" | "utcnow" | "pickzones"
+        | "deployer" => format!("`{name}()` is known only at deployment"),
+        l if l.starts_with("list") => format!("`{name}()` is known only at deployment"),
+        _ => format!("`{name}(...)` could not be evaluated before deployment"),
+    };
+    Why::new(what, ev.scope.here())
 }
 
 /// `if(cond, a, b)` evaluates only the chosen branch when the condition is Known. Otherwise
@@ -206,6 +235,7 @@ fn apply(ev: &Ev<'_>, name: &str, v: &[AVal]) -> AVal {
             [AVal::Unknown(p)] => AVal::Unknown(Partial {
                 prefix: p.prefix.trim().to_string(),
                 suffix: p.suffix.trim().to_string(),
+                why: p.why.clone(),
             }),
             _ => unknown(),
         },

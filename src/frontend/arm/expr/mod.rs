@@ -14,7 +14,7 @@ pub mod parse;
 mod text;
 
 use super::value::{AVal, MAX_VALUE_BYTES, RuntimeRef, size_capped};
-use crate::model::Origin;
+use crate::model::{Origin, Partial};
 pub use parse::{Expr, MAX_DEPTH};
 
 /// What an expression can look up in the template being evaluated.
@@ -31,6 +31,10 @@ pub trait Scope {
     /// `reference(target)` (`full` for the `'Full'` form): the template layer decides between
     /// a [`AVal::Runtime`] to a resource in the scan, a modelled object, or Unknown.
     fn reference(&self, target: &AVal, full: bool) -> AVal;
+    /// The span of the JSON string being evaluated, for the reasons of Unknown values.
+    fn here(&self) -> Option<crate::source::Span> {
+        None
+    }
     /// `resourceInfo(symbol)` of `languageVersion` 2.0 templates.
     fn resource_info(&self, symbol: &str) -> AVal {
         let _ = symbol;
@@ -180,6 +184,7 @@ pub fn member(base: AVal, name: &str) -> AVal {
             r.path.push(name.to_string());
             AVal::Runtime(r)
         }
+        AVal::Unknown(p) => AVal::Unknown(Partial::because(p.why)),
         _ => AVal::unknown(),
     }
 }
@@ -201,6 +206,8 @@ pub fn index(base: AVal, idx: &AVal) -> AVal {
             r.path.push(i.to_string());
             AVal::Runtime(r)
         }
+        (AVal::Unknown(p), _) => AVal::Unknown(Partial::because(p.why)),
+        (_, AVal::Unknown(p)) => AVal::Unknown(Partial::because(p.why.clone())),
         _ => AVal::unknown(),
     }
 }

@@ -112,6 +112,7 @@ fn unk(prefix: &str, suffix: &str) -> AVal {
     AVal::Unknown(Partial {
         prefix: prefix.into(),
         suffix: suffix.into(),
+        ..Partial::default()
     })
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use super::collections::tri_eq;
 use super::funcs::{MAX_ELEMS, MAX_STR, int_len, unknown};
 use crate::frontend::arm::value::AVal;
-use crate::model::Partial;
+use crate::model::{Partial, Why};
 
 /// (prefix, suffix, minimum length in bytes) of what is known of a string value.
 pub(super) fn str_knowledge(v: &AVal) -> Option<(&str, &str, usize)> {
@@ -63,6 +63,7 @@ pub(super) fn merge_branches(a: &AVal, b: &AVal) -> AVal {
     AVal::Unknown(Partial {
         prefix: prefix.to_string(),
         suffix: suffix.to_string(),
+        why: Why::none(),
     })
 }
 
@@ -89,6 +90,7 @@ pub(super) fn piece(v: &AVal) -> Option<Piece<'_>> {
 pub(super) fn join_pieces<'a>(pieces: impl IntoIterator<Item = Piece<'a>>) -> AVal {
     let mut prefix = String::new();
     let mut suffix: Option<String> = None;
+    let mut why = Why::none();
     for p in pieces {
         match (p, &mut suffix) {
             (Piece::Text(t), Some(s)) => s.push_str(&t),
@@ -96,6 +98,7 @@ pub(super) fn join_pieces<'a>(pieces: impl IntoIterator<Item = Piece<'a>>) -> AV
             (Piece::Unk(u), s @ None) => {
                 prefix.push_str(&u.prefix);
                 *s = Some(u.suffix.clone());
+                why = u.why.clone();
             }
             (Piece::Unk(u), s @ Some(_)) => *s = Some(u.suffix.clone()),
         }
@@ -105,7 +108,11 @@ pub(super) fn join_pieces<'a>(pieces: impl IntoIterator<Item = Piece<'a>>) -> AV
     }
     match suffix {
         None => AVal::Str(prefix),
-        Some(suffix) => AVal::Unknown(Partial { prefix, suffix }),
+        Some(suffix) => AVal::Unknown(Partial {
+            prefix,
+            suffix,
+            why,
+        }),
     }
 }
 
@@ -249,6 +256,7 @@ pub(super) fn map_case(v: &[AVal], f: fn(&str) -> String) -> AVal {
         [AVal::Unknown(p)] => AVal::Unknown(Partial {
             prefix: f(&p.prefix),
             suffix: f(&p.suffix),
+            why: p.why.clone(),
         }),
         _ => unknown(),
     }

@@ -12,8 +12,7 @@ mod site;
 use super::ids::{parse_gw_sub, parse_id};
 use super::tree::{Ev, EvKind, s};
 use crate::model::{
-    Dialect, Lattice, Model, Partial, Ref, Resource, ResourceKey, ResourceSuppression, SubRef,
-    UnitId, Val,
+    Dialect, Lattice, Model, Ref, Resource, ResourceKey, ResourceSuppression, SubRef, UnitId, Val,
 };
 use crate::source::Span;
 
@@ -277,10 +276,7 @@ fn is_child_type(t: &str) -> bool {
 /// An Unknown value at a node.
 pub(crate) fn unknown_at<T>(v: &Ev) -> Val<T> {
     Val {
-        state: Lattice::Unknown(match &v.kind {
-            EvKind::Unknown(p) => p.clone(),
-            _ => Partial::default(),
-        }),
+        state: Lattice::Unknown(v.unknown_partial()),
         span: Some(v.span),
         origins: v.origins.clone(),
     }

@@ -15,7 +15,7 @@ use super::map::{EvRes, Mapper};
 use super::tree::{Ev, EvKind, from_aval, s, to_aval};
 use super::value::{AVal, MAX_VALUE_BYTES, size_capped};
 use crate::finding::Finding;
-use crate::model::{Lattice, Origin, Partial, Ref, ResourceKey, UnitId, Val};
+use crate::model::{Lattice, Origin, Partial, Ref, ResourceKey, UnitId, Val, Why};
 use crate::source::{FileId, SourceMap, Span};
 
 mod deploy;
@@ -157,8 +157,9 @@ pub struct Tpl<'d, 'a> {
     symbolic: bool,
     /// This scope's number in the unit.
     serial: usize,
-    /// The expressions being evaluated, innermost last (for `reference()` by name text).
-    cur_expr: RefCell<Vec<String>>,
+    /// The expressions being evaluated and where they are written, innermost last (for
+    /// `reference()` by name text, and the reasons of Unknown values).
+    cur_expr: RefCell<Vec<(String, Span)>>,
 }
 
 /// Whether a parameter declaration is `nullable`, directly or through a `$ref` to
@@ -219,7 +220,16 @@ impl<'d, 'a> Tpl<'d, 'a> {
                                 format!("nullable parameter `{}` left out (null)", p.key),
                             ),
                         )),
-                        None => Slot::Done((AVal::unknown(), None)),
+                        None => Slot::Done((
+                            AVal::Unknown(Partial::because(Why::new(
+                                format!(
+                                    "parameter `{}` has no default value and no value from a parameter file",
+                                    p.key
+                                ),
+                                Some(p.key_span),
+                            ))),
+                            None,
+                        )),
                     },
                 };
                 params.insert(key, slot);
@@ -316,7 +326,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
         if !text.starts_with('[') {
             return Ev::new(span, EvKind::Str(text.to_string()));
         }
-        self.cur_expr.borrow_mut().push(text.to_string());
+        self.cur_expr.borrow_mut().push((text.to_string(), span));
         let result = expr::evaluate(text, self);
         self.cur_expr.borrow_mut().pop();
         match result {
@@ -327,7 +337,11 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     self.loader.sources.path(span.file),
                     err.message
                 ));
-                Ev::unknown(span)
+                let why = Why::new(
+                    format!("expression not evaluated: {}", err.message),
+                    Some(span),
+                );
+                Ev::new(span, EvKind::Unknown(Partial::because(why)))
             }
         }
     }

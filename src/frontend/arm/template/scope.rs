@@ -66,7 +66,7 @@ impl Tpl<'_, '_> {
     /// `resourceId('Microsoft.Web/sites', variables('appName'))`), it is that resource. Equal
     /// text in one template scope is an equal value at deployment (`copyIndex()` excepted).
     fn reference_by_text(&self, full: bool) -> Option<AVal> {
-        let text = normalize(self.cur_expr.borrow().last()?);
+        let text = normalize(&self.cur_expr.borrow().last()?.0);
         if text.contains("copyindex(") {
             return None;
         }
@@ -289,10 +289,15 @@ fn id_suffix(rtype: &str, name: &str) -> AVal {
     AVal::Unknown(Partial {
         prefix: "/subscriptions/".to_string(),
         suffix: out,
+        ..Partial::default()
     })
 }
 
 impl Scope for Tpl<'_, '_> {
+    fn here(&self) -> Option<crate::source::Span> {
+        self.cur_expr.borrow().last().map(|(_, s)| *s)
+    }
+
     fn parameter(&self, name: &str) -> Option<(AVal, Option<Origin>)> {
         self.lookup(true, name)
     }

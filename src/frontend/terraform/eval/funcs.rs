@@ -579,6 +579,7 @@ fn map_str(a: &[TVal], f: impl Fn(&str) -> String, partial: bool) -> F {
         TVal::Unknown(p) if partial => Ok(TVal::Unknown(Partial {
             prefix: f(&p.prefix),
             suffix: f(&p.suffix),
+            why: p.why.clone(),
         })),
         v => Ok(TVal::Str(f(&string(v)?))),
     }

@@ -16,7 +16,7 @@ use hcl::edit::expr::{
 use hcl::edit::template::{Directive, Element, Template};
 
 use super::value::{Piece, TVal, concat_pieces, format_number, piece_of};
-use crate::model::{Origin, Partial};
+use crate::model::{Origin, Partial, Why};
 
 pub use super::value::tval_from_json;
 pub use types::convert_to_type;
@@ -76,6 +76,11 @@ impl EvalErr {
 }
 
 pub(crate) type R = Result<TVal, EvalErr>;
+
+/// An Unknown value with a reason (no span: the value's own span stands for it).
+fn because(what: String) -> TVal {
+    TVal::Unknown(Partial::because(Why::new(what, None)))
+}
 
 /// Evaluates an expression. Never panics and never errors: whatever is unsupported or
 /// erroneous is Unknown.
@@ -527,12 +532,18 @@ impl<'s> Ev<'s> {
             _ => {}
         }
         if !funcs::supported(name) {
-            return Ok(TVal::unknown());
+            return Ok(because(format!(
+                "function `{name}()` is not evaluated by agwlint"
+            )));
         }
         let mut args = Vec::with_capacity(f.args.len());
         for a in f.args.iter() {
             args.push(self.expr(a)?);
         }
+        let from_arg = args.iter().find_map(|a| match a {
+            TVal::Unknown(p) if p.why.is_some() => Some(p.why.clone()),
+            _ => None,
+        });
         if f.args.expand_final() {
             match args.pop() {
                 Some(TVal::List(l)) => args.extend(l),
@@ -540,7 +551,14 @@ impl<'s> Ev<'s> {
                 _ => return Err(EvalErr::new("expanded argument must be a list")),
             }
         }
-        funcs::call(name, args)
+        let mut v = funcs::call(name, args)?;
+        if let TVal::Unknown(p) = &mut v
+            && !p.why.is_some()
+        {
+            p.why = from_arg
+                .unwrap_or_else(|| Why::new(format!("`{name}(...)` could not be evaluated"), None));
+        }
+        Ok(v)
     }
 
     fn try_fn(&mut self, f: &FuncCall) -> R {
@@ -612,7 +630,7 @@ impl<'s> Ev<'s> {
                         self.add_origin(o);
                         Ok((v, 1))
                     }
-                    None => Ok((TVal::unknown(), all)),
+                    None => Ok((because(format!("{name}.{n} is not declared")), all)),
                 }
             }
             "module" => {
@@ -633,13 +651,21 @@ impl<'s> Ev<'s> {
                 };
                 match self.scope.module_output(&module, out) {
                     Some(v) => Ok((v, next + 1)),
-                    None => Ok((TVal::unknown(), all)),
+                    None => Ok((
+                        because(format!(
+                            "output `{out}` of module `{module}` is not known (the module is not read)"
+                        )),
+                        all,
+                    )),
                 }
             }
             "data" => match (attr(0), attr(1)) {
                 (Some(t), Some(n)) => match self.scope.data(t, n) {
                     Some(v) => Ok((v, 2)),
-                    None => Ok((TVal::unknown(), all)),
+                    None => Ok((
+                        because(format!("data source `data.{t}.{n}` is read only at apply")),
+                        all,
+                    )),
                 },
                 _ => Ok((TVal::unknown(), all)),
             },
@@ -655,7 +681,13 @@ impl<'s> Ev<'s> {
                 match attr(0).and_then(|n| self.scope.resource(name, n)) {
                     Some(v) => Ok((v, 1)),
                     // Not in the scan (or not a resource we know): not knowable.
-                    None => Ok((TVal::unknown(), all)),
+                    None => Ok((
+                        because(format!(
+                            "`{name}.{}` is not a resource of the scan",
+                            attr(0).unwrap_or("?")
+                        )),
+                        all,
+                    )),
                 }
             }
         }
@@ -779,7 +811,7 @@ pub(crate) fn get_attr(v: TVal, name: &str) -> R {
             .find(|(k, _)| k == name)
             .map(|(_, x)| x)
             .ok_or_else(|| EvalErr::new(format!("no attribute {name:?}"))),
-        TVal::Unknown(_) => Ok(TVal::unknown()),
+        TVal::Unknown(p) => Ok(TVal::Unknown(Partial::because(p.why))),
         TVal::Runtime(r) => Ok(TVal::Runtime(r.child(name))),
         other => Err(EvalErr::new(format!(
             "cannot get attribute {name:?} of a {}",
@@ -790,11 +822,14 @@ pub(crate) fn get_attr(v: TVal, name: &str) -> R {
 
 /// `v[key]`.
 pub(crate) fn index(v: TVal, key: &TVal) -> R {
+    if let TVal::Unknown(p) = key {
+        return Ok(TVal::Unknown(Partial::because(p.why.clone())));
+    }
     if key.is_unknown() {
         return Ok(TVal::unknown());
     }
     match v {
-        TVal::Unknown(_) => Ok(TVal::unknown()),
+        TVal::Unknown(p) => Ok(TVal::Unknown(Partial::because(p.why))),
         TVal::Runtime(r) => match key.to_str_lossy() {
             Some(k) => Ok(TVal::Runtime(r.child(k))),
             None => Err(EvalErr::new("invalid index")),
@@ -853,5 +888,6 @@ fn common_partial(a: &TVal, b: &TVal) -> Partial {
     Partial {
         prefix,
         suffix: suffix.into_iter().collect(),
+        ..Partial::default()
     }
 }

@@ -90,6 +90,7 @@ fn unk(prefix: &str, suffix: &str) -> TVal {
     TVal::Unknown(Partial {
         prefix: prefix.into(),
         suffix: suffix.into(),
+        ..Partial::default()
     })
 }
 

@@ -1,0 +1,157 @@
+//! Checks skipped because a value is Unknown: what `--verbose` and the JSON `skipped` list
+//! show, so that silence can be explained (which rule, on which resource and property, and the
+//! expression that made the value Unknown).
+
+use crate::model::{Resource, Val};
+use crate::source::{SourceMap, Span};
+
+/// A check a rule did not make because a value it needs is Unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The rule (`AGW010`).
+    pub rule: &'static str,
+    /// The resource's label (`Microsoft.Network/applicationGateways/agw`).
+    pub resource: String,
+    /// The property checked, in the rule's words (`backendHttpSettingsCollection[s].hostName`).
+    pub property: String,
+    /// Why the value is Unknown, when the evaluator recorded it; [`finish`] fills the rest.
+    pub reason: Option<String>,
+    /// Where the expression that made the value Unknown is written (else the value itself,
+    /// else the resource).
+    pub at: Span,
+}
+
+impl Skipped {
+    /// A skip because `value` is Unknown.
+    pub fn of<T>(
+        rule: &'static str,
+        resource: &Resource,
+        property: String,
+        value: &Val<T>,
+    ) -> Self {
+        let cause = value.why();
+        Skipped {
+            rule,
+            resource: resource.label.clone(),
+            property,
+            reason: cause.map(|c| c.what.clone()),
+            at: cause
+                .and_then(|c| c.span)
+                .or(value.span)
+                .unwrap_or(resource.span),
+        }
+    }
+}
+
+/// The property path of an element of a named collection, as findings write it:
+/// `path("probes", &p.name, "host")` is `probes[probe-1].host` (`?` for an Unknown name).
+pub fn path(collection: &str, name: &Val<String>, property: &str) -> String {
+    format!("{collection}[{}].{property}", name.as_str().unwrap_or("?"))
+}
+
+/// `backendHttpSettingsCollection[name].property`.
+pub fn settings(name: &Val<String>, property: &str) -> String {
+    path("backendHttpSettingsCollection", name, property)
+}
+
+/// `probes[name].property`.
+pub fn probes(name: &Val<String>, property: &str) -> String {
+    path("probes", name, property)
+}
+
+/// The SKU value a gateway's Unknown SKU family comes from: the name when it is Unknown, else
+/// the tier.
+pub fn sku(gw: &crate::model::Gateway) -> &Val<String> {
+    if gw.sku.name.is_unknown() {
+        &gw.sku.name
+    } else {
+        &gw.sku.tier
+    }
+}
+
+/// Longest expression text quoted in a reason.
+const MAX_QUOTE: usize = 80;
+
+/// Sorts and deduplicates skips (a module linted through two callers skips twice), and gives
+/// every skip without a recorded reason the text written at its location: "`var.host` is not
+/// known before deployment".
+pub fn finish(skipped: &mut Vec<Skipped>, sources: &SourceMap) {
+    for s in skipped.iter_mut() {
+        if s.reason.is_none() {
+            s.reason = Some(match quote(sources, s.at) {
+                Some(q) => format!("`{q}` is not known before deployment"),
+                None => "the value is not known before deployment".to_string(),
+            });
+        }
+    }
+    let key = |s: &Skipped| {
+        (
+            sources.path(s.at.file),
+            s.at.start,
+            s.rule,
+            s.resource.clone(),
+            s.property.clone(),
+        )
+    };
+    skipped.sort_by_cached_key(key);
+    skipped.dedup_by(|a, b| {
+        a.rule == b.rule
+            && a.resource == b.resource
+            && a.property == b.property
+            && a.reason == b.reason
+            && sources.path(a.at.file) == sources.path(b.at.file)
+            && a.at.start == b.at.start
+    });
+}
+
+/// The first line of the text at `span`, trimmed and shortened.
+fn quote(sources: &SourceMap, span: Span) -> Option<String> {
+    let f = sources.get(span.file)?;
+    let text = f.text.get(span.range())?;
+    let line = text.lines().find(|l| !l.trim().is_empty())?.trim();
+    let mut q: String = line.chars().take(MAX_QUOTE).collect();
+    if line.chars().count() > MAX_QUOTE || text.trim().lines().count() > 1 {
+        q.push('…');
+    }
+    Some(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Partial, Why};
+
+    #[test]
+    fn reasons_come_from_the_value_or_its_text() {
+        let sources = SourceMap::new();
+        let id = sources.add("t.tf".to_string(), "host = var.host\nname = \"x\"\n");
+        let res = Resource {
+            label: "azurerm_application_gateway.gw".into(),
+            span: Span::new(id, 0..4),
+            ..Resource::default()
+        };
+        let plain: Val<String> = Val::unknown(Some(Span::new(id, 7..15)));
+        let why = Why::new(
+            "variable `host` has no default",
+            Some(Span::new(id, 16..20)),
+        );
+        let explained: Val<String> =
+            Val::unknown_partial(Some(Span::new(id, 7..15)), Partial::because(why));
+        let mut v = vec![
+            Skipped::of("AGW016", &res, "probe.host".into(), &plain),
+            Skipped::of("AGW016", &res, "probe.host".into(), &plain),
+            Skipped::of("AGW010", &res, "host_name".into(), &explained),
+        ];
+        finish(&mut v, &sources);
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(
+            v[0].reason.as_deref(),
+            Some("`var.host` is not known before deployment")
+        );
+        assert_eq!(
+            v[1].reason.as_deref(),
+            Some("variable `host` has no default")
+        );
+        assert_eq!(v[1].at, Span::new(id, 16..20));
+    }
+}
