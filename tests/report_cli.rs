@@ -74,7 +74,10 @@ fn every_format_reports_the_finding() {
         assert!(!out.contains('\u{1b}'), "{format}");
     }
     let human = stdout(&agwlint(&["lint", BAD]));
-    assert!(human.ends_with("1 error in 1 file (1 file linted)\n"), "{human}");
+    assert!(
+        human.ends_with("1 error in 1 file (1 file linted)\n"),
+        "{human}"
+    );
     let coloured = stdout(&agwlint(&["lint", "--color", "always", BAD]));
     assert!(coloured.contains("\u{1b}["), "{coloured}");
     assert!(!coloured.contains("\u{1b}]8;"), "no OSC 8 hyperlinks");

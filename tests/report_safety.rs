@@ -186,7 +186,10 @@ fn human_snippet_shows_neutralized_source_at_the_right_column() {
     assert!(out.contains("x?]0;pwned??[2J??31m???gnp.exe"), "{out}");
     assert!(out.contains("evil\\x1b[31m.tf:1:9"), "{out}");
     assert!(out.contains("lone?cr = 1"), "{out}");
-    assert!(out.ends_with("1 error in 1 file (1 file linted)\n"), "{out}");
+    assert!(
+        out.ends_with("1 error in 1 file (1 file linted)\n"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -253,7 +253,7 @@ fn load_root(
             guard.message(&dir.display)
         };
         let out = UnitOutput {
-            findings: vec![super::parse_error(message, span, "evaluation stopped here")
+            diagnostics: vec![super::parse_error(message, span, "evaluation stopped here")
                 .help("simplify the module (very large count/for_each or deeply chained expressions), or exclude it")],
             notes: ctx.notes.into_inner(),
             files: ctx.files.get(),
@@ -264,7 +264,7 @@ fn load_root(
     }
     let out = UnitOutput {
         model,
-        findings: ctx.findings.into_inner(),
+        diagnostics: ctx.findings.into_inner(),
         notes: ctx.notes.into_inner(),
         files: ctx.files.get(),
         errors,

@@ -79,7 +79,7 @@ pub fn read_var_file(
     path: &Path,
     display: &str,
     ctx: &Ctx,
-) -> Result<FileId, Option<Box<crate::finding::Finding>>> {
+) -> Result<FileId, Option<Box<crate::frontend::Diagnostic>>> {
     read_source(path, display, ctx.sources)
 }
 
