@@ -188,3 +188,26 @@ fn a_large_tree_is_grouped_and_capped() {
     assert_eq!(block[7], "    ... and 5 more checks", "{err}");
     assert!(block.len() < 80, "{} lines:\n{err}", block.len());
 }
+
+#[test]
+fn a_gateway_subnet_outside_the_scan_is_named() {
+    let d = dir("placement");
+    let template = TEMPLATE.replace(
+        "\"properties\": {\n        \"sku\"",
+        "\"properties\": {\n        \"gatewayIPConfigurations\": [ { \"name\": \"ip\", \"properties\": { \"subnet\": { \"id\": \"[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub', 'snet-agw')]\" } } } ],\n        \"sku\"",
+    );
+    assert_ne!(template, TEMPLATE);
+    write(&d.join("gw.json"), &template);
+    let (out, _) = agwlint(&d, &["lint", "--format", "json", "--select", "AGW027", "."]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let s = &v["skipped"][0];
+    assert_eq!(
+        s["reason"], "subnet `vnet-hub/snet-agw` is not in the scan",
+        "{v}"
+    );
+    assert_eq!(
+        s["property"],
+        "gatewayIPConfigurations.subnet.networkSecurityGroup"
+    );
+    assert_eq!(s["line"], 16, "the subnet reference: {v}");
+}

@@ -9,8 +9,8 @@ use crate::finding::Severity;
 use crate::model::Model;
 use crate::model::query::SkuFamily;
 use crate::model::query_network::{
-    Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, gateway_nsg,
-    maybe_isolated, missing_rule_span, subnet_nets,
+    Decider, Direction, Endpoint, Flow, Verdict, decider_name, evaluate, maybe_isolated,
+    missing_rule_span, subnet_nets,
 };
 
 /// See the module docs.
@@ -34,11 +34,7 @@ impl Rule for NsgGatewayManagerInboundMissing {
             if !gw.res.may_exist() {
                 continue;
             }
-            let Some((cfg, subnet, nsg)) = cx.resolved(
-                &gw.res,
-                "gatewayIPConfigurations.subnet.networkSecurityGroup",
-                gateway_nsg(model, gw),
-            ) else {
+            let Some((cfg, subnet, nsg)) = super::skip::resolved_nsg(cx, model, gw) else {
                 continue;
             };
             let ports = match gw.sku_family() {

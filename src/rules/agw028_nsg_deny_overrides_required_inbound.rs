@@ -7,7 +7,7 @@ use crate::finding::Severity;
 use crate::model::query::{SubLookup, find_named};
 use crate::model::query_network::{
     ALL_PORTS, Decider, Direction, Endpoint, Flow, Verdict, decider_label, decider_name, evaluate,
-    gateway_nsg, maybe_isolated, missing_rule_span, parse_ports, subnet_nets,
+    maybe_isolated, missing_rule_span, parse_ports, subnet_nets,
 };
 use crate::model::{Model, SecurityRule};
 
@@ -43,11 +43,7 @@ impl Rule for NsgDenyOverridesRequiredInbound {
             if !gw.res.may_exist() {
                 continue;
             }
-            let Some((cfg, subnet, nsg)) = cx.resolved(
-                &gw.res,
-                "gatewayIPConfigurations.subnet.networkSecurityGroup",
-                gateway_nsg(model, gw),
-            ) else {
+            let Some((cfg, subnet, nsg)) = super::skip::resolved_nsg(cx, model, gw) else {
                 continue;
             };
             let isolated = maybe_isolated(gw, cx.assume.network_isolation);

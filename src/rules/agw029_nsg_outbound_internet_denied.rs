@@ -6,7 +6,7 @@ use crate::finding::Severity;
 use crate::model::Model;
 use crate::model::query_network::{
     Decider, Direction, Endpoint, Flow, Verdict, decider_label, decider_name, evaluate,
-    gateway_nsg, maybe_isolated, missing_rule_span, private_endpoints_of, subnet_nets,
+    maybe_isolated, missing_rule_span, private_endpoints_of, subnet_nets,
 };
 
 /// See the module docs.
@@ -30,11 +30,7 @@ impl Rule for NsgOutboundInternetDenied {
             if !gw.res.may_exist() {
                 continue;
             }
-            let Some((cfg, subnet, nsg)) = cx.resolved(
-                &gw.res,
-                "gatewayIPConfigurations.subnet.networkSecurityGroup",
-                gateway_nsg(model, gw),
-            ) else {
+            let Some((cfg, subnet, nsg)) = super::skip::resolved_nsg(cx, model, gw) else {
                 continue;
             };
             let nets = subnet_nets(subnet);

@@ -35,7 +35,7 @@ impl Rule for UdrForcedTunneling {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
+                    super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
                     continue;
                 }
             };
@@ -50,7 +50,7 @@ impl Rule for UdrForcedTunneling {
                 Lookup::Found(rt) => Some(rt),
                 Lookup::Absent => None,
                 Lookup::Unknown => {
-                    cx.skip(&subnet.res, "routeTable", &subnet.route_table);
+                    super::skip::placement(cx, model, gw, super::skip::Part::RouteTable);
                     continue;
                 }
             };

@@ -150,7 +150,7 @@ impl Rule for GatewaySubnetNotDedicated {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
+                    super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
                     continue;
                 }
             };

@@ -60,7 +60,7 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                 Lookup::Found(x) => x,
                 Lookup::Absent => continue,
                 Lookup::Unknown => {
-                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
+                    super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
                     continue;
                 }
             };
@@ -84,7 +84,7 @@ impl Rule for PrivateOnlyGatewayNoEgress {
                 },
                 Lookup::Absent => {}
                 Lookup::Unknown => {
-                    cx.skip(&subnet.res, "routeTable", &subnet.route_table);
+                    super::skip::placement(cx, model, gw, super::skip::Part::RouteTable);
                     continue;
                 }
             }

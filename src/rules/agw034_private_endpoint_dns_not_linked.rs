@@ -84,7 +84,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 continue;
             }
             let Some(vnet_key) = gateway_vnet_key(model, gw) else {
-                cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
+                super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
                 continue;
             };
             let vnet = model.vnets.iter().find(|v| &v.res.key == vnet_key);

@@ -45,7 +45,7 @@ impl Rule for PublicAccessDisabledUnreachable {
                     }
                 }
                 let Some(gw_vnet) = gateway_vnet_key(model, gw) else {
-                    cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
+                    super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
                     continue;
                 };
                 let (pes, complete) = site_private_endpoints(model, site);

@@ -132,7 +132,7 @@ fn check_site(
     let (cfg, subnet) = match gateway_subnet(model, gw) {
         Lookup::Found(x) => x,
         _ => {
-            cx.skip_at(&gw.res, "gatewayIPConfigurations.subnet", None);
+            super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
             return None;
         }
     };

@@ -176,7 +176,28 @@ impl<'a> RuleCx<'a> {
             rule: self.meta.id,
             resource: resource.label.clone(),
             property: property.into(),
-            reason: None,
+            // Without a location there is no expression to quote.
+            reason: at
+                .is_none()
+                .then(|| "the values this check needs are not known before deployment".into()),
+            at: at.unwrap_or(resource.span),
+        });
+    }
+
+    /// Records a skipped check with a reason the rule states itself ("subnet `x` is not in
+    /// the scan"), written at `at` (else the resource).
+    pub fn skip_because(
+        &mut self,
+        resource: &Resource,
+        property: impl Into<String>,
+        reason: String,
+        at: Option<crate::source::Span>,
+    ) {
+        self.skipped.push(Skipped {
+            rule: self.meta.id,
+            resource: resource.label.clone(),
+            property: property.into(),
+            reason: Some(reason),
             at: at.unwrap_or(resource.span),
         });
     }

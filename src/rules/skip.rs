@@ -2,7 +2,12 @@
 //! show, so that silence can be explained (which rule, on which resource and property, and the
 //! expression that made the value Unknown).
 
-use crate::model::{Resource, Val};
+use super::RuleCx;
+
+use crate::model::query_network::gateway_nsg;
+use crate::model::{
+    Gateway, GatewayIpConfig, Lookup, Model, NetworkSecurityGroup, Ref, Resource, Subnet, Val,
+};
 use crate::source::{SourceMap, Span};
 
 /// A check a rule did not make because a value it needs is Unknown.
@@ -66,6 +71,91 @@ pub fn sku(gw: &crate::model::Gateway) -> &Val<String> {
         &gw.sku.name
     } else {
         &gw.sku.tier
+    }
+}
+
+/// What of a gateway's placement a check needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The subnet of its first gateway IP configuration.
+    Subnet,
+    /// That subnet's network security group.
+    Nsg,
+    /// That subnet's route table.
+    RouteTable,
+}
+
+/// Records a check skipped because the gateway's placement (its subnet, or the subnet's NSG or
+/// route table) is not known, with the precise reason: the Unknown reference, or the resource
+/// it names being outside the scan.
+pub fn placement(cx: &mut RuleCx<'_>, model: &Model, gw: &Gateway, part: Part) {
+    let prop = match part {
+        Part::Subnet => "gatewayIPConfigurations.subnet",
+        Part::Nsg => "gatewayIPConfigurations.subnet.networkSecurityGroup",
+        Part::RouteTable => "gatewayIPConfigurations.subnet.routeTable",
+    };
+    let Some(cfgs) = gw.gateway_ip_configs.items() else {
+        cx.skip(&gw.res, prop, &gw.gateway_ip_configs);
+        return;
+    };
+    let Some(cfg) = cfgs.first() else {
+        cx.skip_at(&gw.res, prop, None);
+        return;
+    };
+    let subnet = match model.subnet(&cfg.subnet) {
+        Lookup::Found(s) => s,
+        _ => {
+            outside(cx, &gw.res, prop, &cfg.subnet, "subnet");
+            return;
+        }
+    };
+    match part {
+        Part::Subnet => cx.skip_at(&gw.res, prop, cfg.subnet.span),
+        Part::Nsg => outside(
+            cx,
+            &subnet.res,
+            "networkSecurityGroup",
+            &subnet.nsg,
+            "network security group",
+        ),
+        Part::RouteTable => outside(
+            cx,
+            &subnet.res,
+            "routeTable",
+            &subnet.route_table,
+            "route table",
+        ),
+    }
+}
+
+/// A reference that did not resolve: Unknown (its own reason), or naming a resource that is
+/// not in the scan.
+fn outside(cx: &mut RuleCx<'_>, res: &Resource, prop: &str, r: &Ref, what: &str) {
+    match r.get() {
+        Some(key) => cx.skip_because(
+            res,
+            prop,
+            format!("{what} `{}` is not in the scan", key.name),
+            r.span,
+        ),
+        None => cx.skip(res, prop, r),
+    }
+}
+
+/// [`gateway_nsg`], recording a [`placement`] skip when it answers Unknown.
+pub fn resolved_nsg<'a>(
+    cx: &mut RuleCx<'_>,
+    model: &'a Model,
+    gw: &'a Gateway,
+) -> Option<(&'a GatewayIpConfig, &'a Subnet, &'a NetworkSecurityGroup)> {
+    match gateway_nsg(model, gw) {
+        Ok(v) => Some(v),
+        Err(unknown) => {
+            if unknown {
+                placement(cx, model, gw, Part::Nsg);
+            }
+            None
+        }
     }
 }
 
