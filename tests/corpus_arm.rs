@@ -8,34 +8,11 @@ use std::path::{Path, PathBuf};
 
 use agwlint::{LintOptions, lint, source::SourceMap};
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 fn corpus_dir() -> Option<PathBuf> {
-    // `../shared/corpus` beside the repository; worktrees one level deeper find it one up.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let base = std::env::var_os("AGWLINT_CORPUS")
-        .map(PathBuf::from)
-        .or_else(|| {
-            [
-                root.join("../shared/corpus"),
-                root.join("../../shared/corpus"),
-            ]
-            .into_iter()
-            .find(|p| p.is_dir())
-        })
-        .unwrap_or_else(|| root.join("../shared/corpus"));
-    let arm = base.join("arm");
-    if arm.is_dir() {
-        Some(arm)
-    } else {
-        eprintln!(
-            "!!!!!!!! corpus directory {} not found: ARM corpus tests skipped !!!!!!!!",
-            arm.display()
-        );
-        assert!(
-            std::env::var("AGWLINT_REQUIRE_CORPUS").as_deref() != Ok("1"),
-            "AGWLINT_REQUIRE_CORPUS=1 but the corpus is missing"
-        );
-        None
-    }
+    corpus::corpus("arm")
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -157,4 +134,67 @@ fn per_rule_counts_on_the_corpus_are_the_reviewed_ones() {
         got, want,
         "per-rule counts changed; re-review (testdata/corpus-review.md)"
     );
+}
+
+/// Without the corpus, these tests fail in CI and skip with a printed reason elsewhere: run one
+/// of them in a child process of this test binary both ways.
+#[test]
+fn a_missing_corpus_fails_in_ci_and_is_reported_outside() {
+    let run = |ci: bool| {
+        let mut c = std::process::Command::new(std::env::current_exe().unwrap());
+        c.args([
+            "--exact",
+            "every_corpus_template_lints_without_panic_or_false_parse_errors",
+            "--nocapture",
+        ])
+        .env("AGWLINT_CORPUS", "/nonexistent/agwlint-corpus")
+        .env_remove("CI")
+        .env_remove("TF_BUILD")
+        .env_remove("AGWLINT_REQUIRE_CORPUS");
+        if ci {
+            c.env("CI", "true");
+        }
+        let o = c.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.success(), text)
+    };
+    let (ok, text) = run(true);
+    assert!(!ok, "must fail in CI: {text}");
+    assert!(
+        text.contains("cannot pass in CI without the corpus"),
+        "{text}"
+    );
+    let (ok, text) = run(false);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("SKIPPED: the corpus directory /nonexistent/agwlint-corpus/arm is missing"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ci_is_recognised_from_the_usual_variables() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_string())
+        }
+    };
+    assert!(corpus::in_ci(env(&[("CI", "true")])));
+    assert!(corpus::in_ci(env(&[("CI", "1")])));
+    assert!(corpus::in_ci(env(&[("TF_BUILD", "True")])));
+    assert!(corpus::in_ci(env(&[("AGWLINT_REQUIRE_CORPUS", "1")])));
+    assert!(!corpus::in_ci(env(&[("CI", "false")])));
+    assert!(!corpus::in_ci(env(&[("CI", "")])));
+    assert!(!corpus::in_ci(env(&[])));
+    let missing = env(&[("CI", "true"), ("AGWLINT_CORPUS", "/nonexistent/c")]);
+    assert!(corpus::locate("terraform", missing).is_err());
+    let local = env(&[("AGWLINT_CORPUS", "/nonexistent/c")]);
+    assert_eq!(corpus::locate("terraform", local), Ok(None));
 }

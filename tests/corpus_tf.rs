@@ -2,8 +2,8 @@
 //! error or a panic, and the findings of the four skeleton rules are the verified ones.
 //!
 //! The corpus is read in place: `$AGWLINT_CORPUS/terraform` (default `../shared/corpus`
-//! relative to the repository root). When it is missing the test says so loudly and passes,
-//! unless `AGWLINT_REQUIRE_CORPUS=1`.
+//! relative to the repository root). When it is missing the tests fail in CI and skip with a
+//! printed reason elsewhere (tests/support/corpus.rs).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -11,34 +11,11 @@ use std::path::PathBuf;
 
 use agwlint::{LintOptions, lint, source::SourceMap};
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 fn corpus() -> Option<PathBuf> {
-    let base = match std::env::var_os("AGWLINT_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            // A git worktree sits one level deeper than the main checkout.
-            [
-                root.join("../shared/corpus"),
-                root.join("../../shared/corpus"),
-            ]
-            .into_iter()
-            .find(|p| p.is_dir())
-            .unwrap_or_else(|| root.join("../shared/corpus"))
-        }
-    };
-    let tf = base.join("terraform");
-    if tf.is_dir() {
-        return Some(tf);
-    }
-    eprintln!(
-        "\n*** CORPUS MISSING: {} not found; set AGWLINT_CORPUS. Terraform corpus test NOT RUN. ***\n",
-        tf.display()
-    );
-    assert!(
-        std::env::var("AGWLINT_REQUIRE_CORPUS").as_deref() != Ok("1"),
-        "AGWLINT_REQUIRE_CORPUS=1 but the corpus is missing"
-    );
-    None
+    corpus::corpus("terraform")
 }
 
 /// Every directory of the corpus that holds `.tf` files.

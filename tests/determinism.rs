@@ -3,7 +3,7 @@
 //! and the JSON reports must be byte-identical.
 //!
 //! Inputs: the repository's own fixtures (`testdata`, `tests/scenarios`), and the shared corpus
-//! when it is present (`$AGWLINT_CORPUS`, default `../shared/corpus`).
+//! when it is present (`$AGWLINT_CORPUS`, default `../shared/corpus`; required in CI).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -14,17 +14,11 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 fn corpus() -> Option<PathBuf> {
-    let base = match std::env::var_os("AGWLINT_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => [
-            root().join("../shared/corpus"),
-            root().join("../../shared/corpus"),
-        ]
-        .into_iter()
-        .find(|p| p.is_dir())?,
-    };
-    base.is_dir().then_some(base)
+    corpus::corpus("")
 }
 
 fn scan(threads: &str, paths: &[PathBuf]) -> Vec<u8> {
@@ -49,9 +43,8 @@ fn scan(threads: &str, paths: &[PathBuf]) -> Vec<u8> {
 #[test]
 fn json_output_does_not_depend_on_thread_count() {
     let mut paths = vec![root().join("testdata"), root().join("tests/scenarios")];
-    match corpus() {
-        Some(c) => paths.push(c),
-        None => eprintln!("corpus not found: comparing the repository fixtures only"),
+    if let Some(c) = corpus() {
+        paths.push(c);
     }
     let one = scan("1", &paths);
     let many = scan("4", &paths);

@@ -463,14 +463,11 @@ fn cli_unused_suppression_is_reported_as_info() {
 
 // ---- real inputs ----------------------------------------------------------------------------
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 fn corpus() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("AGWLINT_CORPUS").map(PathBuf::from),
-        Some(root.join("../shared/corpus")),
-        Some(root.join("../../shared/corpus")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_dir())
+    corpus::corpus("")
 }
 
 fn files_with(dir: &std::path::Path, ext: &str, out: &mut Vec<PathBuf>) {
@@ -493,10 +490,7 @@ fn files_with(dir: &std::path::Path, ext: &str, out: &mut Vec<PathBuf>) {
 /// the whole template: bracket matching survives real strings, templates, heredocs and URLs.
 #[test]
 fn directives_on_corpus_files_cover_the_whole_construct() {
-    let Some(root) = corpus() else {
-        eprintln!("corpus not found; set AGWLINT_CORPUS");
-        return;
-    };
+    let Some(root) = corpus() else { return };
     let mut tf = Vec::new();
     files_with(&root.join("terraform"), "tf", &mut tf);
     let mut checked = 0;
