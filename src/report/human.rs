@@ -110,8 +110,8 @@ impl FindingDiagnostic {
 }
 
 /// A file as miette shows it: the path and text with unsafe characters neutralized (byte
-/// offsets unchanged), and the header column counted in characters as DESIGN.md requires
-/// (miette's own `SourceCode` for strings counts bytes).
+/// offsets unchanged), and the header column counted in characters as the output contract
+/// requires (miette's own `SourceCode` for strings counts bytes).
 #[derive(Debug)]
 pub struct SafeSource {
     name: String,

@@ -1,4 +1,4 @@
-//! The JSON contract of DESIGN.md.
+//! The JSON contract (README.md#json-output).
 
 use serde::Serialize;
 

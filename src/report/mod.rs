@@ -23,7 +23,7 @@ use crate::source::SourceMap;
 pub enum Format {
     /// miette graphical report.
     Human,
-    /// The JSON contract of DESIGN.md.
+    /// One JSON document (README.md#json-output).
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
