@@ -136,3 +136,40 @@ fn clean_run_exits_zero_in_every_format() {
         assert_eq!(o.status.code(), Some(0), "{format}");
     }
 }
+
+/// The summary line names both counts: the files with findings and the files linted.
+#[test]
+fn summary_counts_files_with_findings_and_files_linted() {
+    let last = |args: &[&str]| {
+        let o = agwlint(args);
+        stdout(&o).lines().last().unwrap_or_default().to_string()
+    };
+    let s = last(&[
+        "lint",
+        "--color",
+        "never",
+        "--select",
+        "AGW045",
+        "testdata/examples",
+    ]);
+    let linted: usize = s
+        .strip_prefix("1 info in 1 file (")
+        .and_then(|r| r.strip_suffix(" files linted)"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{s:?}"));
+    assert!(
+        linted > 1,
+        "every template, parameter file and .tf file: {s}"
+    );
+    assert_eq!(
+        last(&[
+            "lint",
+            "--color",
+            "never",
+            "--select",
+            "AGW001",
+            "testdata/inputs"
+        ]),
+        "no findings (2 files linted)"
+    );
+}
