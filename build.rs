@@ -45,12 +45,12 @@ fn from_git(dir: &Path) -> Option<(String, Option<String>)> {
     // packed).
     for what in ["HEAD", "packed-refs"] {
         if let Some(path) = git(dir, &["rev-parse", "--git-path", what]) {
-            println!("cargo:rerun-if-changed={}", dir.join(path).display());
+            watch(&dir.join(path));
         }
     }
     if let Some(refname) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
         if let Some(path) = git(dir, &["rev-parse", "--git-path", &refname]) {
-            println!("cargo:rerun-if-changed={}", dir.join(path).display());
+            watch(&dir.join(path));
         }
     }
     let hash = short(&git(dir, &["rev-parse", "HEAD"])?)?;
@@ -60,7 +60,7 @@ fn from_git(dir: &Path) -> Option<(String, Option<String>)> {
 
 fn from_vcs_info(dir: &Path) -> Option<(String, Option<String>)> {
     let path = dir.join(".cargo_vcs_info.json");
-    println!("cargo:rerun-if-changed={}", path.display());
+    watch(&path);
     let text = std::fs::read_to_string(path).ok()?;
     // {"git": {"sha1": "<40 hex>"}, "path_in_vcs": ""}: no JSON parser needed for one field.
     let start = text.find("\"sha1\"")? + "\"sha1\"".len();
@@ -68,6 +68,14 @@ fn from_vcs_info(dir: &Path) -> Option<(String, Option<String>)> {
     let open = rest.find('"')? + 1;
     let close = open + rest[open..].find('"')?;
     Some((short(&rest[open..close])?, None))
+}
+
+/// Rebuild when `path` changes. Only existing files are watched: cargo reruns a build script on
+/// every build while a watched path is missing, which would recompile the crate each time.
+fn watch(path: &Path) {
+    if path.exists() {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {

@@ -125,7 +125,7 @@ fi
 rc=0
 (cd "$ROOT" && PATH="$W/user-venv/bin:$PATH" agwlint lint testdata/examples --color never) >"$W/example.log" 2>&1 || rc=$?
 if [ "$rc" -eq 1 ] && grep -Eq 'AGW0[0-9]{2}' "$W/example.log" &&
-  grep -Eq '(errors?|warnings?) in [0-9]+ files?$' "$W/example.log"; then
+  grep -Eq '(errors?|warnings?|infos?) in [0-9]+ files?$' "$W/example.log"; then
   ok "the wheel's agwlint lints testdata/examples: $(tail -1 "$W/example.log")"
 else
   cat "$W/example.log"
@@ -142,7 +142,8 @@ if "$PY" scripts/release-archive.py "$OUT/wheels" "agwlint-$VERSION-local" "$OUT
 else
   fail "release-archive.py"
 fi
-if "$PY" scripts/release-notes.py Unreleased | grep -q "### Added" &&
+"$PY" scripts/release-notes.py Unreleased >"$W/notes.md" || true
+if grep -q "### Added" "$W/notes.md" &&
   ! "$PY" scripts/release-notes.py 99.0.0 >/dev/null 2>&1; then
   ok "release-notes.py prints a changelog section and refuses a version without one"
 else
@@ -265,10 +266,13 @@ precommit_wheel_check() {
   (cd "$hookrepo" && git init -q && git add -A && "${g[@]}" commit -q -m snapshot)
   local rev
   rev=$(cd "$hookrepo" && git rev-parse HEAD)
-  # A cargo (and rustc) that records any use and fails: the hook install must not compile.
+  # A cargo, rustc and rustup that record any use and fail: the hook install must not compile.
+  # `rustc --version` alone is pip's probe for its User-Agent header, not a build; it is logged
+  # apart.
   mkdir -p "$work/no-rust"
   for tool in cargo rustc rustup; do
-    printf '#!/bin/sh\necho "%s was called: $*" >>"%s/compiled.log"\nexit 97\n' "$tool" "$work" >"$work/no-rust/$tool"
+    printf '#!/bin/sh\nif [ "%s $*" = "rustc --version" ]; then echo probe >>"%s/probes.log"; exit 97; fi\necho "%s was called: $*" >>"%s/compiled.log"\nexit 97\n' \
+      "$tool" "$work" "$tool" "$work" >"$work/no-rust/$tool"
     chmod +x "$work/no-rust/$tool"
   done
   local repo="$work/project"

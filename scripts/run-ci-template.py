@@ -32,7 +32,7 @@ import sys
 import yaml  # PyYAML, installed with pre-commit in the CI venv
 
 
-def expand(text, values, kind):
+def expand(text, values, kind, env=None):
     """Expand `${{ inputs.x }}` / `${{ parameters.x }}` and, for Azure, `$(Name)` macros."""
     if not isinstance(text, str):
         return "" if text is None else str(text).lower() if isinstance(text, bool) else str(text)
@@ -48,7 +48,7 @@ def expand(text, values, kind):
     if kind == "azure":
         text = re.sub(
             r"\$\(([A-Za-z0-9_.]+)\)",
-            lambda m: os.environ.get(m.group(1).replace(".", "_").upper(), m.group(0)),
+            lambda m: (env or os.environ).get(m.group(1).replace(".", "_").upper(), m.group(0)),
             text,
         )
     return text
@@ -90,9 +90,9 @@ def main():
             raise SystemExit(f"run-ci-template: step {title!r} has no run/bash/task")
         step_env = dict(env)
         for k, v in (step.get("env") or {}).items():
-            step_env[k] = expand(v, values, kind)
-        script = expand(script, values, kind) if kind == "azure" else script
-        cwd = expand(step.get("workingDirectory", ""), values, kind) or None
+            step_env[k] = expand(v, values, kind, env)
+        script = expand(script, values, kind, env) if kind == "azure" else script
+        cwd = expand(step.get("workingDirectory", ""), values, kind, env) or None
         print(f"::step:: {title}", flush=True)
         proc = subprocess.run(["bash", "-c", script], env=step_env, cwd=cwd,
                               stdout=subprocess.PIPE, text=True)
