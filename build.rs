@@ -48,10 +48,10 @@ fn from_git(dir: &Path) -> Option<(String, Option<String>)> {
             watch(&dir.join(path));
         }
     }
-    if let Some(refname) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
-        if let Some(path) = git(dir, &["rev-parse", "--git-path", &refname]) {
-            watch(&dir.join(path));
-        }
+    if let Some(refname) = git(dir, &["symbolic-ref", "-q", "HEAD"])
+        && let Some(path) = git(dir, &["rev-parse", "--git-path", &refname])
+    {
+        watch(&dir.join(path));
     }
     let hash = short(&git(dir, &["rev-parse", "HEAD"])?)?;
     let date = git(dir, &["log", "-1", "--format=%cs", "HEAD"]);
