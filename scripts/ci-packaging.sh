@@ -330,6 +330,17 @@ YAML
 }
 precommit_wheel_check
 
+say "README: the pre-commit snippet that works today"
+rev=$(sed -n '/^## pre-commit$/,$p' README.md | sed -n 's/^ *rev: \([0-9a-f]\{40\}\).*/\1/p' | head -1)
+if [ -n "$rev" ] && git cat-file -e "$rev^{commit}" 2>/dev/null &&
+  git show "$rev:.pre-commit-hooks.yaml" | grep -q '^- id: agwlint$'; then
+  ok "README pins commit ${rev:0:12}, which exists and defines the agwlint hook"
+elif [ -n "$rev" ] && [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+  echo "note: shallow clone; commit $rev of the README snippet not checked"
+else
+  fail "README's pre-commit snippet pins '$rev', which is not a commit with the agwlint hook"
+fi
+
 say "cargo package: the file list"
 if cargo package --list --allow-dirty --locked >"$W/package-list.txt" 2>"$W/package-list.err" &&
   grep -qx LICENSE "$W/package-list.txt" && grep -qx build.rs "$W/package-list.txt" &&
