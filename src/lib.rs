@@ -113,7 +113,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             continue;
         }
         report.files_scanned += u.files;
-        report.findings.extend(u.findings);
+        report
+            .findings
+            .extend(u.diagnostics.into_iter().map(diagnostic_finding));
         report.notes.extend(u.notes);
         model.extend(u.model);
     }
@@ -190,7 +192,7 @@ fn load_json(
                 files: 1,
                 ..UnitOutput::default()
             };
-            u.findings.push(frontend::parse_error(
+            u.diagnostics.push(frontend::parse_error(
                 format!(
                     "{} is larger than the {} MiB limit and was not read",
                     j.display,
@@ -230,7 +232,7 @@ fn load_json(
             let at = prefix.len();
             return UnitOutput {
                 files: 1,
-                findings: vec![frontend::parse_error(
+                diagnostics: vec![frontend::parse_error(
                     format!(
                         "{} is not valid UTF-8 (invalid byte at offset {valid})",
                         j.display
@@ -257,6 +259,14 @@ fn load_json(
         };
     }
     frontend::arm::load_template(&j.path, &j.display, &text, unit, sources, &opts.frontend)
+}
+
+/// The finding for a front-end's diagnostic: `AGW000 parse-error`.
+pub fn diagnostic_finding(d: frontend::Diagnostic) -> Finding {
+    let meta = &rules::AGW000;
+    let mut f = Finding::new(meta.id, meta.name, meta.severity, d.message, d.span).label(d.label);
+    f.help = d.help;
+    f
 }
 
 /// Sorts findings by file path, position and rule, and drops exact repeats (the same rule at

@@ -571,11 +571,11 @@ fn a_comment_before_an_unclosed_object_covers_a_parse_error_at_the_end() {
     let sources = SourceMap::new();
     let f = sources.add("t.json", TRUNCATED);
     let end = TRUNCATED.len();
-    let mut findings = vec![agwlint::frontend::parse_error(
+    let mut findings = vec![agwlint::diagnostic_finding(agwlint::frontend::parse_error(
         "unexpected end of file",
         Span::new(f, end..end),
         "here",
-    )];
+    ))];
     let out = suppress::apply(
         &mut findings,
         &Model::new(),

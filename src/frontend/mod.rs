@@ -10,9 +10,7 @@ pub mod terraform;
 
 use std::path::PathBuf;
 
-use crate::finding::{Finding, Severity};
 use crate::model::Model;
-use crate::rules::AGW000;
 use crate::source::Span;
 
 /// Inputs the front-ends take from the command line and configuration.
@@ -42,8 +40,9 @@ pub struct FrontendOptions {
 pub struct UnitOutput {
     /// The unit's resources.
     pub model: Model,
-    /// AGW000 findings (files that could not be parsed or evaluated).
-    pub findings: Vec<Finding>,
+    /// Problems with the input itself (files that could not be parsed or evaluated); the
+    /// caller turns them into findings.
+    pub diagnostics: Vec<Diagnostic>,
     /// Notes for `--verbose` (registry modules treated as Unknown, skipped files...).
     pub notes: Vec<String>,
     /// Number of files read (templates, parameter files, `.tf`, `.tfvars`).
@@ -57,9 +56,35 @@ pub struct UnitOutput {
     pub linked: Vec<PathBuf>,
 }
 
-/// An AGW000 parse-error finding.
-pub fn parse_error(message: impl Into<String>, span: Span, label: impl Into<String>) -> Finding {
-    Finding::new(AGW000.id, AGW000.name, Severity::Error, message, span)
-        .label(label)
-        .help("fix the syntax error; the other files were still linted")
+/// A problem a front-end found in its input: a file that could not be read, parsed or
+/// evaluated. Front-ends know no rules; [`crate::lint`] turns each into an `AGW000` finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What is wrong (lowercase, names the file).
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// The label on the span.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// Replaces the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A parse error at `span`: the file (or unit) could not be parsed or evaluated; the other
+/// files are still linted.
+pub fn parse_error(message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        message: message.into(),
+        span,
+        label: label.into(),
+        help: Some("fix the syntax error; the other files were still linted".to_string()),
+    }
 }

@@ -154,7 +154,11 @@ pub fn lint_arm_text(text: &str) -> Vec<String> {
     );
     let mut report = Report {
         files_scanned: unit.files,
-        findings: unit.findings,
+        findings: unit
+            .diagnostics
+            .into_iter()
+            .map(agwlint::diagnostic_finding)
+            .collect(),
         ..Report::default()
     };
     let mut model = Model::new();

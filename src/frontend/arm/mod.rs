@@ -45,7 +45,7 @@ pub fn load_template(
         Err(e) => {
             return UnitOutput {
                 files: 1,
-                findings: vec![super::parse_error(
+                diagnostics: vec![super::parse_error(
                     format!("{display} is not valid JSON: {}", e.message),
                     e.span,
                     e.message.clone(),
@@ -75,7 +75,7 @@ pub fn load_template(
         // What was built is incomplete: a partial model could make rules fire wrongly.
         return UnitOutput {
             files: 1 + loader.files.get(),
-            findings: vec![super::parse_error(
+            diagnostics: vec![super::parse_error(
                 guard.message(display),
                 crate::source::Span::new(id, 0..0),
                 "evaluation stopped here",
@@ -87,7 +87,7 @@ pub fn load_template(
     }
     UnitOutput {
         model,
-        findings: loader.findings.take(),
+        diagnostics: loader.findings.take(),
         notes: loader.notes.take(),
         files: 1 + loader.files.get(),
         skipped: false,

@@ -211,7 +211,7 @@ fn load_root(
             guard.message(&dir.display)
         };
         return UnitOutput {
-            findings: vec![super::parse_error(message, span, "evaluation stopped here")
+            diagnostics: vec![super::parse_error(message, span, "evaluation stopped here")
                 .help("simplify the module (very large count/for_each or deeply chained expressions), or exclude it")],
             notes: ctx.notes.into_inner(),
             files: ctx.files.get(),
@@ -220,7 +220,7 @@ fn load_root(
     }
     UnitOutput {
         model,
-        findings: ctx.findings.into_inner(),
+        diagnostics: ctx.findings.into_inner(),
         notes: ctx.notes.into_inner(),
         files: ctx.files.get(),
         ..UnitOutput::default()

@@ -19,7 +19,7 @@ use super::expand::{Binds, Evaluator, Node, instances, key_suffix};
 use super::map::{Mapper, ResInst};
 use super::parse::{ParsedModule, header_span, label, normalize_display, parse_dir, span_of};
 use super::value::TVal;
-use crate::finding::Finding;
+use crate::frontend::Diagnostic;
 use crate::frontend::FrontendOptions;
 use crate::model::{Origin, ResourceKey, UnitId, Val};
 use crate::source::{FileId, SourceMap, Span};
@@ -120,7 +120,7 @@ pub struct Ctx<'s> {
     /// Notes for `--verbose`.
     pub notes: RefCell<Vec<String>>,
     /// AGW000 findings.
-    pub findings: RefCell<Vec<Finding>>,
+    pub findings: RefCell<Vec<Diagnostic>>,
     /// Files read.
     pub files: Cell<usize>,
     depth: Cell<usize>,

@@ -14,7 +14,7 @@ use super::json::{JKind, JNode, JsonDoc};
 use super::map::{EvRes, Mapper};
 use super::tree::{Ev, EvKind, from_aval, s, to_aval};
 use super::value::{AVal, MAX_VALUE_BYTES, size_capped};
-use crate::finding::Finding;
+use crate::frontend::Diagnostic;
 use crate::model::{Lattice, Origin, Partial, Ref, ResourceKey, UnitId, Val};
 use crate::source::{FileId, SourceMap, Span};
 
@@ -50,7 +50,7 @@ pub struct Loader<'a> {
     /// Resources found so far, mapped as they come.
     pub mapper: RefCell<Mapper>,
     /// AGW000 findings (linked templates that do not parse).
-    pub findings: RefCell<Vec<Finding>>,
+    pub findings: RefCell<Vec<Diagnostic>>,
     /// Notes for `--verbose`.
     pub notes: RefCell<Vec<String>>,
     /// Files read besides the root template.

@@ -1,0 +1,211 @@
+//! Function Apps, Web Apps and their slots, service plans, host name bindings and VNet
+//! integration.
+
+use super::conv::*;
+use super::{Mapper, ResInst, Target, header, target_of};
+use crate::frontend::terraform::expand::Node;
+use crate::frontend::terraform::value::TVal;
+use crate::model::*;
+
+impl Mapper {
+    /// Maps sites, plans and their bindings; false when the resource is none of them.
+    pub(super) fn add_site(&mut self, ri: &ResInst) -> bool {
+        let n = &ri.node;
+        let unit = n.unit();
+        let m = &mut self.model;
+        match ri.rtype.as_str() {
+            "azurerm_linux_function_app"
+            | "azurerm_windows_function_app"
+            | "azurerm_function_app_flex_consumption"
+            | "azurerm_linux_web_app"
+            | "azurerm_windows_web_app"
+            | "azurerm_function_app"
+            | "azurerm_app_service"
+            | "azurerm_linux_function_app_slot"
+            | "azurerm_windows_function_app_slot"
+            | "azurerm_linux_web_app_slot"
+            | "azurerm_windows_web_app_slot" => {
+                let st = site(ri);
+                if st.vnet_subnet.is_known() {
+                    m.subnet_users.push(SubnetUser {
+                        res: st.res.clone(),
+                        subnet: st.vnet_subnet.clone(),
+                        usage: "VNet integration".into(),
+                        span: st.vnet_subnet.span_or(ri.header),
+                    });
+                }
+                m.sites.push(st);
+            }
+            "azurerm_service_plan" | "azurerm_app_service_plan" => m.plans.push(plan(ri)),
+            "azurerm_app_service_custom_hostname_binding" => {
+                let t = match n.attr("app_service_name") {
+                    Some(e) => target_of(Some(e), unit),
+                    None => Target::Unknown,
+                };
+                let hb = HostBinding {
+                    host_name: s(n, "hostname"),
+                    ssl_state: s(n, "ssl_state"),
+                    span: ri.header,
+                };
+                self.pending.host_bindings.push((t, hb));
+            }
+            "azurerm_app_service_virtual_network_swift_connection" => {
+                let sn = r(n, "subnet_id");
+                if !sn.is_absent() {
+                    m.subnet_users.push(SubnetUser {
+                        res: header(ri),
+                        span: sn.span_or(ri.header),
+                        subnet: sn.clone(),
+                        usage: "VNet integration".into(),
+                    });
+                }
+                self.pending.swift.push((r(n, "app_service_id"), sn));
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
+pub(super) fn site(ri: &ResInst) -> Site {
+    let n = &ri.node;
+    let (kind, is_fn) = match ri.rtype.as_str() {
+        "azurerm_linux_function_app"
+        | "azurerm_linux_function_app_slot"
+        | "azurerm_function_app_flex_consumption" => ("functionapp,linux", true),
+        "azurerm_windows_function_app" | "azurerm_windows_function_app_slot" => {
+            ("functionapp", true)
+        }
+        "azurerm_function_app" => {
+            if s(n, "os_type").as_str() == Some("linux") {
+                ("functionapp,linux", true)
+            } else {
+                ("functionapp", true)
+            }
+        }
+        "azurerm_linux_web_app" | "azurerm_linux_web_app_slot" => ("app,linux", false),
+        _ => ("app", false),
+    };
+    let sc = n.block("site_config");
+    let from_sc = |f: &dyn Fn(&Node) -> Val<String>| -> Val<String> {
+        match &sc {
+            Err(sp) => Val::unknown(Some(*sp)),
+            Ok(None) => Val::absent(),
+            Ok(Some(c)) => f(c),
+        }
+    };
+    let min_tls = from_sc(&|c| s_any(c, &["minimum_tls_version", "min_tls_version"]));
+    let default_action = from_sc(&|c| s(c, "ip_restriction_default_action"));
+    let (restrictions, http2) = match &sc {
+        Err(sp) => (Val::unknown(Some(*sp)), Val::unknown(Some(*sp))),
+        Ok(None) => (Val::absent(), Val::absent()),
+        Ok(Some(c)) => (
+            coll(c.blocks("ip_restriction"), restriction),
+            flag(c, "http2_enabled"),
+        ),
+    };
+    let pna = match n.attr("public_network_access_enabled") {
+        None => Val::absent(),
+        Some(e) => with_origins(
+            match &e.value {
+                TVal::Null => Val::absent(),
+                v => v.as_bool().map_or_else(
+                    || Val::unknown(Some(e.span)),
+                    |on| Val::known(if on { "Enabled" } else { "Disabled" }.into(), e.span),
+                ),
+            },
+            &e.origins,
+        ),
+    };
+    Site {
+        res: header(ri),
+        kind: Val::known(kind.to_string(), ri.header),
+        is_function: Val::known(is_fn, ri.header),
+        default_host_name: Val::unknown_partial(
+            Some(ri.header),
+            Partial {
+                prefix: String::new(),
+                suffix: ".azurewebsites.net".into(),
+            },
+        ),
+        auto_generated_domain_scope: Val::absent(),
+        host_bindings: Val::known_at(Vec::new(), None),
+        plan: {
+            let p = r(n, "service_plan_id");
+            if p.is_absent() {
+                r(n, "app_service_plan_id")
+            } else {
+                p
+            }
+        },
+        https_only: flag(n, "https_only"),
+        min_tls_version: min_tls,
+        client_cert_enabled: b_any(n, &["client_certificate_enabled", "client_cert_enabled"]),
+        client_cert_mode: s_any(n, &["client_certificate_mode", "client_cert_mode"]),
+        client_cert_exclusion_paths: s(n, "client_certificate_exclusion_paths"),
+        public_network_access: pna,
+        ip_restrictions: restrictions,
+        ip_restriction_default_action: default_action,
+        app_settings: map_kv(n, "app_settings"),
+        vnet_subnet: r(n, "virtual_network_subnet_id"),
+        auth: one(n, "auth_settings_v2", |a| AuthSettings {
+            enabled: flag(a, "auth_enabled"),
+            require_authentication: flag(a, "require_authentication"),
+            unauthenticated_action: s(a, "unauthenticated_action"),
+            excluded_paths: strs(a, "excluded_paths"),
+            span: a.span,
+        }),
+        http2,
+        always_ready: if n.blocks("always_ready").written {
+            Val::known(true, n.span)
+        } else {
+            Val::absent()
+        },
+    }
+}
+
+pub(super) fn restriction(b: &Node) -> AccessRestriction {
+    AccessRestriction {
+        name: s(b, "name"),
+        action: s(b, "action"),
+        priority: i(b, "priority"),
+        ip_address: s(b, "ip_address"),
+        tag: Val::absent(),
+        service_tag: s(b, "service_tag"),
+        subnet: r(b, "virtual_network_subnet_id"),
+        has_headers: {
+            let h = b.blocks("headers");
+            if h.unknown.is_some() {
+                Val::unknown(h.unknown)
+            } else if h.written || b.expr("headers").is_some() {
+                Val::known(true, h.first_span.unwrap_or(b.span))
+            } else {
+                Val::absent()
+            }
+        },
+        span: b.span,
+    }
+}
+
+pub(super) fn plan(ri: &ResInst) -> Plan {
+    let n = &ri.node;
+    if ri.rtype == "azurerm_app_service_plan" {
+        let (tier, size) = match n.block("sku") {
+            Ok(Some(b)) => (s(&b, "tier"), s(&b, "size")),
+            Ok(None) => (Val::absent(), Val::absent()),
+            Err(sp) => (Val::unknown(Some(sp)), Val::unknown(Some(sp))),
+        };
+        return Plan {
+            res: header(ri),
+            sku_name: size,
+            sku_tier: tier,
+            kind: s(n, "kind"),
+        };
+    }
+    Plan {
+        res: header(ri),
+        sku_name: s(n, "sku_name"),
+        sku_tier: Val::absent(),
+        kind: s(n, "os_type"),
+    }
+}

@@ -1,0 +1,376 @@
+//! NSG evaluation: a flow against an NSG's rules by ascending priority, first match wins,
+//! default rules last, three-valued (a rule field that is Unknown makes the verdict `Uncertain`).
+
+use super::super::{Coll, Dialect, NetworkSecurityGroup, SecurityRule, Val};
+use super::address::{ALL_PORTS, Cover, Endpoint, Prefix, covers, parse_ports, parse_prefix};
+
+/// Traffic direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Into the subnet.
+    Inbound,
+    /// Out of the subnet.
+    Outbound,
+}
+
+/// A flow to evaluate against an NSG (TCP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flow {
+    /// Direction.
+    pub direction: Direction,
+    /// Source.
+    pub source: Endpoint,
+    /// Destination.
+    pub destination: Endpoint,
+    /// Destination ports, inclusive.
+    pub ports: (u32, u32),
+    /// An Allow counts only when its destination is `*`/`Any`/`0.0.0.0/0` (the platform's NSG
+    /// pre-check for the GatewayManager rule, as reported).
+    pub allow_needs_any_destination: bool,
+}
+
+/// The rule that decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decider<'a> {
+    /// A rule written in the template.
+    Rule(&'a SecurityRule),
+    /// A default rule (`DenyAllInBound`...).
+    Default(&'static str),
+}
+
+/// The verdict for a flow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict<'a> {
+    /// Every port of the flow is allowed.
+    Allowed,
+    /// Some ports of the flow are certainly denied, by `by`.
+    Denied {
+        /// The first deciding Deny.
+        by: Decider<'a>,
+        /// The denied port range decided by it.
+        ports: (u32, u32),
+    },
+    /// Cannot tell; `unknown` when an Unknown value is the cause.
+    Uncertain {
+        /// An Unknown value made the verdict uncertain.
+        unknown: bool,
+    },
+}
+
+/// One rule with its Known fields, prepared for evaluation.
+struct View<'a> {
+    decider: Decider<'a>,
+    /// `None` = Unknown.
+    allow: Option<bool>,
+    priority: Option<i64>,
+    /// Direction matches: Some(true/false), None = Unknown.
+    direction: Option<bool>,
+    /// Protocol covers TCP: Full / None; Partial when Unknown.
+    proto: Cover,
+    proto_unknown: bool,
+    src: Cover,
+    dst: Cover,
+    dst_is_any: bool,
+    /// Port ranges; `None` = Unknown or malformed.
+    ports: Option<Vec<(u32, u32)>>,
+    unknown: bool,
+}
+
+fn prefix_cover(coll: &Coll<Val<String>>, ep: &Endpoint) -> (Cover, bool, bool) {
+    // (cover, unknown, is_any)
+    let Some(items) = coll.items() else {
+        return (Cover::Partial, true, false);
+    };
+    if items.is_empty() {
+        return (Cover::Partial, false, false);
+    }
+    let mut best = Cover::None;
+    let mut unknown = false;
+    let mut any = false;
+    for v in items {
+        match v.get() {
+            Some(s) => {
+                let p = parse_prefix(s);
+                any |= p == Prefix::Any;
+                best = best.max(covers(&p, ep));
+            }
+            None => {
+                unknown = true;
+                best = best.max(Cover::Partial);
+            }
+        }
+    }
+    (best, unknown, any)
+}
+
+fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
+    let mut unknown = false;
+    let allow = match r.access.get() {
+        Some(a) => Some(a.eq_ignore_ascii_case("allow")),
+        None => {
+            unknown = true;
+            None
+        }
+    };
+    let priority = r.priority.get().copied();
+    unknown |= priority.is_none();
+    let want = match flow.direction {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    };
+    let direction = r.direction.get().map(|d| d.eq_ignore_ascii_case(want));
+    unknown |= direction.is_none();
+    let (proto, proto_unknown) = match r.protocol.get() {
+        Some(p) if p == "*" || p.eq_ignore_ascii_case("tcp") || p.eq_ignore_ascii_case("any") => {
+            (Cover::Full, false)
+        }
+        Some(_) => (Cover::None, false),
+        None => (Cover::Partial, true),
+    };
+    unknown |= proto_unknown;
+    let (src, su, _) = prefix_cover(&r.source_prefixes, &flow.source);
+    let (dst, du, dst_is_any) = prefix_cover(&r.destination_prefixes, &flow.destination);
+    unknown |= su || du;
+    let ports = match r.destination_ports.items() {
+        Some(items) if !items.is_empty() => {
+            let mut out = Vec::new();
+            let mut ok = true;
+            for v in items {
+                match v.get().and_then(|s| parse_ports(s)) {
+                    Some(mut p) => out.append(&mut p),
+                    None => {
+                        unknown |= v.is_unknown();
+                        ok = false;
+                    }
+                }
+            }
+            ok.then_some(out)
+        }
+        Some(_) => None,
+        None => {
+            unknown = true;
+            None
+        }
+    };
+    View {
+        decider: Decider::Rule(r),
+        allow,
+        priority,
+        direction,
+        proto,
+        proto_unknown,
+        src,
+        dst,
+        dst_is_any,
+        ports,
+        unknown,
+    }
+}
+
+fn default_view(
+    name: &'static str,
+    priority: i64,
+    allow: bool,
+    src: &str,
+    dst: &str,
+    flow: &Flow,
+) -> View<'static> {
+    let sp = parse_prefix(src);
+    let dp = parse_prefix(dst);
+    View {
+        decider: Decider::Default(name),
+        allow: Some(allow),
+        priority: Some(priority),
+        direction: Some(true),
+        proto: Cover::Full,
+        proto_unknown: false,
+        src: covers(&sp, &flow.source),
+        dst: covers(&dp, &flow.destination),
+        dst_is_any: dp == Prefix::Any,
+        ports: Some(vec![ALL_PORTS]),
+        unknown: false,
+    }
+}
+
+fn defaults(flow: &Flow) -> Vec<View<'static>> {
+    match flow.direction {
+        Direction::Inbound => vec![
+            default_view(
+                "AllowVnetInBound",
+                65000,
+                true,
+                "VirtualNetwork",
+                "VirtualNetwork",
+                flow,
+            ),
+            default_view(
+                "AllowAzureLoadBalancerInBound",
+                65001,
+                true,
+                "AzureLoadBalancer",
+                "*",
+                flow,
+            ),
+            default_view("DenyAllInBound", 65500, false, "*", "*", flow),
+        ],
+        Direction::Outbound => vec![
+            default_view(
+                "AllowVnetOutBound",
+                65000,
+                true,
+                "VirtualNetwork",
+                "VirtualNetwork",
+                flow,
+            ),
+            default_view("AllowInternetOutBound", 65001, true, "*", "Internet", flow),
+            default_view("DenyAllOutBound", 65500, false, "*", "*", flow),
+        ],
+    }
+}
+
+/// Evaluates a flow against an NSG: rules by ascending priority, first match wins, default
+/// rules last. Each port sub-range is decided separately; the verdict is `Denied` as soon as
+/// one sub-range is certainly denied.
+pub fn evaluate<'a>(nsg: &'a NetworkSecurityGroup, flow: &Flow) -> Verdict<'a> {
+    let Some(rules) = nsg.rules.items() else {
+        return Verdict::Uncertain { unknown: true };
+    };
+    let mut views: Vec<View<'a>> = Vec::with_capacity(rules.len() + 3);
+    for r in rules {
+        let v = view(r, flow);
+        // A rule certainly in the other direction, or certainly not TCP, never matters.
+        if v.direction == Some(false) || (v.proto == Cover::None && !v.proto_unknown) {
+            continue;
+        }
+        views.push(v);
+    }
+    // A rule with Unknown priority that could match makes the order unknowable.
+    if views
+        .iter()
+        .any(|v| v.priority.is_none() && v.src != Cover::None && v.dst != Cover::None)
+    {
+        return Verdict::Uncertain { unknown: true };
+    }
+    views.sort_by_key(|v| v.priority.unwrap_or(i64::MAX));
+    views.extend(defaults(flow));
+
+    // Split the flow's ports at every Known rule boundary.
+    let (lo, hi) = flow.ports;
+    let mut cuts: Vec<u32> = vec![lo, hi + 1];
+    for v in &views {
+        for &(a, b) in v.ports.iter().flatten() {
+            if a > lo && a <= hi {
+                cuts.push(a);
+            }
+            if b >= lo && b < hi {
+                cuts.push(b + 1);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+
+    let mut uncertain_unknown = None::<bool>;
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1] - 1);
+        match decide(&views, flow, a) {
+            Step::Allow => {}
+            Step::Deny(by) => return Verdict::Denied { by, ports: (a, b) },
+            Step::Uncertain(u) => {
+                uncertain_unknown = Some(uncertain_unknown.unwrap_or(false) || u);
+            }
+        }
+    }
+    match uncertain_unknown {
+        None => Verdict::Allowed,
+        Some(unknown) => Verdict::Uncertain { unknown },
+    }
+}
+
+enum Step<'a> {
+    Allow,
+    Deny(Decider<'a>),
+    Uncertain(bool),
+}
+
+/// First match for one port (every port of an elementary sub-range behaves alike).
+fn decide<'a>(views: &[View<'a>], flow: &Flow, port: u32) -> Step<'a> {
+    // Accesses of rules that may match partly before the decisive one.
+    let mut partial_allow = false;
+    let mut partial_deny = false;
+    let mut partial_unknown = false;
+    for v in views {
+        let port_cover = match &v.ports {
+            Some(rs) => {
+                if rs.iter().any(|&(a, b)| a <= port && port <= b) {
+                    Cover::Full
+                } else {
+                    Cover::None
+                }
+            }
+            None => Cover::Partial,
+        };
+        let dir_cover = if v.direction.is_some() {
+            Cover::Full
+        } else {
+            Cover::Partial
+        };
+        let mut dst = v.dst;
+        if flow.allow_needs_any_destination && v.allow == Some(true) && !v.dst_is_any {
+            dst = Cover::None;
+        }
+        let m = port_cover.min(dir_cover).min(v.proto).min(v.src).min(dst);
+        match (m, v.allow) {
+            (Cover::None, _) => {}
+            (Cover::Full, Some(allow)) => {
+                let conflict = if allow { partial_deny } else { partial_allow };
+                if conflict {
+                    return Step::Uncertain(partial_unknown);
+                }
+                return if allow {
+                    Step::Allow
+                } else {
+                    Step::Deny(v.decider)
+                };
+            }
+            (_, access) => {
+                partial_unknown |= v.unknown;
+                match access {
+                    Some(true) => partial_allow = true,
+                    Some(false) => partial_deny = true,
+                    None => {
+                        partial_allow = true;
+                        partial_deny = true;
+                    }
+                }
+            }
+        }
+    }
+    // The default DenyAll always matches fully, so this is unreachable in practice.
+    Step::Uncertain(partial_unknown)
+}
+
+/// Where to point when a default rule decides (a rule is missing): the ARM `securityRules`
+/// array, or the Terraform NSG resource (its inline blocks are siblings, not one list).
+pub fn missing_rule_span(nsg: &NetworkSecurityGroup) -> crate::source::Span {
+    match nsg.res.dialect {
+        Dialect::Arm => nsg.rules.span_or(nsg.res.span),
+        Dialect::Terraform => nsg.res.span,
+    }
+}
+
+/// A decider for labels: `rule "X"` or `default rule DenyAllInBound`.
+pub fn decider_label(d: &Decider<'_>) -> String {
+    match d {
+        Decider::Rule(_) => format!("rule \"{}\"", decider_name(d)),
+        Decider::Default(n) => format!("default rule {n}"),
+    }
+}
+
+/// Name of a decider for messages.
+pub fn decider_name(d: &Decider<'_>) -> String {
+    match d {
+        Decider::Rule(r) => r.name.get().cloned().unwrap_or_else(|| "?".into()),
+        Decider::Default(n) => (*n).to_string(),
+    }
+}
