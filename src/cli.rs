@@ -14,7 +14,7 @@ use crate::{LintOptions, lint};
 /// agwlint: lints ARM templates and Terraform for Application Gateway misconfigurations that end
 /// in 502 Bad Gateway.
 #[derive(Debug, Parser)]
-#[command(name = "agwlint", version, about)]
+#[command(name = "agwlint", version = crate::version::LONG, about)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]

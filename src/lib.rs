@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod version;
 
 use std::path::PathBuf;
 

@@ -218,7 +218,7 @@ fn files_the_readme_help_and_hooks_name_exist() {
     let see: Vec<&str> = hooks
         .split_whitespace()
         .filter(|w| w.contains(".md"))
-        .map(|w| w.trim_end_matches('.'))
+        .map(|w| w.trim_matches(|c: char| "().,:;'\"`".contains(c)))
         .collect();
     assert!(!see.is_empty(), "the hook file points to its documentation");
     for s in see {

@@ -15,8 +15,10 @@ use std::time::Duration;
 
 use property_common::{bounded, lint_paths, scratch};
 
-/// Generous: the debug build is slow, and a hang is what this catches.
-const LIMIT: Duration = Duration::from_secs(60);
+/// Generous: the debug build is slow and CI machines are shared, and a hang (not speed, which
+/// `scripts/bench.sh` measures) is what this catches. At 60 s it failed twice on a 2-core machine
+/// with a load average of 9-14 while the same input takes 2 s in a release build.
+const LIMIT: Duration = Duration::from_secs(240);
 
 fn inputs(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
