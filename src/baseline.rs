@@ -154,7 +154,13 @@ impl Baseline {
         let shown = crate::discover::display_path(path);
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
-        let doc: Doc = serde_json::from_str(&text)
+        Self::parse(path, &text)
+    }
+
+    /// Parses the text of a baseline file read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, String> {
+        let shown = crate::discover::display_path(path);
+        let doc: Doc = serde_json::from_str(text)
             .map_err(|e| format!("baseline {shown} is not an agwlint baseline: {e}"))?;
         if doc.version != VERSION {
             return Err(format!(

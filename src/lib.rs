@@ -38,6 +38,9 @@ pub struct LintOptions {
     pub rules: config::RuleSettings,
     /// Findings recorded here are not reported (`--baseline`, `baseline:`).
     pub baseline: Option<baseline::Baseline>,
+    /// The directory of a configuration file named by `--config`: a scan root besides those of
+    /// the lint paths ([`source::scan_roots`]).
+    pub config_dir: Option<PathBuf>,
 }
 
 /// The result of a lint run.
@@ -82,6 +85,11 @@ pub fn lint(
     if !flag_errors.is_empty() {
         return Err(PathError(flag_errors.join("\n")));
     }
+    if sources.scan_roots().is_none() {
+        let mut roots = source::scan_roots(paths, &config::paths::current_dir());
+        roots.extend(opts.config_dir.iter().cloned());
+        sources.set_scan_roots(&roots);
+    }
     let inputs = discover::discover(paths, &opts.filters);
     if let Some(e) = inputs.errors.first() {
         return Err(PathError(format!("cannot read {e}")));
@@ -106,15 +114,19 @@ fn check_flag_files(opts: &FrontendOptions) -> Vec<String> {
     let mut errors = Vec::new();
     for p in &opts.parameters {
         let shown = discover::display_path(p);
-        match frontend::arm::params::read_file(p, &shown) {
-            Ok(text) => {
+        let any = SourceMap::new();
+        match frontend::arm::params::read_file(p, &shown, &any, source::PathOrigin::CommandLine) {
+            Ok((text, _)) => {
                 if let Err(frontend::arm::params::LoadError::NotParameterFile(why)) =
                     frontend::arm::params::load(&text, source::FileId(0))
                 {
                     errors.push(format!("parameter file {shown} {why}"));
                 }
             }
-            Err(e) => errors.push(e),
+            Err(frontend::arm::params::ReadError::Usage(e)) => errors.push(e),
+            Err(frontend::arm::params::ReadError::Refused(r)) => {
+                errors.push(format!("parameter file {shown} {}", r.reason()));
+            }
         }
     }
     for p in &opts.var_files {
@@ -240,8 +252,14 @@ fn load_json(
     sources: &SourceMap,
     opts: &LintOptions,
 ) -> UnitOutput {
-    let bytes = match std::fs::metadata(&j.path) {
-        Ok(m) if m.len() > discover::MAX_FILE_BYTES => {
+    let origin = if j.explicit {
+        source::PathOrigin::CommandLine
+    } else {
+        source::PathOrigin::Content
+    };
+    let read = match sources.read_confined(&j.path, origin, discover::MAX_FILE_BYTES) {
+        Ok(r) => r,
+        Err(source::Refusal::TooLarge(_)) => {
             let id = sources.add(j.display.clone(), "");
             let mut u = UnitOutput {
                 files: 1,
@@ -258,17 +276,29 @@ fn load_json(
             ));
             return u;
         }
-        _ => match std::fs::read(&j.path) {
-            Ok(b) => b,
-            Err(e) => {
-                return UnitOutput {
-                    skipped: true,
-                    notes: vec![format!("{}: not read: {e}", j.display)],
-                    ..UnitOutput::default()
-                };
-            }
-        },
+        Err(r) if r.is_confinement() => {
+            // A symbolic link met while walking a directory: the link is repository content.
+            let id = sources.add(j.display.clone(), "");
+            return UnitOutput {
+                files: 1,
+                diagnostics: vec![frontend::refused(
+                    "file",
+                    &j.display,
+                    &r,
+                    source::Span::new(id, 0..0),
+                )],
+                ..UnitOutput::default()
+            };
+        }
+        Err(r) => {
+            return UnitOutput {
+                skipped: true,
+                notes: vec![format!("{}: not read: {}", j.display, r.reason())],
+                ..UnitOutput::default()
+            };
+        }
     };
+    let bytes = read.bytes;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -316,9 +346,13 @@ fn load_json(
     frontend::arm::load_template(&j.path, &j.display, &text, unit, sources, &opts.frontend)
 }
 
-/// The finding for a front-end's diagnostic: `AGW000 parse-error`.
+/// The finding for a front-end's diagnostic: `AGW000 parse-error`, or `AGW901
+/// reference-outside-scan-root` for a reference that was not followed.
 pub fn diagnostic_finding(d: frontend::Diagnostic) -> Finding {
-    let meta = &rules::AGW000;
+    let meta = match d.kind {
+        frontend::DiagnosticKind::Parse => &rules::AGW000,
+        frontend::DiagnosticKind::Refused => &rules::AGW901,
+    };
     let mut f = Finding::new(meta.id, meta.name, meta.severity, d.message, d.span).label(d.label);
     f.help = d.help;
     f

@@ -4,6 +4,8 @@
 //! is the first character after it). Lines and columns are 1-based and count characters, not
 //! bytes, as DESIGN.md requires; SARIF's UTF-16 columns are available too.
 
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 /// Index of a file in the [`SourceMap`].
@@ -71,6 +73,8 @@ pub struct SourceFile {
     /// The text, without a leading byte-order mark.
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    /// Where the text was read from and who chose the path (`None`: text added directly).
+    read: Option<(PathBuf, PathOrigin)>,
 }
 
 impl SourceFile {
@@ -88,6 +92,7 @@ impl SourceFile {
             path,
             text: Arc::from(text),
             line_starts,
+            read: None,
         }
     }
 
@@ -147,9 +152,14 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 }
 
 /// Every file read during a scan. Adding is thread-safe so front-ends can run in parallel.
+///
+/// It is also the one place that reads files whose path comes from repository content
+/// ([`SourceMap::read_confined`]): such a path is read only when it resolves (symbolic links
+/// included) to a regular file inside the scan root.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
+    roots: RwLock<Option<Arc<[PathBuf]>>>,
 }
 
 impl SourceMap {
@@ -160,7 +170,20 @@ impl SourceMap {
 
     /// Adds a file and returns its id. A BOM at the start of `text` is dropped.
     pub fn add(&self, path: impl Into<String>, text: &str) -> FileId {
-        let file = Arc::new(SourceFile::new(path.into(), text));
+        self.push(SourceFile::new(path.into(), text))
+    }
+
+    /// Adds the text of a file read by [`SourceMap::read_confined`], remembering where it was
+    /// read from (the reporters show snippets only of files inside the scan root, or chosen on
+    /// the command line: [`SourceMap::may_show`]).
+    pub fn add_read(&self, path: impl Into<String>, text: &str, read: &ReadFile) -> FileId {
+        let mut f = SourceFile::new(path.into(), text);
+        f.read = Some((read.real.clone(), read.origin));
+        self.push(f)
+    }
+
+    fn push(&self, file: SourceFile) -> FileId {
+        let file = Arc::new(file);
         let mut files = match self.files.write() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -204,6 +227,265 @@ impl SourceMap {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Sets the scan root(s): paths from repository content are read only below one of them.
+    /// [`crate::lint`] sets them from the lint paths ([`scan_roots`]) unless the caller did.
+    /// Roots that cannot be resolved are dropped.
+    pub fn set_scan_roots(&self, roots: &[PathBuf]) {
+        let canon: Vec<PathBuf> = roots
+            .iter()
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .collect();
+        let mut g = match self.roots.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        *g = Some(Arc::from(canon));
+    }
+
+    /// The scan roots (canonical), or `None` when none were set: then only the file-kind and
+    /// size checks of [`SourceMap::read_confined`] apply.
+    pub fn scan_roots(&self) -> Option<Arc<[PathBuf]>> {
+        match self.roots.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Reads a file of at most `limit` bytes.
+    ///
+    /// A path from the command line ([`PathOrigin::CommandLine`]) is read wherever it is and
+    /// whatever it is (`--var-file <(...)` is a pipe). A path from repository content
+    /// ([`PathOrigin::Content`]) is resolved, symbolic links included, and read only when it is
+    /// a regular file inside the scan root and not under `/proc`, `/sys` or `/dev`; otherwise
+    /// the typed [`Refusal`] says why, and nothing of the file was read.
+    pub fn read_confined(
+        &self,
+        path: &Path,
+        origin: PathOrigin,
+        limit: u64,
+    ) -> Result<ReadFile, Refusal> {
+        let real = match origin {
+            PathOrigin::CommandLine => {
+                std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+            }
+            PathOrigin::Content => confined_path(path, self.scan_roots().as_deref())?,
+        };
+        let meta = std::fs::metadata(&real).map_err(|e| Refusal::Unreadable(e.kind()))?;
+        if meta.is_dir() {
+            return Err(Refusal::Unreadable(std::io::ErrorKind::IsADirectory));
+        }
+        if meta.is_file() && meta.len() > limit {
+            return Err(Refusal::TooLarge(limit));
+        }
+        let file = std::fs::File::open(&real).map_err(|e| Refusal::Unreadable(e.kind()))?;
+        if origin == PathOrigin::Content {
+            // The handle itself must be the regular file checked (not swapped since).
+            match file.metadata() {
+                Ok(m) if m.is_file() => {}
+                _ => return Err(Refusal::SpecialFile),
+            }
+        }
+        let mut bytes = Vec::new();
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| Refusal::Unreadable(e.kind()))?;
+        if bytes.len() as u64 > limit {
+            return Err(Refusal::TooLarge(limit));
+        }
+        Ok(ReadFile {
+            bytes,
+            real,
+            origin,
+        })
+    }
+
+    /// Checks, without reading, that a directory named by repository content (a Terraform
+    /// module `source`) resolves inside the scan root; returns its canonical path.
+    pub fn confined_dir(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        let real = std::fs::canonicalize(path).map_err(|e| Refusal::Unreadable(e.kind()))?;
+        if is_system_path(&real) {
+            return Err(Refusal::SpecialFile);
+        }
+        if let Some(roots) = self.scan_roots()
+            && !inside(&real, &roots)
+        {
+            return Err(Refusal::OutsideScanRoot);
+        }
+        if !real.is_dir() {
+            return Err(Refusal::Unreadable(std::io::ErrorKind::NotADirectory));
+        }
+        Ok(real)
+    }
+
+    /// True when the reporters may show the text of a file: it was added as text, chosen on the
+    /// command line, or read from inside the scan root. A backstop behind
+    /// [`SourceMap::read_confined`]: a file outside the root never gets into the map.
+    pub fn may_show(&self, id: FileId) -> bool {
+        let Some(f) = self.get(id) else {
+            return false;
+        };
+        match &f.read {
+            None | Some((_, PathOrigin::CommandLine)) => true,
+            Some((real, PathOrigin::Content)) => {
+                !is_system_path(real) && self.scan_roots().is_none_or(|r| inside(real, &r))
+            }
+        }
+    }
+}
+
+/// Who chose a path that is about to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathOrigin {
+    /// The person running agwlint: a lint path or a flag (`--parameters`, `--var-file`,
+    /// `--config`, `--baseline`). Read wherever it is.
+    CommandLine,
+    /// Repository content: a template's `templateLink`, a parameter file beside a template, a
+    /// mapping of `.agwlint.yaml`, a Terraform module `source`, a file met while walking a
+    /// directory. Read only inside the scan root.
+    Content,
+}
+
+/// A file read by [`SourceMap::read_confined`].
+#[derive(Debug, Clone)]
+pub struct ReadFile {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// The path it was read from, resolved.
+    pub real: PathBuf,
+    /// Who chose the path.
+    pub origin: PathOrigin,
+}
+
+/// Why [`SourceMap::read_confined`] did not read a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A path from repository content resolves outside the scan root (an absolute path, a `..`
+    /// escape, a symbolic link): not read. Reported as AGW901.
+    OutsideScanRoot,
+    /// A path from repository content resolves to something other than a regular file (a
+    /// device, FIFO, socket, or anything under `/proc`, `/sys`, `/dev`): not read. Reported as
+    /// AGW901.
+    SpecialFile,
+    /// Larger than the limit (bytes).
+    TooLarge(u64),
+    /// Missing or unreadable (including a path that is not valid for the system).
+    Unreadable(std::io::ErrorKind),
+}
+
+impl Refusal {
+    /// True for the refusals of the confinement rule (outside the scan root, special file),
+    /// which are reported as AGW901; the others are ordinary read errors.
+    pub fn is_confinement(&self) -> bool {
+        matches!(self, Refusal::OutsideScanRoot | Refusal::SpecialFile)
+    }
+
+    /// Why, in words (never any of the file's content): "points outside the scan root".
+    pub fn reason(&self) -> String {
+        match self {
+            Refusal::OutsideScanRoot => "points outside the scan root".to_string(),
+            Refusal::SpecialFile => {
+                "is not a regular file (a device, pipe, socket or system file)".to_string()
+            }
+            Refusal::TooLarge(n) => format!("is larger than the {} MiB limit", n / (1024 * 1024)),
+            Refusal::Unreadable(k) => format!("cannot be read ({k})"),
+        }
+    }
+}
+
+/// Resolves a path from repository content and checks the confinement rule (without reading).
+fn confined_path(path: &Path, roots: Option<&[PathBuf]>) -> Result<PathBuf, Refusal> {
+    let resolved = std::fs::canonicalize(path);
+    if let Some(roots) = roots {
+        // A reference whose written form leaves every root is refused whether or not it
+        // exists, so the answer says nothing about the outside file system (unless it
+        // resolves back inside, as through a symbolic link to the root itself).
+        let lexical = absolute(path);
+        let back_inside = resolved.as_ref().is_ok_and(|r| inside(r, roots));
+        if !inside(&lexical, roots) && !back_inside {
+            return Err(Refusal::OutsideScanRoot);
+        }
+    }
+    let real = resolved.map_err(|e| Refusal::Unreadable(e.kind()))?;
+    if is_system_path(&real) {
+        return Err(Refusal::SpecialFile);
+    }
+    if let Some(roots) = roots
+        && !inside(&real, roots)
+    {
+        return Err(Refusal::OutsideScanRoot);
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| Refusal::Unreadable(e.kind()))?;
+    if !meta.is_file() && !meta.is_dir() {
+        return Err(Refusal::SpecialFile);
+    }
+    Ok(real)
+}
+
+/// The absolute, lexically normalised form of a path (symbolic links not resolved).
+fn absolute(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn inside(real: &Path, roots: &[PathBuf]) -> bool {
+    roots.iter().any(|r| real.starts_with(r))
+}
+
+/// `/proc`, `/sys` and `/dev`: never read for repository content, whatever the scan root.
+fn is_system_path(real: &Path) -> bool {
+    ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|p| real.starts_with(p))
+}
+
+/// Names of the configuration file; the directory holding one is a repository root.
+const ROOT_MARKERS: &[&str] = &[".agwlint.yaml", ".agwlint.yml"];
+
+/// The scan root of one lint path: the nearest directory at or above it that holds
+/// `.agwlint.yaml` (or `.yml`) or `.git` (found by walking up; git is never run); else the
+/// current directory when the path lies below it; else the path itself (its directory for a
+/// file). Canonical paths.
+pub fn scan_root(path: &Path, cwd: &Path) -> PathBuf {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path));
+    let start = if real.is_dir() {
+        real.clone()
+    } else {
+        real.parent()
+            .map_or_else(|| real.clone(), Path::to_path_buf)
+    };
+    for d in start.ancestors() {
+        if ROOT_MARKERS.iter().any(|m| d.join(m).is_file()) || d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+    }
+    let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    if start.starts_with(&cwd) { cwd } else { start }
+}
+
+/// The scan roots of a run: [`scan_root`] of every lint path.
+pub fn scan_roots(paths: &[PathBuf], cwd: &Path) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = paths.iter().map(|p| scan_root(p, cwd)).collect();
+    roots.sort();
+    roots.dedup();
+    roots
 }
 
 #[cfg(test)]

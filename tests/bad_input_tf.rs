@@ -117,13 +117,15 @@ fn module_calling_itself_stops_with_a_note() {
 }
 
 #[test]
-fn source_escaping_the_scanned_tree_is_followed_when_present() {
+fn source_escaping_the_scanned_tree_is_followed_inside_the_repository() {
+    // The repository root (a `.git` directory) holds both: the module is inside the scan root.
     let root = tree(&[
         (
             "scan/main.tf",
             b"module \"shared\" {\n  source = \"../shared/agw\"\n}\nmodule \"gone\" {\n  source = \"../nowhere\"\n}\n",
         ),
         ("shared/agw/main.tf", V1),
+        (".git/HEAD", b"ref: refs/heads/main\n"),
     ]);
     let (r, s) = run(&root.join("scan"));
     let found = rules_in(&r, &s);
@@ -133,6 +135,22 @@ fn source_escaping_the_scanned_tree_is_followed_when_present() {
         "{:?}",
         r.notes
     );
+}
+
+#[test]
+fn source_escaping_the_scan_root_is_not_read() {
+    // No repository root above `scan`: the scan root is `scan` itself (issue 20).
+    let root = tree(&[
+        (
+            "scan/main.tf",
+            b"module \"shared\" {\n  source = \"../shared/agw\"\n}\n",
+        ),
+        ("shared/agw/main.tf", V1),
+    ]);
+    let (r, s) = run(&root.join("scan"));
+    let found = rules_in(&r, &s);
+    assert!(!has(&found, "AGW001", "shared/agw/main.tf"), "{found:?}");
+    assert!(has(&found, "AGW901", "scan/main.tf"), "{found:?}");
 }
 
 #[test]

@@ -208,9 +208,34 @@ pub fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| ConfigError::plain(format!("cannot read configuration {shown}: {e}")))?;
+    parse_bytes(&shown, bytes)
+}
+
+/// Reads a configuration file that was found (not named by `--config`): it is repository
+/// content, so it is read only when it resolves inside its own directory and is a regular file
+/// (a symbolic link `.agwlint.yaml` → `/etc/passwd` is refused without reading it).
+pub fn load_found_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let shown = super::paths::shown(path);
+    let dir = super::paths::absolute(path)
+        .parent()
+        .map_or_else(super::paths::current_dir, Path::to_path_buf);
+    let probe = crate::source::SourceMap::new();
+    probe.set_scan_roots(std::slice::from_ref(&dir));
+    match probe.read_confined(path, crate::source::PathOrigin::Content, MAX_CONFIG_BYTES) {
+        Ok(read) => parse_bytes(&shown, read.bytes),
+        Err(r) if r.is_confinement() => Err(ConfigError::plain(format!(
+            "configuration {shown} {}; not read",
+            r.reason()
+        ))
+        .with_help("pass a configuration outside the repository with --config")),
+        Err(_) => load_file(path),
+    }
+}
+
+fn parse_bytes(shown: &str, bytes: Vec<u8>) -> Result<FileConfig, ConfigError> {
     let text = String::from_utf8(bytes)
         .map_err(|_| ConfigError::plain(format!("configuration {shown} is not UTF-8 text")))?;
-    parse(&shown, &text)
+    parse(shown, &text)
 }
 
 /// Parses configuration text; `path` is only used in messages.

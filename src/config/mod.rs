@@ -192,7 +192,11 @@ pub fn configure(args: &ConfigArgs, opts: &mut LintOptions) -> Result<Resolved, 
     };
     let (file, dir) = match &path {
         Some(p) => {
-            let file = load_file(p)?;
+            let file = if args.config.is_some() {
+                load_file(p)?
+            } else {
+                load::load_found_file(p)?
+            };
             let dir = paths::absolute(p)
                 .parent()
                 .map_or_else(|| cwd.clone(), std::path::Path::to_path_buf);
@@ -245,18 +249,28 @@ pub fn configure(args: &ConfigArgs, opts: &mut LintOptions) -> Result<Resolved, 
         .map(|(glob, files)| PathMapping::new(glob.as_deref(), files, &dir))
         .collect::<Result<_, _>>()
         .map_err(ConfigError::plain)?;
+    if args.config.is_some() {
+        opts.config_dir = Some(dir.clone());
+    }
     let baseline = match (&args.baseline, &file.baseline) {
         (Some(b), _) => Some(b.clone()),
         (None, Some(b)) => Some(paths::under(&dir, b)),
         (None, None) => None,
     };
     if let (None, Some(b)) = (&args.write_baseline, &baseline) {
-        {
-            opts.baseline = Some(crate::baseline::Baseline::load(b).map_err(|e| {
-                ConfigError::plain(e)
-                    .with_help("create it with `agwlint lint --write-baseline FILE`")
-            })?);
-        }
+        let create = "create it with `agwlint lint --write-baseline FILE`";
+        let loaded = if args.baseline.is_some() {
+            crate::baseline::Baseline::load(b)
+        } else {
+            // `baseline:` is repository content: read only inside the configuration's
+            // directory (its scan root).
+            confined_baseline(b, &dir).map_err(|e| {
+                ConfigError::plain(e).with_help(
+                    "keep the baseline inside the repository, or pass it with --baseline",
+                )
+            })?
+        };
+        opts.baseline = Some(loaded.map_err(|e| ConfigError::plain(e).with_help(create))?);
     }
     Ok(Resolved {
         path,
@@ -264,6 +278,34 @@ pub fn configure(args: &ConfigArgs, opts: &mut LintOptions) -> Result<Resolved, 
         baseline,
         write_baseline: args.write_baseline.clone(),
     })
+}
+
+/// Reads the baseline named by `baseline:` through the confinement rule, with the
+/// configuration's directory as scan root. The outer `Err` is a refusal (never any of the
+/// file's content); the inner result is the baseline's own load result.
+fn confined_baseline(
+    path: &std::path::Path,
+    dir: &std::path::Path,
+) -> Result<Result<crate::baseline::Baseline, String>, String> {
+    let shown = crate::discover::display_path(path);
+    let probe = SourceMap::new();
+    probe.set_scan_roots(std::slice::from_ref(&dir.to_path_buf()));
+    match probe.read_confined(
+        path,
+        crate::source::PathOrigin::Content,
+        crate::discover::MAX_FILE_BYTES,
+    ) {
+        Ok(read) => Ok(match String::from_utf8(read.bytes) {
+            Ok(text) => crate::baseline::Baseline::parse(path, &text),
+            Err(_) => Err(format!("baseline {shown} is not UTF-8 text")),
+        }),
+        Err(r) if r.is_confinement() => Err(format!(
+            "configuration `baseline:` {shown} {}; not read",
+            r.reason()
+        )),
+        // Missing or unreadable: the error of the ordinary read, as with `--baseline`.
+        Err(_) => Ok(crate::baseline::Baseline::load(path)),
+    }
 }
 
 /// What the command line does after linting when configuration asks for it: writes the

@@ -74,6 +74,19 @@ pub struct Diagnostic {
     pub label: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// Which finding it becomes.
+    pub kind: DiagnosticKind,
+}
+
+/// What a [`Diagnostic`] is about; [`crate::lint`] picks the rule from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiagnosticKind {
+    /// A file that could not be parsed or evaluated (`AGW000`).
+    #[default]
+    Parse,
+    /// A reference in repository content that was not followed because it points outside the
+    /// scan root or at a special file (`AGW901`).
+    Refused,
 }
 
 impl Diagnostic {
@@ -92,6 +105,39 @@ pub fn parse_error(message: impl Into<String>, span: Span, label: impl Into<Stri
         span,
         label: label.into(),
         help: Some("fix the syntax error; the other files were still linted".to_string()),
+        kind: DiagnosticKind::Parse,
+    }
+}
+
+/// Longest part of a refused reference quoted in a message.
+const MAX_QUOTED: usize = 160;
+
+/// A reference from repository content that [`crate::source::SourceMap::read_confined`]
+/// refused: `what` names the kind of reference ("linked template", "module source"),
+/// `reference` is the path as written (quoted, shortened; never any of the file's content).
+pub fn refused(
+    what: &str,
+    reference: &str,
+    refusal: &crate::source::Refusal,
+    span: Span,
+) -> Diagnostic {
+    let mut quoted: String = reference.chars().take(MAX_QUOTED).collect();
+    if quoted.len() < reference.len() {
+        quoted.push('…');
+    }
+    Diagnostic {
+        message: format!(
+            "{what} `{quoted}` {}; it was not read and its values are unknown",
+            refusal.reason()
+        ),
+        span,
+        label: "not read".to_string(),
+        help: Some(
+            "keep referenced files inside the repository (the directory of .agwlint.yaml, else \
+             the git top level); a file outside it can be passed on the command line"
+                .to_string(),
+        ),
+        kind: DiagnosticKind::Refused,
     }
 }
 

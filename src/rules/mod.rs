@@ -250,6 +250,16 @@ pub static AGW000: RuleMeta = RuleMeta {
     page: include_str!("../../rules/AGW000.md"),
 };
 
+/// AGW901: a reference in repository content that was not followed because it points outside
+/// the scan root or at a special file. Not a [`Rule`]; front-ends report it.
+pub static AGW901: RuleMeta = RuleMeta {
+    id: "AGW901",
+    name: "reference-outside-scan-root",
+    severity: Severity::Warning,
+    summary: "A path in a template, module or configuration points outside the scan root and was not read",
+    page: include_str!("../../rules/AGW901.md"),
+};
+
 /// Every rule. Listed in blocks; [`all_meta`] sorts by ID.
 pub static REGISTRY: &[&dyn Rule] = &[
     &agw001_v1_sku_retired::V1SkuRetired,
@@ -305,9 +315,9 @@ pub static REGISTRY: &[&dyn Rule] = &[
     // rules-b end
 ];
 
-/// Metadata of every rule (with AGW000 and AGW900, which no [`Rule`] emits), sorted by ID.
+/// Metadata of every rule (with AGW000, AGW900 and AGW901, which no [`Rule`] emits), sorted by ID.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = [&AGW000, &crate::suppress::AGW900]
+    let mut v: Vec<&'static RuleMeta> = [&AGW000, &crate::suppress::AGW900, &AGW901]
         .into_iter()
         .chain(REGISTRY.iter().map(|r| r.meta()))
         .collect();
@@ -315,7 +325,7 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
     v
 }
 
-/// The rule (of the registry) with this ID; `None` for AGW000, AGW900 and unknown IDs.
+/// The rule (of the registry) with this ID; `None` for AGW000, AGW900, AGW901 and unknown IDs.
 pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
     REGISTRY.iter().copied().find(|r| r.meta().id == id)
 }

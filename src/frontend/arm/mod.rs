@@ -65,7 +65,7 @@ pub fn load_template(
     }
     let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
     let loader = template::Loader::new(unit, sources);
-    let (supplied, errors) = parameter_values(path, display, opts, &loader);
+    let (supplied, errors) = parameter_values(path, display, opts, &loader, (&doc.root, id));
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let tpl = template::Tpl::new(&loader, &doc.root, id, dir, 0, supplied, None, None, false);
     tpl.run();
@@ -137,10 +137,13 @@ pub fn parameter_files(
         files.push((p, shown, "configuration `parameters:`"));
     }
     for p in &opts.parameters {
-        files.push((p.clone(), crate::discover::display_path(p), "--parameters"));
+        files.push((p.clone(), crate::discover::display_path(p), FROM_FLAG));
     }
     files
 }
+
+/// Where a parameter file named by `--parameters` comes from (read wherever it is).
+const FROM_FLAG: &str = "--parameters";
 
 /// Supplied parameter values by lower-case name, with where each came from.
 type ParamValues = std::collections::HashMap<String, (value::AVal, Option<crate::model::Origin>)>;
@@ -153,8 +156,14 @@ fn parameter_values(
     display: &str,
     opts: &FrontendOptions,
     loader: &template::Loader<'_>,
+    (root, file): (&json::JNode, crate::source::FileId),
 ) -> (ParamValues, Vec<String>) {
     let files = parameter_files(path, display, opts);
+    let declared: Vec<&str> = root
+        .get("parameters")
+        .and_then(json::JNode::as_object)
+        .map(|ps| ps.iter().map(|p| p.key.as_str()).collect())
+        .unwrap_or_default();
     let mut out = std::collections::HashMap::new();
     let mut errors = Vec::new();
     let layers: Vec<String> = files
@@ -164,15 +173,34 @@ fn parameter_values(
     if let Some(n) = super::layers_note(display, "parameter values", &layers, "parameter") {
         loader.notes.borrow_mut().push(n);
     }
-    for (p, shown, _) in files {
-        let text = match params::read_file(&p, &shown) {
+    for (p, shown, from) in files {
+        let origin = if from == FROM_FLAG {
+            crate::source::PathOrigin::CommandLine
+        } else {
+            crate::source::PathOrigin::Content
+        };
+        let (text, read) = match params::read_file(&p, &shown, loader.sources, origin) {
             Ok(t) => t,
-            Err(e) => {
+            Err(params::ReadError::Usage(e)) => {
                 errors.push(e);
                 continue;
             }
+            Err(params::ReadError::Refused(r)) => {
+                // Every parameter it could have set is Unknown (later files still win), so no
+                // rule decides on a default the file may override.
+                loader.findings.borrow_mut().push(super::refused(
+                    &format!("{from}: parameter file"),
+                    &shown,
+                    &r,
+                    crate::source::Span::new(file, 0..0),
+                ));
+                for name in declared.iter() {
+                    out.insert(name.to_ascii_lowercase(), (value::AVal::unknown(), None));
+                }
+                continue;
+            }
         };
-        let id = loader.sources.add(shown.clone(), &text);
+        let id = loader.sources.add_read(shown.clone(), &text, &read);
         loader.files.set(loader.files.get() + 1);
         let stored = loader
             .sources

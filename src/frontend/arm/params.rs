@@ -12,7 +12,7 @@ use super::json::{self, JKind, JNode, JsonError};
 use super::value::AVal;
 use crate::discover::MAX_FILE_BYTES;
 use crate::model::{Partial, Why};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, PathOrigin, ReadFile, Refusal, SourceMap, Span};
 
 /// One parameter value: the name as written, the value, and the span of the `value` (or
 /// `reference`) node it came from.
@@ -28,19 +28,51 @@ pub enum LoadError {
     NotParameterFile(String),
 }
 
-/// Reads the text of a parameter file named by `--parameters`, a `parameters:` mapping of the
-/// configuration, or found beside a template. `Err` is the message of a usage error (exit 2)
-/// naming the file as `shown`: a file agwlint was told to apply must not be silently skipped.
-pub fn read_file(path: &Path, shown: &str) -> Result<String, String> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-        return Err(format!(
-            "parameter file {shown} is larger than the {} MiB limit",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
+/// Why a parameter file gave no text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    /// The message of a usage error (exit 2): a file agwlint was told to apply must not be
+    /// silently skipped.
+    Usage(String),
+    /// A path from repository content (beside the template, a configuration mapping) that
+    /// points outside the scan root or at a special file: not read (AGW901).
+    Refused(Refusal),
+}
+
+/// Reads the text of a parameter file named by `--parameters` ([`PathOrigin::CommandLine`]), a
+/// `parameters:` mapping of the configuration, or found beside a template
+/// ([`PathOrigin::Content`], confined to the scan root), naming the file as `shown` in errors.
+pub fn read_file(
+    path: &Path,
+    shown: &str,
+    sources: &SourceMap,
+    origin: PathOrigin,
+) -> Result<(String, ReadFile), ReadError> {
+    let read = match sources.read_confined(path, origin, MAX_FILE_BYTES) {
+        Ok(r) => r,
+        Err(r) if r.is_confinement() => return Err(ReadError::Refused(r)),
+        Err(Refusal::TooLarge(_)) => {
+            return Err(ReadError::Usage(format!(
+                "parameter file {shown} is larger than the {} MiB limit",
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
+        Err(_) => {
+            // The message of the error itself (std's words, as before).
+            let why = std::fs::File::open(path)
+                .err()
+                .map_or_else(|| "not readable".to_string(), |e| e.to_string());
+            return Err(ReadError::Usage(format!(
+                "cannot read parameter file {shown}: {why}"
+            )));
+        }
+    };
+    match String::from_utf8(read.bytes.clone()) {
+        Ok(t) => Ok((t, read)),
+        Err(_) => Err(ReadError::Usage(format!(
+            "parameter file {shown} is not UTF-8 text"
+        ))),
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read parameter file {shown}: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| format!("parameter file {shown} is not UTF-8 text"))
 }
 
 /// Parses `text` as a parameter file: its values, a syntax error, or the reason it is not a

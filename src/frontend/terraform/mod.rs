@@ -229,7 +229,7 @@ fn load_root(
         .filter(|(_, b)| b.ident.as_str() == "variable")
         .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))
         .collect();
-    let (vals, errors) = tfvars::root_values(&dir.path, &dir.display, &ctx);
+    let (vals, errors) = tfvars::root_values(&dir.path, &dir.display, &ctx, &declared);
     let first_file = m.files.first().map(|f| f.file);
     let c = canon(&dir.path);
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);

@@ -170,7 +170,19 @@ impl<'s> Ctx<'s> {
     /// `terraform init`), so registry and git modules vendored there are followed like local
     /// ones. A missing or unreadable manifest is not an error.
     pub fn read_vendored(&self, root: &Path, display: &str) {
-        let Ok(text) = std::fs::read_to_string(root.join(".terraform/modules/modules.json")) else {
+        let manifest = root.join(".terraform/modules/modules.json");
+        if !manifest.is_file() {
+            return;
+        }
+        // Repository content like any other file (it may be committed, or a symbolic link).
+        let Ok(read) = self.sources.read_confined(
+            &manifest,
+            crate::source::PathOrigin::Content,
+            crate::discover::MAX_FILE_BYTES,
+        ) else {
+            return;
+        };
+        let Ok(text) = String::from_utf8(read.bytes) else {
             return;
         };
         let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
@@ -499,8 +511,17 @@ impl<'c, 's> Instance<'c, 's> {
             ));
             return None;
         };
+        let source_span = b
+            .body
+            .get_attribute("source")
+            .map_or(Span::new(file, 0..0), |a| {
+                span_of(a, file, Span::new(file, 0..0))
+            });
         let (dir, display) = if src.starts_with("./") || src.starts_with("../") {
             let dir = self.module.dir.join(&src);
+            if !self.confined(name, &src, &dir, source_span) {
+                return None;
+            }
             if !dir.is_dir() {
                 self.ctx.note(format!(
                     "{}: module `{name}` source `{src}` does not exist; its outputs are Unknown",
@@ -522,7 +543,12 @@ impl<'c, 's> Instance<'c, 's> {
                 .find(|(k, d, _)| *k == key && d.is_dir())
                 .map(|(_, d, shown)| (d.clone(), shown.clone()));
             match found {
-                Some(x) => x,
+                Some(x) => {
+                    if !self.confined(name, &src, &x.0, source_span) {
+                        return None;
+                    }
+                    x
+                }
                 None => {
                     self.ctx.note(format!(
                         "{}: module `{name}` comes from `{src}` (not a local path, not vendored by `terraform init`); its outputs are Unknown",
@@ -586,6 +612,23 @@ impl<'c, 's> Instance<'c, 's> {
             out.instances.push((key, Rc::new(child)));
         }
         Some(out)
+    }
+
+    /// The confinement rule for a module directory (a local `source`, or a directory of the
+    /// `terraform init` manifest): false, with an AGW901 finding at `source`, when it resolves
+    /// outside the scan root or to a system directory; its outputs are then Unknown.
+    fn confined(&self, name: &str, src: &str, dir: &Path, at: Span) -> bool {
+        match self.ctx.sources.confined_dir(dir) {
+            Err(r) if r.is_confinement() => {
+                let d = crate::frontend::refused(&format!("module `{name}` source"), src, &r, at);
+                let mut f = self.ctx.findings.borrow_mut();
+                if !f.contains(&d) {
+                    f.push(d);
+                }
+                false
+            }
+            _ => true,
+        }
     }
 
     fn output_value(&self, name: &str) -> Option<TVal> {

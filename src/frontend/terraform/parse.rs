@@ -11,7 +11,7 @@ use hcl::edit::structure::{Block, BlockLabel, Body};
 
 use crate::discover::MAX_FILE_BYTES;
 use crate::frontend::{Diagnostic, parse_error};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, PathOrigin, Refusal, SourceMap, Span};
 
 /// Deepest bracket nesting accepted before parsing (the parser recurses per level).
 const MAX_NESTING: usize = 256;
@@ -99,33 +99,46 @@ pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Reads a file into the source map. `Err` carries an AGW000 finding (too large, not UTF-8)
-/// or `None` when the file could not be read at all.
+/// Reads a file into the source map through [`SourceMap::read_confined`]. `Err` carries an
+/// AGW000 finding (too large, not UTF-8), an AGW901 finding (a path from repository content
+/// that resolves outside the scan root or to a special file: not read), or `None` when the
+/// file could not be read at all.
 pub fn read_source(
     path: &Path,
     display: &str,
     sources: &SourceMap,
+    origin: PathOrigin,
 ) -> Result<FileId, Option<Box<Diagnostic>>> {
-    if let Ok(m) = std::fs::metadata(path)
-        && m.len() > MAX_FILE_BYTES
-    {
-        let id = sources.add(display.to_string(), "");
-        return Err(Some(Box::new(parse_error(
-            format!(
-                "{display} is larger than the {} MiB limit and was not read",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-            Span::new(id, 0..0),
-            "file too large",
-        ))));
-    }
-    let bytes = std::fs::read(path).map_err(|_| None)?;
-    match String::from_utf8(bytes) {
-        Ok(t) => Ok(sources.add(display.to_string(), &t)),
+    let read = match sources.read_confined(path, origin, MAX_FILE_BYTES) {
+        Ok(r) => r,
+        Err(Refusal::TooLarge(_)) => {
+            let id = sources.add(display.to_string(), "");
+            return Err(Some(Box::new(parse_error(
+                format!(
+                    "{display} is larger than the {} MiB limit and was not read",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+                Span::new(id, 0..0),
+                "file too large",
+            ))));
+        }
+        Err(r) if r.is_confinement() => {
+            let id = sources.add(display.to_string(), "");
+            return Err(Some(Box::new(crate::frontend::refused(
+                "file",
+                display,
+                &r,
+                Span::new(id, 0..0),
+            ))));
+        }
+        Err(_) => return Err(None),
+    };
+    match std::str::from_utf8(&read.bytes) {
+        Ok(t) => Ok(sources.add_read(display.to_string(), t, &read)),
         Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let id = sources.add(display.to_string(), &prefix);
+            let valid = e.valid_up_to();
+            let prefix = String::from_utf8_lossy(&read.bytes[..valid]).into_owned();
+            let id = sources.add_read(display.to_string(), &prefix, &read);
             let at = sources.get(id).map_or(0, |f| f.text.len());
             Err(Some(Box::new(parse_error(
                 format!("{display} is not valid UTF-8 (invalid byte at offset {valid})"),
@@ -200,7 +213,9 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
             .unwrap_or_default();
         let shown = join_display(display, &name);
         m.files_read += 1;
-        let id = match read_source(&path, &shown, sources) {
+        // Every `.tf` file of a module is repository content (a symbolic link to outside the
+        // scan root is not read).
+        let id = match read_source(&path, &shown, sources, PathOrigin::Content) {
             Ok(id) => id,
             Err(Some(f)) => {
                 m.findings.push(*f);

@@ -67,7 +67,7 @@ pub fn var_files(
         out.push((p, shown, "configuration `var_files:`"));
     }
     for p in &opts.var_files {
-        out.push((p.clone(), display_path(p), "--var-file"));
+        out.push((p.clone(), display_path(p), FROM_FLAG));
     }
     out
 }
@@ -79,13 +79,26 @@ pub fn read_var_file(
     path: &Path,
     display: &str,
     ctx: &Ctx,
+    origin: crate::source::PathOrigin,
 ) -> Result<FileId, Option<Box<crate::frontend::Diagnostic>>> {
-    read_source(path, display, ctx.sources)
+    read_source(path, display, ctx.sources, origin)
 }
+
+/// Where a var file named by `--var-file` comes from (read wherever it is).
+const FROM_FLAG: &str = "--var-file";
 
 /// Values from var files and `--var`s for a root module printed as `display`, and the usage
 /// errors of var files that cannot be read. Parse errors become AGW000 findings in `ctx`.
-pub fn root_values(dir: &Path, display: &str, ctx: &Ctx) -> (HashMap<String, VarVal>, Vec<String>) {
+///
+/// A var file from repository content that is refused (outside the scan root, special file)
+/// makes every variable in `declared` Unknown at its place in the order (later files still
+/// win): it could have set any of them.
+pub fn root_values(
+    dir: &Path,
+    display: &str,
+    ctx: &Ctx,
+    declared: &[String],
+) -> (HashMap<String, VarVal>, Vec<String>) {
     let mut vals = HashMap::new();
     let mut errors = Vec::new();
     let files = var_files(dir, display, ctx.opts);
@@ -100,9 +113,20 @@ pub fn root_values(dir: &Path, display: &str, ctx: &Ctx) -> (HashMap<String, Var
     {
         ctx.notes.borrow_mut().push(n);
     }
-    for (p, shown, _) in files {
-        if let Err(e) = read_file(&p, &shown, ctx, &mut vals) {
-            errors.push(e);
+    for (p, shown, from) in files {
+        let origin = if from == FROM_FLAG {
+            crate::source::PathOrigin::CommandLine
+        } else {
+            crate::source::PathOrigin::Content
+        };
+        match read_file(&p, &shown, ctx, &mut vals, origin) {
+            Ok(true) => {}
+            Ok(false) => {
+                for name in declared {
+                    vals.insert(name.clone(), (TVal::unknown(), None));
+                }
+            }
+            Err(e) => errors.push(e),
         }
     }
     for (k, v) in &ctx.opts.vars {
@@ -115,19 +139,24 @@ pub fn root_values(dir: &Path, display: &str, ctx: &Ctx) -> (HashMap<String, Var
     (vals, errors)
 }
 
-/// Reads one var file into `vals`; `Err` is the usage error of a file that cannot be read.
+/// Reads one var file into `vals`; `Err` is the usage error of a file that cannot be read,
+/// `Ok(false)` a file refused by the confinement rule (not read, AGW901 recorded).
 fn read_file(
     path: &Path,
     display: &str,
     ctx: &Ctx,
     vals: &mut HashMap<String, VarVal>,
-) -> Result<(), String> {
-    let id = match read_var_file(path, display, ctx) {
+    origin: crate::source::PathOrigin,
+) -> Result<bool, String> {
+    let id = match read_var_file(path, display, ctx, origin) {
         Ok(id) => id,
         Err(Some(f)) => {
-            ctx.files.set(ctx.files.get() + 1);
+            let refused = f.kind == crate::frontend::DiagnosticKind::Refused;
+            if !refused {
+                ctx.files.set(ctx.files.get() + 1);
+            }
             ctx.findings.borrow_mut().push(*f);
-            return Ok(());
+            return Ok(!refused);
         }
         Err(None) => {
             let why = std::fs::File::open(path)
@@ -142,7 +171,7 @@ fn read_file(
         .map_or_else(|| display.to_string(), |n| n.to_string_lossy().into_owned());
     if display.ends_with(".json") {
         read_json(id, &short, ctx, vals);
-        return Ok(());
+        return Ok(true);
     }
     match parse_stored(id, ctx.sources) {
         Ok(body) => {
@@ -157,7 +186,7 @@ fn read_file(
         }
         Err(f) => ctx.findings.borrow_mut().push(*f),
     }
-    Ok(())
+    Ok(true)
 }
 
 fn read_hcl(body: &Body, id: FileId, short: &str, vals: &mut HashMap<String, VarVal>) {

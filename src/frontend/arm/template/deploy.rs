@@ -11,7 +11,7 @@ use crate::frontend::arm::json::JNode;
 use crate::frontend::arm::tree::{Ev, EvKind, s, to_aval};
 use crate::frontend::arm::value::AVal;
 use crate::model::Val;
-use crate::source::Span;
+use crate::source::{PathOrigin, Span};
 
 impl<'d, 'a> Tpl<'d, 'a> {
     // ----- nested deployments -------------------------------------------------------------
@@ -50,15 +50,18 @@ impl<'d, 'a> Tpl<'d, 'a> {
         let (root, file, dir) = if let Some(t) = props.get("template") {
             (t, self.file, self.dir.clone())
         } else if let Some(link) = props.get("templateLink") {
-            let rel = match link.get("relativePath") {
-                Some(r) => s(Some(&self.eval(r))).get().cloned(),
-                None => link.get("uri").and_then(|u| {
-                    self.local_tail(&self.eval(u))
-                        .or_else(|| self.literal_tail(u.as_str().unwrap_or_default(), 0))
-                }),
+            let (rel, at) = match link.get("relativePath") {
+                Some(r) => (s(Some(&self.eval(r))).get().cloned(), r.span),
+                None => (
+                    link.get("uri").and_then(|u| {
+                        self.local_tail(&self.eval(u))
+                            .or_else(|| self.literal_tail(u.as_str().unwrap_or_default(), 0))
+                    }),
+                    link.get("uri").map_or(link.span, |u| u.span),
+                ),
             };
             match rel {
-                Some(rel) => match self.read_linked(&rel) {
+                Some(rel) => match self.read_linked(&rel, at) {
                     Some(x) => {
                         linked = Some(x);
                         match linked.as_deref() {
@@ -181,39 +184,50 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     /// Reads (once per unit) and parses a linked template.
-    fn read_linked(&self, rel: &str) -> Option<Rc<LinkedDoc>> {
+    fn read_linked(&self, rel: &str, at: Span) -> Option<Rc<LinkedDoc>> {
         let l = self.loader;
         let path = self.dir.join(rel);
         if let Some(cached) = l.linked_docs.borrow().get(&path) {
             return cached.clone();
         }
-        let doc = self.read_linked_uncached(rel, &path).map(Rc::new);
+        let doc = self.read_linked_uncached(rel, &path, at).map(Rc::new);
         l.linked_docs.borrow_mut().insert(path, doc.clone());
         doc
     }
 
-    fn read_linked_uncached(&self, rel: &str, path: &Path) -> Option<LinkedDoc> {
+    fn read_linked_uncached(&self, rel: &str, path: &Path, at: Span) -> Option<LinkedDoc> {
         let l = self.loader;
         let path = path.to_path_buf();
-        let meta = std::fs::metadata(&path).ok();
-        let text = match meta {
-            Some(m) if m.is_file() && m.len() <= MAX_LINKED_BYTES => std::fs::read(&path)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok()),
-            _ => None,
+        // `relativePath` is repository content: read only inside the scan root.
+        let read = match l
+            .sources
+            .read_confined(&path, PathOrigin::Content, MAX_LINKED_BYTES)
+        {
+            Ok(r) => Some(r),
+            Err(r) if r.is_confinement() => {
+                l.findings.borrow_mut().push(crate::frontend::refused(
+                    "linked template",
+                    rel,
+                    &r,
+                    at,
+                ));
+                return None;
+            }
+            Err(_) => None,
         };
-        let Some(text) = text else {
+        let text = read
+            .as_ref()
+            .and_then(|r| std::str::from_utf8(&r.bytes).ok().map(str::to_string));
+        let (Some(text), Some(read)) = (text, read) else {
             l.note(format!(
                 "{}: linked template `{rel}` not found or not readable; its resources are unknown",
                 l.sources.path(self.file)
             ));
             return None;
         };
-        if let Ok(c) = std::fs::canonicalize(&path) {
-            l.linked.borrow_mut().push(c);
-        }
+        l.linked.borrow_mut().push(read.real.clone());
         let display = display_join(&l.sources.path(self.file), rel);
-        let id = l.sources.add(display, &text);
+        let id = l.sources.add_read(display, &text, &read);
         l.files.set(l.files.get() + 1);
         let stored = l
             .sources
