@@ -66,6 +66,42 @@ pub struct Report {
     /// Usage errors found while loading (a parameter or var file that cannot be read or is not
     /// one); [`lint`] turns them into a [`PathError`].
     pub errors: Vec<String>,
+    /// The sensitive values of the scan ([`model::Model::sensitive`]): already replaced in every
+    /// finding by [`lint`]; the reporters replace them again in what they render.
+    pub sensitive: Vec<String>,
+}
+
+impl Report {
+    /// Replaces every sensitive value in findings (message, labels, help), skipped checks,
+    /// notes and warnings with [`model::SENSITIVE`].
+    pub fn redact(&mut self) {
+        if self.sensitive.is_empty() {
+            return;
+        }
+        let s = &self.sensitive;
+        let r = |t: &mut String| {
+            if s.iter().any(|v| t.contains(v.as_str())) {
+                *t = model::redact(t, s);
+            }
+        };
+        for f in &mut self.findings {
+            r(&mut f.message);
+            f.help.as_mut().map(r);
+            f.primary_label.as_mut().map(r);
+            f.resource.as_mut().map(r);
+            f.property.as_mut().map(r);
+            for rel in &mut f.related {
+                r(&mut rel.message);
+            }
+        }
+        for k in &mut self.skipped {
+            k.reason.as_mut().map(r);
+            r(&mut k.resource);
+            r(&mut k.property);
+        }
+        self.notes.iter_mut().for_each(r);
+        self.warnings.iter_mut().for_each(r);
+    }
 }
 
 /// An input that could not be read or used (exit code 2): a path on the command line, or a
@@ -104,6 +140,8 @@ pub fn lint(
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);
+    report.sensitive = model.sensitive.clone();
+    report.redact();
     Ok(report)
 }
 

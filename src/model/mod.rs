@@ -173,6 +173,26 @@ enum Slot {
     NatGateway(usize),
 }
 
+/// What every output shows instead of a sensitive value.
+pub const SENSITIVE: &str = "(sensitive value)";
+
+/// Shortest sensitive value recorded ([`Model::mark_sensitive`]).
+pub const MIN_SENSITIVE_LEN: usize = 4;
+
+/// Replaces every sensitive value in `text` with [`SENSITIVE`] (longest first, so a value that
+/// contains another is replaced whole).
+pub fn redact(text: &str, sensitive: &[String]) -> String {
+    let mut out = text.to_string();
+    let mut sorted: Vec<&String> = sensitive.iter().collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in sorted {
+        if !s.is_empty() && out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), SENSITIVE);
+        }
+    }
+    out
+}
+
 /// Everything one scan found, cross-linked by [`ResourceKey`].
 #[derive(Debug, Default)]
 pub struct Model {
@@ -213,6 +233,12 @@ pub struct Model {
     /// may attach extension resources to them (diagnostic settings, locks), so "no such
     /// resource targets X" is Unknown for these keys.
     pub opaque_refs: Vec<ResourceKey>,
+    /// Values marked sensitive where they were declared (ARM `secureString`/`secureObject`
+    /// parameters, Terraform `sensitive = true` variables and outputs): the Known text of each
+    /// (every string leaf of an object). Rules may judge them, but no output shows them:
+    /// [`crate::lint`] replaces them with [`SENSITIVE`] in every message and label, and the
+    /// reporters do again on the rendered output.
+    pub sensitive: Vec<String>,
     index: HashMap<ResourceKey, Slot>,
     /// Lower-case site host names → first site with that name, for
     /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
@@ -264,8 +290,21 @@ impl Model {
         self.vnet_gateways.extend(other.vnet_gateways);
         self.subnet_users.extend(other.subnet_users);
         self.opaque_refs.extend(other.opaque_refs);
+        for s in other.sensitive {
+            self.mark_sensitive(&s);
+        }
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
+    }
+
+    /// Records a sensitive value (see `sensitive`). Values shorter than
+    /// [`MIN_SENSITIVE_LEN`] are not recorded: replacing `1` or `true` everywhere would
+    /// garble every message, and such values are no secret.
+    pub fn mark_sensitive(&mut self, value: &str) {
+        if value.chars().count() >= MIN_SENSITIVE_LEN && !self.sensitive.iter().any(|s| s == value)
+        {
+            self.sensitive.push(value.to_string());
+        }
     }
 
     /// Whether a reference to `key` reaches code the linter cannot read (see `opaque_refs`).

@@ -119,9 +119,15 @@ pub struct SafeSource {
 }
 
 impl SafeSource {
-    /// Wraps one file of the source map.
+    /// Wraps one file of the source map. The text of a file the reporters may not show
+    /// ([`SourceMap::may_show`]: read from outside the scan root) is blanked, byte for byte,
+    /// so spans stay valid and no byte of it is printed.
     pub fn new(id: FileId, sources: &SourceMap) -> Self {
         match sources.get(id) {
+            Some(file) if !sources.may_show(id) => SafeSource {
+                name: escape_controls(&file.path),
+                text: Arc::from(withheld(&file.text)),
+            },
             Some(file) => SafeSource {
                 name: escape_controls(&file.path),
                 text: match neutralize_source(&file.text) {
@@ -166,6 +172,13 @@ impl SourceCode for SafeSource {
             inner.line_count(),
         )))
     }
+}
+
+/// The text with every byte but line breaks replaced by a space (same byte length).
+fn withheld(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b == b'\n' { '\n' } else { ' ' })
+        .collect()
 }
 
 fn source_of(id: FileId, sources: &SourceMap) -> Arc<SafeSource> {

@@ -72,8 +72,33 @@ impl Default for RenderOptions {
     }
 }
 
-/// Renders a report in a format.
+/// Shortest sensitive value the rendered output is searched for (shorter ones could match
+/// the format's own text; [`crate::lint`] already replaced every one in the findings).
+const MIN_BACKSTOP_LEN: usize = 8;
+
+/// Renders a report in a format. A backstop replaces any sensitive value
+/// ([`Report::sensitive`]) that still appears in the rendered text.
 pub fn render(report: &Report, sources: &SourceMap, format: Format, opts: RenderOptions) -> String {
+    let out = render_plain(report, sources, format, opts);
+    let long: Vec<String> = report
+        .sensitive
+        .iter()
+        .filter(|s| s.chars().count() >= MIN_BACKSTOP_LEN)
+        .cloned()
+        .collect();
+    if long.is_empty() {
+        out
+    } else {
+        crate::model::redact(&out, &long)
+    }
+}
+
+fn render_plain(
+    report: &Report,
+    sources: &SourceMap,
+    format: Format,
+    opts: RenderOptions,
+) -> String {
     match format {
         Format::Human => human::render(report, sources, opts),
         Format::Json => json::render(report, sources),

@@ -70,7 +70,10 @@ pub fn load_template(
     let tpl = template::Tpl::new(&loader, &doc.root, id, dir, 0, supplied, None, None, false);
     tpl.run();
     drop(tpl);
-    let model = loader.mapper.replace(map::Mapper::new(unit)).finish();
+    let mut model = loader.mapper.replace(map::Mapper::new(unit)).finish();
+    for s in loader.sensitive.take() {
+        model.mark_sensitive(&s);
+    }
     if guard.hit() {
         // What was built is incomplete: a partial model could make rules fire wrongly.
         return UnitOutput {

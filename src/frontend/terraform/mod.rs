@@ -236,7 +236,7 @@ fn load_root(
     let mut mapper = map::Mapper::default();
     root.map_into(&mut mapper);
     root.note_exported_refs(&mut mapper);
-    let model = mapper.finish();
+    let mut model = mapper.finish();
     drop(root);
     let over = ctx.over_instances();
     if guard.hit() || over {
@@ -261,6 +261,9 @@ fn load_root(
             ..UnitOutput::default()
         };
         return (out, declared);
+    }
+    for s in ctx.sensitive.take() {
+        model.mark_sensitive(&s);
     }
     let out = UnitOutput {
         model,

@@ -128,6 +128,9 @@ pub struct Ctx<'s> {
     vendored: RefCell<Vec<(String, PathBuf, String)>>,
     /// Resource and module instances expanded so far (see [`MAX_UNIT_INSTANCES`]).
     instances: Cell<usize>,
+    /// Values of `sensitive = true` variables and outputs (string leaves), for
+    /// [`crate::model::Model::sensitive`].
+    pub sensitive: RefCell<Vec<String>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -149,6 +152,7 @@ impl<'s> Ctx<'s> {
             depth: Cell::new(0),
             vendored: RefCell::new(Vec::new()),
             instances: Cell::new(0),
+            sensitive: RefCell::new(Vec::new()),
         }
     }
 
@@ -236,6 +240,27 @@ impl<'s> Ctx<'s> {
         let r = f();
         self.depth.set(self.depth.get() - 1);
         Some(r)
+    }
+}
+
+/// A `variable` or `output` block with `sensitive = true`.
+fn is_sensitive(b: &Block) -> bool {
+    b.body
+        .get_attribute("sensitive")
+        .is_some_and(|a| matches!(&a.value, Expression::Bool(x) if *x.value()))
+}
+
+/// Every string leaf of a value (map keys are names, not secrets).
+fn tval_strings(v: &TVal, out: &mut Vec<String>) {
+    match v {
+        TVal::Str(s) => out.push(s.clone()),
+        TVal::List(items) => items.iter().for_each(|i| tval_strings(i, out)),
+        TVal::Map(props) => props.iter().for_each(|(_, i)| tval_strings(i, out)),
+        TVal::Unknown(p) => {
+            out.push(p.prefix.clone());
+            out.push(p.suffix.clone());
+        }
+        _ => {}
     }
 }
 
@@ -345,6 +370,9 @@ impl<'c, 's> Instance<'c, 's> {
                         };
                         if let Some(t) = b.body.get_attribute("type") {
                             v.0 = super::eval::convert_to_type(&v.0, &t.value);
+                        }
+                        if is_sensitive(b) {
+                            tval_strings(&v.0, &mut ctx.sensitive.borrow_mut());
                         }
                         inst.vars.insert(name.to_string(), v);
                     }
@@ -641,13 +669,18 @@ impl<'c, 's> Instance<'c, 's> {
         self.out_state
             .borrow_mut()
             .insert(name.to_string(), Lazy::Busy);
-        let v = self
-            .block(at)
-            .and_then(|(b, _)| b.body.get_attribute("value"))
+        let block = self.block(at).map(|(b, _)| b);
+        let v = block
+            .and_then(|b| b.body.get_attribute("value"))
             .and_then(|a| {
                 self.ctx
                     .deeper(|| eval(&a.value, &View::new(self, &Binds::default())).value)
             });
+        if let (Some(b), Some(v)) = (block, &v)
+            && is_sensitive(b)
+        {
+            tval_strings(v, &mut self.ctx.sensitive.borrow_mut());
+        }
         self.out_state
             .borrow_mut()
             .insert(name.to_string(), Lazy::Done(v.clone()));

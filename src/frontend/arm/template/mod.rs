@@ -70,6 +70,9 @@ pub struct Loader<'a> {
     instances: Cell<usize>,
     /// Property `copy` elements evaluated so far (bounded by [`MAX_COPY_ELEMENTS`]).
     copy_elements: Cell<usize>,
+    /// Values of `secureString` / `secureObject` parameters (string leaves), for
+    /// [`crate::model::Model::sensitive`].
+    pub sensitive: RefCell<Vec<String>>,
 }
 
 impl<'a> Loader<'a> {
@@ -90,6 +93,7 @@ impl<'a> Loader<'a> {
             linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
             copy_elements: Cell::new(0),
+            sensitive: RefCell::new(Vec::new()),
         }
     }
 
@@ -181,6 +185,39 @@ fn is_nullable(root: &JNode, decl: &JNode) -> bool {
         == Some(true)
 }
 
+/// A `secureString` / `secureObject` parameter declaration (types are case-insensitive).
+fn is_secure(decl: &JNode) -> bool {
+    decl.get("type").and_then(JNode::as_str).is_some_and(|t| {
+        t.eq_ignore_ascii_case("securestring") || t.eq_ignore_ascii_case("secureobject")
+    })
+}
+
+/// Every string leaf of a value (keys of objects are names, not secrets).
+fn aval_strings(v: &AVal, out: &mut Vec<String>) {
+    match v {
+        AVal::Str(s) => out.push(s.clone()),
+        AVal::Array(items) => items.iter().for_each(|i| aval_strings(i, out)),
+        AVal::Object(props) => props.iter().for_each(|(_, i)| aval_strings(i, out)),
+        AVal::Unknown(p) => {
+            out.push(p.prefix.clone());
+            out.push(p.suffix.clone());
+        }
+        _ => {}
+    }
+}
+
+/// Every literal string leaf of a JSON node (expressions included: their text may hold the
+/// secret too).
+fn jnode_strings(n: &JNode, out: &mut Vec<String>) {
+    if let Some(s) = n.as_str() {
+        out.push(s.to_string());
+    } else if let Some(items) = n.as_array() {
+        items.iter().for_each(|i| jnode_strings(i, out));
+    } else if let Some(props) = n.as_object() {
+        props.iter().for_each(|p| jnode_strings(&p.value, out));
+    }
+}
+
 /// Origin label for parameter values.
 fn origin(span: Span, label: String) -> Option<Origin> {
     Some(Origin { span, label })
@@ -207,6 +244,15 @@ impl<'d, 'a> Tpl<'d, 'a> {
         {
             for p in ps {
                 let key = p.key.to_ascii_lowercase();
+                if is_secure(&p.value) {
+                    let mut out = loader.sensitive.borrow_mut();
+                    if let Some((v, _)) = supplied.get(&key) {
+                        aval_strings(v, &mut out);
+                    }
+                    if let Some(d) = p.value.get("defaultValue") {
+                        jnode_strings(d, &mut out);
+                    }
+                }
                 let slot = match supplied.get(&key) {
                     Some(v) => Slot::Done(v.clone()),
                     None => match p.value.get("defaultValue") {
