@@ -129,6 +129,15 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
     let mut out = Inputs::default();
     let mut tf_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut seen_json: BTreeSet<PathBuf> = BTreeSet::new();
+    // A symbolic link to a directory outside the scan root is not entered (it could lead
+    // anywhere, `/proc/self/root` is the whole file system); its files would not be read.
+    let scan_roots = crate::source::scan_roots(paths, &crate::config::paths::current_dir());
+    let escapes = |e: &walkdir::DirEntry| {
+        e.path_is_symlink()
+            && e.file_type().is_dir()
+            && !std::fs::canonicalize(e.path())
+                .is_ok_and(|c| scan_roots.iter().any(|r| c.starts_with(r)))
+    };
     for root in paths {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
@@ -168,7 +177,9 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                     return true;
                 }
                 let name = e.file_name().to_string_lossy();
-                !(filters.excluded(e.path()) || e.file_type().is_dir() && is_skipped_dir(&name))
+                !(filters.excluded(e.path())
+                    || e.file_type().is_dir() && is_skipped_dir(&name)
+                    || escapes(e))
             });
         for entry in walker {
             // Errors here are permission problems or symlink loops: skip the entry.
