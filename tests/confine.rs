@@ -510,3 +510,40 @@ fn sensitive_values_never_reach_any_format() {
         }
     }
 }
+
+/// SECURITY.md promises that agwlint runs nothing and opens no socket: the library's source
+/// names neither process spawning nor a socket type (address parsing is fine).
+#[test]
+fn the_library_neither_executes_nor_opens_sockets() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    assert!(files.len() > 20);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for needle in [
+            "process::Command",
+            "Command::new",
+            "TcpStream",
+            "TcpListener",
+            "ToSocketAddrs",
+            "UdpSocket",
+            "UnixStream",
+            "UnixListener",
+        ] {
+            assert!(!text.contains(needle), "{} uses {needle}", f.display());
+        }
+    }
+}
