@@ -547,3 +547,32 @@ fn the_library_neither_executes_nor_opens_sockets() {
         }
     }
 }
+
+/// Only Known text is sensitive: the literal text around an Unknown value passed to a
+/// sensitive variable (`"https://${...}"`) is the configuration's own and is not hidden (it
+/// was, and turned every rule URL of a corpus run into "(sensitive value)github.com/...").
+#[test]
+fn literal_text_around_an_unknown_sensitive_value_is_not_hidden() {
+    let (repo, _) = setup("partial");
+    std::fs::create_dir_all(repo.join("tf/m")).unwrap();
+    std::fs::write(
+        repo.join("tf/m/main.tf"),
+        "variable \"host\" {\n  type      = string\n  sensitive = true\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("tf/main.tf"),
+        "data \"azurerm_client_config\" \"c\" {}\nmodule \"m\" {\n  source = \"./m\"\n  host   = \"https://${data.azurerm_client_config.c.tenant_id}\"\n}\n",
+    )
+    .unwrap();
+    let sm = SourceMap::new();
+    let report = lint(std::slice::from_ref(&repo), &LintOptions::default(), &sm).unwrap();
+    assert!(
+        report.sensitive.iter().all(|s| !s.contains("https")),
+        "{:?}",
+        report.sensitive
+    );
+    let json = render(&report, &sm, Format::Json, RenderOptions::default());
+    assert!(json.contains("\"https://github.com/"), "{json}");
+    assert!(!json.contains("(sensitive value)"), "{json}");
+}

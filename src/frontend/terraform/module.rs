@@ -256,10 +256,7 @@ fn tval_strings(v: &TVal, out: &mut Vec<String>) {
         TVal::Str(s) => out.push(s.clone()),
         TVal::List(items) => items.iter().for_each(|i| tval_strings(i, out)),
         TVal::Map(props) => props.iter().for_each(|(_, i)| tval_strings(i, out)),
-        TVal::Unknown(p) => {
-            out.push(p.prefix.clone());
-            out.push(p.suffix.clone());
-        }
+        // The literal text around an Unknown value is the configuration's, not the secret.
         _ => {}
     }
 }

@@ -198,19 +198,17 @@ fn aval_strings(v: &AVal, out: &mut Vec<String>) {
         AVal::Str(s) => out.push(s.clone()),
         AVal::Array(items) => items.iter().for_each(|i| aval_strings(i, out)),
         AVal::Object(props) => props.iter().for_each(|(_, i)| aval_strings(i, out)),
-        AVal::Unknown(p) => {
-            out.push(p.prefix.clone());
-            out.push(p.suffix.clone());
-        }
+        // The literal text around an Unknown value is the template's, not the secret.
         _ => {}
     }
 }
 
-/// Every literal string leaf of a JSON node (expressions included: their text may hold the
-/// secret too).
+/// Every literal string leaf of a JSON node (not expressions: their text is the template's).
 fn jnode_strings(n: &JNode, out: &mut Vec<String>) {
     if let Some(s) = n.as_str() {
-        out.push(s.to_string());
+        if !expr::is_expression(s) {
+            out.push(s.to_string());
+        }
     } else if let Some(items) = n.as_array() {
         items.iter().for_each(|i| jnode_strings(i, out));
     } else if let Some(props) = n.as_object() {
