@@ -154,6 +154,8 @@ fn arm_copy_count_is_clamped_to_800() {
 #[test]
 fn terraform_module_chains_stop_at_depth_16_with_a_note() {
     let d = scratch("tf-depth");
+    // One repository holds the chain, so `../mN` stays inside the scan root (issue 20).
+    std::fs::create_dir_all(d.join(".git")).unwrap();
     for i in 0..20 {
         let m = d.join(format!("m{i}"));
         std::fs::create_dir_all(&m).unwrap();
