@@ -295,7 +295,7 @@ fn load_json(
     } else {
         source::PathOrigin::Content
     };
-    let read = match sources.read_confined(&j.path, origin, discover::MAX_FILE_BYTES) {
+    let mut read = match sources.read_confined(&j.path, origin, discover::MAX_FILE_BYTES) {
         Ok(r) => r,
         Err(source::Refusal::TooLarge(_)) => {
             let id = sources.add(j.display.clone(), "");
@@ -336,7 +336,7 @@ fn load_json(
             };
         }
     };
-    let bytes = read.bytes;
+    let bytes = std::mem::take(&mut read.bytes);
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -381,7 +381,15 @@ fn load_json(
             ..UnitOutput::default()
         };
     }
-    frontend::arm::load_template(&j.path, &j.display, &text, unit, sources, &opts.frontend)
+    frontend::arm::load_template_read(
+        &j.path,
+        &j.display,
+        &text,
+        Some(&read),
+        unit,
+        sources,
+        &opts.frontend,
+    )
 }
 
 /// The finding for a front-end's diagnostic: `AGW000 parse-error`, or `AGW901

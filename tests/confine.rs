@@ -576,3 +576,50 @@ fn literal_text_around_an_unknown_sensitive_value_is_not_hidden() {
     assert!(json.contains("\"https://github.com/"), "{json}");
     assert!(!json.contains("(sensitive value)"), "{json}");
 }
+
+/// The report-layer backstop: a file the source map read for repository content from outside
+/// the scan root is never shown in a snippet, even if a finding pointed into it; a file inside
+/// the root, or chosen on the command line, is.
+#[test]
+fn human_snippets_show_only_files_inside_the_scan_root() {
+    use agwlint::finding::{Finding, Severity};
+    use agwlint::source::{PathOrigin, ReadFile, Span};
+    let (repo, out) = setup("backstop");
+    let sm = SourceMap::new();
+    sm.set_scan_roots(std::slice::from_ref(&repo));
+    let text = format!("line = \"{MARKER}\"\n");
+    let read = |real: &Path, origin| ReadFile {
+        bytes: Vec::new(),
+        real: std::fs::canonicalize(real).unwrap(),
+        origin,
+    };
+    let outside = sm.add_read(
+        "outside.tf",
+        &text,
+        &read(&out.join("secret.txt"), PathOrigin::Content),
+    );
+    let chosen = sm.add_read(
+        "chosen.tf",
+        &text,
+        &read(&out.join("secret.txt"), PathOrigin::CommandLine),
+    );
+    let inside = sm.add_read(
+        "good_tf/main.tf",
+        &text,
+        &read(&repo.join("good_tf/main.tf"), PathOrigin::Content),
+    );
+    assert!(!sm.may_show(outside));
+    assert!(sm.may_show(chosen) && sm.may_show(inside));
+    for (id, shown) in [(outside, false), (chosen, true), (inside, true)] {
+        let mut report = agwlint::Report::default();
+        report.findings.push(Finding::new(
+            "AGW000",
+            "parse-error",
+            Severity::Error,
+            "x",
+            Span::new(id, 8..27),
+        ));
+        let text = render(&report, &sm, Format::Human, RenderOptions::default());
+        assert_eq!(text.contains(MARKER), shown, "{text}");
+    }
+}

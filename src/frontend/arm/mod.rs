@@ -36,7 +36,24 @@ pub fn load_template(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    let id = sources.add(display.to_string(), text);
+    load_template_read(path, display, text, None, unit, sources, opts)
+}
+
+/// [`load_template`] for a text read by [`SourceMap::read_confined`] (`read`), so the source
+/// map knows where it came from ([`SourceMap::may_show`]).
+pub fn load_template_read(
+    path: &Path,
+    display: &str,
+    text: &str,
+    read: Option<&crate::source::ReadFile>,
+    unit: UnitId,
+    sources: &SourceMap,
+    opts: &FrontendOptions,
+) -> UnitOutput {
+    let id = match read {
+        Some(r) => sources.add_read(display.to_string(), text, r),
+        None => sources.add(display.to_string(), text),
+    };
     let stored = sources
         .get(id)
         .map_or_else(|| std::sync::Arc::from(text), |f| f.text.clone());
