@@ -126,6 +126,11 @@ pub struct LintArgs {
     /// is Unknown (with the expression that made it Unknown).
     #[arg(long, short)]
     pub verbose: bool,
+    /// With file paths (pre-commit, an editor): report only the findings whose primary or
+    /// related location is in one of the given files, not every finding of the units (root
+    /// modules, parent templates) that contain them.
+    #[arg(long)]
+    pub only_changed: bool,
     /// Configuration, rule selection and baseline flags.
     #[command(flatten)]
     pub config: crate::config::ConfigArgs,
@@ -256,6 +261,7 @@ fn run_lint(args: LintArgs) -> i32 {
     opts.frontend.parameters = args.parameters.clone();
     opts.frontend.var_files = args.var_files.clone();
     opts.frontend.vars = vars;
+    opts.only_changed = args.only_changed;
     let resolved = match crate::config::configure(&args.config, &mut opts) {
         Ok(r) => r,
         Err(e) => {

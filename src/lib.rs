@@ -38,6 +38,10 @@ pub struct LintOptions {
     pub rules: config::RuleSettings,
     /// Findings recorded here are not reported (`--baseline`, `baseline:`).
     pub baseline: Option<baseline::Baseline>,
+    /// `--only-changed`: report only the findings with a primary or related location in one of
+    /// the paths linted (a file, or a file under a directory), not every finding of the units
+    /// that contain them.
+    pub only_changed: bool,
 }
 
 /// The result of a lint run.
@@ -82,7 +86,7 @@ pub fn lint(
     if !flag_errors.is_empty() {
         return Err(PathError(flag_errors.join("\n")));
     }
-    let inputs = discover::discover(paths, &opts.filters);
+    let inputs = gather(paths, opts);
     if let Some(e) = inputs.errors.first() {
         return Err(PathError(format!("cannot read {e}")));
     }
@@ -95,8 +99,51 @@ pub fn lint(
     report.skipped.extend(skipped);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
+    if opts.only_changed {
+        keep_only_changed(&mut report, paths, sources);
+    }
     sort_and_dedup(&mut report.findings, sources);
     Ok(report)
+}
+
+/// Discovery of a run: directories are walked ([`discover::discover`]); files are linted
+/// through the whole units that contain them, searched from the repository root
+/// ([`discover::repository_root`], [`discover::select_units`]).
+fn gather(paths: &[PathBuf], opts: &LintOptions) -> discover::Inputs {
+    let (files, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.is_file());
+    let mut inputs = discover::discover(&dirs, &opts.filters);
+    if !files.is_empty() {
+        let root = discover::repository_root(&files);
+        inputs.merge(discover::select_units(
+            &files,
+            &root,
+            &opts.filters,
+            &opts.frontend,
+        ));
+    }
+    inputs
+}
+
+/// `--only-changed`: keeps the findings and skipped checks with a location in one of `paths`
+/// (a file, or a file under a directory), compared by canonical path.
+fn keep_only_changed(report: &mut Report, paths: &[PathBuf], sources: &SourceMap) {
+    let canonical = |p: &std::path::Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| config::paths::absolute(p))
+    };
+    let given: Vec<PathBuf> = paths.iter().map(|p| canonical(p)).collect();
+    let mut memo: std::collections::HashMap<source::FileId, bool> =
+        std::collections::HashMap::new();
+    let mut inside = |id: source::FileId| {
+        *memo.entry(id).or_insert_with(|| {
+            let c = canonical(std::path::Path::new(&sources.path(id)));
+            given.iter().any(|g| c.starts_with(g))
+        })
+    };
+    report
+        .findings
+        .retain(|f| inside(f.primary.file) || f.related.iter().any(|r| inside(r.span.file)));
+    report.skipped.retain(|s| inside(s.at.file));
 }
 
 /// The files named by `--parameters` and `--var-file` must exist, be readable and (parameter
@@ -149,6 +196,8 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
     let mut model = Model::new();
     let mut report = Report::default();
+    report.warnings.extend(inputs.notices.iter().cloned());
+    let arm_units = keep_linking(arm_units, inputs);
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
     let arm_units = drop_linked(arm_units, inputs, &mut report);
@@ -175,6 +224,28 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         model.extend(u.model);
     }
     (model, report)
+}
+
+/// Drops the units of templates a partial run loaded only because they might link one of its
+/// templates ([`discover::JsonInput::if_links`]) and that do not (their errors and notes too).
+fn keep_linking(units: Vec<UnitOutput>, inputs: &discover::Inputs) -> Vec<UnitOutput> {
+    if inputs.link_targets.is_empty() {
+        return units;
+    }
+    units
+        .into_iter()
+        .zip(&inputs.json)
+        .map(|(u, j)| {
+            if j.if_links && !u.linked.iter().any(|l| inputs.link_targets.contains(l)) {
+                UnitOutput {
+                    skipped: true,
+                    ..UnitOutput::default()
+                }
+            } else {
+                u
+            }
+        })
+        .collect()
 }
 
 /// Drops the units of templates that a root template (one no other template links) loads as a
