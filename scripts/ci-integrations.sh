@@ -96,7 +96,7 @@ rc=0
 "$BIN" lint --format sarif --output "$OUT/reports/output-flag.sarif" testdata/report \
   >"$OUT/reports/output-flag.human" || rc=$?
 if [ "$rc" -le 1 ] && grep -q '"version": "2.1.0"' "$OUT/reports/output-flag.sarif" &&
-  grep -Eq '((errors?|warnings?|infos?) in [0-9]+ files?|^no findings) \([0-9]+ files? linted\)$' "$OUT/reports/output-flag.human"; then
+  grep -Eq '((errors?|warnings?|infos?) in [0-9]+ files?|^no findings) \([0-9]+ files? linted(; [^)]*)?\)$' "$OUT/reports/output-flag.human"; then
   ok "--output writes SARIF to the file and the human summary to stdout"
 else
   fail "--output: rc=$rc, see $OUT/reports/output-flag.*"

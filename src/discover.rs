@@ -14,6 +14,26 @@ use crate::frontend::terraform::TfDir;
 /// Directories never entered.
 const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules"];
 
+/// Kinds of files agwlint cannot read yet, by the end of their name, with the reason. A
+/// directory scan counts them in the summary line ([`Inputs::not_read`]); a file of one of
+/// these kinds named on the command line is reported on stderr. A front-end that learns to read
+/// one removes its line.
+pub const UNREADABLE: &[(&str, &str)] = &[
+    (".bicep", "no Bicep front-end yet"),
+    (".bicepparam", "no Bicep front-end yet"),
+    (".tf.json", "no Terraform JSON front-end yet"),
+    (".tofu", "no OpenTofu front-end yet"),
+];
+
+/// The line of [`UNREADABLE`] that a file name ends with.
+pub fn unreadable_kind(path: &Path) -> Option<(&'static str, &'static str)> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    UNREADABLE
+        .iter()
+        .copied()
+        .find(|(suffix, _)| name.ends_with(suffix))
+}
+
 /// Largest file read (bigger files are reported as AGW000 by the front-end, not read).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -46,6 +66,28 @@ pub struct Inputs {
     /// Messages for stderr whatever the verbosity: files named on the command line that no
     /// linted unit reads.
     pub notices: Vec<String>,
+    /// Files of a directory scan that agwlint cannot read yet ([`UNREADABLE`]): the name
+    /// ending, how many, and why; in table order.
+    pub not_read: Vec<(String, usize, String)>,
+}
+
+impl Inputs {
+    /// Counts a scanned file of an [`UNREADABLE`] kind.
+    fn count_not_read(&mut self, (suffix, why): (&str, &str)) {
+        match self.not_read.iter_mut().find(|(s, _, _)| s == suffix) {
+            Some(entry) => entry.1 += 1,
+            None => {
+                self.not_read.push((suffix.to_string(), 1, why.to_string()));
+                let order = |s: &str| UNREADABLE.iter().position(|(x, _)| *x == s);
+                self.not_read.sort_by_key(|(s, _, _)| order(s));
+            }
+        }
+    }
+}
+
+/// The stderr line for a file named on the command line that is of an [`UNREADABLE`] kind.
+fn not_read_notice(path: &Path, why: &str) -> String {
+    format!("{}: not linted: {why}", display_path(path))
 }
 
 /// Include/exclude globs applied during discovery (relative to `base`).
@@ -146,6 +188,10 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
             }
         };
         if meta.is_file() {
+            if let Some((_, why)) = unreadable_kind(root) {
+                out.notices.push(not_read_notice(root, why));
+                continue;
+            }
             let ext = root.extension().and_then(|e| e.to_str()).unwrap_or("");
             match ext {
                 "tf" | "tfvars" => {
@@ -188,6 +234,10 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
             let p = entry.path();
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
             if !filters.included(p) {
+                continue;
+            }
+            if let Some(kind) = unreadable_kind(p) {
+                out.count_not_read(kind);
                 continue;
             }
             match ext {
@@ -361,7 +411,7 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
             Some("tf") => {
                 dirs.insert(dir_of(p));
             }
-            Some("json") => json.push(p.to_path_buf()),
+            Some("json") if unreadable_kind(p).is_none() => json.push(p.to_path_buf()),
             _ => {}
         }
     }
@@ -405,6 +455,10 @@ pub fn select_units(
             }
             Ok(m) if !m.is_file() => continue,
             Ok(_) => {}
+        }
+        if let Some((_, why)) = unreadable_kind(f) {
+            out.notices.push(not_read_notice(f, why));
+            continue;
         }
         match f.extension().and_then(|e| e.to_str()) {
             Some("tf") => tf_targets.push(dir_of(f)),

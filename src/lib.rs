@@ -64,6 +64,9 @@ pub struct Report {
     pub baseline_fixed: usize,
     /// Warnings printed on stderr whatever the verbosity (a `--var` no module declares).
     pub warnings: Vec<String>,
+    /// Files of a directory scan that agwlint cannot read yet: the name ending, how many, and
+    /// why ([`discover::UNREADABLE`]); the summary line says so.
+    pub not_read: Vec<(String, usize, String)>,
     /// Usage errors found while loading (a parameter or var file that cannot be read or is not
     /// one); [`lint`] turns them into a [`PathError`].
     pub errors: Vec<String>,
@@ -197,6 +200,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     let mut model = Model::new();
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
+    report.not_read.clone_from(&inputs.not_read);
     let arm_units = keep_linking(arm_units, inputs);
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
@@ -305,7 +309,70 @@ fn drop_linked(
         .collect()
 }
 
+/// Loads one JSON input. A file the user named that turns out not to be linted (empty, not a
+/// template, UTF-16 without a byte order mark, unreadable) is reported on stderr
+/// ([`UnitOutput::warnings`]), not only in `--verbose`.
 fn load_json(
+    j: &discover::JsonInput,
+    unit: UnitId,
+    sources: &SourceMap,
+    opts: &LintOptions,
+) -> UnitOutput {
+    let mut u = load_json_unit(j, unit, sources, opts);
+    if j.explicit && u.skipped {
+        let notes = std::mem::take(&mut u.notes);
+        u.warnings.extend(
+            notes
+                .into_iter()
+                .map(|n| n.replacen(": skipped, ", ": not linted: ", 1)),
+        );
+    }
+    u
+}
+
+/// The text of a file that starts with a UTF-16 or UTF-32 byte order mark, decoded (Azure
+/// accepts such templates); `Some(Err(encoding))` when it does not decode; `None` without such
+/// a mark (UTF-8, with or without its mark, is read as it is).
+fn decode_bom(bytes: &[u8]) -> Option<Result<String, &'static str>> {
+    let (rest, width, le, name) = match bytes {
+        [0xFF, 0xFE, 0, 0, rest @ ..] => (rest, 4, true, "UTF-32"),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => (rest, 4, false, "UTF-32"),
+        [0xFF, 0xFE, rest @ ..] => (rest, 2, true, "UTF-16"),
+        [0xFE, 0xFF, rest @ ..] => (rest, 2, false, "UTF-16"),
+        _ => return None,
+    };
+    if rest.len() % width != 0 {
+        return Some(Err(name));
+    }
+    let decoded = if width == 2 {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .filter_map(|c| <[u8; 2]>::try_from(c).ok())
+            .map(|a| {
+                if le {
+                    u16::from_le_bytes(a)
+                } else {
+                    u16::from_be_bytes(a)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()
+    } else {
+        rest.chunks_exact(4)
+            .filter_map(|c| <[u8; 4]>::try_from(c).ok())
+            .map(|a| {
+                char::from_u32(if le {
+                    u32::from_le_bytes(a)
+                } else {
+                    u32::from_be_bytes(a)
+                })
+            })
+            .collect()
+    };
+    Some(decoded.ok_or(name))
+}
+
+fn load_json_unit(
     j: &discover::JsonInput,
     unit: UnitId,
     sources: &SourceMap,
@@ -340,6 +407,46 @@ fn load_json(
             }
         },
     };
+    if bytes.is_empty() {
+        return UnitOutput {
+            skipped: true,
+            notes: vec![format!("{}: skipped, empty file", j.display)],
+            ..UnitOutput::default()
+        };
+    }
+    let bytes = match decode_bom(&bytes) {
+        None => bytes,
+        Some(Ok(text)) => text.into_bytes(),
+        Some(Err(encoding)) => {
+            let id = sources.add(j.display.clone(), "");
+            return UnitOutput {
+                files: 1,
+                diagnostics: vec![
+                    frontend::parse_error(
+                        format!(
+                            "{} starts with a {encoding} byte order mark but is not valid {encoding}",
+                            j.display
+                        ),
+                        source::Span::new(id, 0..0),
+                        "not readable text",
+                    )
+                    .help("save the file as UTF-8"),
+                ],
+                ..UnitOutput::default()
+            };
+        }
+    };
+    if bytes.contains(&0) {
+        // UTF-16 or UTF-32 without a byte order mark (or a binary file): not JSON text.
+        return UnitOutput {
+            skipped: true,
+            notes: vec![format!(
+                "{}: skipped, UTF-16 or UTF-32 text without a byte order mark, or a binary file (it has NUL bytes; save it as UTF-8)",
+                j.display
+            )],
+            ..UnitOutput::default()
+        };
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
