@@ -109,6 +109,30 @@ fn a_child_module_alone_is_linted_through_the_root_module_that_calls_it() {
 }
 
 #[test]
+fn a_child_module_called_by_two_roots_is_linted_through_both() {
+    let d = repo("two-roots");
+    write(
+        &d.join("infra/tf2/main.tf"),
+        &ROOT_TF
+            .replace("./modules/network", "../tf/modules/network")
+            .replace("\"scim-agw\"", "\"scim-agw2\""),
+    );
+    let (code, lines, err) = lint(&d, &["infra/tf/modules/network/main.tf"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("gateway \"scim-agw\"") && lines[1].contains("gateway \"scim-agw2\""),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("infra/tf/modules/network/main.tf:13:1: error AGW027")),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn a_module_outside_the_repository_scan_is_still_linted_as_its_own_root() {
     let d = repo("own-root");
     // No caller: the child module is its own root and alone shows no AGW027.
