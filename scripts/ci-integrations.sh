@@ -10,7 +10,9 @@
 #   3. GitHub workflow commands checked line by line.
 #   4. pre-commit: a throwaway git repository using this checkout as a `language: rust` hook
 #      repository; a commit with a v1-SKU gateway (AGW001) and a non-UTF-8 template (AGW000)
-#      must be refused with the findings printed, and accepted once fixed.
+#      must be refused with the findings printed, and accepted once fixed. A partial run: a
+#      commit that stages only a child Terraform module whose NSG breaks the GatewayManager rule
+#      is refused with AGW027, found through the committed root module that calls it.
 #
 # Installs what it needs under target/: a Python venv (jsonschema, junitparser, pre-commit from
 # PyPI) and @microsoft/sarif-multitool from npm. Only crates.io, PyPI and npm are contacted.
@@ -94,7 +96,7 @@ rc=0
 "$BIN" lint --format sarif --output "$OUT/reports/output-flag.sarif" testdata/report \
   >"$OUT/reports/output-flag.human" || rc=$?
 if [ "$rc" -le 1 ] && grep -q '"version": "2.1.0"' "$OUT/reports/output-flag.sarif" &&
-  grep -Eq '((errors?|warnings?|infos?) in [0-9]+ files?|^no findings) \([0-9]+ files? linted\)$' "$OUT/reports/output-flag.human"; then
+  grep -Eq '((errors?|warnings?|infos?) in [0-9]+ files?|^no findings) \([0-9]+ files? linted(; [^)]*)?\)$' "$OUT/reports/output-flag.human"; then
   ok "--output writes SARIF to the file and the human summary to stdout"
 else
   fail "--output: rc=$rc, see $OUT/reports/output-flag.*"
@@ -309,6 +311,45 @@ YAML
   cd "$ROOT"
 }
 precommit_check
+
+say "pre-commit: a child module staged alone is linted through the root module that calls it"
+precommit_partial_check() {
+  local work="$OUT/precommit-work"
+  local g=(git -c user.name=agwlint-ci -c user.email=ci@agwlint.invalid -c commit.gpgsign=false)
+  local rev
+  rev=$(cd "$work/hook-repo" && git rev-parse HEAD)
+  local repo="$work/partial"
+  mkdir -p "$repo/modules/network"
+  cd "$repo"
+  git init -q
+  cat >.pre-commit-config.yaml <<YAML
+repos:
+  - repo: $work/hook-repo
+    rev: $rev
+    hooks:
+      - id: agwlint
+YAML
+  cp "$ROOT/testdata/partial/tf/main.tf" main.tf
+  "${g[@]}" add .pre-commit-config.yaml main.tf
+  "${g[@]}" commit -q -m "root module" --no-verify
+  PATH="$VENV/bin:$PATH" pre-commit install >/dev/null
+  cp "$ROOT/testdata/partial/tf/modules/network/main.tf" modules/network/main.tf
+  "${g[@]}" add modules/network/main.tf
+  local rc=0
+  PATH="$VENV/bin:$PATH" PRE_COMMIT_HOME="$OUT/pre-commit-home" \
+    CARGO_TARGET_DIR="$OUT/hook-target" CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+    "${g[@]}" commit -m "network module" >"$work/partial.log" 2>&1 || rc=$?
+  cat "$work/partial.log"
+  if [ "$rc" -ne 0 ] && grep -q "AGW027" "$work/partial.log" &&
+    grep -q "modules/network/main.tf" "$work/partial.log" &&
+    ! git rev-parse -q --verify HEAD~1 >/dev/null; then
+    ok "pre-commit refused the commit of a child module alone with AGW027 (through its caller)"
+  else
+    fail "pre-commit with only the child module staged: rc=$rc, AGW027 expected (see $work/partial.log)"
+  fi
+  cd "$ROOT"
+}
+precommit_partial_check
 
 printf '\nci-integrations: %d passed, %d failed\n' "$PASSED" "$FAILED"
 [ "$FAILED" -eq 0 ]

@@ -126,6 +126,15 @@ pub struct LintArgs {
     /// is Unknown (with the expression that made it Unknown).
     #[arg(long, short)]
     pub verbose: bool,
+    /// With file paths (pre-commit, an editor): report only the findings whose primary or
+    /// related location is in one of the given files, not every finding of the units (root
+    /// modules, parent templates) that contain them.
+    #[arg(long)]
+    pub only_changed: bool,
+    /// Exit 0 when the given paths hold nothing to lint (no template, no Terraform module),
+    /// instead of 2 (the pre-commit hooks pass it: a commit of other JSON files passes).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Configuration, rule selection and baseline flags.
     #[command(flatten)]
     pub config: crate::config::ConfigArgs,
@@ -256,6 +265,7 @@ fn run_lint(args: LintArgs) -> i32 {
     opts.frontend.parameters = args.parameters.clone();
     opts.frontend.var_files = args.var_files.clone();
     opts.frontend.vars = vars;
+    opts.only_changed = args.only_changed;
     let resolved = match crate::config::configure(&args.config, &mut opts) {
         Ok(r) => r,
         Err(e) => {
@@ -283,6 +293,12 @@ fn run_lint(args: LintArgs) -> i32 {
     };
     for w in &report.warnings {
         eprintln!("warning: {}", report::text::escape_controls(w));
+    }
+    if report.files_scanned == 0 && !args.paths.is_empty() && !args.allow_empty {
+        eprintln!(
+            "agwlint: nothing to lint: no ARM template or Terraform module in the given paths (--allow-empty makes this exit 0)"
+        );
+        return 2;
     }
     if let Some(code) = crate::config::after_lint(&resolved, &report, &sources) {
         return code;

@@ -41,6 +41,10 @@ pub struct LintOptions {
     /// The directory of a configuration file named by `--config`: a scan root besides those of
     /// the lint paths ([`source::scan_roots`]).
     pub config_dir: Option<PathBuf>,
+    /// `--only-changed`: report only the findings with a primary or related location in one of
+    /// the paths linted (a file, or a file under a directory), not every finding of the units
+    /// that contain them.
+    pub only_changed: bool,
 }
 
 /// The result of a lint run.
@@ -63,6 +67,9 @@ pub struct Report {
     pub baseline_fixed: usize,
     /// Warnings printed on stderr whatever the verbosity (a `--var` no module declares).
     pub warnings: Vec<String>,
+    /// Files of a directory scan that agwlint cannot read yet: the name ending, how many, and
+    /// why ([`discover::UNREADABLE`]); the summary line says so.
+    pub not_read: Vec<(String, usize, String)>,
     /// Usage errors found while loading (a parameter or var file that cannot be read or is not
     /// one); [`lint`] turns them into a [`PathError`].
     pub errors: Vec<String>,
@@ -126,7 +133,7 @@ pub fn lint(
         roots.extend(opts.config_dir.iter().cloned());
         sources.set_scan_roots(&roots);
     }
-    let inputs = discover::discover(paths, &opts.filters);
+    let inputs = gather(paths, opts);
     if let Some(e) = inputs.errors.first() {
         return Err(PathError(format!("cannot read {e}")));
     }
@@ -139,10 +146,53 @@ pub fn lint(
     report.skipped.extend(skipped);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
+    if opts.only_changed {
+        keep_only_changed(&mut report, paths, sources);
+    }
     sort_and_dedup(&mut report.findings, sources);
     report.sensitive = model.sensitive.clone();
     report.redact();
     Ok(report)
+}
+
+/// Discovery of a run: directories are walked ([`discover::discover`]); files are linted
+/// through the whole units that contain them, searched from the repository root
+/// ([`discover::repository_root`], [`discover::select_units`]).
+fn gather(paths: &[PathBuf], opts: &LintOptions) -> discover::Inputs {
+    let (files, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.is_file());
+    let mut inputs = discover::discover(&dirs, &opts.filters);
+    if !files.is_empty() {
+        let root = discover::repository_root(&files);
+        inputs.merge(discover::select_units(
+            &files,
+            &root,
+            &opts.filters,
+            &opts.frontend,
+        ));
+    }
+    inputs
+}
+
+/// `--only-changed`: keeps the findings and skipped checks with a location in one of `paths`
+/// (a file, or a file under a directory), compared by canonical path.
+fn keep_only_changed(report: &mut Report, paths: &[PathBuf], sources: &SourceMap) {
+    let canonical = |p: &std::path::Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| config::paths::absolute(p))
+    };
+    let given: Vec<PathBuf> = paths.iter().map(|p| canonical(p)).collect();
+    let mut memo: std::collections::HashMap<source::FileId, bool> =
+        std::collections::HashMap::new();
+    let mut inside = |id: source::FileId| {
+        *memo.entry(id).or_insert_with(|| {
+            let c = canonical(std::path::Path::new(&sources.path(id)));
+            given.iter().any(|g| c.starts_with(g))
+        })
+    };
+    report
+        .findings
+        .retain(|f| inside(f.primary.file) || f.related.iter().any(|r| inside(r.span.file)));
+    report.skipped.retain(|s| inside(s.at.file));
 }
 
 /// The files named by `--parameters` and `--var-file` must exist, be readable and (parameter
@@ -199,6 +249,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
     let mut model = Model::new();
     let mut report = Report::default();
+    report.warnings.extend(inputs.notices.iter().cloned());
+    report.not_read.clone_from(&inputs.not_read);
+    let arm_units = keep_linking(arm_units, inputs);
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
     let arm_units = drop_linked(arm_units, inputs, &mut report);
@@ -225,6 +278,28 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         model.extend(u.model);
     }
     (model, report)
+}
+
+/// Drops the units of templates a partial run loaded only because they might link one of its
+/// templates ([`discover::JsonInput::if_links`]) and that do not (their errors and notes too).
+fn keep_linking(units: Vec<UnitOutput>, inputs: &discover::Inputs) -> Vec<UnitOutput> {
+    if inputs.link_targets.is_empty() {
+        return units;
+    }
+    units
+        .into_iter()
+        .zip(&inputs.json)
+        .map(|(u, j)| {
+            if j.if_links && !u.linked.iter().any(|l| inputs.link_targets.contains(l)) {
+                UnitOutput {
+                    skipped: true,
+                    ..UnitOutput::default()
+                }
+            } else {
+                u
+            }
+        })
+        .collect()
 }
 
 /// Drops the units of templates that a root template (one no other template links) loads as a
@@ -284,7 +359,70 @@ fn drop_linked(
         .collect()
 }
 
+/// Loads one JSON input. A file the user named that turns out not to be linted (empty, not a
+/// template, UTF-16 without a byte order mark, unreadable) is reported on stderr
+/// ([`UnitOutput::warnings`]), not only in `--verbose`.
 fn load_json(
+    j: &discover::JsonInput,
+    unit: UnitId,
+    sources: &SourceMap,
+    opts: &LintOptions,
+) -> UnitOutput {
+    let mut u = load_json_unit(j, unit, sources, opts);
+    if j.explicit && u.skipped {
+        let notes = std::mem::take(&mut u.notes);
+        u.warnings.extend(
+            notes
+                .into_iter()
+                .map(|n| n.replacen(": skipped, ", ": not linted: ", 1)),
+        );
+    }
+    u
+}
+
+/// The text of a file that starts with a UTF-16 or UTF-32 byte order mark, decoded (Azure
+/// accepts such templates); `Some(Err(encoding))` when it does not decode; `None` without such
+/// a mark (UTF-8, with or without its mark, is read as it is).
+fn decode_bom(bytes: &[u8]) -> Option<Result<String, &'static str>> {
+    let (rest, width, le, name) = match bytes {
+        [0xFF, 0xFE, 0, 0, rest @ ..] => (rest, 4, true, "UTF-32"),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => (rest, 4, false, "UTF-32"),
+        [0xFF, 0xFE, rest @ ..] => (rest, 2, true, "UTF-16"),
+        [0xFE, 0xFF, rest @ ..] => (rest, 2, false, "UTF-16"),
+        _ => return None,
+    };
+    if rest.len() % width != 0 {
+        return Some(Err(name));
+    }
+    let decoded = if width == 2 {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .filter_map(|c| <[u8; 2]>::try_from(c).ok())
+            .map(|a| {
+                if le {
+                    u16::from_le_bytes(a)
+                } else {
+                    u16::from_be_bytes(a)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).ok()
+    } else {
+        rest.chunks_exact(4)
+            .filter_map(|c| <[u8; 4]>::try_from(c).ok())
+            .map(|a| {
+                char::from_u32(if le {
+                    u32::from_le_bytes(a)
+                } else {
+                    u32::from_be_bytes(a)
+                })
+            })
+            .collect()
+    };
+    Some(decoded.ok_or(name))
+}
+
+fn load_json_unit(
     j: &discover::JsonInput,
     unit: UnitId,
     sources: &SourceMap,
@@ -337,6 +475,46 @@ fn load_json(
         }
     };
     let bytes = std::mem::take(&mut read.bytes);
+    if bytes.is_empty() {
+        return UnitOutput {
+            skipped: true,
+            notes: vec![format!("{}: skipped, empty file", j.display)],
+            ..UnitOutput::default()
+        };
+    }
+    let bytes = match decode_bom(&bytes) {
+        None => bytes,
+        Some(Ok(text)) => text.into_bytes(),
+        Some(Err(encoding)) => {
+            let id = sources.add(j.display.clone(), "");
+            return UnitOutput {
+                files: 1,
+                diagnostics: vec![
+                    frontend::parse_error(
+                        format!(
+                            "{} starts with a {encoding} byte order mark but is not valid {encoding}",
+                            j.display
+                        ),
+                        source::Span::new(id, 0..0),
+                        "not readable text",
+                    )
+                    .help("save the file as UTF-8"),
+                ],
+                ..UnitOutput::default()
+            };
+        }
+    };
+    if bytes.contains(&0) {
+        // UTF-16 or UTF-32 without a byte order mark (or a binary file): not JSON text.
+        return UnitOutput {
+            skipped: true,
+            notes: vec![format!(
+                "{}: skipped, UTF-16 or UTF-32 text without a byte order mark, or a binary file (it has NUL bytes; save it as UTF-8)",
+                j.display
+            )],
+            ..UnitOutput::default()
+        };
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -290,3 +290,139 @@ fn var_for_an_undeclared_variable_is_a_warning() {
     );
     assert!(!err.contains("--var gateway_sku:"), "{err}");
 }
+
+// ----- point 5: no silently skipped input ----------------------------------------------------
+
+/// A v1 gateway (AGW001 at line 14, column 26) in a template.
+fn v1_gateway() -> String {
+    include_str!("../testdata/partial/arm/nested/gateway.json")
+        .replace("[parameters('sku')]", "Standard_Small")
+}
+
+#[test]
+fn explicit_files_that_are_not_linted_are_named_on_stderr() {
+    let d = repo("not-linted");
+    write(&d.join("empty.json"), "");
+    write(&d.join("package.json"), "{\"name\": \"x\"}\n");
+    write(&d.join("main.bicep"), "param sku string\n");
+    std::fs::write(
+        d.join("utf16.json"),
+        v1_gateway()
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    for (file, why) in [
+        ("empty.json", "empty file"),
+        ("package.json", "not an ARM deployment template"),
+        ("main.bicep", "no Bicep front-end yet"),
+        (
+            "utf16.json",
+            "UTF-16 or UTF-32 text without a byte order mark",
+        ),
+    ] {
+        if file == "main.bicep" && agwlint::discover::unreadable_kind(Path::new(file)).is_none() {
+            continue; // the Bicep front-end has landed
+        }
+        // Alone: nothing is linted, which is a usage error, not a green run.
+        let (code, out, err) = agwlint(&d, &["lint", file]);
+        assert_eq!(code, 2, "{file}: {out} {err}");
+        assert!(
+            err.contains(&format!("{file}: not linted: {why}")),
+            "{file}: {err}"
+        );
+        assert!(err.contains("agwlint: nothing to lint"), "{file}: {err}");
+        // --allow-empty (the pre-commit hooks) passes, still naming the file.
+        let (code, _, err) = agwlint(&d, &["lint", "--allow-empty", file]);
+        assert_eq!(code, 0, "{file}: {err}");
+        assert!(
+            err.contains(&format!("{file}: not linted: {why}")),
+            "{file}: {err}"
+        );
+        // Next to a linted template: named on stderr without --verbose, the run goes on.
+        let (code, out, err) = agwlint(&d, &["lint", file, "infra/arm/gateway.json"]);
+        assert!(code < 2, "{file}: {err}");
+        assert!(out.contains("(1 file linted)"), "{file}: {out}");
+        assert!(
+            err.contains(&format!("{file}: not linted: {why}")),
+            "{file}: {err}"
+        );
+    }
+    // A directory with nothing to lint named explicitly is no better.
+    std::fs::create_dir_all(d.join("docs")).unwrap();
+    let (code, _, err) = agwlint(&d, &["lint", "docs"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothing to lint"), "{err}");
+}
+
+#[test]
+fn a_directory_scan_counts_the_files_it_cannot_read_in_the_summary() {
+    let d = repo("not-read");
+    let mut expected = Vec::new();
+    for (i, (suffix, why)) in agwlint::discover::UNREADABLE.iter().enumerate() {
+        // i + 1 files of each kind, so the counts and plurals are checked.
+        for k in 0..=i {
+            write(&d.join(format!("infra/other/f{k}{suffix}")), "x\n");
+        }
+        let n = i + 1;
+        let files = if n == 1 { "file" } else { "files" };
+        expected.push(format!("; {n} {suffix} {files} not read: {why}"));
+    }
+    let (_, out, _) = agwlint(&d, &["lint", "--select", "AGW001", "infra"]);
+    let summary = out.lines().last().unwrap();
+    assert_eq!(
+        summary,
+        format!("no findings (2 files linted{})", expected.concat()),
+        "{out}"
+    );
+    if !agwlint::discover::UNREADABLE.is_empty() {
+        assert!(summary.contains("not read"), "{summary}");
+    }
+}
+
+#[test]
+fn templates_with_a_utf16_or_utf32_byte_order_mark_are_decoded() {
+    let d = repo("bom");
+    let text = v1_gateway();
+    let utf16le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let utf32le: Vec<u8> = [0xFF, 0xFE, 0, 0]
+        .into_iter()
+        .chain(text.chars().flat_map(|c| u32::from(c).to_le_bytes()))
+        .collect();
+    for (name, bytes) in [
+        ("utf16le.json", &utf16le),
+        ("utf16be.json", &utf16be),
+        ("utf32le.json", &utf32le),
+    ] {
+        std::fs::write(d.join(name), bytes).unwrap();
+        let (code, out, err) = agwlint(
+            &d,
+            &["lint", "--select", "AGW001", "--format", "compact", name],
+        );
+        assert_eq!(code, 1, "{name}: {out} {err}");
+        assert!(
+            out.starts_with(&format!("{name}:14:26: error AGW001")),
+            "{name}: {out}"
+        );
+    }
+    // A byte order mark followed by something that is not UTF-16: AGW000, never skipped.
+    let mut broken = utf16le.clone();
+    broken.push(b'x');
+    std::fs::write(d.join("broken.json"), &broken).unwrap();
+    let (code, out, err) = agwlint(&d, &["lint", "broken.json"]);
+    assert_eq!(code, 1, "{out} {err}");
+    assert!(out.contains("AGW000"), "{out}");
+    assert!(out.contains("save the file as UTF-8"), "{out}");
+    // In a directory scan too.
+    let (_, out, _) = agwlint(&d, &["lint", "--format", "compact", "."]);
+    assert!(out.contains("broken.json:1:1: error AGW000"), "{out}");
+    assert!(out.contains("utf16be.json:14:26: error AGW001"), "{out}");
+}

@@ -217,7 +217,9 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
 }
 
 /// `3 errors, 1 warning in 2 files (5 files linted)`: the findings, the files that have them,
-/// and the files linted; `no findings (5 files linted)` when there are none.
+/// and the files linted; `no findings (5 files linted)` when there are none. Files of a kind
+/// agwlint cannot read yet are counted after the files linted:
+/// `(12 files linted; 3 .bicep files not read: no Bicep front-end yet)`.
 pub fn summary(report: &Report, sources: &SourceMap) -> String {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
@@ -242,7 +244,12 @@ pub fn summary(report: &Report, sources: &SourceMap) -> String {
     if i > 0 {
         parts.push(plural(i, "info"));
     }
-    let linted = format!("({} linted)", plural(report.files_scanned, "file"));
+    let mut linted = format!("({} linted", plural(report.files_scanned, "file"));
+    for (suffix, n, why) in &report.not_read {
+        let files = if *n == 1 { "file" } else { "files" };
+        linted.push_str(&format!("; {n} {suffix} {files} not read: {why}"));
+    }
+    linted.push(')');
     if parts.is_empty() {
         format!("no findings {linted}")
     } else {

@@ -145,6 +145,17 @@ pub fn undeclared_vars(vars: &[(String, String)], declared: &HashSet<String>) ->
     out
 }
 
+/// For each directory, the canonical directories its module calls as local modules (a literal
+/// `./` or `../` `source`). Discovery uses it to find the root modules that reach a changed
+/// child module; the files are only parsed (into a scratch source map), nothing is evaluated.
+pub fn local_module_calls(dirs: &[TfDir]) -> Vec<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let scratch = SourceMap::new();
+    dirs.par_iter()
+        .map(|d| local_callees(&parse::parse_dir(&d.path, &d.display, &scratch)))
+        .collect()
+}
+
 /// Canonical directories a module calls with a literal local `source`.
 fn local_callees(m: &parse::ParsedModule) -> Vec<PathBuf> {
     let mut out = Vec::new();
