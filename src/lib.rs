@@ -11,6 +11,7 @@ pub mod discover;
 pub mod finding;
 pub mod frontend;
 pub mod model;
+pub mod relocate;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -93,6 +94,7 @@ pub fn lint(
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped.extend(skipped);
+    relocate::apply(&mut report.findings, &model.module_frames);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);

@@ -11,6 +11,7 @@ pub mod value;
 
 pub mod azapi;
 pub mod expand;
+pub mod frames;
 pub mod map;
 pub mod module;
 pub mod parse;
@@ -236,8 +237,9 @@ fn load_root(
     let mut mapper = map::Mapper::default();
     root.map_into(&mut mapper);
     root.note_exported_refs(&mut mapper);
-    let model = mapper.finish();
+    let mut model = mapper.finish();
     drop(root);
+    model.module_frames = ctx.frames.take();
     let over = ctx.over_instances();
     if guard.hit() || over {
         // What was built is incomplete: a partial model could make rules fire wrongly.

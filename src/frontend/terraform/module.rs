@@ -128,6 +128,8 @@ pub struct Ctx<'s> {
     vendored: RefCell<Vec<(String, PathBuf, String)>>,
     /// Resource and module instances expanded so far (see [`MAX_UNIT_INSTANCES`]).
     instances: Cell<usize>,
+    /// Module instances loaded, with their calls (see [`crate::model::ModuleFrame`]).
+    pub frames: RefCell<Vec<crate::model::ModuleFrame>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -149,6 +151,7 @@ impl<'s> Ctx<'s> {
             depth: Cell::new(0),
             vendored: RefCell::new(Vec::new()),
             instances: Cell::new(0),
+            frames: RefCell::new(Vec::new()),
         }
     }
 
@@ -274,10 +277,13 @@ pub struct Instance<'c, 's> {
     /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
     /// here or above): the meta-argument's span.
     maybe: Cell<Option<Span>>,
+    /// True for code the user did not write: a module vendored by `terraform init`, or a
+    /// local module called from one.
+    foreign: bool,
 }
 
 /// Meta-arguments of a `module` block that are not inputs.
-const MODULE_META: &[&str] = &[
+pub(super) const MODULE_META: &[&str] = &[
     "source",
     "version",
     "count",
@@ -315,6 +321,7 @@ impl<'c, 's> Instance<'c, 's> {
             maybe: Cell::new(None),
             lit_state: RefCell::new(HashMap::new()),
             call_path: Vec::new(),
+            foreign: false,
         };
         let m = inst.module.clone();
         for (fi, f) in m.files.iter().enumerate() {
@@ -499,6 +506,7 @@ impl<'c, 's> Instance<'c, 's> {
             ));
             return None;
         };
+        let mut foreign = self.foreign;
         let (dir, display) = if src.starts_with("./") || src.starts_with("../") {
             let dir = self.module.dir.join(&src);
             if !dir.is_dir() {
@@ -522,7 +530,10 @@ impl<'c, 's> Instance<'c, 's> {
                 .find(|(k, d, _)| *k == key && d.is_dir())
                 .map(|(_, d, shown)| (d.clone(), shown.clone()));
             match found {
-                Some(x) => x,
+                Some(x) => {
+                    foreign = true;
+                    x
+                }
                 None => {
                     self.ctx.note(format!(
                         "{}: module `{name}` comes from `{src}` (not a local path, not vendored by `terraform init`); its outputs are Unknown",
@@ -583,6 +594,16 @@ impl<'c, 's> Instance<'c, 's> {
             child.maybe.set(self.maybe.get().or(insts.unknown));
             child.call_path = self.call_path.clone();
             child.call_path.push(name.to_string());
+            child.foreign = foreign;
+            self.ctx.frames.borrow_mut().push(super::frames::frame(
+                b,
+                file,
+                child.prefix.clone(),
+                name,
+                &display,
+                m.files.iter().map(|f| f.file).collect(),
+                foreign,
+            ));
             out.instances.push((key, Rc::new(child)));
         }
         Some(out)

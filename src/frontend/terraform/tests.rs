@@ -912,7 +912,8 @@ fn vendored_registry_modules_are_followed() {
         .map(|f| format!("{} {}", f.rule, sources.path(f.primary.file)))
         .collect();
     assert_eq!(hits.len(), 1, "{hits:?}");
-    assert!(hits[0].ends_with(".terraform/modules/agw/main.tf"));
+    // Reported at the user's call (the vendored code is never committed).
+    assert!(hits[0].ends_with("main.tf") && !hits[0].contains(".terraform"));
     assert!(
         report
             .notes
@@ -971,4 +972,47 @@ output "id" {
     let with_provider = format!("provider \"azurerm\" {{\n  features {{}}\n}}\n{module}");
     let m = load(&[("main.tf", &with_provider)]);
     assert!(m.opaque_refs.is_empty());
+}
+
+#[test]
+fn set_typed_module_inputs_keep_resource_references() {
+    // AVM passes backend FQDNs as `optional(set(string))`: the site's host name must still
+    // link the pool to the site.
+    let main = r#"
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+}
+module "agw" {
+  source = "./agw"
+  pools = {
+    a = { name = "pool", fqdns = [azurerm_linux_web_app.app.default_hostname] }
+  }
+}
+"#;
+    let agw = r#"
+variable "pools" {
+  type = map(object({
+    name  = string
+    fqdns = optional(set(string))
+  }))
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "gw"
+  dynamic "backend_address_pool" {
+    for_each = var.pools
+    content {
+      name  = backend_address_pool.value.name
+      fqdns = backend_address_pool.value.fqdns != null ? toset(backend_address_pool.value.fqdns) : null
+    }
+  }
+}
+"#;
+    let m = load(&[("main.tf", main), ("agw/main.tf", agw)]);
+    let pool = m.gateways[0].pools.iter().next().unwrap();
+    let addrs: Vec<_> = pool.addresses.iter().collect();
+    assert_eq!(addrs.len(), 1);
+    assert_eq!(
+        addrs[0].source.get().map(|k| k.name.as_str()),
+        Some("azurerm_linux_web_app.app")
+    );
 }
