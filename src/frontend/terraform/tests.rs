@@ -500,6 +500,20 @@ resource "azapi_resource" "other" {
     assert_eq!(r.pool.name.as_str(), Some("fn"));
     assert!(r.settings.mismatch.is_some());
     assert_eq!(m.gateways[1].sku.tier.as_str(), Some("WAF_v2"));
+    // Each value points at its own attribute inside `body` (object literal and jsonencode).
+    let text = |sp: crate::source::Span| main[sp.range()].to_string();
+    assert_eq!(text(s.port.span.unwrap()), "443");
+    assert_eq!(text(s.protocol.span.unwrap()), "\"Https\"");
+    assert_eq!(
+        text(s.probe.name.span.unwrap()),
+        "\"${local.gw_id}/probes/missing\""
+    );
+    assert!(text(pool.span).starts_with("{\n        name       = \"fn\""));
+    assert_eq!(
+        text(m.gateways[0].sku.name.span.unwrap()),
+        "\"Standard_Medium\""
+    );
+    assert_eq!(text(m.gateways[1].sku.tier.span.unwrap()), "\"WAF_v2\"");
 }
 
 #[test]
