@@ -70,6 +70,20 @@ pub trait Evaluator {
     }
     /// The unit being loaded.
     fn unit(&self) -> UnitId;
+    /// What `local.NAME` (`root` = "local") is written as, or the `type` of `var.NAME`; for
+    /// telling a list from a set by syntax.
+    fn definition(&self, root: &str, name: &str) -> Option<Def<'_>> {
+        let _ = (root, name);
+        None
+    }
+}
+
+/// The definition of a local or a variable (see [`Evaluator::definition`]).
+pub enum Def<'a> {
+    /// A local's expression.
+    Local(&'a Expression),
+    /// A variable's `type` (`None`: not written).
+    VarType(Option<&'a Expression>),
 }
 
 /// One concrete block instance.
@@ -85,6 +99,10 @@ pub struct Node<'a> {
     pub binds: Binds,
     /// The module instance.
     pub ev: &'a dyn Evaluator,
+    /// Set by [`Node::checked`] when the block has an attribute the mapper does not know
+    /// (another provider version's name, a newer schema): the attribute. Attributes that are
+    /// not written then read as Unknown, never as Absent (the unknown one may mean them).
+    pub alien: Option<(Span, String)>,
 }
 
 /// The instances of a nested block type.
@@ -131,7 +149,24 @@ impl<'a> Node<'a> {
             span: block_span(block, file),
             binds,
             ev,
+            alien: None,
         }
+    }
+
+    /// The same node, marked when it has an attribute that is not in `known` (every name the
+    /// block has in any provider version agwlint maps; `id` and nested blocks are not
+    /// attributes of concern).
+    pub fn checked(&self, known: &[&str]) -> Node<'a> {
+        let mut n = self.clone();
+        n.alien = self
+            .body
+            .attributes()
+            .find(|a| {
+                let k = a.key.as_str();
+                k != "id" && !known.contains(&k)
+            })
+            .map(|a| (span_of(a, self.file, self.span), a.key.as_str().to_string()));
+        n
     }
 
     /// The unit being loaded.
@@ -152,7 +187,19 @@ impl<'a> Node<'a> {
 
     /// Evaluates an attribute. `None` when it is not written.
     pub fn attr(&self, key: &str) -> Option<Ev> {
-        let (expr, span) = self.expr(key)?;
+        let Some((expr, span)) = self.expr(key) else {
+            return self.alien.as_ref().map(|(sp, name)| Ev {
+                value: TVal::Unknown(crate::model::Partial::because(crate::model::Why::new(
+                    format!(
+                        "the block has attribute `{name}`, which agwlint does not map, so `{key}` may be set through it"
+                    ),
+                    Some(*sp),
+                ))),
+                origins: Vec::new(),
+                span: *sp,
+                elems: Vec::new(),
+            });
+        };
         let (mut value, mut origins) = self.eval(expr);
         if let TVal::Unknown(_) = value
             && let Some((v, o)) = self.ev.eval_resolving(expr, &self.binds)
@@ -187,7 +234,10 @@ impl<'a> Node<'a> {
 
     /// The first of the attributes that is written (for renamed attributes: v3/v4/v5 names).
     pub fn attr_any(&self, keys: &[&str]) -> Option<Ev> {
-        keys.iter().find_map(|k| self.attr(k))
+        match keys.iter().find(|k| self.body.has_attribute(k)) {
+            Some(k) => self.attr(k),
+            None => keys.first().and_then(|k| self.attr(k)),
+        }
     }
 
     /// The instances of nested blocks of type `name`, static and `dynamic`, in source order.
@@ -209,6 +259,7 @@ impl<'a> Node<'a> {
                     span: sp,
                     binds: self.binds.clone(),
                     ev: self.ev,
+                    alien: None,
                 });
             } else if b.ident.as_str() == "dynamic" && label(b, 0) == Some(name) {
                 out.written = true;
@@ -231,10 +282,30 @@ impl<'a> Node<'a> {
         };
         let fe_span = span_of(&fe.value, self.file, header);
         let (coll, fe_origins) = self.eval(&fe.value);
-        let Some(pairs) = iteration(&coll) else {
+        let Some(mut pairs) = iteration(&coll) else {
             out.unknown.get_or_insert(fe_span);
             return;
         };
+        // Lists and sets are both lists here; the key of a set element is the element itself.
+        if matches!(coll, TVal::List(_)) {
+            match list_keys(&fe.value, self.ev, 0) {
+                ListKeys::Index | ListKeys::Any => {}
+                ListKeys::Value => {
+                    for (k, v) in &mut pairs {
+                        *k = v.clone();
+                    }
+                }
+                ListKeys::Unknown => {
+                    let why = crate::model::Why::new(
+                        "the key of a `dynamic` block over a list or set that is not written here: an index for a list, the element for a set",
+                        Some(fe_span),
+                    );
+                    for (k, _) in &mut pairs {
+                        *k = TVal::Unknown(crate::model::Partial::because(why.clone()));
+                    }
+                }
+            }
+        }
         let iter_name = b
             .body
             .get_attribute("iterator")
@@ -256,6 +327,7 @@ impl<'a> Node<'a> {
                 span: csp,
                 binds,
                 ev: self.ev,
+                alien: None,
             });
         }
     }
@@ -268,6 +340,79 @@ impl<'a> Node<'a> {
             return Err(sp);
         }
         Ok(bs.items.into_iter().next())
+    }
+}
+
+/// What `.key` is when a `dynamic` block iterates a list-like value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListKeys {
+    /// A list or tuple: the index.
+    Index,
+    /// A set: the element.
+    Value,
+    /// An empty literal: either.
+    Any,
+    /// Not visible from the expression (a variable, a local).
+    Unknown,
+}
+
+/// Whether a `for_each` expression writes a list or a set, from its syntax.
+fn list_keys(e: &Expression, ev: &dyn Evaluator, depth: usize) -> ListKeys {
+    if depth > 32 {
+        return ListKeys::Unknown;
+    }
+    match e {
+        Expression::Array(a) if a.is_empty() => ListKeys::Any,
+        Expression::Array(_) => ListKeys::Index,
+        Expression::ForExpr(f) if f.key_expr.is_none() => ListKeys::Index,
+        Expression::Parenthesis(p) => list_keys(p.inner(), ev, depth + 1),
+        Expression::Conditional(c) => {
+            match (
+                list_keys(&c.true_expr, ev, depth + 1),
+                list_keys(&c.false_expr, ev, depth + 1),
+            ) {
+                (ListKeys::Any, x) | (x, ListKeys::Any) => x,
+                (x, y) if x == y => x,
+                _ => ListKeys::Unknown,
+            }
+        }
+        Expression::FuncCall(f) if !f.name.is_namespaced() => match f.name.name.as_str() {
+            "toset" | "setunion" | "setintersection" | "setsubtract" | "setproduct" => {
+                ListKeys::Value
+            }
+            "tolist" | "concat" | "flatten" | "range" | "compact" | "slice" | "reverse"
+            | "sort" | "distinct" | "split" | "keys" | "values" | "formatlist" | "chunklist"
+            | "coalescelist" => ListKeys::Index,
+            _ => ListKeys::Unknown,
+        },
+        Expression::Traversal(t) => {
+            use hcl::edit::expr::TraversalOperator as Op;
+            let (Expression::Variable(root), [op]) = (&t.expr, t.operators.as_slice()) else {
+                return ListKeys::Unknown;
+            };
+            let Op::GetAttr(name) = op.value() else {
+                return ListKeys::Unknown;
+            };
+            match ev.definition(root.as_str(), name.as_str()) {
+                Some(Def::Local(x)) => list_keys(x, ev, depth + 1),
+                Some(Def::VarType(Some(ty))) => type_keys(ty),
+                _ => ListKeys::Unknown,
+            }
+        }
+        _ => ListKeys::Unknown,
+    }
+}
+
+/// List or set from a variable's type constraint.
+fn type_keys(ty: &Expression) -> ListKeys {
+    match ty {
+        Expression::FuncCall(f) if !f.name.is_namespaced() => match f.name.name.as_str() {
+            "list" | "tuple" => ListKeys::Index,
+            "set" => ListKeys::Value,
+            _ => ListKeys::Unknown,
+        },
+        Expression::Parenthesis(p) => type_keys(p.inner()),
+        _ => ListKeys::Unknown,
     }
 }
 

@@ -998,6 +998,24 @@ impl Evaluator for Instance<'_, '_> {
     fn unit(&self) -> UnitId {
         self.ctx.unit
     }
+
+    fn definition(&self, root: &str, name: &str) -> Option<super::expand::Def<'_>> {
+        match root {
+            "local" => {
+                let (at, key) = self.locals.get(name)?;
+                let (b, _) = self.block(*at)?;
+                Some(super::expand::Def::Local(&b.body.get_attribute(key)?.value))
+            }
+            "var" => self.module.files.iter().find_map(|f| {
+                f.body.blocks().find_map(|b| {
+                    (b.ident.as_str() == "variable" && label(b, 0) == Some(name)).then(|| {
+                        super::expand::Def::VarType(b.body.get_attribute("type").map(|a| &a.value))
+                    })
+                })
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// Depth bound for walking evaluated values (they are finite, but may be deep).

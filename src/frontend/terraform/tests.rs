@@ -1030,3 +1030,141 @@ resource "azurerm_application_gateway" "gw" {
         Some("azurerm_linux_web_app.app")
     );
 }
+
+#[test]
+fn blocks_with_attributes_agwlint_does_not_map_read_unwritten_fields_as_unknown() {
+    let main = gw(r#"
+  backend_address_pool {
+    name      = "legacy"
+    fqdn_list = ["app.azurewebsites.net"]
+  }
+  backend_address_pool {
+    name           = "future"
+    backend_target = "app"
+  }
+  backend_http_settings {
+    name                            = "future"
+    port                            = 443
+    protocol                        = "Https"
+    pick_host_name_from_backend_app = true
+  }
+  backend_http_settings {
+    name     = "plain"
+    port     = 443
+    protocol = "Https"
+  }
+"#);
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    let pools = g.pools.get().unwrap();
+    // azurerm 1.x `fqdn_list` is mapped.
+    let legacy: Vec<_> = pools[0].addresses.iter().collect();
+    assert_eq!(legacy[0].fqdn.as_str(), Some("app.azurewebsites.net"));
+    // An attribute agwlint does not know: the addresses may come through it.
+    assert!(pools[1].addresses.is_unknown());
+    let s = g.settings.get().unwrap();
+    assert!(s[0].pick_host_name.is_unknown());
+    assert!(s[0].host_name.is_unknown());
+    assert_eq!(s[0].port.get(), Some(&443));
+    // Without one, an unwritten attribute is Absent (the default applies).
+    assert!(s[1].pick_host_name.is_absent());
+}
+
+#[test]
+fn dynamic_keys_of_sets_are_elements_and_of_unseen_lists_unknown() {
+    let main = format!(
+        "{}\n{}",
+        r#"
+variable "names" {
+  type    = set(string)
+  default = ["api", "web"]
+}
+variable "untyped" {
+  default = ["x"]
+}
+"#,
+        gw(r#"
+  dynamic "backend_address_pool" {
+    for_each = toset(["api", "web"])
+    content {
+      name = backend_address_pool.key
+    }
+  }
+  dynamic "probe" {
+    for_each = var.names
+    content {
+      name = probe.key
+    }
+  }
+  dynamic "http_listener" {
+    for_each = var.untyped
+    content {
+      name = http_listener.key
+    }
+  }
+  dynamic "frontend_port" {
+    for_each = [80, 443]
+    content {
+      name = "port-${frontend_port.key}"
+      port = frontend_port.value
+    }
+  }
+"#)
+    );
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    assert_eq!(
+        names(&g.pools, |p| p.name.get().cloned()),
+        vec!["api".to_string(), "web".to_string()]
+    );
+    // A variable typed as a set: the element.
+    assert_eq!(
+        names(&g.probes, |p| p.name.get().cloned()),
+        vec!["api".to_string(), "web".to_string()]
+    );
+    // Without a type, a list and a set look alike: the key is not guessed.
+    assert!(
+        g.listeners
+            .get()
+            .unwrap()
+            .iter()
+            .all(|l| l.name.is_unknown())
+    );
+    assert_eq!(
+        names(&g.frontend_ports, |p| p.name.get().cloned()),
+        vec!["port-0".to_string(), "port-1".to_string()]
+    );
+}
+
+#[test]
+fn repeated_object_keys_are_accepted_and_the_last_wins_as_in_terraform() {
+    let main = r#"
+locals {
+  pip = {
+    name = "first"
+    sku  = "Basic"
+    name = "second"
+  }
+}
+resource "azurerm_public_ip" "p" {
+  name = local.pip.name
+  sku  = local.pip.sku
+  tags = {
+    team   = "x"
+    "team" = "y"
+  }
+}
+"#;
+    let (units, _) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    assert!(
+        units.iter().all(|u| u.diagnostics.is_empty()),
+        "{:?}",
+        units.iter().map(|u| &u.diagnostics).collect::<Vec<_>>()
+    );
+    let mut m = Model::new();
+    for u in units {
+        m.extend(u.model);
+    }
+    assert_eq!(m.public_ips[0].res.name.as_str(), Some("second"));
+    assert_eq!(m.public_ips[0].sku.as_str(), Some("Basic"));
+}
