@@ -133,8 +133,15 @@ fn check_flag_files(opts: &FrontendOptions) -> Vec<String> {
 /// Runs the front-ends on discovered inputs and merges their units into one model.
 pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) -> (Model, Report) {
     use rayon::prelude::*;
-    let arm_units: Vec<UnitOutput> = inputs
+    let gathered = gather_plans(inputs, opts, sources);
+    let json: Vec<&discover::JsonInput> = inputs
         .json
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !gathered.taken.contains(i))
+        .map(|(_, j)| j)
+        .collect();
+    let arm_units: Vec<UnitOutput> = json
         .par_iter()
         .enumerate()
         .map(|(i, j)| {
@@ -147,13 +154,20 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         })
         .collect();
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
-    let tf_units =
-        frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
+    let tf_units = frontend::terraform::load_dirs_planned(
+        &inputs.tf_dirs,
+        first_tf,
+        sources,
+        &opts.frontend,
+        &gathered.plans,
+    );
     let mut model = Model::new();
     let mut report = Report::default();
+    report.errors.extend(gathered.errors);
+    report.files_scanned += gathered.plans.len();
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
-    let arm_units = drop_linked(arm_units, inputs, &mut report);
+    let arm_units = drop_linked(arm_units, &json, &mut report);
     for u in arm_units.into_iter().chain(tf_units) {
         for e in u.errors {
             if !report.errors.contains(&e) {
@@ -179,11 +193,31 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     (model, report)
 }
 
+/// The plan JSON files of a run: `--plan` and plans among the scanned JSON files.
+fn gather_plans(
+    inputs: &discover::Inputs,
+    opts: &LintOptions,
+    sources: &SourceMap,
+) -> frontend::tfplan::Gathered {
+    let explicit: Vec<(PathBuf, String)> = opts
+        .frontend
+        .plans
+        .iter()
+        .map(|p| (p.clone(), discover::display_path(p)))
+        .collect();
+    let scanned: Vec<(PathBuf, String)> = inputs
+        .json
+        .iter()
+        .map(|j| (j.path.clone(), j.display.clone()))
+        .collect();
+    frontend::tfplan::gather(&explicit, &scanned, sources)
+}
+
 /// Drops the units of templates that a root template (one no other template links) loads as a
 /// linked template.
 fn drop_linked(
     units: Vec<UnitOutput>,
-    inputs: &discover::Inputs,
+    json: &[&discover::JsonInput],
     report: &mut Report,
 ) -> Vec<UnitOutput> {
     use std::collections::HashSet;
@@ -194,8 +228,7 @@ fn drop_linked(
         .iter()
         .flat_map(|u| u.linked.iter().map(PathBuf::as_path))
         .collect();
-    let canon: Vec<Option<PathBuf>> = inputs
-        .json
+    let canon: Vec<Option<PathBuf>> = json
         .iter()
         .map(|j| std::fs::canonicalize(&j.path).ok())
         .collect();
@@ -226,7 +259,7 @@ fn drop_linked(
             if drop.get(i).copied().unwrap_or(false) {
                 report.notes.push(format!(
                     "{}: linted through the template that links it",
-                    inputs.json.get(i).map_or("", |j| j.display.as_str())
+                    json.get(i).map_or("", |j| j.display.as_str())
                 ));
                 None
             } else {

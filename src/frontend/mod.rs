@@ -7,6 +7,7 @@
 pub mod arm;
 pub mod deadline;
 pub mod terraform;
+pub mod tfplan;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,9 @@ pub struct FrontendOptions {
     pub var_files: Vec<PathBuf>,
     /// `--var name=value`: Terraform variables, in order (later wins, after var files).
     pub vars: Vec<(String, String)>,
+    /// `--plan FILE`: Terraform plan JSON files ([`tfplan`]); plans found among the scanned
+    /// files are added to these.
+    pub plans: Vec<PathBuf>,
     /// `parameters:` of the configuration: template globs → parameter files. For a template,
     /// `PathMapping::files_for(&opts.parameter_map, path)` gives its files; they apply after
     /// the parameter file found beside the template, and `parameters` (the flag) applies last.

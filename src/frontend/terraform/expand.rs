@@ -103,6 +103,10 @@ pub struct Node<'a> {
     /// (another provider version's name, a newer schema): the attribute. Attributes that are
     /// not written then read as Unknown, never as Absent (the unknown one may mean them).
     pub alien: Option<(Span, String)>,
+    /// The planned values of this block instance in a plan JSON, with the origin label of
+    /// values taken from it: an attribute the source leaves Unknown takes the plan's Known
+    /// value ("source first, plan fills"); a resource reference is never replaced.
+    pub plan: Option<(&'a TVal, std::rc::Rc<Origin>)>,
 }
 
 /// The instances of a nested block type.
@@ -150,6 +154,7 @@ impl<'a> Node<'a> {
             binds,
             ev,
             alien: None,
+            plan: None,
         }
     }
 
@@ -220,6 +225,14 @@ impl<'a> Node<'a> {
                 }
             }
         }
+        if let TVal::Unknown(_) = value
+            && let Some((pv, origin)) = self.planned(key)
+        {
+            value = pv.clone();
+            if !origins.contains(origin) {
+                origins.push(origin.clone());
+            }
+        }
         let elems = match expr {
             Expression::Array(a) => a.iter().map(|e| span_of(e, self.file, span)).collect(),
             _ => Vec::new(),
@@ -230,6 +243,51 @@ impl<'a> Node<'a> {
             span,
             elems,
         })
+    }
+
+    /// The plan's Known value of an attribute of this block instance, when it says more than
+    /// the provider's zero value (`""`, null: the plan writes those for attributes not set).
+    fn planned(&self, key: &str) -> Option<(&'a TVal, &Origin)> {
+        let (tree, origin) = self.plan.as_ref()?;
+        let v = tree.get(key)?;
+        let useful = match v {
+            TVal::Null | TVal::Unknown(_) | TVal::Runtime(_) => false,
+            TVal::Str(s) => !s.is_empty(),
+            _ => true,
+        };
+        useful.then_some((v, origin.as_ref()))
+    }
+
+    /// The plan's elements of nested blocks `name` (a list; `None` without a plan or when the
+    /// plan does not know them).
+    fn planned_blocks(&self, name: &str) -> Option<&'a [TVal]> {
+        let (tree, _) = self.plan.as_ref()?;
+        tree.get(name)?.as_list()
+    }
+
+    /// Attaches to `item` (a block `name` of this node) its element in the plan: the one with
+    /// the same `name`; or the only one when the source writes one block of that type.
+    fn attach_plan(&self, item: &mut Node<'a>, name: &str, only: bool) {
+        let Some(elems) = self.planned_blocks(name) else {
+            return;
+        };
+        let Some((_, origin)) = &self.plan else {
+            return;
+        };
+        let own = item
+            .body
+            .get_attribute("name")
+            .map(|a| item.eval(&a.value).0);
+        let found = match own {
+            Some(TVal::Str(n)) => elems
+                .iter()
+                .find(|e| e.get("name").and_then(TVal::as_str) == Some(n.as_str())),
+            _ if only && elems.len() == 1 => elems.first(),
+            _ => None,
+        };
+        if let Some(e) = found {
+            item.plan = Some((e, origin.clone()));
+        }
     }
 
     /// The first of the attributes that is written (for renamed attributes: v3/v4/v5 names).
@@ -260,12 +318,23 @@ impl<'a> Node<'a> {
                     binds: self.binds.clone(),
                     ev: self.ev,
                     alien: None,
+                    plan: None,
                 });
             } else if b.ident.as_str() == "dynamic" && label(b, 0) == Some(name) {
                 out.written = true;
                 out.first_span.get_or_insert(block_span(b, self.file));
                 self.expand_dynamic(b, name, &mut out);
             }
+        }
+        if self.plan.is_some() {
+            let only = out.items.len() == 1 && out.unknown.is_none();
+            let mut items = std::mem::take(&mut out.items);
+            for it in &mut items {
+                if it.plan.is_none() {
+                    self.attach_plan(it, name, only);
+                }
+            }
+            out.items = items;
         }
         out
     }
@@ -283,7 +352,10 @@ impl<'a> Node<'a> {
         let fe_span = span_of(&fe.value, self.file, header);
         let (coll, fe_origins) = self.eval(&fe.value);
         let Some(mut pairs) = iteration(&coll) else {
-            out.unknown.get_or_insert(fe_span);
+            let csp = content.span().map_or(header, |r| Span::new(self.file, r));
+            if !self.expand_from_plan(&content.body, name, b, csp, out) {
+                out.unknown.get_or_insert(fe_span);
+            }
             return;
         };
         // Lists and sets are both lists here; the key of a set element is the element itself.
@@ -328,8 +400,65 @@ impl<'a> Node<'a> {
                 binds,
                 ev: self.ev,
                 alien: None,
+                plan: None,
             });
         }
+    }
+
+    /// A `dynamic` block over a collection the source does not know, expanded from the plan:
+    /// one instance per planned element, the iterator Unknown, each attribute filled from its
+    /// element. False when the plan does not know the elements (or there is no plan); a
+    /// `dynamic` block of the same type written beside static ones is not expanded this way
+    /// (its elements cannot be told apart from theirs).
+    fn expand_from_plan(
+        &self,
+        content: &'a Body,
+        name: &str,
+        dynamic: &Block,
+        csp: Span,
+        out: &mut Blocks<'a>,
+    ) -> bool {
+        let Some((_, origin)) = &self.plan else {
+            return false;
+        };
+        let Some(elems) = self.planned_blocks(name) else {
+            return false;
+        };
+        let same_type = self
+            .body
+            .blocks()
+            .filter(|x| {
+                (x.ident.as_str() == name && x.labels.is_empty())
+                    || (x.ident.as_str() == "dynamic" && label(x, 0) == Some(name))
+            })
+            .count();
+        if same_type != 1 {
+            return false;
+        }
+        let iter_name = dynamic
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| match &a.value {
+                Expression::Variable(v) => Some(v.as_str().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| name.to_string());
+        for e in elems {
+            let mut binds = self.binds.clone();
+            binds
+                .iters
+                .push((iter_name.clone(), TVal::unknown(), TVal::unknown()));
+            out.items.push(Node {
+                body: content,
+                file: self.file,
+                span: csp,
+                binds,
+                ev: self.ev,
+                alien: None,
+                plan: Some((e, origin.clone())),
+            });
+        }
+        true
     }
 
     /// The single nested block `name`: `Ok(None)` when not written, `Err(span)` when Unknown

@@ -130,6 +130,11 @@ pub struct Ctx<'s> {
     instances: Cell<usize>,
     /// Module instances loaded, with their calls (see [`crate::model::ModuleFrame`]).
     pub frames: RefCell<Vec<crate::model::ModuleFrame>>,
+    /// The plan JSON made from this root, if any: values where the source is Unknown.
+    pub plan: Option<Arc<crate::frontend::tfplan::Plan>>,
+    /// Addresses of the resource instances expanded (for telling a plan made from another
+    /// configuration).
+    pub addresses: RefCell<Vec<String>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -152,6 +157,8 @@ impl<'s> Ctx<'s> {
             vendored: RefCell::new(Vec::new()),
             instances: Cell::new(0),
             frames: RefCell::new(Vec::new()),
+            plan: None,
+            addresses: RefCell::new(Vec::new()),
         }
     }
 
@@ -435,7 +442,7 @@ impl<'c, 's> Instance<'c, 's> {
             if !b.body.has_attribute("count") && !b.body.has_attribute("for_each") {
                 return Some(TVal::Runtime(super::value::RuntimeRef::new(&base, rtype)));
             }
-            let inst = instances(b, file, self);
+            let inst = self.plan_instances(b, &base, instances(b, file, self));
             if inst.unknown.is_some() {
                 return None;
             }
@@ -559,7 +566,11 @@ impl<'c, 's> Instance<'c, 's> {
             return None;
         }
         let m = self.ctx.module(&dir, &display);
-        let insts = instances(b, file, self);
+        let insts = self.plan_instances(
+            b,
+            &format!("{}module.{name}", self.prefix),
+            instances(b, file, self),
+        );
         let mut out = Call {
             instances: Vec::new(),
         };
@@ -661,7 +672,8 @@ impl<'c, 's> Instance<'c, 's> {
                 let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
                     continue;
                 };
-                let insts = instances(b, f.file, self);
+                let base = format!("{}{t}.{n}", self.prefix);
+                let insts = self.plan_instances(b, &base, instances(b, f.file, self));
                 let condition = insts
                     .unknown
                     .or(self.maybe.get())
@@ -671,11 +683,22 @@ impl<'c, 's> Instance<'c, 's> {
                     if expanded && !self.ctx.take_instance() {
                         return;
                     }
+                    let address = format!("{base}{suffix}");
+                    let mut node = Node::top(b, f.file, binds, self);
+                    if let Some(plan) = &self.ctx.plan {
+                        node.plan = plan.resources.get(&address).map(|(v, sp)| {
+                            (
+                                v,
+                                Rc::new(plan.origin(*sp, &format!("planned value of `{address}`"))),
+                            )
+                        });
+                        self.ctx.addresses.borrow_mut().push(address.clone());
+                    }
                     let ri = ResInst {
                         rtype: t.to_string(),
-                        address: format!("{}{t}.{n}{suffix}", self.prefix),
+                        address,
                         header: header_span(b, f.file),
-                        node: Node::top(b, f.file, binds, self),
+                        node,
                         condition: condition.clone(),
                     };
                     mapper.add(&ri);
@@ -796,6 +819,50 @@ impl<'c, 's> Instance<'c, 's> {
     pub fn canon(&self) -> &Path {
         &self.canon
     }
+
+    /// Where the source's `count` / `for_each` is Unknown, the instances the plan made (keys
+    /// from the plan's addresses; `each.value` stays Unknown).
+    fn plan_instances(
+        &self,
+        b: &Block,
+        base: &str,
+        insts: super::expand::Instances,
+    ) -> super::expand::Instances {
+        if insts.unknown.is_none() {
+            return insts;
+        }
+        let Some(keys) = self.ctx.plan.as_ref().and_then(|p| p.instance_keys(base)) else {
+            return insts;
+        };
+        let is_count = b.body.has_attribute("count");
+        let items = keys
+            .into_iter()
+            .map(|k| {
+                let binds = if is_count {
+                    Binds {
+                        count: Some(k.clone()),
+                        ..Binds::default()
+                    }
+                } else {
+                    Binds {
+                        each: Some((k.clone(), TVal::unknown())),
+                        ..Binds::default()
+                    }
+                };
+                (key_suffix(&k), binds)
+            })
+            .collect();
+        super::expand::Instances {
+            items,
+            unknown: None,
+        }
+    }
+
+    /// A data source read at plan time: its values in the plan.
+    fn plan_data(&self, rtype: &str, name: &str) -> Option<TVal> {
+        let plan = self.ctx.plan.as_ref()?;
+        plan.data_source(&format!("{}data.{rtype}.{name}", self.prefix))
+    }
 }
 
 /// True for a block with `count` or `for_each`: its instances count towards
@@ -847,6 +914,9 @@ struct Resolving<'r, 'v, 'c, 's> {
 impl Scope for Resolving<'_, '_, '_, '_> {
     fn var(&self, name: &str) -> Option<VarVal> {
         self.view.var(name)
+    }
+    fn data(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.view.data(rtype, name)
     }
     fn local(&self, name: &str) -> Option<VarVal> {
         self.view.local(name)
@@ -935,6 +1005,9 @@ impl<'v, 'c, 's> View<'v, 'c, 's> {
 impl Scope for View<'_, '_, '_> {
     fn var(&self, name: &str) -> Option<VarVal> {
         self.inst.vars.get(name).cloned()
+    }
+    fn data(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.inst.plan_data(rtype, name)
     }
     fn local(&self, name: &str) -> Option<VarVal> {
         self.inst.local_value(name)

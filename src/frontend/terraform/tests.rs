@@ -1168,3 +1168,104 @@ resource "azurerm_public_ip" "p" {
     assert_eq!(m.public_ips[0].res.name.as_str(), Some("second"));
     assert_eq!(m.public_ips[0].sku.as_str(), Some("Basic"));
 }
+
+/// Loads a configuration with a plan JSON (text) attached to its root.
+fn load_planned(files: &[(&str, &str)], plan: &str) -> Model {
+    let root = tree(files);
+    let sources = SourceMap::new();
+    let id = sources.add("plan.json", plan);
+    let p = crate::frontend::tfplan::parse(&root.join("plan.json"), "plan.json", plan, id).unwrap();
+    let units = super::load_dirs_planned(
+        &dirs_of(&root),
+        0,
+        &sources,
+        &FrontendOptions::default(),
+        &[std::sync::Arc::new(p)],
+    );
+    let mut m = Model::new();
+    for u in units {
+        m.extend(u.model);
+    }
+    m
+}
+
+#[test]
+fn the_plan_fills_what_the_source_leaves_unknown_and_never_replaces_references() {
+    let main = r#"
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+}
+data "azurerm_subnet" "existing" {
+  name = "snet"
+}
+resource "azurerm_public_ip" "pip" {
+  count = length(jsondecode(file("${path.module}/ips.json")))
+  name  = "pip-${count.index}"
+  sku   = data.azurerm_subnet.existing.address_prefixes[0]
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "gw"
+  backend_address_pool {
+    name  = "app"
+    fqdns = [azurerm_linux_web_app.app.default_hostname]
+  }
+  backend_address_pool {
+    name  = "file"
+    fqdns = jsondecode(file("${path.module}/fqdns.json"))
+  }
+  dynamic "probe" {
+    for_each = jsondecode(file("${path.module}/probes.json"))
+    content {
+      name = probe.value.name
+      path = probe.value.path
+      host = probe.value.host
+    }
+  }
+}
+"#;
+    let plan = r#"{"format_version":"1.2","terraform_version":"1.9.4",
+      "prior_state":{"values":{"root_module":{"resources":[
+        {"address":"data.azurerm_subnet.existing","mode":"data","values":{"address_prefixes":["10.1.0.0/24"]}}]}}},
+      "resource_changes":[
+        {"address":"azurerm_linux_web_app.app","mode":"managed","change":{"actions":["create"],"after":{"name":"app"},"after_unknown":{"default_hostname":true}}},
+        {"address":"azurerm_public_ip.pip[0]","mode":"managed","change":{"actions":["create"],"after":{"name":"pip-0"}}},
+        {"address":"azurerm_public_ip.pip[1]","mode":"managed","change":{"actions":["create"],"after":{"name":"pip-1"}}},
+        {"address":"azurerm_application_gateway.gw","mode":"managed","change":{"actions":["create"],
+          "after":{"name":"gw",
+            "backend_address_pool":[{"name":"file","fqdns":["a.example.com"]},{"name":"app","ip_addresses":[]}],
+            "probe":[{"name":"p2","path":"/two","host":""},{"name":"p1","path":"/one","host":""}]},
+          "after_unknown":{"backend_address_pool":[{},{"fqdns":true}]}}}]}"#;
+    let m = load_planned(&[("main.tf", main)], plan);
+    let g = &m.gateways[0];
+    let pools = g.pools.get().unwrap();
+    // The site reference stays a reference (the plan leaves it unknown anyway).
+    let app: Vec<_> = pools[0].addresses.iter().collect();
+    assert_eq!(
+        app[0].source.get().map(|k| k.name.as_str()),
+        Some("azurerm_linux_web_app.app")
+    );
+    // A value the source cannot evaluate comes from the plan, matched by name, with the
+    // source's span and an origin label in the plan.
+    let file: Vec<_> = pools[1].addresses.iter().collect();
+    assert_eq!(file[0].fqdn.as_str(), Some("a.example.com"));
+    assert!(
+        pools[1]
+            .addresses
+            .origins
+            .iter()
+            .any(|o| o.label.contains("plan.json")),
+        "{:?}",
+        pools[1].addresses.origins
+    );
+    // A dynamic block over a collection the source cannot evaluate: the planned elements;
+    // the provider's `""` zero value stays Unknown (from the source), never a written "".
+    let probes = g.probes.get().unwrap();
+    assert_eq!(probes.len(), 2);
+    assert_eq!(probes[0].name.as_str(), Some("p2"));
+    assert_eq!(probes[1].path.as_str(), Some("/one"));
+    assert!(probes[0].host.is_unknown());
+    // Instances of an Unknown count, and a data source read at plan time.
+    assert_eq!(m.public_ips.len(), 2);
+    assert_eq!(m.public_ips[1].res.name.as_str(), Some("pip-1"));
+    assert_eq!(m.public_ips[0].sku.as_str(), Some("10.1.0.0/24"));
+}
