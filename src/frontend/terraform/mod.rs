@@ -15,6 +15,7 @@ pub mod frames;
 pub mod map;
 pub mod module;
 pub mod parse;
+pub mod semver;
 pub mod tfvars;
 
 use std::collections::HashSet;
@@ -278,7 +279,7 @@ fn load_root(
     let mut model = mapper.finish();
     drop(root);
     model.module_frames = ctx.frames.take();
-    let mut warnings = Vec::new();
+    let mut warnings = ctx.warnings.take();
     if let Some(plan) = &ctx.plan {
         ctx.notes.borrow_mut().push(format!(
             "{}: values from plan {} (format {}) fill what the sources leave unknown",

@@ -124,8 +124,10 @@ pub struct Ctx<'s> {
     /// Files read.
     pub files: Cell<usize>,
     depth: Cell<usize>,
-    /// Modules `terraform init` vendored for the root: (call key `a.b`, directory, display).
-    vendored: RefCell<Vec<(String, PathBuf, String)>>,
+    /// Modules `terraform init` vendored for the root.
+    vendored: RefCell<Vec<Vendored>>,
+    /// Warnings for stderr (a stale `.terraform`), each once.
+    pub warnings: RefCell<Vec<String>>,
     /// Resource and module instances expanded so far (see [`MAX_UNIT_INSTANCES`]).
     instances: Cell<usize>,
     /// Module instances loaded, with their calls (see [`crate::model::ModuleFrame`]).
@@ -155,6 +157,7 @@ impl<'s> Ctx<'s> {
             files: Cell::new(0),
             depth: Cell::new(0),
             vendored: RefCell::new(Vec::new()),
+            warnings: RefCell::new(Vec::new()),
             instances: Cell::new(0),
             frames: RefCell::new(Vec::new()),
             plan: None,
@@ -176,11 +179,14 @@ impl<'s> Ctx<'s> {
         self.instances.get() > MAX_UNIT_INSTANCES
     }
 
-    /// Reads `.terraform/modules/modules.json` of the root directory (written by
-    /// `terraform init`), so registry and git modules vendored there are followed like local
-    /// ones. A missing or unreadable manifest is not an error.
+    /// Reads `modules/modules.json` in the root's Terraform data directory (`.terraform`, or
+    /// `TF_DATA_DIR` relative to the root), written by `terraform init`, so registry and git
+    /// modules vendored there are followed like local ones. A missing or unreadable manifest is
+    /// not an error.
     pub fn read_vendored(&self, root: &Path, display: &str) {
-        let Ok(text) = std::fs::read_to_string(root.join(".terraform/modules/modules.json")) else {
+        let data_dir = data_dir(std::env::var_os("TF_DATA_DIR"));
+        let Ok(text) = std::fs::read_to_string(root.join(&data_dir).join("modules/modules.json"))
+        else {
             return;
         };
         let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
@@ -200,8 +206,21 @@ impl<'s> Ctx<'s> {
             if key.is_empty() {
                 continue;
             }
-            let shown = normalize_display(&format!("{display}/{dir}"));
-            v.push((key.to_string(), root.join(dir), shown));
+            let shown = if Path::new(dir).is_absolute() {
+                dir.to_string()
+            } else {
+                normalize_display(&format!("{display}/{dir}"))
+            };
+            let version = m
+                .get("Version")
+                .and_then(|x| x.as_str())
+                .map(str::to_string);
+            v.push(Vendored {
+                key: key.to_string(),
+                dir: root.join(dir),
+                shown,
+                version,
+            });
         }
     }
 
@@ -235,6 +254,24 @@ impl<'s> Ctx<'s> {
         self.depth.set(self.depth.get() - 1);
         Some(r)
     }
+}
+
+/// Terraform's data directory for a `TF_DATA_DIR` value: `.terraform` when unset or empty.
+pub fn data_dir(env: Option<std::ffi::OsString>) -> PathBuf {
+    env.filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from(".terraform"), PathBuf::from)
+}
+
+/// A module record of the `terraform init` manifest.
+struct Vendored {
+    /// The call key (`a.b`).
+    key: String,
+    /// The directory.
+    dir: PathBuf,
+    /// How it is printed.
+    shown: String,
+    /// The registry version installed.
+    version: Option<String>,
 }
 
 /// Where a block sits: file index and structure index in that file's body.
@@ -534,12 +571,13 @@ impl<'c, 's> Instance<'c, 's> {
                 .vendored
                 .borrow()
                 .iter()
-                .find(|(k, d, _)| *k == key && d.is_dir())
-                .map(|(_, d, shown)| (d.clone(), shown.clone()));
+                .find(|v| v.key == key && v.dir.is_dir())
+                .map(|v| (v.dir.clone(), v.shown.clone(), v.version.clone()));
             match found {
-                Some(x) => {
+                Some((d, shown, installed)) => {
                     foreign = true;
-                    x
+                    self.check_version(b, name, &src, installed.as_deref());
+                    (d, shown)
                 }
                 None => {
                     self.ctx.note(format!(
@@ -855,6 +893,26 @@ impl<'c, 's> Instance<'c, 's> {
         super::expand::Instances {
             items,
             unknown: None,
+        }
+    }
+
+    /// Warns (once) when the version `terraform init` installed does not satisfy the call's
+    /// `version` constraint: `.terraform` is stale and the module code linted is old.
+    fn check_version(&self, b: &Block, name: &str, src: &str, installed: Option<&str>) {
+        let Some(installed) = installed else { return };
+        let Some(Expression::String(c)) = b.body.get_attribute("version").map(|a| &a.value) else {
+            return;
+        };
+        if super::semver::satisfies(installed, c.as_str()) == Some(false) {
+            let w = format!(
+                "{}: module `{name}` ({src}) asks for version `{}` but .terraform has {installed}; run `terraform init -upgrade` (agwlint lints the installed, older code)",
+                self.module.display,
+                c.as_str()
+            );
+            let mut ws = self.ctx.warnings.borrow_mut();
+            if !ws.contains(&w) {
+                ws.push(w);
+            }
         }
     }
 

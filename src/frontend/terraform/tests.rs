@@ -1269,3 +1269,38 @@ resource "azurerm_application_gateway" "gw" {
     assert_eq!(m.public_ips[1].res.name.as_str(), Some("pip-1"));
     assert_eq!(m.public_ips[0].sku.as_str(), Some("10.1.0.0/24"));
 }
+
+#[test]
+fn a_stale_terraform_dir_is_said_once_and_tf_data_dir_is_read() {
+    let files = [
+        (
+            "main.tf",
+            "module \"agw\" {\n  source  = \"Azure/avm-res-network-applicationgateway/azurerm\"\n  version = \"~> 0.5.0\"\n}\nmodule \"agw2\" {\n  source  = \"Azure/avm-res-network-applicationgateway/azurerm\"\n  version = \"0.4.3\"\n}\n",
+        ),
+        (
+            ".terraform/modules/modules.json",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"agw","Source":"registry.terraform.io/Azure/avm-res-network-applicationgateway/azurerm","Version":"0.4.3","Dir":".terraform/modules/agw"},{"Key":"agw2","Source":"registry.terraform.io/Azure/avm-res-network-applicationgateway/azurerm","Version":"0.4.3","Dir":".terraform/modules/agw"}]}"#,
+        ),
+        (
+            ".terraform/modules/agw/main.tf",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"p\"\n}\n",
+        ),
+    ];
+    let (units, _) = load_with(&files, &FrontendOptions::default());
+    let w: Vec<&String> = units.iter().flat_map(|u| &u.warnings).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("`~> 0.5.0`") && w[0].contains("0.4.3"),
+        "{}",
+        w[0]
+    );
+    assert_eq!(
+        super::module::data_dir(Some("/ci/tfdata".into())),
+        Path::new("/ci/tfdata")
+    );
+    assert_eq!(
+        super::module::data_dir(Some("".into())),
+        Path::new(".terraform")
+    );
+    assert_eq!(super::module::data_dir(None), Path::new(".terraform"));
+}
