@@ -1304,3 +1304,50 @@ fn a_stale_terraform_dir_is_said_once_and_tf_data_dir_is_read() {
     );
     assert_eq!(super::module::data_dir(None), Path::new(".terraform"));
 }
+
+#[test]
+fn azapi_update_resource_makes_the_parts_it_patches_unknown() {
+    let main = format!(
+        "{}\n{}",
+        gw(r#"
+  probe {
+    name = "p"
+    path = "/health"
+  }
+"#),
+        r#"
+resource "azapi_update_resource" "tls" {
+  type        = "Microsoft.Network/applicationGateways@2024-05-01"
+  resource_id = azurerm_application_gateway.gw.id
+  body = {
+    properties = {
+      sslPolicy = { policyType = "Predefined", policyName = "AppGwSslPolicy20220101" }
+    }
+  }
+}
+resource "azapi_update_resource" "other" {
+  type        = "Microsoft.Web/sites@2023-01-01"
+  resource_id = azurerm_application_gateway.gw.id
+  body        = jsonencode(var.anything)
+}
+"#
+    );
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    assert!(g.ssl_policy.is_unknown());
+    assert!(g.probes.is_known());
+    let opaque = format!(
+        "{}\n{}",
+        gw(""),
+        r#"
+resource "azapi_update_resource" "all" {
+  type        = "Microsoft.Network/applicationGateways@2024-05-01"
+  resource_id = azurerm_application_gateway.gw.id
+  body        = jsonencode(var.patch)
+}
+"#
+    );
+    let m = load(&[("main.tf", &opaque)]);
+    let g = &m.gateways[0];
+    assert!(g.probes.is_unknown() && g.ssl_policy.is_unknown() && g.sku.name.is_unknown());
+}

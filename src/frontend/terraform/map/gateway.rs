@@ -19,10 +19,74 @@ impl Mapper {
                     m.gateways.push(gw);
                 }
             }
+            "azapi_update_resource" => {
+                if let Some(u) = gateway_update(ri) {
+                    self.pending.gw_updates.push(u);
+                }
+            }
             _ => return false,
         }
         true
     }
+}
+
+/// ARM property names of a gateway's `properties` and the Terraform part each one is.
+pub(super) const ARM_PARTS: &[(&str, &str)] = &[
+    ("backendAddressPools", "backend_address_pool"),
+    ("backendHttpSettingsCollection", "backend_http_settings"),
+    ("httpListeners", "http_listener"),
+    ("probes", "probe"),
+    ("requestRoutingRules", "request_routing_rule"),
+    ("urlPathMaps", "url_path_map"),
+    ("frontendPorts", "frontend_port"),
+    ("frontendIPConfigurations", "frontend_ip_configuration"),
+    ("gatewayIPConfigurations", "gateway_ip_configuration"),
+    ("sslCertificates", "ssl_certificate"),
+    ("sslProfiles", "ssl_profile"),
+    ("trustedRootCertificates", "trusted_root_certificate"),
+    ("authenticationCertificates", "authentication_certificate"),
+    ("redirectConfigurations", "redirect_configuration"),
+    ("rewriteRuleSets", "rewrite_rule_set"),
+    ("autoscaleConfiguration", "autoscale_configuration"),
+    ("sslPolicy", "ssl_policy"),
+    ("webApplicationFirewallConfiguration", "waf_configuration"),
+    ("firewallPolicy", "firewall_policy_id"),
+    ("sku", "sku"),
+];
+
+/// An `azapi_update_resource` of type `Microsoft.Network/applicationGateways`: it patches the
+/// target gateway at apply time, so the parts its body names are Unknown on the target (all
+/// parts when the body cannot be read).
+fn gateway_update(ri: &ResInst) -> Option<(Ref, Option<Vec<&'static str>>, Span)> {
+    let n = &ri.node;
+    let ty = n.attr("type")?;
+    let rtype = ty.value.as_str()?.split('@').next()?.to_string();
+    if !rtype.eq_ignore_ascii_case("Microsoft.Network/applicationGateways") {
+        return None;
+    }
+    let target = r(n, "resource_id");
+    let body = n.attr("body");
+    let span = body.as_ref().map_or(ri.header, |b| b.span);
+    let value = body.map(|b| match b.value {
+        TVal::Str(s) => serde_json::from_str::<serde_json::Value>(&s).map_or_else(
+            |_| TVal::unknown(),
+            |j| crate::frontend::terraform::value::tval_from_json(&j),
+        ),
+        other => other,
+    });
+    let parts = match value.as_ref().and_then(|v| v.get("properties")) {
+        Some(TVal::Map(props)) => Some(
+            ARM_PARTS
+                .iter()
+                .filter(|(arm, _)| props.iter().any(|(k, _)| k.eq_ignore_ascii_case(arm)))
+                .map(|(_, tf)| *tf)
+                .collect(),
+        ),
+        // No body, or no `properties` in a readable body: nothing of the gateway is patched.
+        None if matches!(value, None | Some(TVal::Map(_))) => Some(Vec::new()),
+        _ => None,
+    };
+    Some((target, parts, span))
 }
 
 /// Attributes and blocks named in `lifecycle { ignore_changes = [...] }`: their live value is

@@ -51,6 +51,9 @@ pub struct Pending {
     peerings: Vec<(Target, Peering)>,
     subnet_vnet: Vec<(usize, Target)>,
     agic: Vec<(Ref, Span)>,
+    /// `azapi_update_resource` on a gateway: target, the parts it patches (Terraform block
+    /// names; `None` = any part), the `body` span.
+    gw_updates: Vec<(Ref, Option<Vec<&'static str>>, Span)>,
     dns_servers: Vec<(Ref, Coll<Val<String>>)>,
     swift: Vec<(Ref, Ref)>,
     member_gateways: Vec<(usize, String)>,
