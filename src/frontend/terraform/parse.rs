@@ -85,15 +85,23 @@ pub fn normalize_display(p: &str) -> String {
     }
 }
 
-/// The `*.tf` files of a directory, sorted by name (Terraform reads them alphabetically).
+/// The `*.tf` and OpenTofu `*.tofu` files of a directory, sorted by name (Terraform reads
+/// them alphabetically). As OpenTofu does, `x.tofu` replaces `x.tf` beside it.
 pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut v: Vec<PathBuf> = rd
+    let all: Vec<PathBuf> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "tofu") && p.is_file())
+        .collect();
+    let mut v: Vec<PathBuf> = all
+        .iter()
+        .filter(|p| {
+            !(p.extension().is_some_and(|e| e == "tf") && all.contains(&p.with_extension("tofu")))
+        })
+        .cloned()
         .collect();
     v.sort();
     v

@@ -1351,3 +1351,43 @@ resource "azapi_update_resource" "all" {
     let g = &m.gateways[0];
     assert!(g.probes.is_unknown() && g.ssl_policy.is_unknown() && g.sku.name.is_unknown());
 }
+
+#[test]
+fn tofu_files_are_read_and_replace_the_tf_file_of_the_same_name() {
+    let m = load(&[
+        (
+            "main.tf",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"from-tf\"\n}\n",
+        ),
+        (
+            "main.tofu",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"from-tofu\"\n}\n",
+        ),
+        (
+            "extra.tofu",
+            "resource \"azurerm_public_ip\" \"q\" {\n  name = \"q\"\n}\n",
+        ),
+    ]);
+    let names: Vec<_> = m
+        .public_ips
+        .iter()
+        .filter_map(|p| p.res.name.get().cloned())
+        .collect();
+    assert_eq!(names, ["q", "from-tofu"]);
+}
+
+#[test]
+fn a_directory_of_tofu_files_only_is_discovered() {
+    let root = tree(&[(
+        "net/main.tofu",
+        "resource \"azurerm_public_ip\" \"p\" {\n  name = \"p\"\n}\n",
+    )]);
+    let sources = SourceMap::new();
+    let r = crate::lint(
+        std::slice::from_ref(&root),
+        &crate::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    assert_eq!(r.files_scanned, 1);
+}
