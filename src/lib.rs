@@ -95,6 +95,7 @@ pub fn lint(
     report.findings.extend(found);
     report.skipped.extend(skipped);
     relocate::apply(&mut report.findings, &model.module_frames);
+    relocate::apply_skipped(&mut report.skipped, &model.module_frames);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);

@@ -22,6 +22,36 @@ pub fn apply(findings: &mut [Finding], frames: &[ModuleFrame]) {
     }
 }
 
+/// Moves the location of each skipped check that lies in foreign code to the user's
+/// `module` call (or, for a plan linted alone, to the resource in the plan).
+pub fn apply_skipped(skipped: &mut [crate::rules::Skipped], frames: &[ModuleFrame]) {
+    if !frames.iter().any(|f| f.foreign) {
+        return;
+    }
+    for s in skipped.iter_mut() {
+        let Some(frame) = frames
+            .iter()
+            .filter(|fr| fr.foreign && fr.owns(s.at.file))
+            .max_by_key(|fr| {
+                (
+                    s.resource.starts_with(&fr.prefix),
+                    std::cmp::Reverse(fr.prefix.len()),
+                )
+            })
+        else {
+            continue;
+        };
+        let mut top = frame;
+        while let Some(p) = parent(frames, top) {
+            if !p.foreign {
+                break;
+            }
+            top = p;
+        }
+        s.at = top.call;
+    }
+}
+
 /// The frame of `prefix`'s caller (the instance one `module` step up), if any.
 fn parent<'f>(frames: &'f [ModuleFrame], child: &ModuleFrame) -> Option<&'f ModuleFrame> {
     frames
@@ -54,6 +84,12 @@ fn relocate(f: &mut Finding, frames: &[ModuleFrame]) {
         }
         chain.push(p);
         top = p;
+    }
+    if frame.synthetic {
+        // Generated text: the resource in the plan file is the only location to show.
+        f.primary = frame.call;
+        f.related.retain(|r| !frame.owns(r.span.file));
+        return;
     }
     let primary = anchor(f, top);
     let mut related = vec![Related {

@@ -142,3 +142,27 @@ fn a_newer_plan_format_is_a_clear_error() {
     assert!(e.0.contains("format_version `2.0` is not supported"), "{e}");
     let _ = std::fs::remove_file(p);
 }
+
+#[test]
+fn a_plan_without_sources_is_linted_alone_with_locations_in_the_plan() {
+    let sources = SourceMap::new();
+    let r = lint(&[plan_file()], &LintOptions::default(), &sources).unwrap();
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule).collect();
+    for rule in ["AGW001", "AGW010", "AGW018"] {
+        assert!(rules.contains(&rule), "{rule}: {rules:?}");
+    }
+    for f in &r.findings {
+        assert!(sources.path(f.primary.file).ends_with("plan_gateway.json"));
+        assert!(
+            f.related
+                .iter()
+                .all(|x| !sources.path(x.span.file).contains("(generated)")),
+            "{:?}",
+            f.related
+        );
+    }
+    for s in &r.skipped {
+        assert!(!sources.path(s.at.file).contains("(generated)"));
+    }
+    assert!(r.notes.iter().any(|n| n.contains("no Terraform sources")));
+}

@@ -25,6 +25,9 @@ pub struct ModuleFrame {
     pub call_block: Span,
     /// The call's input attributes, with the objects written inside them.
     pub inputs: Vec<InputAnchor>,
+    /// True for text agwlint generated (a plan linted without its sources): no location in
+    /// it is shown; `call` is where the resource is in the plan.
+    pub synthetic: bool,
 }
 
 /// An input attribute of a `module` call (`backend_http_settings = {...}`).

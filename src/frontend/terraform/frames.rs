@@ -39,6 +39,7 @@ pub fn frame(
         call: header_span(b, file),
         call_block: block_span(b, file),
         inputs,
+        synthetic: false,
     }
 }
 

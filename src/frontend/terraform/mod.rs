@@ -15,6 +15,7 @@ pub mod frames;
 pub mod map;
 pub mod module;
 pub mod parse;
+pub mod planned;
 pub mod semver;
 pub mod tfvars;
 
@@ -72,14 +73,22 @@ pub fn load_dirs_planned(
 ) -> Vec<UnitOutput> {
     if dirs.is_empty() {
         let warnings = undeclared_vars(&opts.vars, &HashSet::new());
-        return if warnings.is_empty() {
-            Vec::new()
-        } else {
-            vec![UnitOutput {
+        // Plans without any sources are linted from their values alone.
+        let mut out: Vec<UnitOutput> = plans
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
+                planned::load_plan_alone(p, unit, sources)
+            })
+            .collect();
+        if !warnings.is_empty() {
+            out.push(UnitOutput {
                 warnings,
                 ..UnitOutput::default()
-            }]
-        };
+            });
+        }
+        return out;
     }
     let cache = ModuleCache::new(sources);
     let run = || {

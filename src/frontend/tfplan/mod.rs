@@ -41,6 +41,8 @@ pub struct Plan {
     pub resources: HashMap<String, (TVal, Span)>,
     /// Addresses of the managed resource instances that exist after the plan (not deleted).
     pub live: HashSet<String>,
+    /// Resource types by address.
+    pub types: HashMap<String, String>,
 }
 
 /// Why a file is not a plan agwlint can read.
@@ -151,6 +153,9 @@ pub fn parse(path: &Path, display: &str, text: &str, file: FileId) -> Result<Pla
             let tv = merge(after, unknown, sens, display, 0);
             let span = finder.key(&[&format!("\"address\":\"{}\"", escape(address))]);
             plan.live.insert(address.to_string());
+            if let Some(t) = rc.get("type").and_then(Value::as_str) {
+                plan.types.insert(address.to_string(), t.to_string());
+            }
             plan.resources.insert(address.to_string(), (tv, span));
         }
     }

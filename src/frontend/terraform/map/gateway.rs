@@ -174,7 +174,7 @@ pub(super) const AGIC_MANAGED: &[&str] = &[
 ];
 
 // Attribute names of the gateway's sub-blocks in azurerm 1.x to 4.x (and the 5.x names the
-// mapper reads). A block with any other attribute reads its unwritten fields as Unknown
+// mapper reads), computed ones (`*_id`, which plans carry) included. A block with any other attribute reads its unwritten fields as Unknown
 // ([`Node::checked`]): the unknown attribute may be a renamed one.
 const SKU: &[&str] = &["name", "tier", "capacity"];
 const POOL: &[&str] = &[
@@ -200,6 +200,7 @@ const SETTINGS: &[&str] = &[
     "certificate_chain_validation_enabled",
     "sni_validation_enabled",
     "sni_name",
+    "probe_id",
 ];
 const PROBE: &[&str] = &[
     "name",
@@ -224,6 +225,10 @@ const LISTENER: &[&str] = &[
     "ssl_certificate_name",
     "firewall_policy_id",
     "ssl_profile_name",
+    "frontend_ip_configuration_id",
+    "frontend_port_id",
+    "ssl_certificate_id",
+    "ssl_profile_id",
 ];
 const RULE: &[&str] = &[
     "name",
@@ -235,6 +240,12 @@ const RULE: &[&str] = &[
     "rewrite_rule_set_name",
     "url_path_map_name",
     "priority",
+    "http_listener_id",
+    "backend_address_pool_id",
+    "backend_http_settings_id",
+    "redirect_configuration_id",
+    "rewrite_rule_set_id",
+    "url_path_map_id",
 ];
 
 pub(super) fn gateway_as_written(ri: &ResInst) -> Gateway {
