@@ -88,7 +88,8 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
             span: cx.at(a),
         }),
         zones: cx.strs(root.get("zones")),
-        identity: Val::absent(),
+        // azapi writes `identity` as a block beside `body`, as azurerm does.
+        identity: super::map::identity(n),
         tags: Val::absent(),
         http2: cx.b(props.get("enableHttp2")),
         gateway_ip_configs: cx.list(props.get("gatewayIPConfigurations"), |x| {

@@ -1391,3 +1391,22 @@ fn a_directory_of_tofu_files_only_is_discovered() {
     .unwrap();
     assert_eq!(r.files_scanned, 1);
 }
+
+#[test]
+fn azapi_gateways_read_their_identity_block() {
+    let main = r#"
+resource "azapi_resource" "gw" {
+  type = "Microsoft.Network/applicationGateways@2024-05-01"
+  name = "agw"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = ["/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"]
+  }
+  body = { properties = {} }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let id = m.gateways[0].identity.get().unwrap();
+    assert_eq!(id.kind.as_str(), Some("UserAssigned"));
+    assert_eq!(id.ids.iter().count(), 1);
+}

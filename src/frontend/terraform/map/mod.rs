@@ -25,6 +25,15 @@ use crate::model::*;
 use crate::source::Span;
 use conv::s;
 
+/// The `identity` block of a resource (azurerm and azapi write it the same way).
+pub fn identity(n: &Node) -> Val<Identity> {
+    conv::one(n, "identity", |b| Identity {
+        kind: s(b, "type"),
+        ids: conv::strs(b, "identity_ids"),
+        span: b.span,
+    })
+}
+
 /// One resource instance to map.
 pub struct ResInst<'a> {
     /// Resource type (`azurerm_application_gateway`).
