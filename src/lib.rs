@@ -55,6 +55,9 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Findings silenced by inline or metadata suppressions.
     pub suppressed: usize,
+    /// Terraform module calls to registry or git sources that were not read (no
+    /// `terraform init`); the summary line names them.
+    pub modules_not_followed: usize,
     /// Findings hidden because they are in the baseline.
     pub baselined: usize,
     /// Baselined findings that no longer occur.
@@ -185,6 +188,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             continue;
         }
         report.files_scanned += u.files;
+        report.modules_not_followed += u.modules_not_followed;
         report
             .findings
             .extend(u.diagnostics.into_iter().map(diagnostic_finding));

@@ -191,3 +191,29 @@ fn sarif_github_and_junit_carry_the_users_location() {
         }
     }
 }
+
+#[test]
+fn the_summary_counts_registry_module_calls_not_read() {
+    let dir = std::env::temp_dir().join(format!("agwlint-notinit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // The same layout before `terraform init`: main.tf without .terraform/.
+    std::fs::copy(layout("avm_v04").join("main.tf"), dir.join("main.tf")).unwrap();
+    let sources = SourceMap::new();
+    let r = lint(
+        std::slice::from_ref(&dir),
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    assert_eq!(r.modules_not_followed, 1);
+    let line = agwlint::report::human::summary(&r, &sources);
+    assert!(
+        line.contains("1 registry module call not read: run `terraform init` or pass `--plan`"),
+        "{line}"
+    );
+    let (vendored, s2) = run("avm_v04");
+    assert_eq!(vendored.modules_not_followed, 0);
+    assert!(!agwlint::report::human::summary(&vendored, &s2).contains("not read"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -64,6 +64,9 @@ pub struct UnitOutput {
     pub errors: Vec<String>,
     /// Warnings printed on stderr whatever the verbosity (`--var` of an undeclared variable).
     pub warnings: Vec<String>,
+    /// Module calls to registry or git sources that were not read (no `.terraform` vendoring
+    /// them): their code and outputs are Unknown.
+    pub modules_not_followed: usize,
 }
 
 /// A problem a front-end found in its input: a file that could not be read, parsed or

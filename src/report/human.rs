@@ -204,7 +204,8 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
 }
 
 /// `3 errors, 1 warning in 2 files (5 files linted)`: the findings, the files that have them,
-/// and the files linted; `no findings (5 files linted)` when there are none.
+/// and the files linted; `no findings (5 files linted)` when there are none. Registry module
+/// calls that were not read are counted there too.
 pub fn summary(report: &Report, sources: &SourceMap) -> String {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {
@@ -229,7 +230,15 @@ pub fn summary(report: &Report, sources: &SourceMap) -> String {
     if i > 0 {
         parts.push(plural(i, "info"));
     }
-    let linted = format!("({} linted)", plural(report.files_scanned, "file"));
+    let linted = if report.modules_not_followed > 0 {
+        format!(
+            "({} linted; {} not read: run `terraform init` or pass `--plan`)",
+            plural(report.files_scanned, "file"),
+            plural(report.modules_not_followed, "registry module call")
+        )
+    } else {
+        format!("({} linted)", plural(report.files_scanned, "file"))
+    };
     if parts.is_empty() {
         format!("no findings {linted}")
     } else {

@@ -329,6 +329,7 @@ fn load_root(
         files: ctx.files.get(),
         errors,
         warnings,
+        modules_not_followed: ctx.not_followed.borrow().len(),
         ..UnitOutput::default()
     };
     (out, declared)

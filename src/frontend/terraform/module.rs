@@ -128,6 +128,8 @@ pub struct Ctx<'s> {
     vendored: RefCell<Vec<Vendored>>,
     /// Warnings for stderr (a stale `.terraform`), each once.
     pub warnings: RefCell<Vec<String>>,
+    /// Registry / git module calls not followed (module directory and call name).
+    pub not_followed: RefCell<HashSet<(String, String)>>,
     /// Resource and module instances expanded so far (see [`MAX_UNIT_INSTANCES`]).
     instances: Cell<usize>,
     /// Module instances loaded, with their calls (see [`crate::model::ModuleFrame`]).
@@ -158,6 +160,7 @@ impl<'s> Ctx<'s> {
             depth: Cell::new(0),
             vendored: RefCell::new(Vec::new()),
             warnings: RefCell::new(Vec::new()),
+            not_followed: RefCell::new(HashSet::new()),
             instances: Cell::new(0),
             frames: RefCell::new(Vec::new()),
             plan: None,
@@ -580,6 +583,10 @@ impl<'c, 's> Instance<'c, 's> {
                     (d, shown)
                 }
                 None => {
+                    self.ctx
+                        .not_followed
+                        .borrow_mut()
+                        .insert((self.module.display.clone(), name.to_string()));
                     self.ctx.note(format!(
                         "{}: module `{name}` comes from `{src}` (not a local path, not vendored by `terraform init`); its outputs are Unknown",
                         self.module.display
