@@ -122,6 +122,10 @@ pub struct LintArgs {
     /// Terraform variable `name=value` (repeatable; wins over var files).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    /// Terraform plan JSON (`terraform show -json plan.out > plan.json`; repeatable): fills
+    /// the values the sources leave unknown (variables, data sources, count/for_each).
+    #[arg(long = "plan", value_name = "FILE")]
+    pub plans: Vec<PathBuf>,
     /// Show notes, the parameter and var files applied, and the checks skipped because a value
     /// is Unknown (with the expression that made it Unknown).
     #[arg(long, short)]
@@ -264,6 +268,7 @@ fn run_lint(args: LintArgs) -> i32 {
     let mut opts = LintOptions::default();
     opts.frontend.parameters = args.parameters.clone();
     opts.frontend.var_files = args.var_files.clone();
+    opts.frontend.plans = args.plans.clone();
     opts.frontend.vars = vars;
     opts.only_changed = args.only_changed;
     let resolved = match crate::config::configure(&args.config, &mut opts) {

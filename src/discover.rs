@@ -57,7 +57,7 @@ pub struct JsonInput {
 pub struct Inputs {
     /// JSON files (candidates; the ARM front-end decides).
     pub json: Vec<JsonInput>,
-    /// Directories that contain `*.tf` files.
+    /// Directories that contain `*.tf` (or OpenTofu `*.tofu`) files.
     pub tf_dirs: Vec<TfDir>,
     /// Paths that could not be read or do not exist.
     pub errors: Vec<String>,
@@ -203,7 +203,7 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
             }
             let ext = root.extension().and_then(|e| e.to_str()).unwrap_or("");
             match ext {
-                "tf" | "tfvars" => {
+                "tf" | "tofu" | "tfvars" => {
                     let dir = root
                         .parent()
                         .filter(|p| !p.as_os_str().is_empty())
@@ -252,7 +252,7 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                 continue;
             }
             match ext {
-                "tf" => {
+                "tf" | "tofu" => {
                     if let Some(dir) = p.parent() {
                         tf_dirs.insert(dir.to_path_buf());
                     }

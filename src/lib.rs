@@ -11,6 +11,7 @@ pub mod discover;
 pub mod finding;
 pub mod frontend;
 pub mod model;
+pub mod relocate;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -61,6 +62,9 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Findings silenced by inline or metadata suppressions.
     pub suppressed: usize,
+    /// Terraform module calls to registry or git sources that were not read (no
+    /// `terraform init`); the summary line names them.
+    pub modules_not_followed: usize,
     /// Findings hidden because they are in the baseline.
     pub baselined: usize,
     /// Baselined findings that no longer occur.
@@ -144,6 +148,8 @@ pub fn lint(
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped.extend(skipped);
+    relocate::apply(&mut report.findings, &model.module_frames);
+    relocate::apply_skipped(&mut report.skipped, &model.module_frames);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     if opts.only_changed {
@@ -231,8 +237,15 @@ fn check_flag_files(opts: &FrontendOptions) -> Vec<String> {
 /// Runs the front-ends on discovered inputs and merges their units into one model.
 pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) -> (Model, Report) {
     use rayon::prelude::*;
-    let arm_units: Vec<UnitOutput> = inputs
+    let gathered = gather_plans(inputs, opts, sources);
+    let json: Vec<&discover::JsonInput> = inputs
         .json
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !gathered.taken.contains(i))
+        .map(|(_, j)| j)
+        .collect();
+    let arm_units: Vec<UnitOutput> = json
         .par_iter()
         .enumerate()
         .map(|(i, j)| {
@@ -245,16 +258,23 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         })
         .collect();
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
-    let tf_units =
-        frontend::terraform::load_dirs(&inputs.tf_dirs, first_tf, sources, &opts.frontend);
+    let tf_units = frontend::terraform::load_dirs_planned(
+        &inputs.tf_dirs,
+        first_tf,
+        sources,
+        &opts.frontend,
+        &gathered.plans,
+    );
     let mut model = Model::new();
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
     report.not_read.clone_from(&inputs.not_read);
     let arm_units = keep_linking(arm_units, inputs);
+    report.errors.extend(gathered.errors);
+    report.files_scanned += gathered.plans.len();
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
-    let arm_units = drop_linked(arm_units, inputs, &mut report);
+    let arm_units = drop_linked(arm_units, &json, &mut report);
     for u in arm_units.into_iter().chain(tf_units) {
         for e in u.errors {
             if !report.errors.contains(&e) {
@@ -271,6 +291,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             continue;
         }
         report.files_scanned += u.files;
+        report.modules_not_followed += u.modules_not_followed;
         report
             .findings
             .extend(u.diagnostics.into_iter().map(diagnostic_finding));
@@ -302,11 +323,31 @@ fn keep_linking(units: Vec<UnitOutput>, inputs: &discover::Inputs) -> Vec<UnitOu
         .collect()
 }
 
+/// The plan JSON files of a run: `--plan` and plans among the scanned JSON files.
+fn gather_plans(
+    inputs: &discover::Inputs,
+    opts: &LintOptions,
+    sources: &SourceMap,
+) -> frontend::tfplan::Gathered {
+    let explicit: Vec<(PathBuf, String)> = opts
+        .frontend
+        .plans
+        .iter()
+        .map(|p| (p.clone(), discover::display_path(p)))
+        .collect();
+    let scanned: Vec<(PathBuf, String)> = inputs
+        .json
+        .iter()
+        .map(|j| (j.path.clone(), j.display.clone()))
+        .collect();
+    frontend::tfplan::gather(&explicit, &scanned, sources)
+}
+
 /// Drops the units of templates that a root template (one no other template links) loads as a
 /// linked template.
 fn drop_linked(
     units: Vec<UnitOutput>,
-    inputs: &discover::Inputs,
+    json: &[&discover::JsonInput],
     report: &mut Report,
 ) -> Vec<UnitOutput> {
     use std::collections::HashSet;
@@ -317,8 +358,7 @@ fn drop_linked(
         .iter()
         .flat_map(|u| u.linked.iter().map(PathBuf::as_path))
         .collect();
-    let canon: Vec<Option<PathBuf>> = inputs
-        .json
+    let canon: Vec<Option<PathBuf>> = json
         .iter()
         .map(|j| std::fs::canonicalize(&j.path).ok())
         .collect();
@@ -349,7 +389,7 @@ fn drop_linked(
             if drop.get(i).copied().unwrap_or(false) {
                 report.notes.push(format!(
                     "{}: linted through the template that links it",
-                    inputs.json.get(i).map_or("", |j| j.display.as_str())
+                    json.get(i).map_or("", |j| j.display.as_str())
                 ));
                 None
             } else {

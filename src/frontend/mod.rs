@@ -7,6 +7,7 @@
 pub mod arm;
 pub mod deadline;
 pub mod terraform;
+pub mod tfplan;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,9 @@ pub struct FrontendOptions {
     pub var_files: Vec<PathBuf>,
     /// `--var name=value`: Terraform variables, in order (later wins, after var files).
     pub vars: Vec<(String, String)>,
+    /// `--plan FILE`: Terraform plan JSON files ([`tfplan`]); plans found among the scanned
+    /// files are added to these.
+    pub plans: Vec<PathBuf>,
     /// `parameters:` of the configuration: template globs → parameter files. For a template,
     /// `PathMapping::files_for(&opts.parameter_map, path)` gives its files; they apply after
     /// the parameter file found beside the template, and `parameters` (the flag) applies last.
@@ -60,6 +64,9 @@ pub struct UnitOutput {
     pub errors: Vec<String>,
     /// Warnings printed on stderr whatever the verbosity (`--var` of an undeclared variable).
     pub warnings: Vec<String>,
+    /// Module calls to registry or git sources that were not read (no `.terraform` vendoring
+    /// them): their code and outputs are Unknown.
+    pub modules_not_followed: usize,
 }
 
 /// A problem a front-end found in its input: a file that could not be read, parsed or

@@ -5,6 +5,7 @@
 //! resolved by the [`Model`] lookups; a Known key whose target is not in the scan resolves to
 //! [`Lookup::Unknown`], never to "missing".
 
+pub mod frames;
 pub mod gateway;
 pub mod network;
 pub mod query;
@@ -16,6 +17,7 @@ pub mod value;
 
 use std::collections::HashMap;
 
+pub use frames::{InputAnchor, ModuleFrame, NamedObject};
 pub use gateway::*;
 pub use network::*;
 pub use site::*;
@@ -239,6 +241,9 @@ pub struct Model {
     /// [`crate::lint`] replaces them with [`SENSITIVE`] in every message and label, and the
     /// reporters do again on the rendered output.
     pub sensitive: Vec<String>,
+    /// Module instances reached through `module` calls, for moving findings out of code the
+    /// user did not write ([`crate::relocate`]); empty when no module is called.
+    pub module_frames: Vec<ModuleFrame>,
     index: HashMap<ResourceKey, Slot>,
     /// Lower-case site host names → first site with that name, for
     /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
@@ -293,6 +298,7 @@ impl Model {
         for s in other.sensitive {
             self.mark_sensitive(&s);
         }
+        self.module_frames.extend(other.module_frames);
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
     }

@@ -220,6 +220,7 @@ pub fn render(report: &Report, sources: &SourceMap, opts: super::RenderOptions) 
 /// and the files linted; `no findings (5 files linted)` when there are none. Files of a kind
 /// agwlint cannot read yet are counted after the files linted:
 /// `(12 files linted; 3 .bicep files not read: no Bicep front-end yet)`.
+/// Registry module calls that were not read are counted there too.
 pub fn summary(report: &Report, sources: &SourceMap) -> String {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, w: &str| {

@@ -3,11 +3,16 @@
 //! fields. The body is deployed through the ARM API, so the resource has the ARM dialect
 //! (ARM property names in messages, ARM defaults).
 //!
-//! Values inside the body have no spans of their own once evaluated: every value points at the
-//! `body` attribute. Property names and sub-resource collection names compare
+//! When the body is written as an object literal (or `jsonencode` of one) in the resource, each
+//! value points at its own attribute inside `body`; values built elsewhere (a local, a `for`
+//! expression) point at the `body` attribute, and through a module call the finding moves to
+//! the user's input (`crate::relocate`). Property names and sub-resource collection names compare
 //! case-insensitively, as ARM does.
 
 use super::map::{ResInst, tref, tstr};
+use hcl::edit::Span as _;
+use hcl::edit::expr::{Expression, ObjectKey};
+
 use super::value::TVal;
 use crate::model::*;
 use crate::source::Span;
@@ -34,12 +39,14 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
         }
         None => (TVal::Null, ri.header, Vec::new()),
     };
+    let loc = n.expr("body").map(|(e, _)| body_literal(e));
     let cx = Cx {
         span,
         unit: n.unit(),
         origins,
+        file: span.file,
     };
-    let root = J(Some(&value));
+    let root = J(Some(&value), loc.flatten());
     let props = root.get("properties");
     let mut res = Resource {
         key: ResourceKey::tf(n.unit(), &ri.rtype, &ri.address),
@@ -72,16 +79,17 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 name: cx.s(sku.get("name")),
                 tier: cx.s(sku.get("tier")),
                 capacity: cx.i(sku.get("capacity")),
-                span: Some(span),
+                span: Some(cx.at(sku)),
             }
         },
         autoscale: cx.one(props.get("autoscaleConfiguration"), |a| Autoscale {
             min_capacity: cx.i(a.get("minCapacity")),
             max_capacity: cx.i(a.get("maxCapacity")),
-            span,
+            span: cx.at(a),
         }),
         zones: cx.strs(root.get("zones")),
-        identity: Val::absent(),
+        // azapi writes `identity` as a block beside `body`, as azurerm does.
+        identity: super::map::identity(n),
         tags: Val::absent(),
         http2: cx.b(props.get("enableHttp2")),
         gateway_ip_configs: cx.list(props.get("gatewayIPConfigurations"), |x| {
@@ -89,7 +97,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
             GatewayIpConfig {
                 name: cx.s(x.get("name")),
                 subnet: cx.r(p.get("subnet").get("id")),
-                span,
+                span: cx.at(x),
             }
         }),
         frontend_ips: cx.list(props.get("frontendIPConfigurations"), |x| {
@@ -100,13 +108,13 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 private_ip: cx.s(p.get("privateIPAddress")),
                 private_allocation: cx.s(p.get("privateIPAllocationMethod")),
                 subnet: cx.r(p.get("subnet").get("id")),
-                span,
+                span: cx.at(x),
             }
         }),
         frontend_ports: cx.list(props.get("frontendPorts"), |x| FrontendPort {
             name: cx.s(x.get("name")),
             port: cx.i(x.get("properties").get("port")),
-            span,
+            span: cx.at(x),
         }),
         listeners: cx.list(props.get("httpListeners"), |x| {
             let p = x.get("properties");
@@ -121,7 +129,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 ssl_profile: cx.sub(p.get("sslProfile"), "sslProfiles"),
                 require_sni: cx.b(p.get("requireServerNameIndication")),
                 firewall_policy: cx.r(p.get("firewallPolicy").get("id")),
-                span,
+                span: cx.at(x),
             }
         }),
         pools: cx.list(props.get("backendAddressPools"), |x| BackendPool {
@@ -129,7 +137,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
             addresses: cx.list(x.get("properties").get("backendAddresses"), |a| {
                 cx.address(a)
             }),
-            span,
+            span: cx.at(x),
         }),
         settings: cx.list(props.get("backendHttpSettingsCollection"), |x| {
             let p = x.get("properties");
@@ -153,7 +161,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 validate_cert_chain: cx.b(p.get("validateCertChainAndExpiry")),
                 validate_sni: cx.b(p.get("validateSNI")),
                 sni_name: cx.s(p.get("sniName")),
-                span,
+                span: cx.at(x),
             }
         }),
         probes: cx.list(props.get("probes"), |x| {
@@ -172,12 +180,12 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 min_servers: cx.i(p.get("minServers")),
                 has_match: match m.0 {
                     None | Some(TVal::Null) => Val::known_at(false, None),
-                    Some(TVal::Map(_)) => Val::known(true, span),
-                    Some(_) => Val::unknown(Some(span)),
+                    Some(TVal::Map(_)) => Val::known(true, cx.at(m)),
+                    Some(_) => Val::unknown(Some(cx.at(m))),
                 },
                 match_status_codes: cx.strs(m.get("statusCodes")),
                 match_body: cx.s(m.get("body")),
-                span,
+                span: cx.at(x),
             }
         }),
         rules: cx.list(props.get("requestRoutingRules"), |x| {
@@ -195,7 +203,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 url_path_map: cx.sub(p.get("urlPathMap"), "urlPathMaps"),
                 redirect: cx.sub(p.get("redirectConfiguration"), "redirectConfigurations"),
                 rewrite_rule_set: cx.sub(p.get("rewriteRuleSet"), "rewriteRuleSets"),
-                span,
+                span: cx.at(x),
             }
         }),
         url_path_maps: cx.list(props.get("urlPathMaps"), |x| {
@@ -224,10 +232,10 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                         ),
                         redirect: cx.sub(q.get("redirectConfiguration"), "redirectConfigurations"),
                         rewrite_rule_set: cx.sub(q.get("rewriteRuleSet"), "rewriteRuleSets"),
-                        span,
+                        span: cx.at(r),
                     }
                 }),
-                span,
+                span: cx.at(x),
             }
         }),
         redirects: cx.list(props.get("redirectConfigurations"), |x| {
@@ -236,7 +244,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 name: cx.s(x.get("name")),
                 target_listener: cx.sub(p.get("targetListener"), "httpListeners"),
                 target_url: cx.s(p.get("targetUrl")),
-                span,
+                span: cx.at(x),
             }
         }),
         rewrite_rule_sets: cx.list(props.get("rewriteRuleSets"), |x| cx.named(x)),
@@ -246,7 +254,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 name: cx.s(x.get("name")),
                 data: cx.s(p.get("data")),
                 key_vault_secret_id: cx.s(p.get("keyVaultSecretId")),
-                span,
+                span: cx.at(x),
             }
         }),
         ssl_profiles: cx.list(props.get("sslProfiles"), |x| cx.named(x)),
@@ -259,7 +267,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
             min_protocol_version: cx.s(p.get("minProtocolVersion")),
             disabled_protocols: cx.strs(p.get("disabledSslProtocols")),
             cipher_suites: cx.strs(p.get("cipherSuites")),
-            span,
+            span: cx.at(p),
         }),
         waf: cx.one(props.get("webApplicationFirewallConfiguration"), |w| {
             WafConfig {
@@ -269,7 +277,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
                 rule_set_version: cx.s(w.get("ruleSetVersion")),
                 request_body_check: cx.b(w.get("requestBodyCheck")),
                 max_request_body_kb: cx.i(w.get("maxRequestBodySizeInKb")),
-                span,
+                span: cx.at(w),
             }
         }),
         firewall_policy: cx.r(props.get("firewallPolicy").get("id")),
@@ -277,21 +285,26 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
     Some(gw)
 }
 
-/// A position in the body: `None` when the property is not written.
+/// A position in the body: the value (`None` when the property is not written) and, when the
+/// body is an object literal in the resource, the expression that wrote it.
 #[derive(Clone, Copy)]
-struct J<'a>(Option<&'a TVal>);
+struct J<'a>(Option<&'a TVal>, Option<&'a Expression>);
 
 impl<'a> J<'a> {
     fn get(self, key: &str) -> J<'a> {
-        J(match self.0 {
-            Some(TVal::Map(m)) => m
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v),
-            // Inside an Unknown object every property may exist.
-            Some(v @ (TVal::Unknown(_) | TVal::Runtime(_))) => Some(v),
-            _ => None,
-        })
+        let loc = self.1.and_then(|e| literal_get(e, key));
+        J(
+            match self.0 {
+                Some(TVal::Map(m)) => m
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v),
+                // Inside an Unknown object every property may exist.
+                Some(v @ (TVal::Unknown(_) | TVal::Runtime(_))) => Some(v),
+                _ => None,
+            },
+            loc,
+        )
     }
 
     fn is_absent(self) -> bool {
@@ -299,13 +312,59 @@ impl<'a> J<'a> {
     }
 }
 
+/// The object literal a `body` expression writes: the expression itself, or the argument of
+/// `jsonencode(...)`; `None` for anything else (a local, a variable, a function).
+fn body_literal(e: &Expression) -> Option<&Expression> {
+    match e {
+        Expression::Object(_) => Some(e),
+        Expression::Parenthesis(p) => body_literal(p.inner()),
+        Expression::FuncCall(f) if f.name.name.as_str() == "jsonencode" && f.args.len() == 1 => {
+            f.args.iter().next().and_then(body_literal)
+        }
+        _ => None,
+    }
+}
+
+/// The value expression of `key` in an object literal (keys compare case-insensitively, as
+/// ARM property names do).
+fn literal_get<'e>(e: &'e Expression, key: &str) -> Option<&'e Expression> {
+    let Expression::Object(o) = e else {
+        return None;
+    };
+    o.iter().find_map(|(k, v)| {
+        let name = match k {
+            ObjectKey::Ident(id) => id.as_str().to_string(),
+            ObjectKey::Expression(Expression::Variable(id)) => id.as_str().to_string(),
+            ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+            ObjectKey::Expression(_) => return None,
+        };
+        name.eq_ignore_ascii_case(key).then(|| v.expr())
+    })
+}
+
+/// Element `i` of an array literal of `n` elements (a `for` expression has no elements).
+fn literal_item(e: Option<&Expression>, i: usize, n: usize) -> Option<&Expression> {
+    match e? {
+        Expression::Array(a) if a.len() == n => a.get(i),
+        _ => None,
+    }
+}
+
 struct Cx {
     span: Span,
     unit: UnitId,
     origins: Vec<Origin>,
+    file: crate::source::FileId,
 }
 
 impl Cx {
+    /// Where `j` is written: its own expression inside the body literal, else the `body`
+    /// attribute.
+    fn at(&self, j: J) -> Span {
+        j.1.and_then(|e| e.span())
+            .map_or(self.span, |r| Span::new(self.file, r))
+    }
+
     fn with<T>(&self, mut v: Val<T>) -> Val<T> {
         if !v.is_absent() {
             v.origins = self.origins.clone();
@@ -314,15 +373,15 @@ impl Cx {
     }
 
     fn s(&self, j: J) -> Val<String> {
-        self.with(j.0.map_or_else(Val::absent, |v| tstr(v, self.span)))
+        self.with(j.0.map_or_else(Val::absent, |v| tstr(v, self.at(j))))
     }
 
     fn b(&self, j: J) -> Val<bool> {
         self.with(match j.0 {
             None | Some(TVal::Null) => Val::absent(),
             Some(v) => v.as_bool().map_or_else(
-                || Val::unknown(Some(self.span)),
-                |x| Val::known(x, self.span),
+                || Val::unknown(Some(self.at(j))),
+                |x| Val::known(x, self.at(j)),
             ),
         })
     }
@@ -331,14 +390,14 @@ impl Cx {
         self.with(match j.0 {
             None | Some(TVal::Null) => Val::absent(),
             Some(v) => v.as_i64().map_or_else(
-                || Val::unknown(Some(self.span)),
-                |x| Val::known(x, self.span),
+                || Val::unknown(Some(self.at(j))),
+                |x| Val::known(x, self.at(j)),
             ),
         })
     }
 
     fn r(&self, j: J) -> Ref {
-        self.with(j.0.map_or_else(Val::absent, |v| tref(v, self.span, self.unit)))
+        self.with(j.0.map_or_else(Val::absent, |v| tref(v, self.at(j), self.unit)))
     }
 
     fn strs(&self, j: J) -> Coll<Val<String>> {
@@ -348,25 +407,30 @@ impl Cx {
     fn list<T>(&self, j: J, f: impl Fn(J) -> T) -> Coll<T> {
         self.with(match j.0 {
             None | Some(TVal::Null) => Val::absent(),
-            Some(TVal::List(items)) => {
-                Val::known(items.iter().map(|x| f(J(Some(x)))).collect(), self.span)
-            }
-            Some(_) => Val::unknown(Some(self.span)),
+            Some(TVal::List(items)) => Val::known(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| f(J(Some(x), literal_item(j.1, i, items.len()))))
+                    .collect(),
+                self.at(j),
+            ),
+            Some(_) => Val::unknown(Some(self.at(j))),
         })
     }
 
     fn one<T>(&self, j: J, f: impl Fn(J) -> T) -> Val<T> {
         match j.0 {
             None | Some(TVal::Null) => Val::absent(),
-            Some(TVal::Map(_)) => Val::known(f(j), self.span),
-            Some(_) => Val::unknown(Some(self.span)),
+            Some(TVal::Map(_)) => Val::known(f(j), self.at(j)),
+            Some(_) => Val::unknown(Some(self.at(j))),
         }
     }
 
     fn named(&self, x: J) -> Named {
         Named {
             name: self.s(x.get("name")),
-            span: self.span,
+            span: self.at(x),
         }
     }
 
@@ -390,15 +454,16 @@ impl Cx {
                 _ => None,
             }
         });
+        let at = self.at(id);
         match name {
             Some((coll, nm)) if coll.eq_ignore_ascii_case(collection) => {
-                SubRef::named(self.with(Val::known(nm.to_string(), self.span)))
+                SubRef::named(self.with(Val::known(nm.to_string(), at)))
             }
             Some((coll, _)) if matches!(v, TVal::Str(_)) => SubRef {
-                name: self.with(Val::unknown(Some(self.span))),
+                name: self.with(Val::unknown(Some(at))),
                 mismatch: Some(format!("the id points into `{coll}`, not `{collection}`")),
             },
-            _ => SubRef::named(self.with(Val::unknown(Some(self.span)))),
+            _ => SubRef::named(self.with(Val::unknown(Some(at)))),
         }
     }
 
@@ -406,10 +471,10 @@ impl Cx {
         let conv = |j: J| -> (Val<String>, Ref, Option<String>) {
             match j.0 {
                 Some(TVal::Runtime(rt)) => (
-                    Val::unknown(Some(self.span)),
+                    Val::unknown(Some(self.at(j))),
                     Val::known(
                         ResourceKey::tf(self.unit, &rt.rtype, &rt.address),
-                        self.span,
+                        self.at(j),
                     ),
                     rt.path.last().cloned(),
                 ),
@@ -424,7 +489,7 @@ impl Cx {
             ip_address: ip,
             source,
             source_attribute: attr,
-            span: self.span,
+            span: self.at(a),
         }
     }
 }

@@ -70,6 +70,20 @@ pub trait Evaluator {
     }
     /// The unit being loaded.
     fn unit(&self) -> UnitId;
+    /// What `local.NAME` (`root` = "local") is written as, or the `type` of `var.NAME`; for
+    /// telling a list from a set by syntax.
+    fn definition(&self, root: &str, name: &str) -> Option<Def<'_>> {
+        let _ = (root, name);
+        None
+    }
+}
+
+/// The definition of a local or a variable (see [`Evaluator::definition`]).
+pub enum Def<'a> {
+    /// A local's expression.
+    Local(&'a Expression),
+    /// A variable's `type` (`None`: not written).
+    VarType(Option<&'a Expression>),
 }
 
 /// One concrete block instance.
@@ -85,6 +99,14 @@ pub struct Node<'a> {
     pub binds: Binds,
     /// The module instance.
     pub ev: &'a dyn Evaluator,
+    /// Set by [`Node::checked`] when the block has an attribute the mapper does not know
+    /// (another provider version's name, a newer schema): the attribute. Attributes that are
+    /// not written then read as Unknown, never as Absent (the unknown one may mean them).
+    pub alien: Option<(Span, String)>,
+    /// The planned values of this block instance in a plan JSON, with the origin label of
+    /// values taken from it: an attribute the source leaves Unknown takes the plan's Known
+    /// value ("source first, plan fills"); a resource reference is never replaced.
+    pub plan: Option<(&'a TVal, std::rc::Rc<Origin>)>,
 }
 
 /// The instances of a nested block type.
@@ -131,7 +153,25 @@ impl<'a> Node<'a> {
             span: block_span(block, file),
             binds,
             ev,
+            alien: None,
+            plan: None,
         }
+    }
+
+    /// The same node, marked when it has an attribute that is not in `known` (every name the
+    /// block has in any provider version agwlint maps; `id` and nested blocks are not
+    /// attributes of concern).
+    pub fn checked(&self, known: &[&str]) -> Node<'a> {
+        let mut n = self.clone();
+        n.alien = self
+            .body
+            .attributes()
+            .find(|a| {
+                let k = a.key.as_str();
+                k != "id" && !known.contains(&k)
+            })
+            .map(|a| (span_of(a, self.file, self.span), a.key.as_str().to_string()));
+        n
     }
 
     /// The unit being loaded.
@@ -152,7 +192,19 @@ impl<'a> Node<'a> {
 
     /// Evaluates an attribute. `None` when it is not written.
     pub fn attr(&self, key: &str) -> Option<Ev> {
-        let (expr, span) = self.expr(key)?;
+        let Some((expr, span)) = self.expr(key) else {
+            return self.alien.as_ref().map(|(sp, name)| Ev {
+                value: TVal::Unknown(crate::model::Partial::because(crate::model::Why::new(
+                    format!(
+                        "the block has attribute `{name}`, which agwlint does not map, so `{key}` may be set through it"
+                    ),
+                    Some(*sp),
+                ))),
+                origins: Vec::new(),
+                span: *sp,
+                elems: Vec::new(),
+            });
+        };
         let (mut value, mut origins) = self.eval(expr);
         if let TVal::Unknown(_) = value
             && let Some((v, o)) = self.ev.eval_resolving(expr, &self.binds)
@@ -173,6 +225,14 @@ impl<'a> Node<'a> {
                 }
             }
         }
+        if let TVal::Unknown(_) = value
+            && let Some((pv, origin)) = self.planned(key)
+        {
+            value = pv.clone();
+            if !origins.contains(origin) {
+                origins.push(origin.clone());
+            }
+        }
         let elems = match expr {
             Expression::Array(a) => a.iter().map(|e| span_of(e, self.file, span)).collect(),
             _ => Vec::new(),
@@ -185,9 +245,57 @@ impl<'a> Node<'a> {
         })
     }
 
+    /// The plan's Known value of an attribute of this block instance, when it says more than
+    /// the provider's zero value (`""`, null: the plan writes those for attributes not set).
+    fn planned(&self, key: &str) -> Option<(&'a TVal, &Origin)> {
+        let (tree, origin) = self.plan.as_ref()?;
+        let v = tree.get(key)?;
+        let useful = match v {
+            TVal::Null | TVal::Unknown(_) | TVal::Runtime(_) => false,
+            TVal::Str(s) => !s.is_empty(),
+            _ => true,
+        };
+        useful.then_some((v, origin.as_ref()))
+    }
+
+    /// The plan's elements of nested blocks `name` (a list; `None` without a plan or when the
+    /// plan does not know them).
+    fn planned_blocks(&self, name: &str) -> Option<&'a [TVal]> {
+        let (tree, _) = self.plan.as_ref()?;
+        tree.get(name)?.as_list()
+    }
+
+    /// Attaches to `item` (a block `name` of this node) its element in the plan: the one with
+    /// the same `name`; or the only one when the source writes one block of that type.
+    fn attach_plan(&self, item: &mut Node<'a>, name: &str, only: bool) {
+        let Some(elems) = self.planned_blocks(name) else {
+            return;
+        };
+        let Some((_, origin)) = &self.plan else {
+            return;
+        };
+        let own = item
+            .body
+            .get_attribute("name")
+            .map(|a| item.eval(&a.value).0);
+        let found = match own {
+            Some(TVal::Str(n)) => elems
+                .iter()
+                .find(|e| e.get("name").and_then(TVal::as_str) == Some(n.as_str())),
+            _ if only && elems.len() == 1 => elems.first(),
+            _ => None,
+        };
+        if let Some(e) = found {
+            item.plan = Some((e, origin.clone()));
+        }
+    }
+
     /// The first of the attributes that is written (for renamed attributes: v3/v4/v5 names).
     pub fn attr_any(&self, keys: &[&str]) -> Option<Ev> {
-        keys.iter().find_map(|k| self.attr(k))
+        match keys.iter().find(|k| self.body.has_attribute(k)) {
+            Some(k) => self.attr(k),
+            None => keys.first().and_then(|k| self.attr(k)),
+        }
     }
 
     /// The instances of nested blocks of type `name`, static and `dynamic`, in source order.
@@ -209,12 +317,24 @@ impl<'a> Node<'a> {
                     span: sp,
                     binds: self.binds.clone(),
                     ev: self.ev,
+                    alien: None,
+                    plan: None,
                 });
             } else if b.ident.as_str() == "dynamic" && label(b, 0) == Some(name) {
                 out.written = true;
                 out.first_span.get_or_insert(block_span(b, self.file));
                 self.expand_dynamic(b, name, &mut out);
             }
+        }
+        if self.plan.is_some() {
+            let only = out.items.len() == 1 && out.unknown.is_none();
+            let mut items = std::mem::take(&mut out.items);
+            for it in &mut items {
+                if it.plan.is_none() {
+                    self.attach_plan(it, name, only);
+                }
+            }
+            out.items = items;
         }
         out
     }
@@ -231,10 +351,33 @@ impl<'a> Node<'a> {
         };
         let fe_span = span_of(&fe.value, self.file, header);
         let (coll, fe_origins) = self.eval(&fe.value);
-        let Some(pairs) = iteration(&coll) else {
-            out.unknown.get_or_insert(fe_span);
+        let Some(mut pairs) = iteration(&coll) else {
+            let csp = content.span().map_or(header, |r| Span::new(self.file, r));
+            if !self.expand_from_plan(&content.body, name, b, csp, out) {
+                out.unknown.get_or_insert(fe_span);
+            }
             return;
         };
+        // Lists and sets are both lists here; the key of a set element is the element itself.
+        if matches!(coll, TVal::List(_)) {
+            match list_keys(&fe.value, self.ev, 0) {
+                ListKeys::Index | ListKeys::Any => {}
+                ListKeys::Value => {
+                    for (k, v) in &mut pairs {
+                        *k = v.clone();
+                    }
+                }
+                ListKeys::Unknown => {
+                    let why = crate::model::Why::new(
+                        "the key of a `dynamic` block over a list or set that is not written here: an index for a list, the element for a set",
+                        Some(fe_span),
+                    );
+                    for (k, _) in &mut pairs {
+                        *k = TVal::Unknown(crate::model::Partial::because(why.clone()));
+                    }
+                }
+            }
+        }
         let iter_name = b
             .body
             .get_attribute("iterator")
@@ -256,8 +399,66 @@ impl<'a> Node<'a> {
                 span: csp,
                 binds,
                 ev: self.ev,
+                alien: None,
+                plan: None,
             });
         }
+    }
+
+    /// A `dynamic` block over a collection the source does not know, expanded from the plan:
+    /// one instance per planned element, the iterator Unknown, each attribute filled from its
+    /// element. False when the plan does not know the elements (or there is no plan); a
+    /// `dynamic` block of the same type written beside static ones is not expanded this way
+    /// (its elements cannot be told apart from theirs).
+    fn expand_from_plan(
+        &self,
+        content: &'a Body,
+        name: &str,
+        dynamic: &Block,
+        csp: Span,
+        out: &mut Blocks<'a>,
+    ) -> bool {
+        let Some((_, origin)) = &self.plan else {
+            return false;
+        };
+        let Some(elems) = self.planned_blocks(name) else {
+            return false;
+        };
+        let same_type = self
+            .body
+            .blocks()
+            .filter(|x| {
+                (x.ident.as_str() == name && x.labels.is_empty())
+                    || (x.ident.as_str() == "dynamic" && label(x, 0) == Some(name))
+            })
+            .count();
+        if same_type != 1 {
+            return false;
+        }
+        let iter_name = dynamic
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| match &a.value {
+                Expression::Variable(v) => Some(v.as_str().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| name.to_string());
+        for e in elems {
+            let mut binds = self.binds.clone();
+            binds
+                .iters
+                .push((iter_name.clone(), TVal::unknown(), TVal::unknown()));
+            out.items.push(Node {
+                body: content,
+                file: self.file,
+                span: csp,
+                binds,
+                ev: self.ev,
+                alien: None,
+                plan: Some((e, origin.clone())),
+            });
+        }
+        true
     }
 
     /// The single nested block `name`: `Ok(None)` when not written, `Err(span)` when Unknown
@@ -268,6 +469,79 @@ impl<'a> Node<'a> {
             return Err(sp);
         }
         Ok(bs.items.into_iter().next())
+    }
+}
+
+/// What `.key` is when a `dynamic` block iterates a list-like value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListKeys {
+    /// A list or tuple: the index.
+    Index,
+    /// A set: the element.
+    Value,
+    /// An empty literal: either.
+    Any,
+    /// Not visible from the expression (a variable, a local).
+    Unknown,
+}
+
+/// Whether a `for_each` expression writes a list or a set, from its syntax.
+fn list_keys(e: &Expression, ev: &dyn Evaluator, depth: usize) -> ListKeys {
+    if depth > 32 {
+        return ListKeys::Unknown;
+    }
+    match e {
+        Expression::Array(a) if a.is_empty() => ListKeys::Any,
+        Expression::Array(_) => ListKeys::Index,
+        Expression::ForExpr(f) if f.key_expr.is_none() => ListKeys::Index,
+        Expression::Parenthesis(p) => list_keys(p.inner(), ev, depth + 1),
+        Expression::Conditional(c) => {
+            match (
+                list_keys(&c.true_expr, ev, depth + 1),
+                list_keys(&c.false_expr, ev, depth + 1),
+            ) {
+                (ListKeys::Any, x) | (x, ListKeys::Any) => x,
+                (x, y) if x == y => x,
+                _ => ListKeys::Unknown,
+            }
+        }
+        Expression::FuncCall(f) if !f.name.is_namespaced() => match f.name.name.as_str() {
+            "toset" | "setunion" | "setintersection" | "setsubtract" | "setproduct" => {
+                ListKeys::Value
+            }
+            "tolist" | "concat" | "flatten" | "range" | "compact" | "slice" | "reverse"
+            | "sort" | "distinct" | "split" | "keys" | "values" | "formatlist" | "chunklist"
+            | "coalescelist" => ListKeys::Index,
+            _ => ListKeys::Unknown,
+        },
+        Expression::Traversal(t) => {
+            use hcl::edit::expr::TraversalOperator as Op;
+            let (Expression::Variable(root), [op]) = (&t.expr, t.operators.as_slice()) else {
+                return ListKeys::Unknown;
+            };
+            let Op::GetAttr(name) = op.value() else {
+                return ListKeys::Unknown;
+            };
+            match ev.definition(root.as_str(), name.as_str()) {
+                Some(Def::Local(x)) => list_keys(x, ev, depth + 1),
+                Some(Def::VarType(Some(ty))) => type_keys(ty),
+                _ => ListKeys::Unknown,
+            }
+        }
+        _ => ListKeys::Unknown,
+    }
+}
+
+/// List or set from a variable's type constraint.
+fn type_keys(ty: &Expression) -> ListKeys {
+    match ty {
+        Expression::FuncCall(f) if !f.name.is_namespaced() => match f.name.name.as_str() {
+            "list" | "tuple" => ListKeys::Index,
+            "set" => ListKeys::Value,
+            _ => ListKeys::Unknown,
+        },
+        Expression::Parenthesis(p) => type_keys(p.inner()),
+        _ => ListKeys::Unknown,
     }
 }
 

@@ -11,13 +11,19 @@ pub mod value;
 
 pub mod azapi;
 pub mod expand;
+pub mod frames;
 pub mod map;
 pub mod module;
 pub mod parse;
+pub mod planned;
+pub mod semver;
 pub mod tfvars;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::frontend::tfplan::Plan;
 
 use hcl::edit::expr::Expression;
 
@@ -53,16 +59,36 @@ pub fn load_dirs(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> Vec<UnitOutput> {
+    load_dirs_planned(dirs, first_unit, sources, opts, &[])
+}
+
+/// [`load_dirs`] with plan JSON files: a plan fills the values of the root module in its
+/// own directory, or of the only root of the scan; a plan no root takes is reported in a note.
+pub fn load_dirs_planned(
+    dirs: &[TfDir],
+    first_unit: u32,
+    sources: &SourceMap,
+    opts: &FrontendOptions,
+    plans: &[Arc<Plan>],
+) -> Vec<UnitOutput> {
     if dirs.is_empty() {
         let warnings = undeclared_vars(&opts.vars, &HashSet::new());
-        return if warnings.is_empty() {
-            Vec::new()
-        } else {
-            vec![UnitOutput {
+        // Plans without any sources are linted from their values alone.
+        let mut out: Vec<UnitOutput> = plans
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
+                planned::load_plan_alone(p, unit, sources)
+            })
+            .collect();
+        if !warnings.is_empty() {
+            out.push(UnitOutput {
                 warnings,
                 ..UnitOutput::default()
-            }]
-        };
+            });
+        }
+        return out;
     }
     let cache = ModuleCache::new(sources);
     let run = || {
@@ -94,12 +120,30 @@ pub fn load_dirs(
             .collect();
         let roots = roots(&canons, &callees);
         let called: HashSet<&PathBuf> = callees.iter().flatten().collect();
+        let plan_of = |ix: usize| -> Option<Arc<Plan>> {
+            plans
+                .iter()
+                .find(|p| p.path.parent().is_some_and(|d| canon(d) == canons[ix]))
+                .or_else(|| {
+                    // A plan outside every root directory goes to the only root.
+                    let elsewhere = |p: &&Arc<Plan>| {
+                        !roots
+                            .iter()
+                            .any(|&r| p.path.parent().is_some_and(|d| canon(d) == canons[r]))
+                    };
+                    match (roots.len(), plans.iter().filter(elsewhere).count()) {
+                        (1, 1) => plans.iter().find(elsewhere),
+                        _ => None,
+                    }
+                })
+                .cloned()
+        };
         roots
             .par_iter()
             .enumerate()
             .map(|(i, &ix)| {
                 let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                let out = load_root(&dirs[ix], unit, sources, opts, &cache);
+                let out = load_root(&dirs[ix], unit, sources, opts, &cache, plan_of(ix));
                 // No other scanned module calls this root: nothing will ask for it again.
                 if !called.contains(&canons[ix]) {
                     cache.evict(&canons[ix]);
@@ -230,9 +274,11 @@ fn load_root(
     sources: &SourceMap,
     opts: &FrontendOptions,
     cache: &ModuleCache,
+    plan: Option<Arc<Plan>>,
 ) -> (UnitOutput, Vec<String>) {
     let guard = deadline::start(opts.time_limit.unwrap_or(deadline::DEFAULT_LIMIT));
-    let ctx = Ctx::new(sources, opts, unit, cache);
+    let mut ctx = Ctx::new(sources, opts, unit, cache);
+    ctx.plan = plan;
     ctx.read_vendored(&dir.path, &dir.display);
     let m = ctx.module(&dir.path, &dir.display);
     let declared: Vec<String> = m
@@ -240,7 +286,10 @@ fn load_root(
         .filter(|(_, b)| b.ident.as_str() == "variable")
         .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))
         .collect();
-    let (vals, errors) = tfvars::root_values(&dir.path, &dir.display, &ctx, &declared);
+    let (mut vals, errors) = tfvars::root_values(&dir.path, &dir.display, &ctx, &declared);
+    if let Some(plan) = &ctx.plan {
+        plan_variables(plan, &declared, &mut vals);
+    }
     let first_file = m.files.first().map(|f| f.file);
     let c = canon(&dir.path);
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
@@ -249,6 +298,17 @@ fn load_root(
     root.note_exported_refs(&mut mapper);
     let mut model = mapper.finish();
     drop(root);
+    model.module_frames = ctx.frames.take();
+    let mut warnings = ctx.warnings.take();
+    if let Some(plan) = &ctx.plan {
+        ctx.notes.borrow_mut().push(format!(
+            "{}: values from plan {} (format {}) fill what the sources leave unknown",
+            dir.display, plan.display, plan.format_version
+        ));
+        if let Some(w) = plan_mismatch(plan, &ctx.addresses.borrow(), &model.module_frames) {
+            warnings.push(w);
+        }
+    }
     let over = ctx.over_instances();
     if guard.hit() || over {
         // What was built is incomplete: a partial model could make rules fire wrongly.
@@ -282,9 +342,126 @@ fn load_root(
         notes: ctx.notes.into_inner(),
         files: ctx.files.get(),
         errors,
+        warnings,
+        modules_not_followed: ctx.not_followed.borrow().len(),
         ..UnitOutput::default()
     };
     (out, declared)
+}
+
+/// Root variables the plan has a value for and the sources (var files, `--var`) do not: the
+/// plan's value (it is what `terraform plan` used, tfvars and `TF_VAR_` included), with an
+/// origin label in the plan. A sensitive variable is Unknown.
+fn plan_variables(
+    plan: &Plan,
+    declared: &[String],
+    vals: &mut std::collections::HashMap<String, module::VarVal>,
+) {
+    for name in declared {
+        if vals.contains_key(name) {
+            continue;
+        }
+        if let Some((v, sp)) = plan.variables.get(name) {
+            let origin = plan.origin(*sp, &format!("value of variable `{name}`"));
+            vals.insert(name.clone(), (v.clone(), Some(origin)));
+        }
+    }
+}
+
+/// A warning when the plan was made from another configuration than the sources: resource
+/// instances of the modules read that only one side has. Modules not followed (registry
+/// sources without `.terraform/`) are not compared.
+fn plan_mismatch(
+    plan: &Plan,
+    source: &[String],
+    frames: &[crate::model::ModuleFrame],
+) -> Option<String> {
+    if plan.live.is_empty() {
+        return None;
+    }
+    let mut prefixes: HashSet<&str> = frames.iter().map(|f| f.prefix.as_str()).collect();
+    prefixes.insert("");
+    let src: HashSet<&str> = source
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.contains("[?]"))
+        .collect();
+    let mut only_plan: Vec<&str> = plan
+        .live
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !src.contains(a) && prefixes.contains(module_prefix(a)))
+        .filter(|a| !source.iter().any(|s| s.contains("[?]") && same_block(s, a)))
+        .collect();
+    let mut only_source: Vec<&str> = src
+        .iter()
+        .copied()
+        .filter(|a| !plan.live.contains(*a))
+        .collect();
+    if only_plan.is_empty() && only_source.is_empty() {
+        return None;
+    }
+    only_plan.sort_unstable();
+    only_source.sort_unstable();
+    let example = only_source
+        .first()
+        .map(|a| format!("`{a}` is not in the plan"))
+        .or_else(|| {
+            only_plan
+                .first()
+                .map(|a| format!("`{a}` is not in the sources"))
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "{} was made from a different configuration than the sources ({} resource instance(s) differ, e.g. {example}); its values are used only where addresses match",
+        plan.display,
+        only_plan.len() + only_source.len()
+    ))
+}
+
+/// `module.a["k"].module.b.t.n[0]` → `module.a["k"].module.b.`; `""` at the root.
+fn module_prefix(address: &str) -> &str {
+    let mut end = 0;
+    let mut rest = address;
+    while let Some(r) = rest.strip_prefix("module.") {
+        // Skip the call name and an optional `[...]` key (a string key may hold `.`).
+        let mut i = 0;
+        let bytes = r.as_bytes();
+        while i < bytes.len() && bytes[i] != b'.' && bytes[i] != b'[' {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b'[') {
+            let mut in_str = false;
+            let mut esc = false;
+            while i < bytes.len() {
+                let c = bytes[i];
+                i += 1;
+                match c {
+                    b'\\' if in_str && !esc => {
+                        esc = true;
+                        continue;
+                    }
+                    b'"' if !esc => in_str = !in_str,
+                    b']' if !in_str => break,
+                    _ => {}
+                }
+                esc = false;
+            }
+        }
+        if bytes.get(i) != Some(&b'.') {
+            break;
+        }
+        let consumed = "module.".len() + i + 1;
+        end += consumed;
+        rest = &rest[consumed..];
+    }
+    &address[..end]
+}
+
+/// True when `a` (with an Unknown key `[?]`) and `b` are instances of the same block.
+fn same_block(a: &str, b: &str) -> bool {
+    a.split_once("[?]")
+        .is_some_and(|(base, _)| b.starts_with(base))
 }
 
 #[cfg(test)]

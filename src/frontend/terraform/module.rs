@@ -124,13 +124,24 @@ pub struct Ctx<'s> {
     /// Files read.
     pub files: Cell<usize>,
     depth: Cell<usize>,
-    /// Modules `terraform init` vendored for the root: (call key `a.b`, directory, display).
-    vendored: RefCell<Vec<(String, PathBuf, String)>>,
+    /// Modules `terraform init` vendored for the root.
+    vendored: RefCell<Vec<Vendored>>,
+    /// Warnings for stderr (a stale `.terraform`), each once.
+    pub warnings: RefCell<Vec<String>>,
+    /// Registry / git module calls not followed (module directory and call name).
+    pub not_followed: RefCell<HashSet<(String, String)>>,
     /// Resource and module instances expanded so far (see [`MAX_UNIT_INSTANCES`]).
     instances: Cell<usize>,
     /// Values of `sensitive = true` variables and outputs (string leaves), for
     /// [`crate::model::Model::sensitive`].
     pub sensitive: RefCell<Vec<String>>,
+    /// Module instances loaded, with their calls (see [`crate::model::ModuleFrame`]).
+    pub frames: RefCell<Vec<crate::model::ModuleFrame>>,
+    /// The plan JSON made from this root, if any: values where the source is Unknown.
+    pub plan: Option<Arc<crate::frontend::tfplan::Plan>>,
+    /// Addresses of the resource instances expanded (for telling a plan made from another
+    /// configuration).
+    pub addresses: RefCell<Vec<String>>,
 }
 
 impl<'s> Ctx<'s> {
@@ -151,8 +162,13 @@ impl<'s> Ctx<'s> {
             files: Cell::new(0),
             depth: Cell::new(0),
             vendored: RefCell::new(Vec::new()),
+            warnings: RefCell::new(Vec::new()),
+            not_followed: RefCell::new(HashSet::new()),
             instances: Cell::new(0),
             sensitive: RefCell::new(Vec::new()),
+            frames: RefCell::new(Vec::new()),
+            plan: None,
+            addresses: RefCell::new(Vec::new()),
         }
     }
 
@@ -170,11 +186,13 @@ impl<'s> Ctx<'s> {
         self.instances.get() > MAX_UNIT_INSTANCES
     }
 
-    /// Reads `.terraform/modules/modules.json` of the root directory (written by
-    /// `terraform init`), so registry and git modules vendored there are followed like local
-    /// ones. A missing or unreadable manifest is not an error.
+    /// Reads `modules/modules.json` in the root's Terraform data directory (`.terraform`, or
+    /// `TF_DATA_DIR` relative to the root), written by `terraform init`, so registry and git
+    /// modules vendored there are followed like local ones. A missing or unreadable manifest is
+    /// not an error.
     pub fn read_vendored(&self, root: &Path, display: &str) {
-        let manifest = root.join(".terraform/modules/modules.json");
+        let data_dir = data_dir(std::env::var_os("TF_DATA_DIR"));
+        let manifest = root.join(&data_dir).join("modules/modules.json");
         if !manifest.is_file() {
             return;
         }
@@ -206,8 +224,21 @@ impl<'s> Ctx<'s> {
             if key.is_empty() {
                 continue;
             }
-            let shown = normalize_display(&format!("{display}/{dir}"));
-            v.push((key.to_string(), root.join(dir), shown));
+            let shown = if Path::new(dir).is_absolute() {
+                dir.to_string()
+            } else {
+                normalize_display(&format!("{display}/{dir}"))
+            };
+            let version = m
+                .get("Version")
+                .and_then(|x| x.as_str())
+                .map(str::to_string);
+            v.push(Vendored {
+                key: key.to_string(),
+                dir: root.join(dir),
+                shown,
+                version,
+            });
         }
     }
 
@@ -261,6 +292,24 @@ fn tval_strings(v: &TVal, out: &mut Vec<String>) {
     }
 }
 
+/// Terraform's data directory for a `TF_DATA_DIR` value: `.terraform` when unset or empty.
+pub fn data_dir(env: Option<std::ffi::OsString>) -> PathBuf {
+    env.filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from(".terraform"), PathBuf::from)
+}
+
+/// A module record of the `terraform init` manifest.
+struct Vendored {
+    /// The call key (`a.b`).
+    key: String,
+    /// The directory.
+    dir: PathBuf,
+    /// How it is printed.
+    shown: String,
+    /// The registry version installed.
+    version: Option<String>,
+}
+
 /// Where a block sits: file index and structure index in that file's body.
 #[derive(Clone, Copy)]
 struct At {
@@ -308,10 +357,13 @@ pub struct Instance<'c, 's> {
     /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
     /// here or above): the meta-argument's span.
     maybe: Cell<Option<Span>>,
+    /// True for code the user did not write: a module vendored by `terraform init`, or a
+    /// local module called from one.
+    foreign: bool,
 }
 
 /// Meta-arguments of a `module` block that are not inputs.
-const MODULE_META: &[&str] = &[
+pub(super) const MODULE_META: &[&str] = &[
     "source",
     "version",
     "count",
@@ -349,6 +401,7 @@ impl<'c, 's> Instance<'c, 's> {
             maybe: Cell::new(None),
             lit_state: RefCell::new(HashMap::new()),
             call_path: Vec::new(),
+            foreign: false,
         };
         let m = inst.module.clone();
         for (fi, f) in m.files.iter().enumerate() {
@@ -465,7 +518,7 @@ impl<'c, 's> Instance<'c, 's> {
             if !b.body.has_attribute("count") && !b.body.has_attribute("for_each") {
                 return Some(TVal::Runtime(super::value::RuntimeRef::new(&base, rtype)));
             }
-            let inst = instances(b, file, self);
+            let inst = self.plan_instances(b, &base, instances(b, file, self));
             if inst.unknown.is_some() {
                 return None;
             }
@@ -542,6 +595,7 @@ impl<'c, 's> Instance<'c, 's> {
             .map_or(Span::new(file, 0..0), |a| {
                 span_of(a, file, Span::new(file, 0..0))
             });
+        let mut foreign = self.foreign;
         let (dir, display) = if src.starts_with("./") || src.starts_with("../") {
             let dir = self.module.dir.join(&src);
             if !self.confined(name, &src, &dir, source_span) {
@@ -565,16 +619,22 @@ impl<'c, 's> Instance<'c, 's> {
                 .vendored
                 .borrow()
                 .iter()
-                .find(|(k, d, _)| *k == key && d.is_dir())
-                .map(|(_, d, shown)| (d.clone(), shown.clone()));
+                .find(|v| v.key == key && v.dir.is_dir())
+                .map(|v| (v.dir.clone(), v.shown.clone(), v.version.clone()));
             match found {
-                Some(x) => {
-                    if !self.confined(name, &src, &x.0, source_span) {
+                Some((d, shown, installed)) => {
+                    if !self.confined(name, &src, &d, source_span) {
                         return None;
                     }
-                    x
+                    foreign = true;
+                    self.check_version(b, name, &src, installed.as_deref());
+                    (d, shown)
                 }
                 None => {
+                    self.ctx
+                        .not_followed
+                        .borrow_mut()
+                        .insert((self.module.display.clone(), name.to_string()));
                     self.ctx.note(format!(
                         "{}: module `{name}` comes from `{src}` (not a local path, not vendored by `terraform init`); its outputs are Unknown",
                         self.module.display
@@ -599,7 +659,11 @@ impl<'c, 's> Instance<'c, 's> {
             return None;
         }
         let m = self.ctx.module(&dir, &display);
-        let insts = instances(b, file, self);
+        let insts = self.plan_instances(
+            b,
+            &format!("{}module.{name}", self.prefix),
+            instances(b, file, self),
+        );
         let mut out = Call {
             instances: Vec::new(),
         };
@@ -634,6 +698,16 @@ impl<'c, 's> Instance<'c, 's> {
             child.maybe.set(self.maybe.get().or(insts.unknown));
             child.call_path = self.call_path.clone();
             child.call_path.push(name.to_string());
+            child.foreign = foreign;
+            self.ctx.frames.borrow_mut().push(super::frames::frame(
+                b,
+                file,
+                child.prefix.clone(),
+                name,
+                &display,
+                m.files.iter().map(|f| f.file).collect(),
+                foreign,
+            ));
             out.instances.push((key, Rc::new(child)));
         }
         Some(out)
@@ -713,7 +787,8 @@ impl<'c, 's> Instance<'c, 's> {
                 let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
                     continue;
                 };
-                let insts = instances(b, f.file, self);
+                let base = format!("{}{t}.{n}", self.prefix);
+                let insts = self.plan_instances(b, &base, instances(b, f.file, self));
                 let condition = insts
                     .unknown
                     .or(self.maybe.get())
@@ -723,11 +798,22 @@ impl<'c, 's> Instance<'c, 's> {
                     if expanded && !self.ctx.take_instance() {
                         return;
                     }
+                    let address = format!("{base}{suffix}");
+                    let mut node = Node::top(b, f.file, binds, self);
+                    if let Some(plan) = &self.ctx.plan {
+                        node.plan = plan.resources.get(&address).map(|(v, sp)| {
+                            (
+                                v,
+                                Rc::new(plan.origin(*sp, &format!("planned value of `{address}`"))),
+                            )
+                        });
+                        self.ctx.addresses.borrow_mut().push(address.clone());
+                    }
                     let ri = ResInst {
                         rtype: t.to_string(),
-                        address: format!("{}{t}.{n}{suffix}", self.prefix),
+                        address,
                         header: header_span(b, f.file),
-                        node: Node::top(b, f.file, binds, self),
+                        node,
                         condition: condition.clone(),
                     };
                     mapper.add(&ri);
@@ -848,6 +934,70 @@ impl<'c, 's> Instance<'c, 's> {
     pub fn canon(&self) -> &Path {
         &self.canon
     }
+
+    /// Where the source's `count` / `for_each` is Unknown, the instances the plan made (keys
+    /// from the plan's addresses; `each.value` stays Unknown).
+    fn plan_instances(
+        &self,
+        b: &Block,
+        base: &str,
+        insts: super::expand::Instances,
+    ) -> super::expand::Instances {
+        if insts.unknown.is_none() {
+            return insts;
+        }
+        let Some(keys) = self.ctx.plan.as_ref().and_then(|p| p.instance_keys(base)) else {
+            return insts;
+        };
+        let is_count = b.body.has_attribute("count");
+        let items = keys
+            .into_iter()
+            .map(|k| {
+                let binds = if is_count {
+                    Binds {
+                        count: Some(k.clone()),
+                        ..Binds::default()
+                    }
+                } else {
+                    Binds {
+                        each: Some((k.clone(), TVal::unknown())),
+                        ..Binds::default()
+                    }
+                };
+                (key_suffix(&k), binds)
+            })
+            .collect();
+        super::expand::Instances {
+            items,
+            unknown: None,
+        }
+    }
+
+    /// Warns (once) when the version `terraform init` installed does not satisfy the call's
+    /// `version` constraint: `.terraform` is stale and the module code linted is old.
+    fn check_version(&self, b: &Block, name: &str, src: &str, installed: Option<&str>) {
+        let Some(installed) = installed else { return };
+        let Some(Expression::String(c)) = b.body.get_attribute("version").map(|a| &a.value) else {
+            return;
+        };
+        if super::semver::satisfies(installed, c.as_str()) == Some(false) {
+            let w = format!(
+                "{}: module `{name}` ({src}) asks for version `{}` but .terraform has {installed}; run `terraform init -upgrade` (agwlint lints the installed, older code)",
+                self.module.display,
+                c.as_str()
+            );
+            let mut ws = self.ctx.warnings.borrow_mut();
+            if !ws.contains(&w) {
+                ws.push(w);
+            }
+        }
+    }
+
+    /// A data source read at plan time: its values in the plan.
+    fn plan_data(&self, rtype: &str, name: &str) -> Option<TVal> {
+        let plan = self.ctx.plan.as_ref()?;
+        plan.data_source(&format!("{}data.{rtype}.{name}", self.prefix))
+    }
 }
 
 /// True for a block with `count` or `for_each`: its instances count towards
@@ -899,6 +1049,9 @@ struct Resolving<'r, 'v, 'c, 's> {
 impl Scope for Resolving<'_, '_, '_, '_> {
     fn var(&self, name: &str) -> Option<VarVal> {
         self.view.var(name)
+    }
+    fn data(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.view.data(rtype, name)
     }
     fn local(&self, name: &str) -> Option<VarVal> {
         self.view.local(name)
@@ -988,6 +1141,9 @@ impl Scope for View<'_, '_, '_> {
     fn var(&self, name: &str) -> Option<VarVal> {
         self.inst.vars.get(name).cloned()
     }
+    fn data(&self, rtype: &str, name: &str) -> Option<TVal> {
+        self.inst.plan_data(rtype, name)
+    }
     fn local(&self, name: &str) -> Option<VarVal> {
         self.inst.local_value(name)
     }
@@ -1049,6 +1205,24 @@ impl Evaluator for Instance<'_, '_> {
     }
     fn unit(&self) -> UnitId {
         self.ctx.unit
+    }
+
+    fn definition(&self, root: &str, name: &str) -> Option<super::expand::Def<'_>> {
+        match root {
+            "local" => {
+                let (at, key) = self.locals.get(name)?;
+                let (b, _) = self.block(*at)?;
+                Some(super::expand::Def::Local(&b.body.get_attribute(key)?.value))
+            }
+            "var" => self.module.files.iter().find_map(|f| {
+                f.body.blocks().find_map(|b| {
+                    (b.ident.as_str() == "variable" && label(b, 0) == Some(name)).then(|| {
+                        super::expand::Def::VarType(b.body.get_attribute("type").map(|a| &a.value))
+                    })
+                })
+            }),
+            _ => None,
+        }
     }
 }
 

@@ -85,15 +85,23 @@ pub fn normalize_display(p: &str) -> String {
     }
 }
 
-/// The `*.tf` files of a directory, sorted by name (Terraform reads them alphabetically).
+/// The `*.tf` and OpenTofu `*.tofu` files of a directory, sorted by name (Terraform reads
+/// them alphabetically). As OpenTofu does, `x.tofu` replaces `x.tf` beside it.
 pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    let mut v: Vec<PathBuf> = rd
+    let all: Vec<PathBuf> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "tofu") && p.is_file())
+        .collect();
+    let mut v: Vec<PathBuf> = all
+        .iter()
+        .filter(|p| {
+            !(p.extension().is_some_and(|e| e == "tf") && all.contains(&p.with_extension("tofu")))
+        })
+        .cloned()
         .collect();
     v.sort();
     v
@@ -169,7 +177,7 @@ pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Diagnos
             "nesting too deep",
         )));
     }
-    hcl::edit::parser::parse_body(&text).map_err(|e| {
+    parse_lenient(&text).map_err(|e| {
         let off = e.location().offset().min(text.len());
         let msg = e.message().lines().next().unwrap_or("syntax error").trim();
         Box::new(parse_error(
@@ -178,6 +186,103 @@ pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Diagnos
             msg.to_string(),
         ))
     })
+}
+
+/// Parses a body as Terraform does where hcl-edit is stricter: an object constructor
+/// (`{ a = 1, a = 2 }`) may repeat a key and the last one wins (Terraform accepts it; only
+/// object `for` expressions and type constraints reject duplicates). The earlier key is
+/// renamed in a copy of the text (same length, so every span stays exact) and the copy parsed
+/// again.
+fn parse_lenient(text: &str) -> Result<Body, hcl::edit::parser::Error> {
+    let mut patched: Option<String> = None;
+    for _ in 0..64 {
+        let src = patched.as_deref().unwrap_or(text);
+        match hcl::edit::parser::parse_body(src) {
+            Ok(b) => return Ok(b),
+            Err(e) => {
+                let redefined = e.message().contains("redefined object key");
+                let next = redefined
+                    .then(|| rename_earlier_key(src, e.location().offset()))
+                    .flatten();
+                match next {
+                    Some(t) => patched = Some(t),
+                    None => return Err(e),
+                }
+            }
+        }
+    }
+    hcl::edit::parser::parse_body(patched.as_deref().unwrap_or(text))
+}
+
+/// `src` with the earlier occurrence of the object key written at `at` renamed (first
+/// character replaced), searching back through the same object only.
+fn rename_earlier_key(src: &str, at: usize) -> Option<String> {
+    let bytes = src.as_bytes();
+    let key = key_at(bytes, at)?;
+    let mut depth = 0usize;
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b'}' | b']' | b')' => depth += 1,
+            b'{' | b'[' | b'(' => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        if depth != 0 || !bytes[i..].starts_with(key) || !key_position(bytes, i, key.len()) {
+            continue;
+        }
+        // Rename: the first character of an identifier, or of a quoted key's text.
+        let pos = if key[0] == b'"' { i + 1 } else { i };
+        let old = *bytes.get(pos)?;
+        if key[0] == b'"' && old == b'"' {
+            return None;
+        }
+        if !old.is_ascii() {
+            return None;
+        }
+        let new = if old == b'_' { b'Z' } else { b'_' };
+        let mut out = bytes.to_vec();
+        out[pos] = new;
+        return String::from_utf8(out).ok();
+    }
+    None
+}
+
+/// The key token at `at`: an identifier or a quoted string.
+fn key_at(bytes: &[u8], at: usize) -> Option<&[u8]> {
+    let rest = bytes.get(at..)?;
+    let end = if rest.first() == Some(&b'"') {
+        1 + rest
+            .get(1..)?
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\')?
+            + 1
+    } else {
+        rest.iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
+            .unwrap_or(rest.len())
+    };
+    (end > 0).then(|| &rest[..end])
+}
+
+/// True when `key` at `i` stands where an object key does: after a newline, `{` or `,` (and
+/// blanks), before `=` or `:` (after blanks).
+fn key_position(bytes: &[u8], i: usize, len: usize) -> bool {
+    let before = bytes[..i]
+        .iter()
+        .rev()
+        .find(|&&c| c != b' ' && c != b'\t')
+        .copied();
+    let after = bytes[i + len..]
+        .iter()
+        .find(|&&c| c != b' ' && c != b'\t')
+        .copied();
+    matches!(before, None | Some(b'\n' | b'\r' | b'{' | b',')) && matches!(after, Some(b'=' | b':'))
 }
 
 /// The offset where bracket nesting first exceeds [`MAX_NESTING`] (a conservative scan that

@@ -500,6 +500,20 @@ resource "azapi_resource" "other" {
     assert_eq!(r.pool.name.as_str(), Some("fn"));
     assert!(r.settings.mismatch.is_some());
     assert_eq!(m.gateways[1].sku.tier.as_str(), Some("WAF_v2"));
+    // Each value points at its own attribute inside `body` (object literal and jsonencode).
+    let text = |sp: crate::source::Span| main[sp.range()].to_string();
+    assert_eq!(text(s.port.span.unwrap()), "443");
+    assert_eq!(text(s.protocol.span.unwrap()), "\"Https\"");
+    assert_eq!(
+        text(s.probe.name.span.unwrap()),
+        "\"${local.gw_id}/probes/missing\""
+    );
+    assert!(text(pool.span).starts_with("{\n        name       = \"fn\""));
+    assert_eq!(
+        text(m.gateways[0].sku.name.span.unwrap()),
+        "\"Standard_Medium\""
+    );
+    assert_eq!(text(m.gateways[1].sku.tier.span.unwrap()), "\"WAF_v2\"");
 }
 
 #[test]
@@ -912,7 +926,8 @@ fn vendored_registry_modules_are_followed() {
         .map(|f| format!("{} {}", f.rule, sources.path(f.primary.file)))
         .collect();
     assert_eq!(hits.len(), 1, "{hits:?}");
-    assert!(hits[0].ends_with(".terraform/modules/agw/main.tf"));
+    // Reported at the user's call (the vendored code is never committed).
+    assert!(hits[0].ends_with("main.tf") && !hits[0].contains(".terraform"));
     assert!(
         report
             .notes
@@ -971,4 +986,427 @@ output "id" {
     let with_provider = format!("provider \"azurerm\" {{\n  features {{}}\n}}\n{module}");
     let m = load(&[("main.tf", &with_provider)]);
     assert!(m.opaque_refs.is_empty());
+}
+
+#[test]
+fn set_typed_module_inputs_keep_resource_references() {
+    // AVM passes backend FQDNs as `optional(set(string))`: the site's host name must still
+    // link the pool to the site.
+    let main = r#"
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+}
+module "agw" {
+  source = "./agw"
+  pools = {
+    a = { name = "pool", fqdns = [azurerm_linux_web_app.app.default_hostname] }
+  }
+}
+"#;
+    let agw = r#"
+variable "pools" {
+  type = map(object({
+    name  = string
+    fqdns = optional(set(string))
+  }))
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "gw"
+  dynamic "backend_address_pool" {
+    for_each = var.pools
+    content {
+      name  = backend_address_pool.value.name
+      fqdns = backend_address_pool.value.fqdns != null ? toset(backend_address_pool.value.fqdns) : null
+    }
+  }
+}
+"#;
+    let m = load(&[("main.tf", main), ("agw/main.tf", agw)]);
+    let pool = m.gateways[0].pools.iter().next().unwrap();
+    let addrs: Vec<_> = pool.addresses.iter().collect();
+    assert_eq!(addrs.len(), 1);
+    assert_eq!(
+        addrs[0].source.get().map(|k| k.name.as_str()),
+        Some("azurerm_linux_web_app.app")
+    );
+}
+
+#[test]
+fn blocks_with_attributes_agwlint_does_not_map_read_unwritten_fields_as_unknown() {
+    let main = gw(r#"
+  backend_address_pool {
+    name      = "legacy"
+    fqdn_list = ["app.azurewebsites.net"]
+  }
+  backend_address_pool {
+    name           = "future"
+    backend_target = "app"
+  }
+  backend_http_settings {
+    name                            = "future"
+    port                            = 443
+    protocol                        = "Https"
+    pick_host_name_from_backend_app = true
+  }
+  backend_http_settings {
+    name     = "plain"
+    port     = 443
+    protocol = "Https"
+  }
+"#);
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    let pools = g.pools.get().unwrap();
+    // azurerm 1.x `fqdn_list` is mapped.
+    let legacy: Vec<_> = pools[0].addresses.iter().collect();
+    assert_eq!(legacy[0].fqdn.as_str(), Some("app.azurewebsites.net"));
+    // An attribute agwlint does not know: the addresses may come through it.
+    assert!(pools[1].addresses.is_unknown());
+    let s = g.settings.get().unwrap();
+    assert!(s[0].pick_host_name.is_unknown());
+    assert!(s[0].host_name.is_unknown());
+    assert_eq!(s[0].port.get(), Some(&443));
+    // Without one, an unwritten attribute is Absent (the default applies).
+    assert!(s[1].pick_host_name.is_absent());
+}
+
+#[test]
+fn dynamic_keys_of_sets_are_elements_and_of_unseen_lists_unknown() {
+    let main = format!(
+        "{}\n{}",
+        r#"
+variable "names" {
+  type    = set(string)
+  default = ["api", "web"]
+}
+variable "untyped" {
+  default = ["x"]
+}
+"#,
+        gw(r#"
+  dynamic "backend_address_pool" {
+    for_each = toset(["api", "web"])
+    content {
+      name = backend_address_pool.key
+    }
+  }
+  dynamic "probe" {
+    for_each = var.names
+    content {
+      name = probe.key
+    }
+  }
+  dynamic "http_listener" {
+    for_each = var.untyped
+    content {
+      name = http_listener.key
+    }
+  }
+  dynamic "frontend_port" {
+    for_each = [80, 443]
+    content {
+      name = "port-${frontend_port.key}"
+      port = frontend_port.value
+    }
+  }
+"#)
+    );
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    assert_eq!(
+        names(&g.pools, |p| p.name.get().cloned()),
+        vec!["api".to_string(), "web".to_string()]
+    );
+    // A variable typed as a set: the element.
+    assert_eq!(
+        names(&g.probes, |p| p.name.get().cloned()),
+        vec!["api".to_string(), "web".to_string()]
+    );
+    // Without a type, a list and a set look alike: the key is not guessed.
+    assert!(
+        g.listeners
+            .get()
+            .unwrap()
+            .iter()
+            .all(|l| l.name.is_unknown())
+    );
+    assert_eq!(
+        names(&g.frontend_ports, |p| p.name.get().cloned()),
+        vec!["port-0".to_string(), "port-1".to_string()]
+    );
+}
+
+#[test]
+fn repeated_object_keys_are_accepted_and_the_last_wins_as_in_terraform() {
+    let main = r#"
+locals {
+  pip = {
+    name = "first"
+    sku  = "Basic"
+    name = "second"
+  }
+}
+resource "azurerm_public_ip" "p" {
+  name = local.pip.name
+  sku  = local.pip.sku
+  tags = {
+    team   = "x"
+    "team" = "y"
+  }
+}
+"#;
+    let (units, _) = load_with(&[("main.tf", main)], &FrontendOptions::default());
+    assert!(
+        units.iter().all(|u| u.diagnostics.is_empty()),
+        "{:?}",
+        units.iter().map(|u| &u.diagnostics).collect::<Vec<_>>()
+    );
+    let mut m = Model::new();
+    for u in units {
+        m.extend(u.model);
+    }
+    assert_eq!(m.public_ips[0].res.name.as_str(), Some("second"));
+    assert_eq!(m.public_ips[0].sku.as_str(), Some("Basic"));
+}
+
+/// Loads a configuration with a plan JSON (text) attached to its root.
+fn load_planned(files: &[(&str, &str)], plan: &str) -> Model {
+    let root = tree(files);
+    let sources = SourceMap::new();
+    let id = sources.add("plan.json", plan);
+    let p = crate::frontend::tfplan::parse(&root.join("plan.json"), "plan.json", plan, id).unwrap();
+    let units = super::load_dirs_planned(
+        &dirs_of(&root),
+        0,
+        &sources,
+        &FrontendOptions::default(),
+        &[std::sync::Arc::new(p)],
+    );
+    let mut m = Model::new();
+    for u in units {
+        m.extend(u.model);
+    }
+    m
+}
+
+#[test]
+fn the_plan_fills_what_the_source_leaves_unknown_and_never_replaces_references() {
+    let main = r#"
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+}
+data "azurerm_subnet" "existing" {
+  name = "snet"
+}
+resource "azurerm_public_ip" "pip" {
+  count = length(jsondecode(file("${path.module}/ips.json")))
+  name  = "pip-${count.index}"
+  sku   = data.azurerm_subnet.existing.address_prefixes[0]
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "gw"
+  backend_address_pool {
+    name  = "app"
+    fqdns = [azurerm_linux_web_app.app.default_hostname]
+  }
+  backend_address_pool {
+    name  = "file"
+    fqdns = jsondecode(file("${path.module}/fqdns.json"))
+  }
+  dynamic "probe" {
+    for_each = jsondecode(file("${path.module}/probes.json"))
+    content {
+      name = probe.value.name
+      path = probe.value.path
+      host = probe.value.host
+    }
+  }
+}
+"#;
+    let plan = r#"{"format_version":"1.2","terraform_version":"1.9.4",
+      "prior_state":{"values":{"root_module":{"resources":[
+        {"address":"data.azurerm_subnet.existing","mode":"data","values":{"address_prefixes":["10.1.0.0/24"]}}]}}},
+      "resource_changes":[
+        {"address":"azurerm_linux_web_app.app","mode":"managed","change":{"actions":["create"],"after":{"name":"app"},"after_unknown":{"default_hostname":true}}},
+        {"address":"azurerm_public_ip.pip[0]","mode":"managed","change":{"actions":["create"],"after":{"name":"pip-0"}}},
+        {"address":"azurerm_public_ip.pip[1]","mode":"managed","change":{"actions":["create"],"after":{"name":"pip-1"}}},
+        {"address":"azurerm_application_gateway.gw","mode":"managed","change":{"actions":["create"],
+          "after":{"name":"gw",
+            "backend_address_pool":[{"name":"file","fqdns":["a.example.com"]},{"name":"app","ip_addresses":[]}],
+            "probe":[{"name":"p2","path":"/two","host":""},{"name":"p1","path":"/one","host":""}]},
+          "after_unknown":{"backend_address_pool":[{},{"fqdns":true}]}}}]}"#;
+    let m = load_planned(&[("main.tf", main)], plan);
+    let g = &m.gateways[0];
+    let pools = g.pools.get().unwrap();
+    // The site reference stays a reference (the plan leaves it unknown anyway).
+    let app: Vec<_> = pools[0].addresses.iter().collect();
+    assert_eq!(
+        app[0].source.get().map(|k| k.name.as_str()),
+        Some("azurerm_linux_web_app.app")
+    );
+    // A value the source cannot evaluate comes from the plan, matched by name, with the
+    // source's span and an origin label in the plan.
+    let file: Vec<_> = pools[1].addresses.iter().collect();
+    assert_eq!(file[0].fqdn.as_str(), Some("a.example.com"));
+    assert!(
+        pools[1]
+            .addresses
+            .origins
+            .iter()
+            .any(|o| o.label.contains("plan.json")),
+        "{:?}",
+        pools[1].addresses.origins
+    );
+    // A dynamic block over a collection the source cannot evaluate: the planned elements;
+    // the provider's `""` zero value stays Unknown (from the source), never a written "".
+    let probes = g.probes.get().unwrap();
+    assert_eq!(probes.len(), 2);
+    assert_eq!(probes[0].name.as_str(), Some("p2"));
+    assert_eq!(probes[1].path.as_str(), Some("/one"));
+    assert!(probes[0].host.is_unknown());
+    // Instances of an Unknown count, and a data source read at plan time.
+    assert_eq!(m.public_ips.len(), 2);
+    assert_eq!(m.public_ips[1].res.name.as_str(), Some("pip-1"));
+    assert_eq!(m.public_ips[0].sku.as_str(), Some("10.1.0.0/24"));
+}
+
+#[test]
+fn a_stale_terraform_dir_is_said_once_and_tf_data_dir_is_read() {
+    let files = [
+        (
+            "main.tf",
+            "module \"agw\" {\n  source  = \"Azure/avm-res-network-applicationgateway/azurerm\"\n  version = \"~> 0.5.0\"\n}\nmodule \"agw2\" {\n  source  = \"Azure/avm-res-network-applicationgateway/azurerm\"\n  version = \"0.4.3\"\n}\n",
+        ),
+        (
+            ".terraform/modules/modules.json",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"agw","Source":"registry.terraform.io/Azure/avm-res-network-applicationgateway/azurerm","Version":"0.4.3","Dir":".terraform/modules/agw"},{"Key":"agw2","Source":"registry.terraform.io/Azure/avm-res-network-applicationgateway/azurerm","Version":"0.4.3","Dir":".terraform/modules/agw"}]}"#,
+        ),
+        (
+            ".terraform/modules/agw/main.tf",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"p\"\n}\n",
+        ),
+    ];
+    let (units, _) = load_with(&files, &FrontendOptions::default());
+    let w: Vec<&String> = units.iter().flat_map(|u| &u.warnings).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("`~> 0.5.0`") && w[0].contains("0.4.3"),
+        "{}",
+        w[0]
+    );
+    assert_eq!(
+        super::module::data_dir(Some("/ci/tfdata".into())),
+        Path::new("/ci/tfdata")
+    );
+    assert_eq!(
+        super::module::data_dir(Some("".into())),
+        Path::new(".terraform")
+    );
+    assert_eq!(super::module::data_dir(None), Path::new(".terraform"));
+}
+
+#[test]
+fn azapi_update_resource_makes_the_parts_it_patches_unknown() {
+    let main = format!(
+        "{}\n{}",
+        gw(r#"
+  probe {
+    name = "p"
+    path = "/health"
+  }
+"#),
+        r#"
+resource "azapi_update_resource" "tls" {
+  type        = "Microsoft.Network/applicationGateways@2024-05-01"
+  resource_id = azurerm_application_gateway.gw.id
+  body = {
+    properties = {
+      sslPolicy = { policyType = "Predefined", policyName = "AppGwSslPolicy20220101" }
+    }
+  }
+}
+resource "azapi_update_resource" "other" {
+  type        = "Microsoft.Web/sites@2023-01-01"
+  resource_id = azurerm_application_gateway.gw.id
+  body        = jsonencode(var.anything)
+}
+"#
+    );
+    let m = load(&[("main.tf", &main)]);
+    let g = &m.gateways[0];
+    assert!(g.ssl_policy.is_unknown());
+    assert!(g.probes.is_known());
+    let opaque = format!(
+        "{}\n{}",
+        gw(""),
+        r#"
+resource "azapi_update_resource" "all" {
+  type        = "Microsoft.Network/applicationGateways@2024-05-01"
+  resource_id = azurerm_application_gateway.gw.id
+  body        = jsonencode(var.patch)
+}
+"#
+    );
+    let m = load(&[("main.tf", &opaque)]);
+    let g = &m.gateways[0];
+    assert!(g.probes.is_unknown() && g.ssl_policy.is_unknown() && g.sku.name.is_unknown());
+}
+
+#[test]
+fn tofu_files_are_read_and_replace_the_tf_file_of_the_same_name() {
+    let m = load(&[
+        (
+            "main.tf",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"from-tf\"\n}\n",
+        ),
+        (
+            "main.tofu",
+            "resource \"azurerm_public_ip\" \"p\" {\n  name = \"from-tofu\"\n}\n",
+        ),
+        (
+            "extra.tofu",
+            "resource \"azurerm_public_ip\" \"q\" {\n  name = \"q\"\n}\n",
+        ),
+    ]);
+    let names: Vec<_> = m
+        .public_ips
+        .iter()
+        .filter_map(|p| p.res.name.get().cloned())
+        .collect();
+    assert_eq!(names, ["q", "from-tofu"]);
+}
+
+#[test]
+fn a_directory_of_tofu_files_only_is_discovered() {
+    let root = tree(&[(
+        "net/main.tofu",
+        "resource \"azurerm_public_ip\" \"p\" {\n  name = \"p\"\n}\n",
+    )]);
+    let sources = SourceMap::new();
+    let r = crate::lint(
+        std::slice::from_ref(&root),
+        &crate::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    assert_eq!(r.files_scanned, 1);
+}
+
+#[test]
+fn azapi_gateways_read_their_identity_block() {
+    let main = r#"
+resource "azapi_resource" "gw" {
+  type = "Microsoft.Network/applicationGateways@2024-05-01"
+  name = "agw"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = ["/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"]
+  }
+  body = { properties = {} }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let id = m.gateways[0].identity.get().unwrap();
+    assert_eq!(id.kind.as_str(), Some("UserAssigned"));
+    assert_eq!(id.ids.iter().count(), 1);
 }

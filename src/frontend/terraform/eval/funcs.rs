@@ -1000,11 +1000,11 @@ fn contains_val(l: &[TVal], v: &TVal) -> Result<bool, Stop> {
 
 /// A set as Terraform orders it: deduplicated; strings in lexical order, numbers ascending.
 fn to_set(l: Vec<TVal>) -> F {
+    if !l.iter().all(TVal::is_wholly_known) {
+        return set_with_refs(l);
+    }
     let mut out: Vec<TVal> = Vec::new();
     for x in &l {
-        if !x.is_wholly_known() {
-            return unknown();
-        }
         if !contains_val(&out, x)? {
             out.push(x.clone());
         }
@@ -1018,6 +1018,36 @@ fn to_set(l: Vec<TVal>) -> F {
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
     }
+    Ok(TVal::List(out))
+}
+
+/// A set whose elements include resource references (`toset([azurerm_linux_web_app.a.default_hostname])`,
+/// a variable typed `set(string)`): the references are kept, so a backend pool still links to
+/// its site. Known elements are deduplicated and sorted first, then the references in written
+/// order, a reference written twice once. Another Unknown element makes the set Unknown unless
+/// it is the only one (two Unknowns may turn out equal; one element is one element).
+fn set_with_refs(l: Vec<TVal>) -> F {
+    if let [only] = l.as_slice() {
+        return Ok(TVal::List(vec![only.clone()]));
+    }
+    let mut known: Vec<TVal> = Vec::new();
+    let mut refs: Vec<TVal> = Vec::new();
+    for x in l {
+        match &x {
+            TVal::Runtime(_) => {
+                if !refs.contains(&x) {
+                    refs.push(x);
+                }
+            }
+            v if v.is_wholly_known() => known.push(x),
+            _ => return unknown(),
+        }
+    }
+    let mut out = match to_set(known)? {
+        TVal::List(k) => k,
+        _ => return unknown(),
+    };
+    out.extend(refs);
     Ok(TVal::List(out))
 }
 

@@ -619,6 +619,26 @@ fn conversion_functions() {
     check(r#"toset(["b", "a", "b"])"#, list(&[s("a"), s("b")]));
     check("toset([3, 1, 3])", list(&[n(1.0), n(3.0)]));
     unknown("toset([var.unk, \"a\"])");
+    // Resource references survive set conversion (a backend pool's FQDN from a site).
+    let host = rt(
+        "azurerm_linux_function_app.fn",
+        "azurerm_linux_function_app",
+        &["default_hostname"],
+    );
+    check(
+        "toset([azurerm_linux_function_app.fn.default_hostname])",
+        list(std::slice::from_ref(&host)),
+    );
+    check(
+        r#"toset(["b", azurerm_linux_function_app.fn.default_hostname, "a", azurerm_linux_function_app.fn.default_hostname])"#,
+        list(&[s("a"), s("b"), host.clone()]),
+    );
+    check(
+        "tolist(toset([azurerm_linux_function_app.fn.default_hostname]))",
+        list(&[host]),
+    );
+    // A lone Unknown element is still one element.
+    check("toset([var.unk])", list(&[TVal::unknown()]));
     check("tomap({a = 1})", map(&[("a", n(1.0))]));
     unknown("tomap([1])");
 }

@@ -19,10 +19,74 @@ impl Mapper {
                     m.gateways.push(gw);
                 }
             }
+            "azapi_update_resource" => {
+                if let Some(u) = gateway_update(ri) {
+                    self.pending.gw_updates.push(u);
+                }
+            }
             _ => return false,
         }
         true
     }
+}
+
+/// ARM property names of a gateway's `properties` and the Terraform part each one is.
+pub(super) const ARM_PARTS: &[(&str, &str)] = &[
+    ("backendAddressPools", "backend_address_pool"),
+    ("backendHttpSettingsCollection", "backend_http_settings"),
+    ("httpListeners", "http_listener"),
+    ("probes", "probe"),
+    ("requestRoutingRules", "request_routing_rule"),
+    ("urlPathMaps", "url_path_map"),
+    ("frontendPorts", "frontend_port"),
+    ("frontendIPConfigurations", "frontend_ip_configuration"),
+    ("gatewayIPConfigurations", "gateway_ip_configuration"),
+    ("sslCertificates", "ssl_certificate"),
+    ("sslProfiles", "ssl_profile"),
+    ("trustedRootCertificates", "trusted_root_certificate"),
+    ("authenticationCertificates", "authentication_certificate"),
+    ("redirectConfigurations", "redirect_configuration"),
+    ("rewriteRuleSets", "rewrite_rule_set"),
+    ("autoscaleConfiguration", "autoscale_configuration"),
+    ("sslPolicy", "ssl_policy"),
+    ("webApplicationFirewallConfiguration", "waf_configuration"),
+    ("firewallPolicy", "firewall_policy_id"),
+    ("sku", "sku"),
+];
+
+/// An `azapi_update_resource` of type `Microsoft.Network/applicationGateways`: it patches the
+/// target gateway at apply time, so the parts its body names are Unknown on the target (all
+/// parts when the body cannot be read).
+fn gateway_update(ri: &ResInst) -> Option<(Ref, Option<Vec<&'static str>>, Span)> {
+    let n = &ri.node;
+    let ty = n.attr("type")?;
+    let rtype = ty.value.as_str()?.split('@').next()?.to_string();
+    if !rtype.eq_ignore_ascii_case("Microsoft.Network/applicationGateways") {
+        return None;
+    }
+    let target = r(n, "resource_id");
+    let body = n.attr("body");
+    let span = body.as_ref().map_or(ri.header, |b| b.span);
+    let value = body.map(|b| match b.value {
+        TVal::Str(s) => serde_json::from_str::<serde_json::Value>(&s).map_or_else(
+            |_| TVal::unknown(),
+            |j| crate::frontend::terraform::value::tval_from_json(&j),
+        ),
+        other => other,
+    });
+    let parts = match value.as_ref().and_then(|v| v.get("properties")) {
+        Some(TVal::Map(props)) => Some(
+            ARM_PARTS
+                .iter()
+                .filter(|(arm, _)| props.iter().any(|(k, _)| k.eq_ignore_ascii_case(arm)))
+                .map(|(_, tf)| *tf)
+                .collect(),
+        ),
+        // No body, or no `properties` in a readable body: nothing of the gateway is patched.
+        None if matches!(value, None | Some(TVal::Map(_))) => Some(Vec::new()),
+        _ => None,
+    };
+    Some((target, parts, span))
 }
 
 /// Attributes and blocks named in `lifecycle { ignore_changes = [...] }`: their live value is
@@ -109,15 +173,93 @@ pub(super) const AGIC_MANAGED: &[&str] = &[
     "rewrite_rule_set",
 ];
 
+// Attribute names of the gateway's sub-blocks in azurerm 1.x to 4.x (and the 5.x names the
+// mapper reads), computed ones (`*_id`, which plans carry) included. A block with any other attribute reads its unwritten fields as Unknown
+// ([`Node::checked`]): the unknown attribute may be a renamed one.
+const SKU: &[&str] = &["name", "tier", "capacity"];
+const POOL: &[&str] = &[
+    "name",
+    "fqdns",
+    "ip_addresses",
+    "fqdn_list",
+    "ip_address_list",
+];
+const SETTINGS: &[&str] = &[
+    "name",
+    "cookie_based_affinity",
+    "affinity_cookie_name",
+    "path",
+    "port",
+    "probe_name",
+    "protocol",
+    "request_timeout",
+    "host_name",
+    "pick_host_name_from_backend_address",
+    "trusted_root_certificate_names",
+    "dedicated_backend_connection_enabled",
+    "certificate_chain_validation_enabled",
+    "sni_validation_enabled",
+    "sni_name",
+    "probe_id",
+];
+const PROBE: &[&str] = &[
+    "name",
+    "protocol",
+    "path",
+    "host",
+    "interval",
+    "timeout",
+    "unhealthy_threshold",
+    "port",
+    "pick_host_name_from_backend_http_settings",
+    "minimum_servers",
+];
+const LISTENER: &[&str] = &[
+    "name",
+    "frontend_ip_configuration_name",
+    "frontend_port_name",
+    "host_name",
+    "host_names",
+    "protocol",
+    "require_sni",
+    "ssl_certificate_name",
+    "firewall_policy_id",
+    "ssl_profile_name",
+    "frontend_ip_configuration_id",
+    "frontend_port_id",
+    "ssl_certificate_id",
+    "ssl_profile_id",
+];
+const RULE: &[&str] = &[
+    "name",
+    "rule_type",
+    "http_listener_name",
+    "backend_address_pool_name",
+    "backend_http_settings_name",
+    "redirect_configuration_name",
+    "rewrite_rule_set_name",
+    "url_path_map_name",
+    "priority",
+    "http_listener_id",
+    "backend_address_pool_id",
+    "backend_http_settings_id",
+    "redirect_configuration_id",
+    "rewrite_rule_set_id",
+    "url_path_map_id",
+];
+
 pub(super) fn gateway_as_written(ri: &ResInst) -> Gateway {
     let n = &ri.node;
     let sku = match n.block("sku") {
-        Ok(Some(b)) => Sku {
-            name: s(&b, "name"),
-            tier: s(&b, "tier"),
-            capacity: i(&b, "capacity"),
-            span: Some(b.span),
-        },
+        Ok(Some(b)) => {
+            let b = b.checked(SKU);
+            Sku {
+                name: s(&b, "name"),
+                tier: s(&b, "tier"),
+                capacity: i(&b, "capacity"),
+                span: Some(b.span),
+            }
+        }
         Ok(None) => Sku::default(),
         Err(sp) => Sku {
             name: Val::unknown(Some(sp)),
@@ -161,54 +303,63 @@ pub(super) fn gateway_as_written(ri: &ResInst) -> Gateway {
             port: i(b, "port"),
             span: b.span,
         }),
-        listeners: coll(n.blocks("http_listener"), |b| Listener {
-            name: s(b, "name"),
-            frontend_ip: sub(b, "frontend_ip_configuration_name"),
-            frontend_port: sub(b, "frontend_port_name"),
-            protocol: s(b, "protocol"),
-            host_name: s(b, "host_name"),
-            host_names: strs(b, "host_names"),
-            ssl_certificate: sub(b, "ssl_certificate_name"),
-            ssl_profile: sub(b, "ssl_profile_name"),
-            require_sni: b_any(b, &["require_sni"]),
-            firewall_policy: r(b, "firewall_policy_id"),
-            span: b.span,
+        listeners: coll(n.blocks("http_listener"), |b| {
+            let b = &b.checked(LISTENER);
+            Listener {
+                name: s(b, "name"),
+                frontend_ip: sub(b, "frontend_ip_configuration_name"),
+                frontend_port: sub(b, "frontend_port_name"),
+                protocol: s(b, "protocol"),
+                host_name: s(b, "host_name"),
+                host_names: strs(b, "host_names"),
+                ssl_certificate: sub(b, "ssl_certificate_name"),
+                ssl_profile: sub(b, "ssl_profile_name"),
+                require_sni: b_any(b, &["require_sni"]),
+                firewall_policy: r(b, "firewall_policy_id"),
+                span: b.span,
+            }
         }),
-        pools: coll(n.blocks("backend_address_pool"), pool),
-        settings: coll(n.blocks("backend_http_settings"), |b| BackendSettings {
-            name: s(b, "name"),
-            port: i(b, "port"),
-            protocol: s(b, "protocol"),
-            cookie_based_affinity: s(b, "cookie_based_affinity"),
-            request_timeout: i(b, "request_timeout"),
-            pick_host_name: flag(b, "pick_host_name_from_backend_address"),
-            host_name: s(b, "host_name"),
-            path: s(b, "path"),
-            probe: sub(b, "probe_name"),
-            probe_enabled: Val::absent(),
-            trusted_root_certificates: list_of(b, "trusted_root_certificate_names", |v, sp| {
-                SubRef::named(tstr(v, sp))
-            }),
-            authentication_certificates: coll(b.blocks("authentication_certificate"), |c| {
-                sub(c, "name")
-            }),
-            validate_cert_chain: flag(b, "certificate_chain_validation_enabled"),
-            validate_sni: flag(b, "sni_validation_enabled"),
-            sni_name: s(b, "sni_name"),
-            span: b.span,
+        pools: coll(n.blocks("backend_address_pool"), |b| pool(&b.checked(POOL))),
+        settings: coll(n.blocks("backend_http_settings"), |b| {
+            let b = &b.checked(SETTINGS);
+            BackendSettings {
+                name: s(b, "name"),
+                port: i(b, "port"),
+                protocol: s(b, "protocol"),
+                cookie_based_affinity: s(b, "cookie_based_affinity"),
+                request_timeout: i(b, "request_timeout"),
+                pick_host_name: flag(b, "pick_host_name_from_backend_address"),
+                host_name: s(b, "host_name"),
+                path: s(b, "path"),
+                probe: sub(b, "probe_name"),
+                probe_enabled: Val::absent(),
+                trusted_root_certificates: list_of(b, "trusted_root_certificate_names", |v, sp| {
+                    SubRef::named(tstr(v, sp))
+                }),
+                authentication_certificates: coll(b.blocks("authentication_certificate"), |c| {
+                    sub(c, "name")
+                }),
+                validate_cert_chain: flag(b, "certificate_chain_validation_enabled"),
+                validate_sni: flag(b, "sni_validation_enabled"),
+                sni_name: s(b, "sni_name"),
+                span: b.span,
+            }
         }),
-        probes: coll(n.blocks("probe"), probe),
-        rules: coll(n.blocks("request_routing_rule"), |b| RoutingRule {
-            name: s(b, "name"),
-            rule_type: s(b, "rule_type"),
-            priority: i(b, "priority"),
-            listener: sub(b, "http_listener_name"),
-            pool: sub(b, "backend_address_pool_name"),
-            settings: sub(b, "backend_http_settings_name"),
-            url_path_map: sub(b, "url_path_map_name"),
-            redirect: sub(b, "redirect_configuration_name"),
-            rewrite_rule_set: sub(b, "rewrite_rule_set_name"),
-            span: b.span,
+        probes: coll(n.blocks("probe"), |b| probe(&b.checked(PROBE))),
+        rules: coll(n.blocks("request_routing_rule"), |b| {
+            let b = &b.checked(RULE);
+            RoutingRule {
+                name: s(b, "name"),
+                rule_type: s(b, "rule_type"),
+                priority: i(b, "priority"),
+                listener: sub(b, "http_listener_name"),
+                pool: sub(b, "backend_address_pool_name"),
+                settings: sub(b, "backend_http_settings_name"),
+                url_path_map: sub(b, "url_path_map_name"),
+                redirect: sub(b, "redirect_configuration_name"),
+                rewrite_rule_set: sub(b, "rewrite_rule_set_name"),
+                span: b.span,
+            }
         }),
         url_path_maps: coll(n.blocks("url_path_map"), |b| UrlPathMap {
             name: s(b, "name"),
@@ -302,7 +453,14 @@ pub(super) fn pool(b: &Node) -> BackendPool {
     let mut unknown: Option<Span> = None;
     let mut written: Option<Span> = None;
     let mut origins = Vec::new();
-    for (key, is_fqdn) in [("fqdns", true), ("ip_addresses", false)] {
+    // azurerm 1.x: `fqdn_list` / `ip_address_list` (deprecated for `fqdns` / `ip_addresses`,
+    // removed in 2.0).
+    for (key, is_fqdn) in [
+        ("fqdns", true),
+        ("ip_addresses", false),
+        ("fqdn_list", true),
+        ("ip_address_list", false),
+    ] {
         let Some(e) = b.attr(key) else { continue };
         written = written.or(Some(e.span));
         for o in &e.origins {

@@ -89,6 +89,30 @@ impl Mapper {
                 }
             }
         }
+        for (gw, parts, sp) in &p.gw_updates {
+            for g in &mut m.gateways {
+                let hit = match gw.get() {
+                    Some(k) => &g.res.key == k,
+                    // A patch of an unknown gateway may patch any of them.
+                    None => true,
+                };
+                if !hit {
+                    continue;
+                }
+                match parts {
+                    Some(names) => {
+                        for name in names {
+                            forget(g, name, *sp);
+                        }
+                    }
+                    None => {
+                        for (_, name) in super::gateway::ARM_PARTS {
+                            forget(g, name, *sp);
+                        }
+                    }
+                }
+            }
+        }
         for (vnet, servers) in p.dns_servers {
             for v in &mut m.vnets {
                 match vnet.get() {

@@ -25,6 +25,15 @@ use crate::model::*;
 use crate::source::Span;
 use conv::s;
 
+/// The `identity` block of a resource (azurerm and azapi write it the same way).
+pub fn identity(n: &Node) -> Val<Identity> {
+    conv::one(n, "identity", |b| Identity {
+        kind: s(b, "type"),
+        ids: conv::strs(b, "identity_ids"),
+        span: b.span,
+    })
+}
+
 /// One resource instance to map.
 pub struct ResInst<'a> {
     /// Resource type (`azurerm_application_gateway`).
@@ -51,6 +60,9 @@ pub struct Pending {
     peerings: Vec<(Target, Peering)>,
     subnet_vnet: Vec<(usize, Target)>,
     agic: Vec<(Ref, Span)>,
+    /// `azapi_update_resource` on a gateway: target, the parts it patches (Terraform block
+    /// names; `None` = any part), the `body` span.
+    gw_updates: Vec<(Ref, Option<Vec<&'static str>>, Span)>,
     dns_servers: Vec<(Ref, Coll<Val<String>>)>,
     swift: Vec<(Ref, Ref)>,
     member_gateways: Vec<(usize, String)>,
