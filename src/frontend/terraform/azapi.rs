@@ -81,7 +81,15 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
             span,
         }),
         zones: cx.strs(root.get("zones")),
-        identity: Val::absent(),
+        // The azapi `identity` block (static or dynamic) is not mapped: Unknown when written.
+        identity: {
+            let bs = n.blocks("identity");
+            if bs.written {
+                Val::unknown(bs.first_span.or(Some(ri.header)))
+            } else {
+                Val::absent()
+            }
+        },
         tags: Val::absent(),
         http2: cx.b(props.get("enableHttp2")),
         gateway_ip_configs: cx.list(props.get("gatewayIPConfigurations"), |x| {
