@@ -102,7 +102,7 @@ const REVIEWED_COUNTS: &[(&str, &str, usize)] = &[
     ("AGW003", "warning", 1),
     ("AGW005", "info", 7),
     ("AGW007", "error", 1),
-    ("AGW019", "warning", 3),
+    ("AGW019", "info", 3),
     ("AGW020", "info", 1),
     ("AGW021", "info", 3),
     ("AGW043", "error", 2),
