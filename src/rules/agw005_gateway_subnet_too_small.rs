@@ -111,7 +111,7 @@ impl Rule for GatewaySubnetTooSmall {
                     .finding(
                         format!(
                             "gateway subnet \"{sname}\" has {usable} usable addresses but gateway {} may need {need}",
-                            names.join(", ")
+                            super::capped_list(&names)
                         ),
                         pspan,
                     )

@@ -164,7 +164,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         .finding(
             format!(
                 "probe \"{pname}\" of gateway \"{gname}\" accepts only status codes {}",
-                shown.join(", ")
+                super::capped_list(&shown)
             ),
             p.match_status_codes.span_or(p.span),
         )

@@ -281,8 +281,8 @@ fn check_wildcard_shadowing(gw: &Gateway, known: &[Known<'_>], cx: &mut RuleCx<'
                 format!(
                     "routing rule \"{sn}\" of gateway \"{gname}\" (priority {sp}, host {}) is \
                      evaluated after wildcard rule \"{wn}\" (priority {wp}, host {}) on the same port",
-                    shosts.join(", "),
-                    whosts.join(", ")
+                    super::capped_list(shosts),
+                    super::capped_list(whosts)
                 ),
                 s.priority.span_or(s.span),
             )

@@ -159,7 +159,10 @@ fn check_policy(gw: &Gateway, p: &SslPolicy, cx: &mut RuleCx<'_>) {
         if custom_v1 && !retired.is_empty() {
             let f = base(
                 cx,
-                format!("lists retired cipher suites: {}", retired.join(", ")),
+                format!(
+                    "lists retired cipher suites: {}",
+                    super::capped_list(&retired)
+                ),
                 p.cipher_suites.span_or(p.span),
                 "cipherSuites",
             )
