@@ -110,6 +110,7 @@ const REVIEWED_COUNTS: &[(&str, &str, usize)] = &[
     ("AGW044", "info", 1),
     ("AGW044", "warning", 28),
     ("AGW045", "info", 8),
+    ("AGW046", "warning", 1),
 ];
 
 #[test]

@@ -68,6 +68,7 @@ const CATALOGUE: &[(&str, &str, &[&str])] = &[
     ("AGW043", "ssl-policy-retired", &["error", "warning"]),
     ("AGW044", "diagnostics-missing", &["warning"]),
     ("AGW045", "waf-prevention-body-inspection", &["info"]),
+    ("AGW046", "probe-min-servers", &["warning"]),
 ];
 
 fn root() -> &'static Path {

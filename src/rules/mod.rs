@@ -49,6 +49,7 @@ mod agw042_https_only_with_http_backend;
 mod agw043_ssl_policy_retired;
 mod agw044_diagnostics_missing;
 mod agw045_waf_prevention_body_inspection;
+mod agw046_probe_min_servers;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
@@ -298,6 +299,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw043_ssl_policy_retired::SslPolicyRetired,
     &agw044_diagnostics_missing::DiagnosticsMissing,
     &agw045_waf_prevention_body_inspection::WafPreventionBodyInspection,
+    &agw046_probe_min_servers::ProbeMinServers,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
