@@ -271,3 +271,21 @@ pub fn listener_hosts(l: &super::Listener) -> Option<Vec<&str>> {
     }
     Some(hosts)
 }
+
+/// Whether `path` is in the excluded paths (exact, case-insensitive; a trailing `*` is a
+/// prefix). `None` when a path is Unknown.
+pub fn auth_excluded(list: &[Val<String>], path: &str) -> Option<bool> {
+    let p = path_only(path).to_ascii_lowercase();
+    let mut unknown = false;
+    for e in list {
+        match e.get().map(|s| s.trim().to_ascii_lowercase()) {
+            Some(x) if x == p => return Some(true),
+            Some(x) if x.ends_with('*') && p.starts_with(x.trim_end_matches('*')) => {
+                return Some(true);
+            }
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    if unknown { None } else { Some(false) }
+}
