@@ -69,6 +69,11 @@ const CATALOGUE: &[(&str, &str, &[&str])] = &[
     ("AGW044", "diagnostics-missing", &["warning"]),
     ("AGW045", "waf-prevention-body-inspection", &["info"]),
     ("AGW046", "probe-min-servers", &["warning"]),
+    (
+        "AGW047",
+        "custom-domain-https-without-tls-binding",
+        &["error"],
+    ),
 ];
 
 fn root() -> &'static Path {

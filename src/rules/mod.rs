@@ -50,6 +50,7 @@ mod agw043_ssl_policy_retired;
 mod agw044_diagnostics_missing;
 mod agw045_waf_prevention_body_inspection;
 mod agw046_probe_min_servers;
+mod agw047_custom_domain_https_without_tls_binding;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
@@ -300,6 +301,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw044_diagnostics_missing::DiagnosticsMissing,
     &agw045_waf_prevention_body_inspection::WafPreventionBodyInspection,
     &agw046_probe_min_servers::ProbeMinServers,
+    &agw047_custom_domain_https_without_tls_binding::CustomDomainHttpsWithoutTlsBinding,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
