@@ -99,3 +99,44 @@ fn an_unreadable_linked_template_may_add_pool_members() {
     assert!(found.iter().any(|(r, _)| r == "AGW001"), "{found:?}");
     assert!(!found.iter().any(|(r, _)| r == "AGW006"), "{found:?}");
 }
+
+#[test]
+fn an_absolute_link_to_a_template_of_the_same_name_does_not_recurse() {
+    // A template that links a remote copy of itself (same file name): resolving the uri's tail
+    // locally recursed into the template to the depth limit, repeating every finding.
+    let d = scratch("self");
+    let gw = gateway_template();
+    let selfref = r#"{ "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "again",
+      "properties": { "mode": "Incremental", "templateLink": { "uri": "https://raw.githubusercontent.com/example/repo/main/azuredeploy.json" } } }, "#;
+    let text = gw.replacen(
+        r#""resources": [ "#,
+        &format!(r#""resources": [ {selfref}"#),
+        1,
+    );
+    assert_ne!(text, gw);
+    std::fs::write(d.join("azuredeploy.json"), &text).unwrap();
+    let sources = SourceMap::new();
+    let report = lint(
+        &[d.join("azuredeploy.json")],
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    let mut keys: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.to_string(), f.primary.file, f.primary.start))
+        .collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "repeated findings: {:?}", report.findings);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("already on the link chain")),
+        "{:?}",
+        report.notes
+    );
+}

@@ -68,6 +68,12 @@ const CATALOGUE: &[(&str, &str, &[&str])] = &[
     ("AGW043", "ssl-policy-retired", &["error", "warning"]),
     ("AGW044", "diagnostics-missing", &["warning"]),
     ("AGW045", "waf-prevention-body-inspection", &["info"]),
+    ("AGW046", "probe-min-servers", &["warning"]),
+    (
+        "AGW047",
+        "custom-domain-https-without-tls-binding",
+        &["error"],
+    ),
 ];
 
 fn root() -> &'static Path {

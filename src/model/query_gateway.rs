@@ -180,35 +180,9 @@ pub fn parse_timespan_seconds(s: &str) -> Option<i64> {
 }
 
 /// Whether `host` is a name the site answers to: its default host name or a bound custom
-/// domain. `None` when the site's names are not all Known.
+/// domain. `None` when unknowable (see [`super::query_site::HostState`]).
 pub fn site_answers_to(site: &Site, host: &str) -> Option<bool> {
-    let h = host.trim_end_matches('.');
-    if site
-        .default_host_name
-        .get()
-        .is_some_and(|d| d.eq_ignore_ascii_case(h))
-    {
-        return Some(true);
-    }
-    let bindings = site.host_bindings.items()?;
-    // An Unknown default host name with a known suffix (`….azurewebsites.net`) cannot equal a
-    // host with another suffix (a custom domain).
-    let default_may_match = match site.default_host_name.partial() {
-        Some(p) => {
-            let hl = h.to_ascii_lowercase();
-            p.suffix.is_empty() || hl.ends_with(&p.suffix.to_ascii_lowercase())
-        }
-        None => false,
-    };
-    let mut unknown = default_may_match;
-    for b in bindings {
-        match b.host_name.get() {
-            Some(n) if n.eq_ignore_ascii_case(h) => return Some(true),
-            Some(_) => {}
-            None => unknown = true,
-        }
-    }
-    if unknown { None } else { Some(false) }
+    super::query_site::host_state(site, host).answers
 }
 
 /// Whether a backend address is an App Service *default* domain (`*.azurewebsites.net`
@@ -309,7 +283,8 @@ mod tests {
             host_bindings: Val::known_at(Vec::<HostBinding>::new(), None),
             ..Default::default()
         };
-        assert_eq!(site_answers_to(&site, "api.contoso.com"), Some(false));
+        // A custom domain with no binding in the scan may be bound outside it.
+        assert_eq!(site_answers_to(&site, "api.contoso.com"), None);
         assert_eq!(site_answers_to(&site, "fn.azurewebsites.net"), None);
     }
 

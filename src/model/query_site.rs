@@ -138,3 +138,154 @@ mod tests {
         assert_eq!(path_only("/api/health?code=x"), "/api/health");
     }
 }
+
+/// What the scan says about a site answering to a host name, and with TLS: the one predicate
+/// behind AGW008, AGW010, AGW011 and AGW046.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostState {
+    /// `Some(true)`: the default host name or a binding in the scan; `Some(false)` only for a
+    /// platform host name (`*.azurewebsites.net`) that is not the site's own; `None` when no
+    /// binding for the host is in the scan (bindings are often made outside infrastructure code,
+    /// after a DNS proof) or a value is Unknown.
+    pub answers: Option<bool>,
+    /// `Some(true)`: the default host name, or any declaration of the binding has an `sslState`
+    /// other than `Disabled` (the managed-certificate pattern declares the binding twice);
+    /// `Some(false)` only when every declaration certainly has no certificate; `None` otherwise.
+    pub tls: Option<bool>,
+}
+
+/// Whether `host` is under the App Service platform domain, where only the app of that name
+/// answers (no custom binding of another app can take it).
+fn platform_host(h: &str) -> bool {
+    h.ends_with(".azurewebsites.net")
+}
+
+/// The state of `host` on `site`; see [`HostState`].
+pub fn host_state(site: &Site, host: &str) -> HostState {
+    use super::{Dialect, Lattice};
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    let unknown = HostState {
+        answers: None,
+        tls: None,
+    };
+    if site
+        .default_host_name
+        .get()
+        .is_some_and(|d| d.eq_ignore_ascii_case(&h))
+    {
+        return HostState {
+            answers: Some(true),
+            tls: Some(true),
+        };
+    }
+    let Some(bindings) = site.host_bindings.items() else {
+        return unknown;
+    };
+    let mut name_unknown = false;
+    let mut matching = Vec::new();
+    for b in bindings {
+        match b.host_name.get() {
+            Some(n) if n.trim_end_matches('.').eq_ignore_ascii_case(&h) => matching.push(b),
+            Some(_) => {}
+            None => name_unknown = true,
+        }
+    }
+    if matching.is_empty() {
+        // An Unknown default host name with a known suffix (`….azurewebsites.net`) cannot
+        // equal a host with another suffix.
+        let default_may_match = site
+            .default_host_name
+            .partial()
+            .is_some_and(|p| p.suffix.is_empty() || h.ends_with(&p.suffix.to_ascii_lowercase()));
+        if name_unknown || default_may_match || site.default_host_name.get().is_none() {
+            return unknown;
+        }
+        return HostState {
+            answers: platform_host(&h).then_some(false),
+            tls: None,
+        };
+    }
+    let mut tls = Some(false);
+    for b in &matching {
+        match &b.ssl_state.state {
+            Lattice::Known(s) if !s.eq_ignore_ascii_case("Disabled") => {
+                tls = Some(true);
+                break;
+            }
+            Lattice::Known(_) => {}
+            // ARM: a `hostNameBindings` resource without sslState has no certificate.
+            // Terraform binds certificates with a separate resource: do not claim.
+            Lattice::Absent if site.res.dialect == Dialect::Arm => {}
+            _ => tls = None,
+        }
+    }
+    HostState {
+        answers: Some(true),
+        tls,
+    }
+}
+
+/// `Some(true)` when every host the listener accepts is answered by the site (the documented
+/// custom-domain pattern, where forwarding the client's Host is right); `Some(false)` when the
+/// listener has no host name (any Host reaches the backend) or one of its hosts is certainly not
+/// the site's; `None` when unknowable (a custom domain with no binding in the scan, a site
+/// outside the scan, Unknown values).
+pub fn listener_hosts_served(
+    listener: Option<&super::Listener>,
+    site: Option<&Site>,
+) -> Option<bool> {
+    let Some(l) = listener else {
+        // Without the listener we cannot rule the pattern out unless the site has no custom
+        // domain at all.
+        return match site.map(|s| s.host_bindings.items()) {
+            Some(Some([])) => Some(false),
+            _ => None,
+        };
+    };
+    let hosts = listener_hosts(l)?;
+    if hosts.is_empty() {
+        return Some(false);
+    }
+    let site = site?;
+    let mut all = Some(true);
+    for h in hosts {
+        match host_state(site, h).answers {
+            Some(true) => {}
+            Some(false) => return Some(false),
+            None => all = None,
+        }
+    }
+    all
+}
+
+/// The host names a listener accepts (`hostName` plus `hostNames`); `None` when one is Unknown.
+pub fn listener_hosts(l: &super::Listener) -> Option<Vec<&str>> {
+    let mut hosts: Vec<&str> = Vec::new();
+    match l.host_name.decidable() {
+        Some(Some(h)) => hosts.push(h),
+        Some(None) => {}
+        None => return None,
+    }
+    for h in l.host_names.items()? {
+        hosts.push(h.get()?);
+    }
+    Some(hosts)
+}
+
+/// Whether `path` is in the excluded paths (exact, case-insensitive; a trailing `*` is a
+/// prefix). `None` when a path is Unknown.
+pub fn auth_excluded(list: &[Val<String>], path: &str) -> Option<bool> {
+    let p = path_only(path).to_ascii_lowercase();
+    let mut unknown = false;
+    for e in list {
+        match e.get().map(|s| s.trim().to_ascii_lowercase()) {
+            Some(x) if x == p => return Some(true),
+            Some(x) if x.ends_with('*') && p.starts_with(x.trim_end_matches('*')) => {
+                return Some(true);
+            }
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    if unknown { None } else { Some(false) }
+}

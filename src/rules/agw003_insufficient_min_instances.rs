@@ -92,6 +92,26 @@ impl Rule for InsufficientMinInstances {
             if n >= want {
                 continue;
             }
+            // Autoscale: "each gateway is always created with a minimum of two instances"
+            // (Reliability in Application Gateway v2); a low minimum only means no reserved
+            // capacity for bursts, since scale-out takes minutes: info. Manual capacity below
+            // 2 stays a warning (PSRule Azure.AppGw.MinInstance, the SLA).
+            let autoscale = what == "reserves";
+            let (label, sev) = if autoscale {
+                (
+                    format!(
+                        "{n} reserved beyond the platform's two instances; a new instance takes 3–7 minutes to provision"
+                    ),
+                    Severity::Info,
+                )
+            } else {
+                (
+                    format!(
+                        "{n} instance configured; fewer than the {want} the SLA guidance asks for"
+                    ),
+                    Severity::Warning,
+                )
+            };
             let f = cx
                 .finding(
                     format!(
@@ -101,13 +121,16 @@ impl Rule for InsufficientMinInstances {
                     ),
                     val.span_or(gw.res.span),
                 )
-                .label(format!(
-                    "{n} reserved; a replacement instance takes ~6–7 minutes"
-                ))
-                .help(format!(
-                    "set `{prop}` to at least {want} so a failed instance or a burst does not \
-                     leave the gateway without capacity"
-                ))
+                .label(label)
+                .help(if autoscale {
+                    format!(
+                        "size `{prop}` from the peak compute units if traffic bursts faster than \
+                         scale-out"
+                    )
+                } else {
+                    format!("set `{prop}` to at least {want}, or use autoscaling")
+                })
+                .severity(sev)
                 .origins(val)
                 .resource(&gw.res)
                 .property(logical);

@@ -46,14 +46,25 @@ impl Rule for ZoneConfig {
             }
             let gname = gw.res.display_name();
             let zprop = gw.res.dialect.prop("zones", "zones");
-            if family == SkuFamily::V1 {
+            // Reliability in Application Gateway v2: "You must use the Standard_v2 or WAF_v2
+            // SKU to enable availability zone support" (so not Basic either).
+            if matches!(family, SkuFamily::V1 | SkuFamily::Basic) {
+                let sku = if family == SkuFamily::V1 {
+                    "a v1 SKU"
+                } else {
+                    "the Basic SKU"
+                };
                 let f = cx
                     .finding(
-                        format!("gateway \"{gname}\" sets `{zprop}` on a v1 SKU, which has no zone support"),
+                        format!(
+                            "gateway \"{gname}\" sets `{zprop}` on {sku}, which has no zone support"
+                        ),
                         gw.zones.span_or(gw.res.span),
                     )
-                    .label("zones are a v2 feature")
-                    .help("remove `zones`, or move to Standard_v2/WAF_v2 (zone-redundant by default)")
+                    .label("zones need Standard_v2 or WAF_v2")
+                    .help(
+                        "remove `zones`, or move to Standard_v2/WAF_v2 (zone-redundant by default)",
+                    )
                     .severity(Severity::Info)
                     .origins(&gw.zones)
                     .resource(&gw.res)
@@ -121,7 +132,7 @@ fn check_public_ip_zones(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             continue;
         }
         let fe_name = fe.name.get().cloned().unwrap_or_else(|| "?".into());
-        let list = |v: &[String]| v.join(", ");
+        let list = |v: &[String]| super::capped_list(v);
         let miss: Vec<String> = missing.into_iter().cloned().collect();
         let f = cx
             .finding(

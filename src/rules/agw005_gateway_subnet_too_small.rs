@@ -59,12 +59,20 @@ fn capacity(subnet: &Subnet) -> Option<(i64, u8)> {
     }
     let mut total = 0i64;
     let mut longest = 0u8;
+    let mut any_v4 = false;
     for p in prefixes {
-        let len = ipv4_prefix_len(p.get()?)?;
+        let text = p.get()?;
+        // A dual-stack gateway subnet (required for an IPv6 frontend) also carries an IPv6
+        // prefix; instance addresses are counted from the IPv4 prefixes.
+        if text.contains(':') && text.contains('/') {
+            continue;
+        }
+        let len = ipv4_prefix_len(text)?;
         total += usable_addresses(len);
         longest = longest.max(len);
+        any_v4 = true;
     }
-    Some((total, longest))
+    any_v4.then_some((total, longest))
 }
 
 impl Rule for GatewaySubnetTooSmall {
@@ -111,7 +119,7 @@ impl Rule for GatewaySubnetTooSmall {
                     .finding(
                         format!(
                             "gateway subnet \"{sname}\" has {usable} usable addresses but gateway {} may need {need}",
-                            names.join(", ")
+                            super::capped_list(&names)
                         ),
                         pspan,
                     )

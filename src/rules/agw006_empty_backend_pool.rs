@@ -2,6 +2,7 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
+use crate::model::query::PairSource;
 use crate::model::{Gateway, Lookup, Model};
 
 /// See the module docs.
@@ -95,8 +96,57 @@ impl Rule for EmptyBackendPool {
                         continue;
                     }
                 }
+                // A pool reached only as the default of URL path maps gets only the requests
+                // no path rule matches: an empty one there is the common deliberate "sink
+                // pool" (unmatched paths are refused), not a broken backend: info.
+                let pairs = gw.pairs();
+                let sink_only = pairs.complete && {
+                    let mine: Vec<_> = pairs
+                        .items
+                        .iter()
+                        .filter(|p| std::ptr::eq(p.pool, pool))
+                        .collect();
+                    !mine.is_empty() && mine.iter().all(|p| p.source == PairSource::PathMapDefault)
+                };
                 let d = gw.res.dialect;
                 let prop = d.prop("backendAddresses", "fqdns / ip_addresses");
+                // When every such map has a `/*` path rule the default receives no request.
+                let no_traffic = sink_only
+                    && gw
+                        .url_path_maps
+                        .iter()
+                        .filter(|m| {
+                            m.default_pool
+                                .name
+                                .get()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                        })
+                        .all(|m| {
+                            m.path_rules
+                                .iter()
+                                .any(|r| r.paths.iter().any(|p| p.get().is_some_and(|p| p == "/*")))
+                        });
+                if no_traffic {
+                    continue;
+                }
+                if sink_only {
+                    let f = cx
+                        .finding(
+                            format!(
+                                "backend pool \"{name}\" of gateway \"{}\" is empty and is only the default of URL path maps: requests no path rule matches get 502",
+                                gw.res.display_name()
+                            ),
+                            pool.addresses.span_or(pool.span),
+                        )
+                        .label(format!("no `{prop}`; a deliberate sink pool?"))
+                        .help("if unmatched paths should be served, add members or point the path map's default at a real pool")
+                        .severity(Severity::Info)
+                        .origins(&pool.addresses)
+                        .resource(&gw.res)
+                        .property(format!("backendAddressPools[{name}].backendAddresses"));
+                    cx.emit(f);
+                    continue;
+                }
                 let f = cx
                     .finding(
                         format!(

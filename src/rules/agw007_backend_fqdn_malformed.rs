@@ -41,14 +41,29 @@ fn fqdn_problem(text: &str, whole: bool) -> Option<&'static str> {
         if text.is_empty() {
             return Some("is empty");
         }
+        if is_ipv6_literal(text) {
+            return Some(IPV6);
+        }
         if is_ip_literal(text) {
-            return Some("is an IP address (use ipAddress)");
+            return Some(IP_IN_FQDN);
         }
     }
     if text.contains(':') {
         return Some("contains a port");
     }
     None
+}
+
+/// An IPv4 literal under `fqdn`: reported to work in practice (no Learn text says it fails),
+/// so hygiene only (info).
+const IP_IN_FQDN: &str = "is an IP address (use ipAddress)";
+/// "IPv6 backends are currently not supported" (Configure Application Gateway with a frontend
+/// public IPv6 address, ms.date 03/17/2026).
+const IPV6: &str = "is an IPv6 address; IPv6 backends are not supported";
+
+fn is_ipv6_literal(s: &str) -> bool {
+    let t = s.trim().trim_start_matches('[').trim_end_matches(']');
+    t.parse::<std::net::Ipv6Addr>().is_ok()
 }
 
 impl Rule for BackendFqdnMalformed {
@@ -88,6 +103,11 @@ impl Rule for BackendFqdnMalformed {
                             .origins(&addr.fqdn)
                             .resource(&gw.res)
                             .property(format!("backendAddressPools[{pname}].backendAddresses.fqdn"));
+                        let f = if what == IP_IN_FQDN {
+                            f.severity(Severity::Info)
+                        } else {
+                            f
+                        };
                         cx.emit(f);
                     } else if addr.fqdn.is_unknown() {
                         cx.skip(
@@ -109,6 +129,27 @@ impl Rule for BackendFqdnMalformed {
                             )
                             .label(format!("a host name under `{ip_prop}`"))
                             .help("put host names under fqdn / fqdns and IP literals under ipAddress / ip_addresses")
+                            .origins(&addr.ip_address)
+                            .resource(&gw.res)
+                            .property(format!(
+                                "backendAddressPools[{pname}].backendAddresses.ipAddress"
+                            ));
+                        cx.emit(f);
+                    }
+                    if let Some(ip) = addr.ip_address.get()
+                        && is_ipv6_literal(ip)
+                    {
+                        let ip_prop = d.prop("ipAddress", "ip_addresses");
+                        let f = cx
+                            .finding(
+                                format!(
+                                    "backend address \"{ip}\" in pool \"{pname}\" of gateway \"{}\" {IPV6}",
+                                    gw.res.display_name()
+                                ),
+                                addr.ip_address.span_or(addr.span),
+                            )
+                            .label(format!("`{ip_prop}` is IPv6"))
+                            .help("use the backend's IPv4 address or a host name that resolves to IPv4")
                             .origins(&addr.ip_address)
                             .resource(&gw.res)
                             .property(format!(

@@ -8,7 +8,8 @@ use crate::model::query::is_app_service_host;
 use crate::model::query_gateway::{
     EffectiveProbe, effective_probe, ip_field_holds_host_name, is_private_ipv4, routed_settings,
 };
-use crate::model::{BackendAddress, BackendSettings, Gateway, Lookup, Model};
+use crate::model::query_site::listener_hosts_served;
+use crate::model::{BackendAddress, BackendPool, BackendSettings, Gateway, Lookup, Model, Site};
 
 /// See the module docs.
 pub struct AppServiceBackendByIp;
@@ -46,6 +47,28 @@ fn target(model: &Model, gw: &Gateway, s: &BackendSettings, a: &BackendAddress) 
         return Some(Target::Host(h.to_string()));
     }
     None
+}
+
+/// Whether the listeners routing to (settings, pool) all carry hosts the site answers to:
+/// `Some(false)` as soon as one certainly does not (see [`listener_hosts_served`]).
+fn served_by_listeners(
+    gw: &Gateway,
+    s: &BackendSettings,
+    pool: &BackendPool,
+    site: Option<&Site>,
+) -> Option<bool> {
+    let mut all = Some(true);
+    for pair in gw.pairs().items {
+        if !std::ptr::eq(pair.settings, s) || !std::ptr::eq(pair.pool, pool) {
+            continue;
+        }
+        match listener_hosts_served(pair.listener, site) {
+            Some(true) => {}
+            Some(false) => return Some(false),
+            None => all = None,
+        }
+    }
+    all
 }
 
 impl Rule for AppServiceBackendByIp {
@@ -159,7 +182,15 @@ impl Rule for AppServiceBackendByIp {
                             .property(prop)
                         } else {
                             // A linked site with no host override is AGW010's finding.
-                            if matches!(t, Target::Site(_)) {
+                            let Target::Host(h) = &t else {
+                                continue;
+                            };
+                            // The custom-domain pattern: the client's Host is forwarded, and
+                            // the app answers when that domain is bound to it (or may be, when
+                            // the binding is not in the scan).
+                            if served_by_listeners(gw, s, pool, model.site_by_host(h))
+                                != Some(false)
+                            {
                                 continue;
                             }
                             cx.finding(
@@ -187,11 +218,31 @@ impl Rule for AppServiceBackendByIp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BackendAddress, Dialect, Probe};
+    use crate::model::{BackendAddress, Dialect, Probe, Val};
     use crate::rules::testkit::*;
 
     fn setup(ip: &str, pick: bool, host: Option<&str>, probe_host: Option<&str>) -> Model {
+        setup_with(ip, pick, host, probe_host, None, vec![])
+    }
+
+    /// With a listener (host name `listener_host`, none when `None`) and sites.
+    fn setup_with(
+        ip: &str,
+        pick: bool,
+        host: Option<&str>,
+        probe_host: Option<&str>,
+        listener_host: Option<&str>,
+        sites: Vec<crate::model::Site>,
+    ) -> Model {
         let mut gw = gateway(Dialect::Arm);
+        gw.listeners = k(vec![crate::model::Listener {
+            name: ks("l"),
+            protocol: ks("Https"),
+            host_name: listener_host.map_or_else(Val::absent, ks),
+            host_names: k(vec![]),
+            span: sp(),
+            ..Default::default()
+        }]);
         let mut p = pool("pool", &[]);
         p.addresses = k(vec![BackendAddress {
             ip_address: ks(ip),
@@ -214,8 +265,10 @@ mod tests {
         }
         gw.pools = k(vec![p]);
         gw.settings = k(vec![s]);
-        gw.rules = k(vec![rule("r", "pool", "s")]);
-        model(gw, vec![])
+        let mut r = rule("r", "pool", "s");
+        r.listener = named("l");
+        gw.rules = k(vec![r]);
+        model(gw, sites)
     }
 
     #[test]
@@ -253,6 +306,36 @@ mod tests {
         );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn custom_domain_pattern_with_private_endpoint_ip_is_quiet() {
+        // Audit case 13: PE IP, no host override, listener host bound to the app with TLS.
+        let mut site = function(Dialect::Arm, "fn");
+        site.host_bindings = k(vec![crate::model::HostBinding {
+            host_name: ks("api.contoso.com"),
+            ssl_state: ks("SniEnabled"),
+            span: sp(),
+        }]);
+        let m = setup_with(
+            "10.0.2.4",
+            false,
+            None,
+            Some("fn.azurewebsites.net"),
+            Some("api.contoso.com"),
+            vec![site],
+        );
+        assert!(run(&AppServiceBackendByIp, &m).is_empty());
+        // No binding for the listener host in the scan: it may be bound outside it.
+        let m = setup_with(
+            "10.0.2.4",
+            false,
+            None,
+            Some("fn.azurewebsites.net"),
+            Some("api.contoso.com"),
+            vec![function(Dialect::Arm, "fn")],
+        );
+        assert!(run(&AppServiceBackendByIp, &m).is_empty());
     }
 
     #[test]

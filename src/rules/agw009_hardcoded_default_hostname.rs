@@ -207,15 +207,42 @@ fn known_label_problem(
     // Only when every site here has a Known name can "no site is named x" be claimed.
     let names: Option<Vec<&String>> = sites.iter().map(|s| s.res.name.get()).collect();
     let names = names?;
-    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let xl = x.to_ascii_lowercase();
+    // `<app>.scm` (the Kudu endpoint) and other sub-labels are not default host names of a
+    // site; `<app>-<slot>` is a deployment slot's host name. Neither is a typo.
+    if xl.contains('.')
+        || names
+            .iter()
+            .any(|n| xl.starts_with(&format!("{}-", n.to_ascii_lowercase())))
+    {
+        return None;
+    }
+    // A name far from every deployed site is another app, deployed elsewhere: only a near miss
+    // of a deployed site's name (a typo) is reported.
+    let (idx, near) = names.iter().enumerate().find(|(_, n)| {
+        let nl = n.to_ascii_lowercase();
+        nl.len() >= 4 && edit_distance(&nl, &xl) <= 2
+    })?;
     Some((
-        format!(
-            "no site named \"{x}\" is deployed with it (sites: {})",
-            list.join(", ")
-        ),
-        sites[0].res.name.span_or(sites[0].res.span),
-        sites[0].res.display_name(),
+        format!("no site named \"{x}\" is deployed with it (did you mean site \"{near}\"?)"),
+        sites[idx].res.name.span_or(sites[idx].res.span),
+        sites[idx].res.display_name(),
     ))
+}
+
+/// Levenshtein distance over bytes (site names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -254,11 +281,37 @@ mod tests {
     }
 
     #[test]
-    fn literal_naming_another_app_warns() {
-        let m = setup(ks("old-fn.azurewebsites.net"), function(Dialect::Arm, "fn"));
+    fn near_miss_of_a_site_name_warns() {
+        let m = setup(
+            ks("func-ordrs.azurewebsites.net"),
+            function(Dialect::Arm, "func-orders"),
+        );
         let f = run(&HardcodedDefaultHostname, &m);
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.contains("no site named \"old-fn\""));
+        assert!(f[0].message.contains("no site named \"func-ordrs\""));
+        assert!(f[0].message.contains("did you mean site \"func-orders\""));
+    }
+
+    #[test]
+    fn slots_scm_and_other_apps_are_quiet() {
+        for host in [
+            // Deployment slot `<app>-<slot>` (audit cases 01 and 04).
+            "func-orders-staging.azurewebsites.net",
+            // Kudu (case 03).
+            "func-orders.scm.azurewebsites.net",
+            // Another app deployed elsewhere (case 02).
+            "legacy-billing-api.azurewebsites.net",
+        ] {
+            let m = setup(ks(host), function(Dialect::Arm, "func-orders"));
+            assert!(run(&HardcodedDefaultHostname, &m).is_empty(), "{host}");
+        }
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("scim-fn", "scim-func"), 2);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("", "ab"), 2);
     }
 
     #[test]

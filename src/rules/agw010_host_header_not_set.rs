@@ -4,7 +4,8 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
-use crate::model::{Listener, Model, Site};
+use crate::model::Model;
+use crate::model::query_site::listener_hosts_served;
 
 /// See the module docs.
 pub struct HostHeaderNotSet;
@@ -16,50 +17,6 @@ static META: RuleMeta = RuleMeta {
     summary: "Backend settings for an App Service backend neither pick the host name from the backend address nor set hostName",
     page: include_str!("../../rules/AGW010.md"),
 };
-
-/// `Some(true)` when every host the listener accepts is a custom domain bound to the site (the
-/// documented "custom domain" pattern, where forwarding the client's Host is right).
-fn listener_hosts_bound_to_site(listener: Option<&Listener>, site: Option<&Site>) -> Option<bool> {
-    let Some(l) = listener else {
-        // Without the listener we cannot rule the pattern out unless the site has no custom
-        // domain at all.
-        return match site.map(|s| s.host_bindings.items()) {
-            Some(Some([])) => Some(false),
-            _ => None,
-        };
-    };
-    let mut hosts: Vec<&str> = Vec::new();
-    match l.host_name.decidable() {
-        Some(Some(h)) => hosts.push(h),
-        Some(None) => {}
-        None => return None,
-    }
-    match l.host_names.items() {
-        Some(items) => {
-            for h in items {
-                match h.get() {
-                    Some(s) => hosts.push(s),
-                    None => return None,
-                }
-            }
-        }
-        None => return None,
-    }
-    if hosts.is_empty() {
-        return Some(false);
-    }
-    let Some(site) = site else {
-        // A custom domain on a site outside the scan: cannot tell.
-        return None;
-    };
-    let bindings = site.host_bindings.items()?;
-    let bound = |h: &str| {
-        bindings
-            .iter()
-            .any(|b| b.host_name.get().is_some_and(|n| n.eq_ignore_ascii_case(h)))
-    };
-    Some(hosts.iter().all(|h| bound(h)))
-}
 
 impl Rule for HostHeaderNotSet {
     fn meta(&self) -> &'static RuleMeta {
@@ -100,7 +57,7 @@ impl Rule for HostHeaderNotSet {
                     Some(Some(h)) if !h.trim().is_empty() => continue,
                     Some(_) => {}
                 }
-                match listener_hosts_bound_to_site(pair.listener, site) {
+                match listener_hosts_served(pair.listener, site) {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {

@@ -7,7 +7,8 @@ use crate::finding::Severity;
 use crate::model::query_gateway::{
     is_ip_literal, pairs_of_settings, settings_using_probe, site_answers_to,
 };
-use crate::model::{BackendPool, Dialect, Gateway, Lattice, Lookup, Model, Site, Val};
+use crate::model::query_site::host_state;
+use crate::model::{BackendPool, Gateway, Lookup, Model, Site, Val};
 use crate::source::Span;
 
 /// See the module docs.
@@ -34,29 +35,6 @@ fn sites_of<'a>(model: &'a Model, pools: &[&BackendPool]) -> Vec<&'a Site> {
         }
     }
     out
-}
-
-/// Whether a bound host name has a TLS binding: `Some(false)` only when certain.
-fn tls_bound(site: &Site, host: &str) -> Option<bool> {
-    if site
-        .default_host_name
-        .get()
-        .is_some_and(|d| d.eq_ignore_ascii_case(host))
-    {
-        return Some(true);
-    }
-    let b = site.host_bindings.iter().find(|b| {
-        b.host_name
-            .get()
-            .is_some_and(|n| n.eq_ignore_ascii_case(host.trim_end_matches('.')))
-    })?;
-    match &b.ssl_state.state {
-        Lattice::Known(s) => Some(!s.eq_ignore_ascii_case("Disabled")),
-        // ARM: a binding without sslState has no certificate. Terraform binds certificates with
-        // a separate resource, which a front-end may not have merged: do not claim.
-        Lattice::Absent if site.res.dialect == Dialect::Arm => Some(false),
-        _ => None,
-    }
 }
 
 struct Override<'a> {
@@ -97,7 +75,7 @@ fn check_override(
                     Severity::Warning
                 },
             ),
-            Some(true) if o.https => match tls_bound(site, host) {
+            Some(true) if o.https => match host_state(site, host).tls {
                 Some(false) => (
                     format!(
                         "use HTTPS with host name \"{host}\", which site \"{sname}\" serves without a TLS binding"
@@ -184,7 +162,7 @@ impl Rule for HostOverrideNotBound {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HostBinding;
+    use crate::model::{Dialect, HostBinding};
     use crate::rules::testkit::*;
 
     fn setup(host: &str, protocol: &str, bindings: Vec<HostBinding>) -> Model {
@@ -223,15 +201,50 @@ mod tests {
         );
         let f = run(
             &HostOverrideNotBound,
-            &setup("api.contoso.com", "Http", vec![]),
+            &setup("other.azurewebsites.net", "Http", vec![]),
         );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Warning);
         let f = run(
             &HostOverrideNotBound,
-            &setup("api.contoso.com", "Https", vec![]),
+            &setup("other.azurewebsites.net", "Https", vec![]),
         );
         assert_eq!(f[0].severity, Severity::Error);
+        // A custom domain with no binding in the scan may be bound outside it.
+        assert!(
+            run(
+                &HostOverrideNotBound,
+                &setup("api.contoso.com", "Https", vec![])
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn any_tls_declaration_of_a_binding_counts() {
+        // The managed-certificate two-step: bound without a certificate, then again with SNI.
+        for order in [[None, Some("SniEnabled")], [Some("SniEnabled"), None]] {
+            let m = setup(
+                "api.contoso.com",
+                "Https",
+                order
+                    .iter()
+                    .map(|s| binding("api.contoso.com", *s))
+                    .collect(),
+            );
+            assert!(run(&HostOverrideNotBound, &m).is_empty(), "{order:?}");
+        }
+        // A `hostNames` entry: host known, TLS Unknown.
+        let m = setup(
+            "api.contoso.com",
+            "Https",
+            vec![HostBinding {
+                host_name: ks("api.contoso.com"),
+                ssl_state: unk(),
+                span: sp(),
+            }],
+        );
+        assert!(run(&HostOverrideNotBound, &m).is_empty());
     }
 
     #[test]

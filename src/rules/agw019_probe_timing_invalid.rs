@@ -130,7 +130,13 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
             format!("interval is {interval} s"),
         )
         .help("make `timeout` at most `interval` (e.g. both 30)")
-        .severity(hard);
+        // Terraform (azurerm >= v4.67.0) rejects it at plan; the API accepts it (Microsoft's own
+        // PowerShell example uses interval 30, timeout 120), so in ARM it is a note.
+        .severity(if d == Dialect::Terraform {
+            Severity::Error
+        } else {
+            Severity::Info
+        });
         cx.emit(f);
         return;
     }
@@ -151,24 +157,20 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         .severity(Severity::Warning);
         cx.emit(f);
     }
-    if interval * threshold < 10 {
+    // The documented risk is a low unhealthy threshold: "Setting a low unhealthy threshold
+    // might mean that short, transient failures might take down a backend" (Well-Architected),
+    // "The default value of three ensures that transient faults ... don't trigger Application
+    // Gateway to unnecessarily mark the server as unhealthy" (Reliability). Not the product of
+    // interval and threshold: a 1 s probe with threshold 9 needs nine consecutive failures.
+    if threshold == 1 {
         let f = base(
             cx,
-            &p.interval,
-            "interval",
-            format!(
-                "marks a backend Unhealthy after {} s ({interval} s x {threshold})",
-                interval * threshold
-            ),
+            &p.unhealthy_threshold,
+            "unhealthyThreshold",
+            format!("marks a backend Unhealthy after a single failed probe (`{thr_prop}` 1)"),
         )
-        .label("one slow response takes the backend out of rotation")
-        .related(
-            p.unhealthy_threshold.span_or(p.span),
-            format!("`{thr_prop}` is {threshold}"),
-        )
-        .help(format!(
-            "use `interval` x `{thr_prop}` of at least 10 s (defaults: 30 s x 3)"
-        ))
+        .label("one slow or failed response takes the backend out of rotation")
+        .help(format!("use `{thr_prop}` of at least 2 (the default is 3)"))
         .severity(Severity::Warning);
         cx.emit(f);
     }
@@ -207,7 +209,7 @@ mod tests {
             &ProbeTimingInvalid,
             &setup(Dialect::Arm, k(10), Val::absent(), Val::absent()),
         );
-        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].severity, Severity::Info);
         assert!(
             run(
                 &ProbeTimingInvalid,
@@ -232,9 +234,14 @@ mod tests {
         );
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("outside 1-20"));
-        let f = run(&ProbeTimingInvalid, &setup(Dialect::Arm, k(3), k(3), k(2)));
+        // Audit case 22: 1 s x 9 is fine, 30 s x 1 is the documented risk.
+        assert!(run(&ProbeTimingInvalid, &setup(Dialect::Arm, k(1), k(1), k(9))).is_empty());
+        let f = run(
+            &ProbeTimingInvalid,
+            &setup(Dialect::Arm, k(30), k(30), k(1)),
+        );
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.contains("6 s"));
+        assert!(f[0].message.contains("single failed probe"));
     }
 
     #[test]

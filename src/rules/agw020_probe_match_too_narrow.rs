@@ -5,7 +5,7 @@
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query_gateway::{pairs_of_settings, settings_using_probe};
-use crate::model::query_site::{codes_include, path_only, sites_of_pool};
+use crate::model::query_site::{codes_include, sites_of_pool};
 use crate::model::{BackendSettings, Gateway, Model, Probe, Site};
 use crate::source::Span;
 
@@ -58,10 +58,8 @@ fn expected_status(s: &BackendSettings, site: &Site, path: &str) -> Option<(u16,
         // 401/403/404 are AGW022's.
         return None;
     }
-    let excluded = auth.excluded_paths.items()?.iter().any(|e| {
-        e.get()
-            .is_some_and(|x| x.eq_ignore_ascii_case(path_only(path)))
-    });
+    // Wildcard exclusions (`/api/*`) as AGW022 honours them.
+    let excluded = crate::model::query_site::auth_excluded(auth.excluded_paths.items()?, path)?;
     (!excluded).then(|| {
         (
             302,
@@ -164,7 +162,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         .finding(
             format!(
                 "probe \"{pname}\" of gateway \"{gname}\" accepts only status codes {}",
-                shown.join(", ")
+                super::capped_list(&shown)
             ),
             p.match_status_codes.span_or(p.span),
         )
@@ -229,6 +227,30 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn wildcard_exclusion_is_honoured() {
+        // Audit case 23b: `/api/*` excluded, probe `/api/health`: no 302, only the info note.
+        let auth = |paths: Vec<&str>| {
+            k(AuthSettings {
+                enabled: k(true),
+                require_authentication: k(true),
+                excluded_paths: k(paths.into_iter().map(ks).collect()),
+                ..Default::default()
+            })
+        };
+        let f = run(
+            &ProbeMatchTooNarrow,
+            &setup(&["200"], "Https", false, auth(vec!["/api/*"])),
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Info);
+        let f = run(
+            &ProbeMatchTooNarrow,
+            &setup(&["200"], "Https", false, auth(vec!["/other/*"])),
+        );
+        assert!(f.iter().any(|f| f.message.contains("302")), "{f:?}");
     }
 
     #[test]

@@ -47,6 +47,19 @@ fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         cx.skip(&gw.res, "probes.name", &p.name);
         return;
     };
+    // Tcp/Tls probes serve layer-4 `backendSettingsCollection` entries, which the model does
+    // not hold: whether one uses the probe is unknown here.
+    if p.protocol
+        .get()
+        .is_some_and(|x| x.eq_ignore_ascii_case("Tcp") || x.eq_ignore_ascii_case("Tls"))
+    {
+        cx.skip_at(
+            &gw.res,
+            format!("probes[{pname}] (layer-4 backendSettingsCollection)"),
+            Some(p.span),
+        );
+        return;
+    }
     let (users, complete) = settings_using_probe(gw, p);
     if !users.is_empty() {
         return;

@@ -5,8 +5,9 @@
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query_gateway::{EffectiveProbe, effective_probe};
-use crate::model::query_site::{codes_include, path_only, probe_path_of, routed_site_pairs};
-use crate::model::{BackendSettings, Gateway, Model, Site, Val};
+use crate::model::query_site::auth_excluded;
+use crate::model::query_site::{codes_include, probe_path_of, routed_site_pairs};
+use crate::model::{BackendSettings, Gateway, Model, Site};
 
 /// See the module docs.
 pub struct ProbePathRequiresAuth;
@@ -31,24 +32,6 @@ impl Rule for ProbePathRequiresAuth {
             }
         }
     }
-}
-
-/// Whether `path` is in the excluded paths (exact, case-insensitive; a trailing `*` is a
-/// prefix). `None` when a path is Unknown.
-fn excluded(list: &[Val<String>], path: &str) -> Option<bool> {
-    let p = path_only(path).to_ascii_lowercase();
-    let mut unknown = false;
-    for e in list {
-        match e.get().map(|s| s.trim().to_ascii_lowercase()) {
-            Some(x) if x == p => return Some(true),
-            Some(x) if x.ends_with('*') && p.starts_with(x.trim_end_matches('*')) => {
-                return Some(true);
-            }
-            Some(_) => {}
-            None => unknown = true,
-        }
-    }
-    if unknown { None } else { Some(false) }
 }
 
 fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_>) {
@@ -107,7 +90,7 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         );
         return;
     };
-    match excluded(list, &path) {
+    match auth_excluded(list, &path) {
         Some(false) => {}
         Some(true) => return,
         None => {
@@ -173,7 +156,7 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AuthSettings, Dialect};
+    use crate::model::{AuthSettings, Dialect, Val};
     use crate::rules::testkit::*;
 
     fn setup(action: Val<String>, excluded: &[&str]) -> Model {

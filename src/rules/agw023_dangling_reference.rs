@@ -308,7 +308,7 @@ impl Rule for DanglingReference {
                 let known = if existing.is_empty() {
                     format!("the gateway has no {}", ch.target_kind)
                 } else {
-                    format!("existing: {}", existing.join(", "))
+                    format!("existing: {}", super::capped_list(&existing))
                 };
                 let f = cx
                     .finding(

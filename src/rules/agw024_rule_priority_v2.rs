@@ -30,7 +30,7 @@ impl Rule for RulePriorityV2 {
                 Some(true) => check_gateway(gw, cx),
                 Some(false) => {}
                 None => {
-                    if gw.res.dialect == Dialect::Arm {
+                    if gw.res.dialect == Dialect::Arm && gw.api_version.get().is_none() {
                         cx.skip(&gw.res, "apiVersion", &gw.api_version)
                     } else {
                         cx.skip(&gw.res, "sku", &gw.sku.name)
@@ -41,17 +41,26 @@ impl Rule for RulePriorityV2 {
     }
 }
 
-/// Whether the API requires priorities: ARM from api-version 2021-08-01; Terraform (recent
-/// API versions) on the v2 family.
+/// Whether the API requires priorities: only on the v2 family (v1 and v2 share the API spec,
+/// but "Only V2 sku needs to have the 'Priority' field as mandatory"), and in ARM from
+/// api-version 2021-08-01 (Terraform uses a recent API version).
 fn required(gw: &Gateway) -> Option<bool> {
+    let v2 = gw
+        .sku_family()
+        .map(|f| matches!(f, SkuFamily::V2 | SkuFamily::Basic));
     match gw.res.dialect {
-        Dialect::Arm => gw
-            .api_version
-            .get()
-            .map(|v| api_version_at_least(v, "2021-08-01")),
-        Dialect::Terraform => gw
-            .sku_family()
-            .map(|f| matches!(f, SkuFamily::V2 | SkuFamily::Basic)),
+        Dialect::Arm => {
+            let api = gw
+                .api_version
+                .get()
+                .map(|v| api_version_at_least(v, "2021-08-01"));
+            match (api, v2) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            }
+        }
+        Dialect::Terraform => v2,
     }
 }
 
@@ -180,10 +189,15 @@ fn check_shadowing(gw: &Gateway, rules: &[&RoutingRule], cx: &mut RuleCx<'_>) {
             p,
             fip.to_ascii_lowercase(),
             port.to_ascii_lowercase(),
-            hosts.is_empty(),
+            hosts,
         ));
     }
     let gname = gw.res.display_name();
+    check_wildcard_shadowing(gw, &known, cx);
+    let known: Vec<_> = known
+        .into_iter()
+        .map(|(r, p, f, port, hosts)| (r, p, f, port, hosts.is_empty()))
+        .collect();
     for (b, bp, bf, bport, basic) in &known {
         if !basic {
             continue;
@@ -213,6 +227,76 @@ fn check_shadowing(gw: &Gateway, rules: &[&RoutingRule], cx: &mut RuleCx<'_>) {
     }
 }
 
+/// Application Gateway host wildcards: `*` any run of characters, `?` one character.
+fn wildcard_match(pattern: &str, host: &str) -> bool {
+    let (p, h) = (pattern.as_bytes(), host.as_bytes());
+    let (mut pi, mut hi, mut star, mut mark) = (0, 0, None, 0);
+    while hi < h.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == h[hi]) {
+            pi += 1;
+            hi += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = hi;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            hi = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// (rule, priority, frontend ip, port, host names) of a rule whose listener is fully known.
+type Known<'a> = (&'a RoutingRule, i64, String, String, Vec<String>);
+
+/// Warning: a wildcard multi-site rule (`*.contoso.com`) evaluated before a rule whose every
+/// host it matches (`shop.contoso.com`) on the same frontend IP and port: "no client traffic
+/// would be received by the more specific listener".
+fn check_wildcard_shadowing(gw: &Gateway, known: &[Known<'_>], cx: &mut RuleCx<'_>) {
+    let gname = gw.res.display_name();
+    for (s, sp, sf, sport, shosts) in known {
+        if shosts.is_empty() {
+            continue;
+        }
+        let shadow = known.iter().find(|(w, wp, wf, wport, whosts)| {
+            !std::ptr::eq(*w, *s)
+                && wp < sp
+                && wf == sf
+                && wport == sport
+                && whosts.iter().any(|h| h.contains(['*', '?']))
+                && shosts
+                    .iter()
+                    .all(|h| whosts.iter().any(|w| w != h && wildcard_match(w, h)))
+        });
+        let Some((w, wp, _, _, whosts)) = shadow else {
+            continue;
+        };
+        let (sn, wn) = (rname(s), rname(w));
+        let f = cx
+            .finding(
+                format!(
+                    "routing rule \"{sn}\" of gateway \"{gname}\" (priority {sp}, host {}) is \
+                     evaluated after wildcard rule \"{wn}\" (priority {wp}, host {}) on the same port",
+                    super::capped_list(shosts),
+                    super::capped_list(whosts)
+                ),
+                s.priority.span_or(s.span),
+            )
+            .label("the wildcard listener matches this rule's hosts first, so this rule never matches")
+            .related(w.priority.span_or(w.span), format!("rule \"{wn}\" has priority {wp}"))
+            .help("give the specific rule a smaller priority number than the wildcard rule")
+            .severity(Severity::Warning)
+            .origins(&s.priority)
+            .resource(&gw.res)
+            .property(format!("requestRoutingRules[{sn}].priority"));
+        cx.emit(f);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +318,22 @@ mod tests {
             })
             .collect());
         model(gw, vec![])
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*.contoso.com", "shop.contoso.com"));
+        assert!(wildcard_match("shop?.contoso.com", "shop1.contoso.com"));
+        assert!(!wildcard_match("*.contoso.com", "contoso.com"));
+        assert!(!wildcard_match("*.contoso.com", "shop.fabrikam.com"));
+    }
+
+    #[test]
+    fn arm_v1_needs_no_priority() {
+        let mut m = setup(Dialect::Arm, "2023-09-01", &[None]);
+        m.gateways[0].sku.name = ks("Standard_Medium");
+        m.gateways[0].sku.tier = ks("Standard");
+        assert!(run(&RulePriorityV2, &m).is_empty());
     }
 
     #[test]

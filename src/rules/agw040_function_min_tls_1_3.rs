@@ -59,7 +59,9 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
     }
     let severity = match gw.sku_family() {
         Some(SkuFamily::V1) => Severity::Error,
-        Some(_) => Severity::Warning,
+        // v2 "always" prefers TLS 1.3 to backends since 31 Aug 2025 (TLS retirement page): a
+        // note, not a warning (rule audit 2, 2026-12-05).
+        Some(_) => Severity::Info,
         None => {
             cx.skip(&gw.res, "sku", &gw.sku.name);
             return;
@@ -81,9 +83,9 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         (
             format!(
                 "site \"{app}\" requires TLS 1.3 from gateway \"{gname}\" (backend settings \
-                 \"{sname}\"); this works only where the v2 platform update is rolled out"
+                 \"{sname}\"); v2 prefers TLS 1.3 to backends, so this is a note"
             ),
-            "v2 prefers TLS 1.3 to backends since 31 Aug 2025; older instances use 1.2",
+            "v2 prefers TLS 1.3 to backends since 31 Aug 2025",
         )
     };
     let f = cx
@@ -134,7 +136,7 @@ mod tests {
         let f = run(&FunctionMinTls13, &setup("Standard", ks("1.3"), "Https"));
         assert_eq!(f[0].severity, Severity::Error);
         let f = run(&FunctionMinTls13, &setup("Standard_v2", ks("1.3"), "Https"));
-        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].severity, Severity::Info);
     }
 
     #[test]

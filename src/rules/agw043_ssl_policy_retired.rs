@@ -147,16 +147,22 @@ fn check_policy(gw: &Gateway, p: &SslPolicy, cx: &mut RuleCx<'_>) {
             .origins(&p.min_protocol_version);
             cx.emit(f);
         }
+        // The cipher retirement "affects only the 'Custom' policy" (TLSRET); `CustomV2` keeps
+        // the ECDHE suites that `AppGwSslPolicy20220101` itself enables.
+        let custom_v1 = ptype.as_deref() == Some("custom");
         let retired: Vec<&str> = p
             .cipher_suites
             .iter()
             .filter_map(|c| c.as_str())
             .filter(|c| retired_cipher(c))
             .collect();
-        if !retired.is_empty() {
+        if custom_v1 && !retired.is_empty() {
             let f = base(
                 cx,
-                format!("lists retired cipher suites: {}", retired.join(", ")),
+                format!(
+                    "lists retired cipher suites: {}",
+                    super::capped_list(&retired)
+                ),
                 p.cipher_suites.span_or(p.span),
                 "cipherSuites",
             )

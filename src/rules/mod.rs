@@ -49,6 +49,8 @@ mod agw042_https_only_with_http_backend;
 mod agw043_ssl_policy_retired;
 mod agw044_diagnostics_missing;
 mod agw045_waf_prevention_body_inspection;
+mod agw046_probe_min_servers;
+mod agw047_custom_domain_https_without_tls_binding;
 // rules-c end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
@@ -151,7 +153,18 @@ impl<'a> RuleCx<'a> {
     }
 
     /// Reports a finding.
-    pub fn emit(&mut self, f: Finding) {
+    pub fn emit(&mut self, mut f: Finding) {
+        // Backstop: no single message over MAX_MESSAGE characters, whatever the input.
+        cap_text(&mut f.message);
+        if let Some(h) = &mut f.help {
+            cap_text(h);
+        }
+        if let Some(l) = &mut f.primary_label {
+            cap_text(l);
+        }
+        for r in &mut f.related {
+            cap_text(&mut r.message);
+        }
         self.findings.push(f);
     }
 
@@ -297,6 +310,8 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw043_ssl_policy_retired::SslPolicyRetired,
     &agw044_diagnostics_missing::DiagnosticsMissing,
     &agw045_waf_prevention_body_inspection::WafPreventionBodyInspection,
+    &agw046_probe_min_servers::ProbeMinServers,
+    &agw047_custom_domain_https_without_tls_binding::CustomDomainHttpsWithoutTlsBinding,
     // rules-c end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
@@ -349,4 +364,66 @@ pub fn run_all(model: &Model, assume: Assumptions) -> (Vec<Finding>, Vec<Skipped
         skipped.extend(s);
     }
     (findings, skipped)
+}
+
+/// The longest message, help or label text a finding carries (characters).
+pub const MAX_MESSAGE: usize = 2000;
+
+/// Shortens `t` to at most [`MAX_MESSAGE`] characters, ending in `…` when cut.
+fn cap_text(t: &mut String) {
+    if t.chars().count() <= MAX_MESSAGE {
+        return;
+    }
+    let cut: String = t.chars().take(MAX_MESSAGE - 1).collect();
+    *t = cut + "…";
+}
+
+/// How many items an enumerating message lists before "and N more".
+pub const LIST_CAP: usize = 10;
+
+/// Joins `items` with ", " for a message: duplicates removed (first kept), at most
+/// [`LIST_CAP`] shown, then "and N more".
+pub fn capped_list<S: AsRef<str>>(items: &[S]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for i in items {
+        let i = i.as_ref();
+        if !seen.contains(&i) {
+            seen.push(i);
+        }
+    }
+    let more = seen.len().saturating_sub(LIST_CAP);
+    let mut out = seen
+        .iter()
+        .take(LIST_CAP)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_deduplicated_and_capped() {
+        let items: Vec<String> = (0..47).map(|i| format!("r{i}")).collect();
+        let mut with_dups = items.clone();
+        with_dups.extend(items.iter().cloned());
+        let s = capped_list(&with_dups);
+        assert!(s.starts_with("r0, r1,"), "{s}");
+        assert!(s.ends_with("r9 and 37 more"), "{s}");
+        assert_eq!(capped_list(&["a", "a", "b"]), "a, b");
+    }
+
+    #[test]
+    fn long_text_is_cut() {
+        let mut t = "x".repeat(5000);
+        cap_text(&mut t);
+        assert_eq!(t.chars().count(), MAX_MESSAGE);
+        assert!(t.ends_with('…'));
+    }
 }

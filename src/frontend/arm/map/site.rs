@@ -51,9 +51,11 @@ pub(super) fn site(m: &mut Mapper, r: &EvRes, i: usize) -> Site {
     match pg("hostNames").map(|v| &v.kind) {
         Some(EvKind::Arr(items)) => {
             for e in items {
+                // `hostNames` (an output property exported templates echo back) says the
+                // site answers to the host, not whether it has a certificate.
                 bindings.push(HostBinding {
                     host_name: s(Some(e)),
-                    ssl_state: Val::absent(),
+                    ssl_state: Val::unknown(Some(e.span)),
                     span: e.span,
                 });
             }

@@ -60,6 +60,19 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     link.get("uri").map_or(link.span, |u| u.span),
                 ),
             };
+            // A link back to a template on the current chain (an absolute uri whose file name
+            // matches a local template, often the template itself) would recurse to the depth
+            // limit: such a link is remote, so opaque.
+            if let Some(r) = &rel
+                && std::fs::canonicalize(self.dir.join(r)).is_ok_and(|t| self.chain_has(&t))
+            {
+                l.note(format!(
+                    "{}: linked template `{r}` of deployment `{}` is a template already on the link chain; treated as remote, its resources are unknown",
+                    l.sources.path(self.file),
+                    name.get().cloned().unwrap_or_default()
+                ));
+                return self.opaque();
+            }
             match rel {
                 Some(rel) => match self.read_linked(&rel, at) {
                     Some(x) => {

@@ -207,11 +207,22 @@ pub trait Enclosing {
     fn lookup_up(&self, params: bool, name: &str) -> Option<PVal>;
     /// `reference()` to a resource declared here or further out; `None` when not found.
     fn reference_up(&self, target: &AVal, full: bool) -> Option<AVal>;
+    /// Whether the canonical `path` is the file of this template or of one enclosing it (the
+    /// current link chain).
+    fn chain_has(&self, path: &std::path::Path) -> bool;
 }
 
 impl Enclosing for Tpl<'_, '_> {
     fn lookup_up(&self, params: bool, name: &str) -> Option<PVal> {
         self.lookup(params, name)
+    }
+
+    fn chain_has(&self, path: &std::path::Path) -> bool {
+        let display = self.loader.sources.path(self.file);
+        let mine = std::path::Path::new(&display)
+            .file_name()
+            .and_then(|n| std::fs::canonicalize(self.dir.join(n)).ok());
+        mine.as_deref() == Some(path) || self.parent.is_some_and(|p| p.chain_has(path))
     }
 
     fn reference_up(&self, target: &AVal, full: bool) -> Option<AVal> {

@@ -278,11 +278,21 @@ pub(super) fn gateway_as_written(ri: &ResInst) -> Gateway {
             span: b.span,
         }),
         zones: strs(n, "zones"),
-        identity: one(n, "identity", |b| Identity {
-            kind: s(b, "type"),
-            ids: strs(b, "identity_ids"),
-            span: b.span,
-        }),
+        identity: {
+            let bs = n.blocks("identity");
+            if bs.written && bs.items.is_empty() && bs.unknown.is_none() {
+                // Only `dynamic "identity"` blocks, expanded to nothing: the collection is a
+                // module input (typically a conditional over a variable default), so whether
+                // the gateway has an identity is not known here; never Absent.
+                Val::unknown(bs.first_span)
+            } else {
+                one(n, "identity", |b| Identity {
+                    kind: s(b, "type"),
+                    ids: strs(b, "identity_ids"),
+                    span: b.span,
+                })
+            }
+        },
         tags: map_kv(n, "tags"),
         http2: b_any(n, &["http2_enabled", "enable_http2"]),
         gateway_ip_configs: coll(n.blocks("gateway_ip_configuration"), |b| GatewayIpConfig {
