@@ -22,7 +22,6 @@ pub const UNREADABLE: &[(&str, &str)] = &[
     (".bicep", "no Bicep front-end yet"),
     (".bicepparam", "no Bicep front-end yet"),
     (".tf.json", "no Terraform JSON front-end yet"),
-    (".tofu", "no OpenTofu front-end yet"),
 ];
 
 /// The line of [`UNREADABLE`] that a file name ends with.

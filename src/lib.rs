@@ -141,10 +141,11 @@ pub fn lint(
     if let Some(e) = inputs.errors.first() {
         return Err(PathError(format!("cannot read {e}")));
     }
-    let (model, mut report) = load(&inputs, opts, sources);
+    let (mut model, mut report) = load(&inputs, opts, sources);
     if !report.errors.is_empty() {
         return Err(PathError(report.errors.join("\n")));
     }
+    load_apps(paths, &mut model, &mut report, opts, sources);
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped.extend(skipped);
@@ -341,6 +342,24 @@ fn gather_plans(
         .map(|j| (j.path.clone(), j.display.clone()))
         .collect();
     frontend::tfplan::gather(&explicit, &scanned, sources)
+}
+
+/// Reads the Function App code in the scan and links it to the model's sites
+/// ([`frontend::app`]).
+fn load_apps(
+    paths: &[PathBuf],
+    model: &mut Model,
+    report: &mut Report,
+    opts: &LintOptions,
+    sources: &SourceMap,
+) {
+    let out = frontend::app::load(paths, &opts.frontend.apps, &model.sites, sources);
+    report.files_scanned += out.files;
+    report
+        .findings
+        .extend(out.diagnostics.into_iter().map(diagnostic_finding));
+    report.notes.extend(out.notes);
+    model.apps.extend(out.apps);
 }
 
 /// Drops the units of templates that a root template (one no other template links) loads as a

@@ -74,6 +74,9 @@ const CATALOGUE: &[(&str, &str, &[&str])] = &[
         "custom-domain-https-without-tls-binding",
         &["error"],
     ),
+    ("AGW056", "probe-path-needs-function-key", &["error"]),
+    ("AGW057", "probe-path-no-function-route", &["error"]),
+    ("AGW058", "probe-method-not-allowed", &["warning"]),
 ];
 
 fn root() -> &'static Path {

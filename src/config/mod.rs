@@ -252,6 +252,25 @@ pub fn configure(args: &ConfigArgs, opts: &mut LintOptions) -> Result<Resolved, 
     if args.config.is_some() {
         opts.config_dir = Some(dir.clone());
     }
+    opts.frontend.apps = Vec::new();
+    for (site, d) in &file.apps {
+        let abs = paths::under(&dir, d);
+        // Printed (and read) relative to the current directory when below it, so findings in
+        // the code show the same paths as the scan's other files.
+        let full = std::path::PathBuf::from(paths::shown(&abs));
+        if !abs.is_dir() {
+            return Err(ConfigError::plain(format!(
+                "apps: `{}` maps to {}, which is not a directory",
+                site.0,
+                crate::discover::display_path(d)
+            ))
+            .with_help("give the Functions project directory (the one holding host.json), relative to the configuration file"));
+        }
+        opts.frontend.apps.push(crate::frontend::app::AppMapping {
+            site: site.0.clone(),
+            dir: full,
+        });
+    }
     let baseline = match (&args.baseline, &file.baseline) {
         (Some(b), _) => Some(b.clone()),
         (None, Some(b)) => Some(paths::under(&dir, b)),

@@ -46,6 +46,27 @@ pub struct FileConfig {
     /// Baseline file (relative to the configuration file).
     #[serde(default)]
     pub baseline: Option<PathBuf>,
+    /// Site name or resource address → Functions project directory (relative to the
+    /// configuration file).
+    #[serde(default, deserialize_with = "or_default")]
+    pub apps: BTreeMap<SiteKey, PathBuf>,
+}
+
+/// A site name or resource address in `apps:`, validated when read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SiteKey(pub String);
+
+impl<'de> Deserialize<'de> for SiteKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        parse_str(d, "a site name or resource address", |s| {
+            let t = s.trim();
+            if t.is_empty() {
+                Err("an `apps:` key must name a site (its name or resource address)".into())
+            } else {
+                Ok(SiteKey(t.to_string()))
+            }
+        })
+    }
 }
 
 /// `null` (a key with nothing after it) means the default.

@@ -4,6 +4,7 @@
 //! module) is loaded independently into its own [`UnitOutput`], so units can be loaded in
 //! parallel and merged.
 
+pub mod app;
 pub mod arm;
 pub mod deadline;
 pub mod terraform;
@@ -38,6 +39,9 @@ pub struct FrontendOptions {
     /// Time limit of one unit's evaluation ([`deadline`]); `None` is
     /// [`deadline::DEFAULT_LIMIT`].
     pub time_limit: Option<std::time::Duration>,
+    /// `apps:` of the configuration: site name or resource address → Functions project
+    /// directory ([`app`]).
+    pub apps: Vec<app::AppMapping>,
 }
 
 /// What loading one unit produced.

@@ -5,10 +5,12 @@
 //! resolved by the [`Model`] lookups; a Known key whose target is not in the scan resolves to
 //! [`Lookup::Unknown`], never to "missing".
 
+pub mod app;
 pub mod frames;
 pub mod gateway;
 pub mod network;
 pub mod query;
+pub mod query_app;
 pub mod query_gateway;
 pub mod query_network;
 pub mod query_site;
@@ -17,6 +19,7 @@ pub mod value;
 
 use std::collections::HashMap;
 
+pub use app::*;
 pub use frames::{InputAnchor, ModuleFrame, NamedObject};
 pub use gateway::*;
 pub use network::*;
@@ -244,6 +247,8 @@ pub struct Model {
     /// Module instances reached through `module` calls, for moving findings out of code the
     /// user did not write ([`crate::relocate`]); empty when no module is called.
     pub module_frames: Vec<ModuleFrame>,
+    /// Function App code linked to sites (`host.json`, `function.json`, trigger code).
+    pub apps: Vec<AppSurface>,
     index: HashMap<ResourceKey, Slot>,
     /// Lower-case site host names → first site with that name, for
     /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
@@ -299,6 +304,7 @@ impl Model {
             self.mark_sensitive(&s);
         }
         self.module_frames.extend(other.module_frames);
+        self.apps.extend(other.apps);
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
     }

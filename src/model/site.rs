@@ -97,6 +97,8 @@ pub struct Site {
     pub auth: Val<AuthSettings>,
     /// `http20Enabled` / `http2_enabled`.
     pub http2: Val<bool>,
+    /// Resource tags (`azd-service-name` links the site to an `azure.yaml` service).
+    pub tags: Coll<KeyValue>,
     /// Flex Consumption always-ready instances configured (Terraform `always_ready`).
     pub always_ready: Val<bool>,
 }

@@ -45,13 +45,25 @@ fn option_seconds(cx: &RuleCx<'_>) -> Option<i64> {
 enum Expected<'a> {
     Option(i64),
     Setting(i64, &'a crate::model::KeyValue),
+    /// `functionTimeout` in the linked code's host.json.
+    Host(i64, &'a crate::model::Val<String>),
 }
 
-fn expected<'a>(cx: &RuleCx<'_>, site: &'a Site) -> Option<Expected<'a>> {
+fn expected<'a>(cx: &RuleCx<'_>, model: &'a Model, site: &'a Site) -> Option<Expected<'a>> {
     if let Some(n) = option_seconds(cx) {
         return Some(Expected::Option(n.min(HTTP_CAP)));
     }
-    let kv = function_timeout_setting(site)?;
+    let Some(kv) = function_timeout_setting(site) else {
+        // The app setting overrides host.json; without it, host.json decides.
+        let v = crate::model::query_app::host_function_timeout(model, site)?;
+        let secs = parse_timespan_seconds(v.get()?)?;
+        let secs = if secs < 0 {
+            HTTP_CAP
+        } else {
+            secs.min(HTTP_CAP)
+        };
+        return Some(Expected::Host(secs, v));
+    };
     let secs = parse_timespan_seconds(kv.value.get()?)?;
     // -1 = unlimited; HTTP triggers are still cut at 230 s.
     let secs = if secs < 0 {
@@ -112,10 +124,11 @@ impl Rule for RequestTimeoutVsFunction {
                     ))
                 };
                 // (a) shorter than the function may run.
-                if let Some(exp) = expected(cx, site) {
-                    let (secs, origin) = match &exp {
-                        Expected::Option(n) => (*n, None),
-                        Expected::Setting(n, kv) => (*n, Some(*kv)),
+                if let Some(exp) = expected(cx, model, site) {
+                    let (secs, origin, host) = match &exp {
+                        Expected::Option(n) => (*n, None, None),
+                        Expected::Setting(n, kv) => (*n, Some(*kv), None),
+                        Expected::Host(n, v) => (*n, None, Some(*v)),
                     };
                     if timeout < secs {
                         let mut f = base(cx, format!(
@@ -136,6 +149,17 @@ impl Rule for RequestTimeoutVsFunction {
                                     ),
                                 )
                                 .origins(&kv.value);
+                        }
+                        if let Some(v) = host
+                            && let Some(sp) = v.span
+                        {
+                            f = f.related(
+                                sp,
+                                format!(
+                                    "host.json functionTimeout {}",
+                                    v.get().cloned().unwrap_or_default()
+                                ),
+                            );
                         }
                         cx.emit(f);
                         continue;

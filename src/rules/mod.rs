@@ -52,6 +52,11 @@ mod agw045_waf_prevention_body_inspection;
 mod agw046_probe_min_servers;
 mod agw047_custom_domain_https_without_tls_binding;
 // rules-c end
+// app: modules AGW056–AGW058 (the Function App's own code)
+mod agw056_probe_path_needs_function_key;
+mod agw057_probe_path_no_function_route;
+mod agw058_probe_method_not_allowed;
+// app end
 // rules-b: modules AGW024–AGW045 below
 mod agw027_nsg_gatewaymanager_inbound_missing;
 mod agw028_nsg_deny_overrides_required_inbound;
@@ -313,6 +318,11 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw046_probe_min_servers::ProbeMinServers,
     &agw047_custom_domain_https_without_tls_binding::CustomDomainHttpsWithoutTlsBinding,
     // rules-c end
+    // app: registry AGW056–AGW058
+    &agw056_probe_path_needs_function_key::ProbePathNeedsFunctionKey,
+    &agw057_probe_path_no_function_route::ProbePathNoFunctionRoute,
+    &agw058_probe_method_not_allowed::ProbeMethodNotAllowed,
+    // app end
     // rules-b: registry lines AGW024–AGW045 below (keep ID order within the block)
     &agw027_nsg_gatewaymanager_inbound_missing::NsgGatewayManagerInboundMissing,
     &agw028_nsg_deny_overrides_required_inbound::NsgDenyOverridesRequiredInbound,

@@ -90,6 +90,7 @@ pub(super) fn site(m: &mut Mapper, r: &EvRes, i: usize) -> Site {
         client_cert_exclusion_paths: s(pg("clientCertExclusionPaths")),
         public_network_access: s(pg("publicNetworkAccess")),
         vnet_subnet: m.id_ref(pg("virtualNetworkSubnetId")),
+        tags: super::gateway::key_values(b.get("tags")),
         res,
         ..Default::default()
     };

@@ -157,6 +157,7 @@ pub(super) fn site(ri: &ResInst) -> Site {
             span: a.span,
         }),
         http2,
+        tags: map_kv(n, "tags"),
         always_ready: if n.blocks("always_ready").written {
             Val::known(true, n.span)
         } else {

@@ -1,0 +1,390 @@
+//! The Function App's own code: Functions projects (`host.json`) in the scan, linked to the
+//! sites of the model, read into [`AppSurface`]s.
+//!
+//! Linking, in order: `apps:` of the configuration (site name or resource address → project
+//! directory); `azure.yaml` services (`host: function` / `appservice`) matched to a site by its
+//! `azd-service-name` tag; else exactly one Function App and exactly one project in the scan.
+//! Anything else stays unlinked, with a `--verbose` note. This front-end knows no rule.
+
+pub mod csharp;
+pub mod host;
+pub mod python;
+pub mod read;
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::frontend::Diagnostic;
+use crate::model::{AppLink, AppSurface, Site};
+use crate::source::{SourceMap, Span};
+use read::Roots;
+
+/// What reading the apps produced.
+#[derive(Debug, Default)]
+pub struct AppOutput {
+    /// Linked, read projects.
+    pub apps: Vec<AppSurface>,
+    /// Files that could not be parsed (AGW000).
+    pub diagnostics: Vec<Diagnostic>,
+    /// `--verbose` notes (unlinked projects, files not read).
+    pub notes: Vec<String>,
+    /// Files read.
+    pub files: usize,
+}
+
+/// One `apps:` entry of the configuration: a site (name or resource address) and the project
+/// directory (already resolved against the configuration file's directory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppMapping {
+    /// Site name or resource address.
+    pub site: String,
+    /// The Functions project directory.
+    pub dir: PathBuf,
+}
+
+/// Finds the Functions projects under the scanned paths, links them to `sites` and reads them.
+pub fn load(
+    paths: &[PathBuf],
+    mappings: &[AppMapping],
+    sites: &[Site],
+    sources: &SourceMap,
+) -> AppOutput {
+    let mut out = AppOutput::default();
+    let roots = Roots::new(paths);
+    let (projects, azd) = find(paths);
+    let mut links: Vec<(usize, PathBuf, AppLink)> = Vec::new();
+    // 1. Configuration.
+    for m in mappings {
+        let found: Vec<usize> = sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| site_named(s, &m.site))
+            .map(|(i, _)| i)
+            .collect();
+        if found.is_empty() {
+            out.notes.push(format!(
+                "apps: `{}` names no site in the scan; its code is not checked",
+                m.site
+            ));
+            continue;
+        }
+        if roots.confine(&m.dir.join("host.json")).is_none() {
+            out.notes.push(format!(
+                "apps: {} has no host.json inside the scan root; not read",
+                crate::discover::display_path(&m.dir)
+            ));
+            continue;
+        }
+        for i in found {
+            links.push((i, m.dir.clone(), AppLink::Config));
+        }
+    }
+    // 2. azure.yaml services matched by the `azd-service-name` tag.
+    for y in &azd {
+        let Ok(text) = read::read_text(&roots, y) else {
+            continue;
+        };
+        let base = y.parent().unwrap_or(Path::new("."));
+        for (name, project) in azd_services(&text) {
+            let mut dir = base.to_path_buf();
+            for part in project
+                .split(['/', '\\'])
+                .filter(|x| !x.is_empty() && *x != ".")
+            {
+                dir.push(part);
+            }
+            for (i, s) in sites.iter().enumerate() {
+                if links.iter().any(|(j, _, _)| *j == i) {
+                    continue;
+                }
+                if azd_tag(s).is_some_and(|t| t == name) {
+                    if roots.confine(&dir.join("host.json")).is_some() {
+                        links.push((i, dir.clone(), AppLink::Azd(name.clone())));
+                    } else {
+                        out.notes.push(format!(
+                            "{}: service `{name}` has no host.json in {} inside the scan root; not read",
+                            crate::discover::display_path(y),
+                            crate::discover::display_path(&dir)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // 3. One Function App, one project.
+    if links.is_empty() {
+        let fns: Vec<usize> = sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_function.get() == Some(&true) && s.res.may_exist())
+            .map(|(i, _)| i)
+            .collect();
+        match (fns.as_slice(), projects.as_slice()) {
+            ([i], [p]) => links.push((*i, p.clone(), AppLink::Single)),
+            (_, []) => {}
+            (f, p) => out.notes.push(format!(
+                "{} Functions project(s) and {} Function App(s) in the scan: code not linked to a \
+                 site (link them with `apps:` in .agwlint.yaml or azure.yaml services)",
+                p.len(),
+                f.len()
+            )),
+        }
+    }
+    for (i, dir, link) in links {
+        let Some(site) = sites.get(i) else { continue };
+        if let Some(app) = read_project(&roots, &dir, site, link, sources, &mut out) {
+            out.notes.push(format!(
+                "{}: {} HTTP function(s) linked to site \"{}\"{}",
+                app.dir,
+                app.functions.len(),
+                site.res.display_name(),
+                if app.complete {
+                    ""
+                } else {
+                    " (surface not fully known)"
+                }
+            ));
+            out.apps.push(app);
+        }
+    }
+    out
+}
+
+/// Whether a configuration key names this site: its name, resource address or label.
+fn site_named(s: &Site, key: &str) -> bool {
+    s.res
+        .name
+        .get()
+        .is_some_and(|n| n.eq_ignore_ascii_case(key))
+        || s.res.key.name.eq_ignore_ascii_case(key)
+        || s.res.label.eq_ignore_ascii_case(key)
+}
+
+/// The site's `azd-service-name` tag, when Known.
+fn azd_tag(s: &Site) -> Option<&str> {
+    s.tags
+        .iter()
+        .find(|kv| kv.key.eq_ignore_ascii_case("azd-service-name"))
+        .and_then(|kv| kv.value.get())
+        .map(String::as_str)
+}
+
+/// `(service name, project)` of the `azure.yaml` services hosted on Functions or App Service.
+fn azd_services(text: &str) -> Vec<(String, String)> {
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Vec::new();
+    };
+    let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in services {
+        let (Some(name), Some(project)) = (k.as_str(), v.get("project").and_then(|p| p.as_str()))
+        else {
+            continue;
+        };
+        let host = v.get("host").and_then(|h| h.as_str()).unwrap_or("");
+        if host.eq_ignore_ascii_case("function") || host.eq_ignore_ascii_case("appservice") {
+            out.push((name.to_string(), project.to_string()));
+        }
+    }
+    out
+}
+
+/// The project directories (holding `host.json`) and the `azure.yaml` files under the paths.
+fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut projects = Vec::new();
+    let mut azd = Vec::new();
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        let walker = WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_dir()
+                        && e.file_name()
+                            .to_str()
+                            .is_some_and(|n| read::SKIP_DIRS.contains(&n)))
+            });
+        for e in walker.flatten() {
+            if !e.file_type().is_file() {
+                continue;
+            }
+            match e.file_name().to_str() {
+                Some("host.json") => {
+                    if let Some(d) = e.path().parent() {
+                        projects.push(d.to_path_buf());
+                    }
+                }
+                Some("azure.yaml" | "azure.yml") => azd.push(e.path().to_path_buf()),
+                _ => {}
+            }
+        }
+    }
+    (projects, azd)
+}
+
+/// Code files that may declare functions, by extension, which this build does not read yet.
+const UNREAD_CODE: &[&str] = &[
+    "cs", "fs", "java", "kt", "py", "js", "mjs", "cjs", "ts", "mts",
+];
+
+/// Reads one linked project.
+fn read_project(
+    roots: &Roots,
+    dir: &Path,
+    site: &Site,
+    link: AppLink,
+    sources: &SourceMap,
+    out: &mut AppOutput,
+) -> Option<AppSurface> {
+    let shown = crate::discover::display_path(dir);
+    let host_path = dir.join("host.json");
+    let host_shown = crate::discover::display_path(&host_path);
+    let text = match read::read_text(roots, &host_path) {
+        Ok(t) => t,
+        Err(e) => {
+            out.notes.push(format!("{host_shown}: not read: {e}"));
+            return None;
+        }
+    };
+    let id = sources.add(host_shown.clone(), &text);
+    out.files += 1;
+    let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+    let host = match host::host_json(&stored, id) {
+        Ok(h) => h,
+        Err(e) => {
+            out.diagnostics.push(crate::frontend::parse_error(
+                format!("{host_shown} is not valid JSON: {}", e.message),
+                e.span,
+                "parse error here",
+            ));
+            return None;
+        }
+    };
+    let mut complete = host.route_prefix.get().is_some() || host.route_prefix.is_absent();
+    let mut functions = Vec::new();
+    // function.json in the project's direct subdirectories; code files anywhere below.
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| read::SKIP_DIRS.contains(&n)))
+        });
+    for e in walker.flatten() {
+        if !e.file_type().is_file() {
+            continue;
+        }
+        let p = e.path();
+        let fname = e.file_name().to_str().unwrap_or("");
+        if fname == "proxies.json" && e.depth() == 1 {
+            // Proxies add routes this linter does not model.
+            complete = false;
+            continue;
+        }
+        if fname == "function.json" && e.depth() == 2 {
+            let fshown = crate::discover::display_path(p);
+            let text = match read::read_text(roots, p) {
+                Ok(t) => t,
+                Err(err) => {
+                    out.notes.push(format!("{fshown}: not read: {err}"));
+                    complete = false;
+                    continue;
+                }
+            };
+            let id = sources.add(fshown.clone(), &text);
+            out.files += 1;
+            let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+            let name = p
+                .parent()
+                .and_then(Path::file_name)
+                .and_then(|n| n.to_str())
+                .unwrap_or("");
+            match host::function_json(&stored, id, name, Span::new(id, 0..0)) {
+                Ok(Some(f)) => functions.push(f),
+                Ok(None) => {}
+                Err(err) => {
+                    complete = false;
+                    out.diagnostics.push(crate::frontend::parse_error(
+                        format!("{fshown} is not valid JSON: {}", err.message),
+                        err.span,
+                        "parse error here",
+                    ));
+                }
+            }
+            continue;
+        }
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if ext == "cs" || ext == "py" {
+            let fshown = crate::discover::display_path(p);
+            let text = match read::read_text(roots, p) {
+                Ok(t) => t,
+                Err(err) => {
+                    out.notes.push(format!("{fshown}: not read: {err}"));
+                    complete = false;
+                    continue;
+                }
+            };
+            let relevant = if ext == "cs" {
+                text.contains("HttpTrigger")
+            } else {
+                text.contains("FunctionApp")
+                    || text.contains("Blueprint")
+                    || text.contains(".route(")
+            };
+            if !relevant {
+                continue;
+            }
+            let id = sources.add(fshown.clone(), &text);
+            out.files += 1;
+            let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+            let read = if ext == "cs" {
+                csharp::read(&stored, id)
+            } else {
+                python::read(&stored, id)
+            };
+            match read {
+                Some(r) => {
+                    if !r.clean {
+                        out.notes.push(format!(
+                            "{fshown}: syntax errors; the app's HTTP surface is not fully known"
+                        ));
+                        complete = false;
+                    }
+                    functions.extend(r.functions);
+                }
+                None => complete = false,
+            }
+            continue;
+        }
+        if UNREAD_CODE.contains(&ext) && may_declare_http(roots, p, ext) {
+            complete = false;
+        }
+    }
+    Some(AppSurface {
+        site: site.res.key.clone(),
+        dir: shown,
+        link,
+        host,
+        functions,
+        complete,
+    })
+}
+
+/// Whether a code file may declare HTTP functions in a code-first model (a cheap text screen;
+/// such a file makes the surface incomplete until its language is read).
+fn may_declare_http(roots: &Roots, p: &Path, ext: &str) -> bool {
+    let Ok(text) = read::read_text(roots, p) else {
+        return true;
+    };
+    match ext {
+        "py" => text.contains("FunctionApp") || text.contains("Blueprint"),
+        "js" | "mjs" | "cjs" | "ts" | "mts" => text.contains("@azure/functions"),
+        _ => text.contains("HttpTrigger"),
+    }
+}

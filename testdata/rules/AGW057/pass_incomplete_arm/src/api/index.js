@@ -1,0 +1,3 @@
+const { app } = require('@azure/functions');
+
+app.http('healthz2', { route: 'health', handler: async () => ({ body: 'ok' }) });
