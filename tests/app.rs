@@ -308,3 +308,35 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A FIFO inside the project (named like code) is not opened: the run ends, with a note, and
+/// the surface is incomplete (no "no route matches" verdict from a partial read).
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_project_is_not_read() {
+    let src = root().join("testdata/rules/AGW056/fail_python_arm");
+    let tmp = std::env::temp_dir().join(format!("agwlint-app-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&src, &tmp);
+    let project = std::fs::read_dir(tmp.join("src"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("host.json").is_file())
+        .unwrap_or_else(|| tmp.join("src"));
+    let fifo = project.join("zz_fifo.py");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let r = run(&tmp);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("zz_fifo.py") && n.contains("not a regular file")),
+        "{:?}",
+        r.notes
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}

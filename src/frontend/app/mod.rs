@@ -277,10 +277,24 @@ fn read_project(
                         .is_some_and(|n| read::SKIP_DIRS.contains(&n)))
         });
     for e in walker.flatten() {
-        if !e.file_type().is_file() {
+        let ft = e.file_type();
+        if ft.is_dir() {
             continue;
         }
         let p = e.path();
+        if !ft.is_file() && !ft.is_symlink() {
+            // A FIFO, socket or device named like code is never opened; the surface is then
+            // not fully known.
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if UNREAD_CODE.contains(&ext) || e.file_name() == "function.json" {
+                out.notes.push(format!(
+                    "{}: not read: not a regular file",
+                    crate::discover::display_path(p)
+                ));
+                complete = false;
+            }
+            continue;
+        }
         let fname = e.file_name().to_str().unwrap_or("");
         if fname == "proxies.json" && e.depth() == 1 {
             // Proxies add routes this linter does not model.
