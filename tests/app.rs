@@ -117,6 +117,27 @@ fn rule_fixtures_fail_and_pass_in_arm_and_terraform() {
             114,
             Some(("src/api/function_app.py", 6)),
         ),
+        // Node.js v4 (JavaScript, TypeScript): the level in the options object.
+        (
+            "AGW056/fail_node_arm",
+            "AGW056",
+            164,
+            Some(("src/functions/health.js", 6)),
+        ),
+        (
+            "AGW056/fail_node_tf",
+            "AGW056",
+            114,
+            Some(("src/functions/health.ts", 7)),
+        ),
+        ("AGW057/fail_node_arm", "AGW057", 164, None),
+        ("AGW057/fail_node_tf", "AGW057", 114, None),
+        (
+            "AGW058/fail_node_arm",
+            "AGW058",
+            164,
+            Some(("src/functions/health.mjs", 3)),
+        ),
         ("AGW057/fail_python_arm", "AGW057", 164, None),
         ("AGW057/fail_python_tf", "AGW057", 114, None),
         ("AGW057/fail_arm", "AGW057", 164, None),

@@ -8,6 +8,7 @@
 
 pub mod csharp;
 pub mod host;
+pub mod node;
 pub mod python;
 pub mod read;
 
@@ -334,7 +335,8 @@ fn read_project(
             continue;
         }
         let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-        if ext == "cs" || ext == "py" {
+        let node = matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts");
+        if ext == "cs" || ext == "py" || node {
             let fshown = crate::discover::display_path(p);
             let text = match read::read_text(roots, p) {
                 Ok(t) => t,
@@ -346,6 +348,8 @@ fn read_project(
             };
             let relevant = if ext == "cs" {
                 text.contains("HttpTrigger")
+            } else if node {
+                text.contains("@azure/functions")
             } else {
                 text.contains("FunctionApp")
                     || text.contains("Blueprint")
@@ -359,6 +363,8 @@ fn read_project(
             let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
             let read = if ext == "cs" {
                 csharp::read(&stored, id)
+            } else if node {
+                Some(node::read(&stored, id))
             } else {
                 python::read(&stored, id)
             };
@@ -366,7 +372,7 @@ fn read_project(
                 Some(r) => {
                     if !r.clean {
                         out.notes.push(format!(
-                            "{fshown}: syntax errors; the app's HTTP surface is not fully known"
+                            "{fshown}: not fully read (syntax errors or a registration this reader does not follow); the app's HTTP surface is not fully known"
                         ));
                         complete = false;
                     }
