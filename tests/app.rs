@@ -130,6 +130,14 @@ fn rule_fixtures_fail_and_pass_in_arm_and_terraform() {
             114,
             Some(("src/functions/health.ts", 7)),
         ),
+        // Java: no authLevel written, so the annotation default FUNCTION.
+        (
+            "AGW056/fail_java_arm",
+            "AGW056",
+            164,
+            Some(("src/main/java/com/example/Health.java", 10)),
+        ),
+        ("AGW057/fail_java_tf", "AGW057", 114, None),
         ("AGW057/fail_node_arm", "AGW057", 164, None),
         ("AGW057/fail_node_tf", "AGW057", 114, None),
         (

@@ -8,6 +8,7 @@
 
 pub mod csharp;
 pub mod host;
+pub mod java;
 pub mod node;
 pub mod python;
 pub mod read;
@@ -336,7 +337,8 @@ fn read_project(
         }
         let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
         let node = matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts");
-        if ext == "cs" || ext == "py" || node {
+        let jvm = matches!(ext, "java" | "kt");
+        if ext == "cs" || ext == "py" || node || jvm {
             let fshown = crate::discover::display_path(p);
             let text = match read::read_text(roots, p) {
                 Ok(t) => t,
@@ -346,7 +348,7 @@ fn read_project(
                     continue;
                 }
             };
-            let relevant = if ext == "cs" {
+            let relevant = if ext == "cs" || jvm {
                 text.contains("HttpTrigger")
             } else if node {
                 text.contains("@azure/functions")
@@ -365,6 +367,8 @@ fn read_project(
                 csharp::read(&stored, id)
             } else if node {
                 Some(node::read(&stored, id))
+            } else if jvm {
+                Some(java::read(&stored, id, ext == "kt"))
             } else {
                 python::read(&stored, id)
             };

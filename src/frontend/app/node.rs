@@ -15,7 +15,7 @@ use crate::model::{AuthLevel, HttpFunction, ProgModel, Val};
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+pub(super) enum Tok {
     Ident(String),
     /// A string literal's value (`None` when it has escapes or `${}` and is not modelled).
     Str(Option<String>),
@@ -24,10 +24,10 @@ enum Tok {
     Other,
 }
 
-struct Token {
-    tok: Tok,
-    start: usize,
-    end: usize,
+pub(super) struct Token {
+    pub(super) tok: Tok,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 /// Reads one JavaScript or TypeScript file.
@@ -226,7 +226,7 @@ fn is_arrow(toks: &[Token], a: usize, b: usize) -> bool {
 }
 
 /// The index of the bracket closing the one at `open`.
-fn matching(toks: &[Token], open: usize) -> Option<usize> {
+pub(super) fn matching(toks: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (k, t) in toks.iter().enumerate().skip(open) {
         match t.tok {
@@ -244,7 +244,7 @@ fn matching(toks: &[Token], open: usize) -> Option<usize> {
 }
 
 /// The comma-separated parts of `a..b` at bracket depth 0, as token ranges.
-fn split_top_level(toks: &[Token], a: usize, b: usize) -> Vec<(usize, usize)> {
+pub(super) fn split_top_level(toks: &[Token], a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut start = a;
@@ -267,7 +267,7 @@ fn split_top_level(toks: &[Token], a: usize, b: usize) -> Vec<(usize, usize)> {
 
 /// Splits a JavaScript/TypeScript source into tokens; the flag is false when a string,
 /// template, comment or regular expression does not end (the rest is then not followed).
-fn tokenize(src: &str) -> (Vec<Token>, bool) {
+pub(super) fn tokenize(src: &str) -> (Vec<Token>, bool) {
     let b = src.as_bytes();
     let mut toks: Vec<Token> = Vec::new();
     let mut i = 0;
@@ -294,6 +294,21 @@ fn tokenize(src: &str) -> (Vec<Token>, bool) {
             continue;
         }
         let start = i;
+        if src[i..].starts_with("\"\"\"") {
+            // A Java or Kotlin text block: not modelled.
+            match src[i + 3..].find("\"\"\"") {
+                Some(e) => {
+                    toks.push(Token {
+                        tok: Tok::Str(None),
+                        start,
+                        end: i + 3 + e + 3,
+                    });
+                    i = i + 3 + e + 3;
+                }
+                None => return (toks, false),
+            }
+            continue;
+        }
         if c == b'"' || c == b'\'' {
             let mut j = i + 1;
             let mut escaped = false;
