@@ -263,3 +263,38 @@ fn a_syntax_error_shows_agw000_and_closing_restores_the_disk_content() {
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_host_name_fix_is_a_code_action() {
+    let dir = workspace("fix");
+    let gw = dir.join("gw.tf");
+    let text = std::fs::read_to_string(&gw).unwrap().replace(
+        "pick_host_name_from_backend_address = true",
+        "pick_host_name_from_backend_address = false",
+    );
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&gw), "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = c.diagnostics_until(&gw, |d| has(d, "AGW010"));
+    let f = d.iter().find(|x| x["code"] == "AGW010").unwrap();
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&gw)}, "range": f["range"], "context": {"diagnostics": [f]}}),
+    );
+    let acts = a["result"].as_array().unwrap();
+    let fix = acts
+        .iter()
+        .find(|a| a["isPreferred"] == true)
+        .unwrap_or_else(|| panic!("{acts:?}"));
+    let edit = &fix["edit"]["changes"][uri(&gw)][0];
+    assert_eq!(edit["newText"], "true");
+    let line = edit["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let col = edit["range"]["start"]["character"].as_u64().unwrap() as usize;
+    let l = text.lines().nth(line).unwrap();
+    assert_eq!(&l[col..col + 5], "false", "{l}");
+    assert!(l.contains("pick_host_name_from_backend_address"), "{l}");
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}

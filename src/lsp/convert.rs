@@ -161,29 +161,37 @@ pub fn diagnostic(f: &Finding, files: &mut Files<'_>) -> Option<(Uri, Diagnostic
 
 /// The mechanical fix of a finding, carried in the diagnostic's `data` for the code action:
 /// `{"fix": {"title", "range", "newText"}}`. Today: a `pickHostNameFromBackendAddress` /
-/// `pick_host_name_from_backend_address` set to `false` is set to `true`.
+/// `pick_host_name_from_backend_address` set to `false` (the finding's span is the value, or
+/// the property with its value) is set to `true`.
 fn fix_data(f: &Finding, sources: &SourceMap) -> Option<serde_json::Value> {
-    let file = sources.get(f.primary.file)?;
-    let text = file.slice(&f.primary);
-    let key = [
+    const KEYS: [&str; 2] = [
         "pickHostNameFromBackendAddress",
         "pick_host_name_from_backend_address",
-    ]
-    .into_iter()
-    .find(|k| text.contains(k))?;
-    let after = text.find(key)? + key.len();
-    let rest = text.get(after..)?;
+    ];
+    let file = sources.get(f.primary.file)?;
+    let start = f.primary.start as usize;
+    let line_start = file.line_start(file.line_index(start));
+    // From the start of the line: the key, then only quotes, `:` or `=` and blanks before
+    // `false`.
+    let from_line = file.text.get(line_start..f.primary.end as usize)?;
+    let (key, after) = KEYS
+        .into_iter()
+        .find_map(|k| from_line.find(k).map(|at| (k, at + k.len())))?;
+    let rest = from_line.get(after..)?;
     let false_at = rest.find("false")?;
-    // Only `": false` / ` = false` between the key and the value.
-    if !rest
-        .get(..false_at)?
+    let between = rest.get(..false_at)?;
+    if !between
         .chars()
         .all(|c| matches!(c, '"' | ':' | '=' | ' ' | '\t'))
+        || !between.chars().any(|c| matches!(c, ':' | '='))
     {
         return None;
     }
-    let start = f.primary.start as usize + after + false_at;
-    let span = Span::new(f.primary.file, start..start + "false".len());
+    let at = line_start + after + false_at;
+    let span = Span::new(f.primary.file, at..at + "false".len());
+    if !f.primary.contains(&span) {
+        return None;
+    }
     let files = Files::new(Path::new(""), sources);
     Some(serde_json::json!({
         "fix": {
@@ -244,5 +252,29 @@ mod tests {
         assert_eq!(data["fix"]["range"]["end"]["character"], 41);
         let other = Finding::new("AGW010", "x", Severity::Error, "m", Span::new(id, 0..1));
         assert!(fix_data(&other, &sources).is_none());
+        // The span of the value alone (Terraform).
+        let text = "  pick_host_name_from_backend_address = false\n";
+        let id = sources.add("gw.tf", text);
+        let at = text.find("false").unwrap();
+        let f = Finding::new(
+            "AGW010",
+            "x",
+            Severity::Error,
+            "m",
+            Span::new(id, at..at + 5),
+        );
+        let data = fix_data(&f, &sources).unwrap();
+        assert_eq!(data["fix"]["range"]["start"]["character"], 40);
+        let t = "  pick_host_name_from_backend_address = var.x # false\n";
+        let id = sources.add("gw2.tf", t);
+        let at = t.find("var.x").unwrap();
+        let f = Finding::new(
+            "AGW010",
+            "x",
+            Severity::Error,
+            "m",
+            Span::new(id, at..at + 5),
+        );
+        assert!(fix_data(&f, &sources).is_none());
     }
 }

@@ -37,8 +37,19 @@ use lsp_types::{
 
 use crate::source::{Overlays, SourceMap};
 
-/// How long the server waits after a change before linting (typing coalesces).
+/// How long the server waits after a change before linting (typing coalesces). A client may
+/// set another delay with the initialization option `debounceMs`.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// The debounce delay of an `initialize`: `initializationOptions.debounceMs` (at most 10 s),
+/// else [`DEBOUNCE`].
+fn debounce_of(p: &InitializeParams) -> Duration {
+    p.initialization_options
+        .as_ref()
+        .and_then(|o| o.get("debounceMs"))
+        .and_then(serde_json::Value::as_u64)
+        .map_or(DEBOUNCE, |ms| Duration::from_millis(ms.min(10_000)))
+}
 
 /// Runs the server on stdin/stdout until the client says `exit`; returns the exit code.
 pub fn run() -> i32 {
@@ -158,6 +169,7 @@ fn serve(conn: Connection) -> Result<(), Error> {
     };
     let mut server = Server {
         root: root.clone(),
+        debounce: debounce_of(&params),
         docs: HashMap::new(),
         shared,
         jobs: jobs_tx,
@@ -173,6 +185,7 @@ fn serve(conn: Connection) -> Result<(), Error> {
 
 struct Server {
     root: PathBuf,
+    debounce: Duration,
     docs: HashMap<Uri, Doc>,
     shared: Arc<Shared>,
     jobs: Sender<Job>,
@@ -242,7 +255,7 @@ impl Server {
 
     /// Schedules a run after the debounce delay.
     fn touch(&mut self, uri: Option<Uri>) {
-        self.due = Some(Instant::now() + DEBOUNCE);
+        self.due = Some(Instant::now() + self.debounce);
         if let Some(u) = uri
             && !self.changed.contains(&u)
         {
@@ -378,6 +391,17 @@ fn show_message(sender: &Sender<Message>, typ: lsp_types::MessageType, message: 
     )));
 }
 
+fn log_message(sender: &Sender<Message>, message: String) {
+    let params = lsp_types::LogMessageParams {
+        typ: lsp_types::MessageType::LOG,
+        message,
+    };
+    let _ = sender.send(Message::Notification(Notification::new(
+        lsp_types::notification::LogMessage::METHOD.into(),
+        params,
+    )));
+}
+
 /// The worker: runs the newest job, publishes what changed.
 fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &Shared) {
     while let Ok(mut job) = jobs.recv() {
@@ -388,7 +412,16 @@ fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &
             job = newer;
             job.changed.extend(changed);
         }
+        let started = Instant::now();
         let result = guarded(|| lint_workspace(root, &job.overlays));
+        log_message(
+            sender,
+            format!(
+                "agwlint: run {} linted in {} ms",
+                job.generation,
+                started.elapsed().as_millis()
+            ),
+        );
         if shared.latest.load(Ordering::SeqCst) != job.generation {
             continue; // stale: a newer run is coming
         }
