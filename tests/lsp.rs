@@ -245,21 +245,41 @@ fn a_change_in_one_buffer_shows_and_clears_a_finding_in_the_other_file() {
 }
 
 #[test]
-fn a_syntax_error_shows_agw000_and_closing_restores_the_disk_content() {
+fn a_syntax_error_shows_agw000_keeps_cross_file_findings_and_closing_restores_the_disk() {
     let dir = workspace("parse");
     let app = dir.join("app.tf");
+    let gw = dir.join("gw.tf");
     let text = std::fs::read_to_string(&app).unwrap();
+    let slow = text.replace("00:02:00", "00:10:00");
     let mut c = Client::start(&dir);
     c.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri(&app), "languageId": "terraform", "version": 1, "text": format!("{text}\nresource \"x\" {{\n")}}),
+        json!({"textDocument": {"uri": uri(&app), "languageId": "terraform", "version": 1, "text": slow}}),
+    );
+    let d = c.diagnostics_until(&gw, |d| has(d, "AGW014"));
+    let at = d.iter().find(|x| x["code"] == "AGW014").unwrap()["range"]["start"].clone();
+    // Half-typed: app.tf does not parse. It shows AGW000; gw.tf keeps AGW014 (what app.tf said
+    // when it last parsed).
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&app), "version": 2}, "contentChanges": [{"text": format!("{slow}\nresource \"x\" {{\n")}]}),
     );
     c.diagnostics_until(&app, |d| has(d, "AGW000"));
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&gw)}, "position": at}),
+    );
+    let page = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(page.contains("AGW014"), "gw.tf lost AGW014: {h}");
     c.notify(
         "textDocument/didClose",
         json!({"textDocument": {"uri": uri(&app)}}),
     );
     c.diagnostics_until(&app, |d| !has(d, "AGW000"));
+    // The disk content has the short timeout: AGW014 is gone.
+    c.diagnostics_until(&gw, |d| !has(d, "AGW014"));
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

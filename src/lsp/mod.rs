@@ -5,7 +5,8 @@
 //! change (debounced, [`DEBOUNCE`]) re-lints the workspace as `agwlint lint` in its root does
 //! (discovery, configuration, parameter files, tfvars), and diagnostics are published for every
 //! file whose diagnostics changed, cleared where they disappeared: a cross-file finding appears
-//! and disappears in the other file too. A run runs on a worker thread; a run made stale by a
+//! and disappears in the other file too. A file that does not parse shows AGW000 and keeps its
+//! last cross-file findings in the other files until it parses again. A run runs on a worker thread; a run made stale by a
 //! newer change is not published. A panic in a run is caught and reported as AGW000 on the
 //! changed files; the server stays up. The server never writes a file and never opens a socket
 //! (stdio only).
@@ -468,10 +469,49 @@ fn crash_diagnostic(panic: &str) -> Diagnostic {
     }
 }
 
+/// A file that does not parse (AGW000) keeps its last cross-file findings elsewhere: the
+/// published diagnostics of other files with related information in a file that has AGW000
+/// now are carried into `next` (the run could not see what that file says).
+fn keep_across_parse_errors(
+    previous: &HashMap<Uri, Vec<Diagnostic>>,
+    next: &mut HashMap<Uri, Vec<Diagnostic>>,
+) {
+    let agw000 =
+        |d: &Diagnostic| d.code == Some(NumberOrString::String(crate::rules::AGW000.id.into()));
+    let broken: HashSet<Uri> = next
+        .iter()
+        .filter(|(_, ds)| ds.iter().any(agw000))
+        .map(|(u, _)| u.clone())
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    for (uri, old) in previous {
+        if broken.contains(uri) {
+            continue;
+        }
+        for d in old {
+            let related_to_broken = d
+                .related_information
+                .iter()
+                .flatten()
+                .any(|r| broken.contains(&r.location.uri));
+            if !related_to_broken || agw000(d) {
+                continue;
+            }
+            let list = next.entry(uri.clone()).or_default();
+            if !list.contains(d) {
+                list.push(d.clone());
+            }
+        }
+    }
+}
+
 /// Publishes the diagnostics of every file whose diagnostics changed (an empty list for the
 /// files that have none any more) and records them.
-fn publish(sender: &Sender<Message>, shared: &Shared, next: HashMap<Uri, Vec<Diagnostic>>) {
+fn publish(sender: &Sender<Message>, shared: &Shared, mut next: HashMap<Uri, Vec<Diagnostic>>) {
     let mut published = shared.published();
+    keep_across_parse_errors(&published, &mut next);
     let uris: HashSet<Uri> = published.keys().chain(next.keys()).cloned().collect();
     let mut uris: Vec<Uri> = uris.into_iter().collect();
     uris.sort();
