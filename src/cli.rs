@@ -1,4 +1,4 @@
-//! Command line: `lint`, `rules`, `explain`, `init`.
+//! Command line: `lint`, `rules`, `explain`, `init`, `lsp`.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -39,6 +39,8 @@ pub enum Command {
     },
     /// Write a commented `.agwlint.yaml` with every key and its default.
     Init(crate::config::InitArgs),
+    /// Run the language server (Language Server Protocol over stdin/stdout) for editors.
+    Lsp,
 }
 
 /// Formats of `agwlint rules`.
@@ -171,6 +173,7 @@ pub fn run() -> i32 {
             }
         },
         Command::Init(args) => crate::config::init::run(&args),
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod discover;
 pub mod finding;
 pub mod frontend;
+pub mod lsp;
 pub mod model;
 pub mod relocate;
 pub mod report;

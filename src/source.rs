@@ -160,7 +160,12 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
     roots: RwLock<Option<Arc<[PathBuf]>>>,
+    overlays: RwLock<Option<Arc<Overlays>>>,
 }
+
+/// In-memory texts that replace the disk content of files (the open buffers of an editor,
+/// [`crate::lsp`]), keyed by canonical path.
+pub type Overlays = std::collections::HashMap<PathBuf, Arc<str>>;
 
 impl SourceMap {
     /// An empty map.
@@ -252,7 +257,26 @@ impl SourceMap {
         }
     }
 
-    /// Reads a file of at most `limit` bytes.
+    /// Sets the in-memory texts that [`SourceMap::read_confined`] returns instead of the disk
+    /// content of the same (canonical) paths. The confinement checks still apply: an overlay
+    /// only replaces the bytes of a file that may be read.
+    pub fn set_overlays(&self, overlays: Arc<Overlays>) {
+        let mut g = match self.overlays.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        *g = Some(overlays);
+    }
+
+    fn overlay(&self, real: &Path) -> Option<Arc<str>> {
+        let g = match self.overlays.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.as_ref().and_then(|o| o.get(real).cloned())
+    }
+
+    /// Reads a file of at most `limit` bytes (or its overlay, [`SourceMap::set_overlays`]).
     ///
     /// A path from the command line ([`PathOrigin::CommandLine`]) is read wherever it is and
     /// whatever it is (`--var-file <(...)` is a pipe). A path from repository content
@@ -272,6 +296,18 @@ impl SourceMap {
             PathOrigin::Content => confined_path(path, self.scan_roots().as_deref())?,
         };
         let meta = std::fs::metadata(&real).map_err(|e| Refusal::Unreadable(e.kind()))?;
+        if meta.is_file()
+            && let Some(text) = self.overlay(&real)
+        {
+            if text.len() as u64 > limit {
+                return Err(Refusal::TooLarge(limit));
+            }
+            return Ok(ReadFile {
+                bytes: text.as_bytes().to_vec(),
+                real,
+                origin,
+            });
+        }
         if meta.is_dir() {
             return Err(Refusal::Unreadable(std::io::ErrorKind::IsADirectory));
         }

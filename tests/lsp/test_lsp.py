@@ -1,0 +1,154 @@
+"""End-to-end tests of `agwlint lsp` with a real LSP client library (pytest-lsp, on pygls).
+
+A change to the unsaved buffer of app.tf (the Function App may run 10 minutes) must make
+AGW014 appear in gw.tf (the gateway waits 180 s), and undoing it must clear it; hover shows the
+rule page; code actions offer the suppression comment and the host-name fix. The last tests
+measure the time from didChange to the diagnostics of the other file on a 10-file workspace
+(printed, not asserted).
+"""
+
+import asyncio
+import statistics
+import time
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from conftest import uri
+
+SLOW = ("00:02:00", "00:10:00")
+
+
+def codes(client: LanguageClient, path) -> set[str]:
+    return {str(d.code) for d in client.diagnostics.get(uri(path), [])}
+
+
+async def until(client: LanguageClient, pred, timeout=30.0):
+    """Waits for published diagnostics until `pred()` holds."""
+    deadline = time.monotonic() + timeout
+    while not pred():
+        left = deadline - time.monotonic()
+        assert left > 0, f"timed out; diagnostics: {client.diagnostics}"
+        try:
+            await asyncio.wait_for(
+                client.wait_for_notification("textDocument/publishDiagnostics"), left
+            )
+        except asyncio.TimeoutError:
+            pass
+
+
+def open_doc(client: LanguageClient, path, text: str):
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri(path), language_id="terraform", version=1, text=text
+            )
+        )
+    )
+
+
+def change(client: LanguageClient, path, version: int, text: str):
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(
+                uri=uri(path), version=version
+            ),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def test_cross_file_finding_hover_and_code_actions(client: LanguageClient, workspace):
+    app, gw = workspace / "app.tf", workspace / "gw.tf"
+    text = app.read_text()
+    open_doc(client, app, text)
+    change(client, app, 2, text.replace(*SLOW))
+    await until(client, lambda: "AGW014" in codes(client, gw))
+    assert app.read_text() == text, "the server never writes"
+
+    diag = next(d for d in client.diagnostics[uri(gw)] if d.code == "AGW014")
+    assert diag.source == "agwlint"
+    assert diag.severity == types.DiagnosticSeverity.Warning
+    assert diag.code_description.href.endswith("/AGW014.md")
+    assert any(r.location.uri == uri(app) for r in diag.related_information)
+    line = gw.read_text().splitlines()[diag.range.start.line]
+    assert "request_timeout" in line, line
+
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(gw)),
+            position=diag.range.start,
+        )
+    )
+    assert hover is not None and "AGW014" in hover.contents.value
+
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(gw)),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
+    )
+    edits = [e for a in actions for e in a.edit.changes[uri(gw)]]
+    assert any(
+        e.new_text.strip().startswith("# agwlint-ignore AGW014: ")
+        and e.range.start.line == diag.range.start.line
+        for e in edits
+    ), edits
+
+    change(client, app, 3, text)
+    await until(client, lambda: "AGW014" not in codes(client, gw))
+
+
+async def test_host_name_fix(client: LanguageClient, workspace):
+    gw = workspace / "gw.tf"
+    text = gw.read_text().replace(
+        "pick_host_name_from_backend_address = true",
+        "pick_host_name_from_backend_address = false",
+    )
+    open_doc(client, gw, text)
+    await until(client, lambda: "AGW010" in codes(client, gw))
+    diag = next(d for d in client.diagnostics[uri(gw)] if d.code == "AGW010")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(gw)),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
+    )
+    fix = next(a for a in actions if a.is_preferred)
+    edit = fix.edit.changes[uri(gw)][0]
+    assert edit.new_text == "true"
+    line = text.splitlines()[edit.range.start.line]
+    c = edit.range.start.character
+    assert line[c : c + 5] == "false" and "pick_host_name" in line, line
+
+
+async def measure(client: LanguageClient, ws, label: str, rounds: int = 20):
+    app, gw = ws / "app.tf", ws / "gw.tf"
+    assert len(list(ws.glob("*.tf"))) == 10
+    text = app.read_text()
+    open_doc(client, app, text)
+    times = []
+    for i in range(rounds):
+        slow = i % 2 == 0
+        start = time.perf_counter()
+        change(client, app, i + 2, text.replace(*SLOW) if slow else text)
+        await until(client, lambda: ("AGW014" in codes(client, gw)) == slow)
+        times.append((time.perf_counter() - start) * 1000)
+    runs = [m.message for m in client.log_messages if "linted in" in m.message]
+    lint_ms = [int(m.rsplit(" ", 2)[-2]) for m in runs[-rounds:]]
+    print(
+        f"\nBENCHMARK lsp didChange->diagnostics, 10-file workspace, {label}: "
+        f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
+        f"over {rounds} edits; lint run median {statistics.median(lint_ms)} ms"
+    )
+    return times
+
+
+async def test_benchmark_didchange_to_diagnostics(client10: LanguageClient, workspace10):
+    await measure(client10, workspace10, "default 100 ms debounce")
+
+
+async def test_benchmark_without_debounce(client10_nodebounce: LanguageClient, workspace10):
+    await measure(client10_nodebounce, workspace10, "debounceMs 0")
