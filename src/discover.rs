@@ -255,7 +255,7 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                         tf_dirs.insert(dir.to_path_buf());
                     }
                 }
-                "json" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
+                "json" | "bicep" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
                     path: p.to_path_buf(),
                     display: display_path(p),
                     explicit: false,
