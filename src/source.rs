@@ -75,6 +75,19 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
     /// Where the text was read from and who chose the path (`None`: text added directly).
     read: Option<(PathBuf, PathOrigin)>,
+    /// For text derived from another file (Terraform JSON rewritten as HCL): that file and
+    /// where each piece came from ([`SourceMap::original`]).
+    derived: Option<Arc<Derived>>,
+}
+
+/// Where the pieces of a derived text come from: `(range in the derived text, range in the
+/// original file)`, in increasing order of the derived range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// The original file.
+    pub of: FileId,
+    /// The pieces.
+    pub pieces: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 impl SourceFile {
@@ -93,6 +106,7 @@ impl SourceFile {
             text: Arc::from(text),
             line_starts,
             read: None,
+            derived: None,
         }
     }
 
@@ -180,6 +194,41 @@ impl SourceMap {
         let mut f = SourceFile::new(path.into(), text);
         f.read = Some((read.real.clone(), read.origin));
         self.push(f)
+    }
+
+    /// Adds a text derived from the file `derived.of` (never shown: spans into it are moved to
+    /// the original by [`SourceMap::original`]).
+    pub fn add_derived(&self, path: impl Into<String>, text: &str, derived: Derived) -> FileId {
+        let mut f = SourceFile::new(path.into(), text);
+        f.derived = Some(Arc::new(derived));
+        self.push(f)
+    }
+
+    /// A span in the file it stands for: spans into a derived text map to the original file
+    /// (each end onto the piece that holds it, or the nearest piece inside the span); other
+    /// spans are returned as they are.
+    pub fn original(&self, span: Span) -> Span {
+        let Some(d) = self.get(span.file).and_then(|f| f.derived.clone()) else {
+            return span;
+        };
+        let (s, e) = (span.start as usize, span.end as usize);
+        let start = d
+            .pieces
+            .iter()
+            .find(|(g, _)| g.end > s)
+            .map(|(g, o)| o.start + s.saturating_sub(g.start).min(o.len()));
+        let end = d
+            .pieces
+            .iter()
+            .rev()
+            .find(|(g, _)| g.start < e.max(s + 1))
+            .map(|(g, o)| o.start + e.saturating_sub(g.start).min(o.len()));
+        match (start, end) {
+            (Some(a), Some(b)) if b >= a => Span::new(d.of, a..b),
+            (Some(a), _) => Span::new(d.of, a..a),
+            (None, Some(b)) => Span::new(d.of, b..b),
+            (None, None) => Span::new(d.of, 0..0),
+        }
     }
 
     fn push(&self, file: SourceFile) -> FileId {

@@ -17,6 +17,7 @@ pub mod module;
 pub mod parse;
 pub mod planned;
 pub mod semver;
+pub mod tfjson;
 pub mod tfvars;
 
 use std::collections::HashSet;
