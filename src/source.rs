@@ -65,6 +65,26 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// A span of a derived text in the file of the piece that holds its start (its end clipped
+/// to the last piece of that file inside the span).
+fn map_derived(d: &Derived, span: Span) -> Span {
+    let (s, e) = (span.start as usize, span.end as usize);
+    let Some((gs, file, os)) = d.pieces.iter().find(|(g, _, _)| g.end > s) else {
+        return Span::new(d.of, 0..0);
+    };
+    let a = os.start + s.saturating_sub(gs.start).min(os.len());
+    let end = d
+        .pieces
+        .iter()
+        .rev()
+        .find(|(g, f, _)| f == file && g.start < e.max(s + 1))
+        .map(|(g, _, o)| o.start + e.saturating_sub(g.start).min(o.len()));
+    match end {
+        Some(b) if b >= a => Span::new(*file, a..b),
+        _ => Span::new(*file, a..os.end.max(a)),
+    }
+}
+
 /// One file's text and line index.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -80,14 +100,15 @@ pub struct SourceFile {
     derived: Option<Arc<Derived>>,
 }
 
-/// Where the pieces of a derived text come from: `(range in the derived text, range in the
-/// original file)`, in increasing order of the derived range.
+/// Where the pieces of a derived text come from: `(range in the derived text, file, range in
+/// that file)`, in increasing order of the derived range. A piece may come from another
+/// derived text (an override merged into Terraform JSON); [`SourceMap::original`] follows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Derived {
-    /// The original file.
+    /// The file a span outside every piece falls back to.
     pub of: FileId,
     /// The pieces.
-    pub pieces: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    pub pieces: Vec<(std::ops::Range<usize>, FileId, std::ops::Range<usize>)>,
 }
 
 impl SourceFile {
@@ -208,27 +229,15 @@ impl SourceMap {
     /// (each end onto the piece that holds it, or the nearest piece inside the span); other
     /// spans are returned as they are.
     pub fn original(&self, span: Span) -> Span {
-        let Some(d) = self.get(span.file).and_then(|f| f.derived.clone()) else {
-            return span;
-        };
-        let (s, e) = (span.start as usize, span.end as usize);
-        let start = d
-            .pieces
-            .iter()
-            .find(|(g, _)| g.end > s)
-            .map(|(g, o)| o.start + s.saturating_sub(g.start).min(o.len()));
-        let end = d
-            .pieces
-            .iter()
-            .rev()
-            .find(|(g, _)| g.start < e.max(s + 1))
-            .map(|(g, o)| o.start + e.saturating_sub(g.start).min(o.len()));
-        match (start, end) {
-            (Some(a), Some(b)) if b >= a => Span::new(d.of, a..b),
-            (Some(a), _) => Span::new(d.of, a..a),
-            (None, Some(b)) => Span::new(d.of, b..b),
-            (None, None) => Span::new(d.of, 0..0),
+        let mut span = span;
+        // Derived texts are at most two levels deep (an override merged into Terraform JSON).
+        for _ in 0..4 {
+            let Some(d) = self.get(span.file).and_then(|f| f.derived.clone()) else {
+                return span;
+            };
+            span = map_derived(&d, span);
         }
+        span
     }
 
     fn push(&self, file: SourceFile) -> FileId {

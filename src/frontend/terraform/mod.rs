@@ -14,6 +14,7 @@ pub mod expand;
 pub mod frames;
 pub mod map;
 pub mod module;
+pub mod overrides;
 pub mod parse;
 pub mod planned;
 pub mod semver;

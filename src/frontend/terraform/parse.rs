@@ -320,6 +320,7 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
         display: display.to_string(),
         ..ParsedModule::default()
     };
+    let mut overrides = Vec::new();
     for path in tf_files(dir) {
         let name = path
             .file_name()
@@ -349,9 +350,15 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
             id
         };
         match parse_stored(id, sources) {
+            Ok(body) if super::overrides::is_override(&path) => {
+                overrides.push(ParsedFile { file: id, body });
+            }
             Ok(body) => m.files.push(ParsedFile { file: id, body }),
             Err(f) => m.findings.push(*f),
         }
+    }
+    if !overrides.is_empty() {
+        super::overrides::apply(&mut m, overrides, sources);
     }
     m
 }

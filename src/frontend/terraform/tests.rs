@@ -1482,3 +1482,65 @@ fn terraform_json_files_are_part_of_the_module() {
     assert!(file.path.ends_with("bad.tf.json"));
     assert_eq!(&*file.text, bad);
 }
+
+/// Override files merge into the block with the same header, as Terraform does: attributes
+/// replace attributes, a nested block type replaces every block of that type, locals replace
+/// locals; spans of overriding values point into the override file, the others stay in place.
+#[test]
+fn override_files_merge_into_their_blocks() {
+    let main = format!(
+        "locals {{\n  port = 80\n}}\n{}",
+        gw(
+            "  frontend_port {\n    name = \"a\"\n    port = local.port\n  }\n  frontend_port {\n    name = \"b\"\n    port = 81\n  }\n"
+        )
+    );
+    let over = r#"resource "azurerm_application_gateway" "gw" {
+  sku {
+    name     = "Standard_v2"
+    tier     = "Standard_v2"
+    capacity = 5
+  }
+  frontend_port {
+    name = "c"
+    port = local.port
+  }
+}
+
+resource "azurerm_application_gateway" "missing" {
+  name = "not in the module: left out"
+}
+"#;
+    let json_over = r#"{"locals": {"port": 8443}}"#;
+    let (units, sources) = load_with(
+        &[
+            ("main.tf", &main),
+            ("override.tf", over),
+            ("ports_override.tf.json", json_over),
+        ],
+        &FrontendOptions::default(),
+    );
+    let mut m = Model::new();
+    for u in units {
+        assert!(u.diagnostics.is_empty(), "{:?}", u.diagnostics);
+        m.extend(u.model);
+    }
+    assert_eq!(m.gateways.len(), 1);
+    let g = &m.gateways[0];
+    let cap = &g.sku.capacity;
+    assert_eq!(cap.get(), Some(&5));
+    let at = sources.original(cap.span.unwrap());
+    let file = sources.get(at.file).unwrap();
+    assert!(file.path.ends_with("/override.tf"), "{}", file.path);
+    assert_eq!(&file.text[at.start as usize..at.end as usize], "5");
+    let ports: Vec<(String, i64)> = g
+        .frontend_ports
+        .iter()
+        .filter_map(|p| Some((p.name.get()?.clone(), *p.port.get()?)))
+        .collect();
+    assert_eq!(ports, vec![("c".to_string(), 8443)]);
+    // The gateway's name is not overridden: it stays in main.tf.
+    let at = sources.original(g.res.name.span.unwrap());
+    let file = sources.get(at.file).unwrap();
+    assert!(file.path.ends_with("/main.tf"), "{}", file.path);
+    assert_eq!(&file.text[at.start as usize..at.end as usize], "\"agw\"");
+}

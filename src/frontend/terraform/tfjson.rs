@@ -60,7 +60,8 @@ pub struct Converted {
 
 struct Writer {
     out: String,
-    pieces: Vec<(Range<usize>, Range<usize>)>,
+    of: FileId,
+    pieces: Vec<(Range<usize>, FileId, Range<usize>)>,
 }
 
 impl Writer {
@@ -71,7 +72,7 @@ impl Writer {
     fn mapped(&mut self, s: &str, from: Range<usize>) {
         let start = self.out.len();
         self.out.push_str(s);
-        self.pieces.push((start..self.out.len(), from));
+        self.pieces.push((start..self.out.len(), self.of, from));
     }
 }
 
@@ -152,6 +153,7 @@ fn label_text(s: &str) -> String {
 pub fn to_hcl(root: &JNode, of: FileId) -> Converted {
     let mut w = Writer {
         out: String::new(),
+        of,
         pieces: Vec::new(),
     };
     for p in props(root) {
