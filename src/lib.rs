@@ -152,6 +152,7 @@ pub fn lint(
     report.skipped.extend(skipped);
     relocate::apply(&mut report.findings, &model.module_frames);
     relocate::apply_skipped(&mut report.skipped, &model.module_frames);
+    relocate::to_original(&mut report, sources);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     if opts.only_changed {
