@@ -19,7 +19,6 @@ const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules"];
 /// these kinds named on the command line is reported on stderr. A front-end that learns to read
 /// one removes its line.
 pub const UNREADABLE: &[(&str, &str)] = &[
-    (".bicep", "no Bicep front-end yet"),
     (".bicepparam", "no Bicep front-end yet"),
     (".tf.json", "no Terraform JSON front-end yet"),
 ];
@@ -256,7 +255,7 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                         tf_dirs.insert(dir.to_path_buf());
                     }
                 }
-                "json" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
+                "json" | "bicep" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
                     path: p.to_path_buf(),
                     display: display_path(p),
                     explicit: false,
@@ -440,6 +439,7 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
                 dirs.insert(dir_of(p));
             }
             Some("json") if unreadable_kind(p).is_none() => json.push(p.to_path_buf()),
+            Some("bicep") => json.push(p.to_path_buf()),
             _ => {}
         }
     }

@@ -605,6 +605,27 @@ fn load_json_unit(
             };
         }
     };
+    if j.path.extension().is_some_and(|e| e == "bicep") {
+        return frontend::bicep::load_root(
+            &j.path,
+            &j.display,
+            &text,
+            Some(&read),
+            unit,
+            sources,
+            &opts.frontend,
+        );
+    }
+    if let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text) {
+        return UnitOutput {
+            skipped: true,
+            notes: vec![format!(
+                "{}: skipped, compiled from {bicep}, which is linted instead",
+                j.display
+            )],
+            ..UnitOutput::default()
+        };
+    }
     if !frontend::arm::looks_like_template(&text) {
         return UnitOutput {
             skipped: true,

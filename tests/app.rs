@@ -117,6 +117,35 @@ fn rule_fixtures_fail_and_pass_in_arm_and_terraform() {
             114,
             Some(("src/api/function_app.py", 6)),
         ),
+        // Node.js v4 (JavaScript, TypeScript): the level in the options object.
+        (
+            "AGW056/fail_node_arm",
+            "AGW056",
+            164,
+            Some(("src/functions/health.js", 6)),
+        ),
+        (
+            "AGW056/fail_node_tf",
+            "AGW056",
+            114,
+            Some(("src/functions/health.ts", 7)),
+        ),
+        // Java: no authLevel written, so the annotation default FUNCTION.
+        (
+            "AGW056/fail_java_arm",
+            "AGW056",
+            164,
+            Some(("src/main/java/com/example/Health.java", 10)),
+        ),
+        ("AGW057/fail_java_tf", "AGW057", 114, None),
+        ("AGW057/fail_node_arm", "AGW057", 164, None),
+        ("AGW057/fail_node_tf", "AGW057", 114, None),
+        (
+            "AGW058/fail_node_arm",
+            "AGW058",
+            164,
+            Some(("src/functions/health.mjs", 3)),
+        ),
         ("AGW057/fail_python_arm", "AGW057", 164, None),
         ("AGW057/fail_python_tf", "AGW057", 114, None),
         ("AGW057/fail_arm", "AGW057", 164, None),
@@ -307,4 +336,36 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), t).unwrap();
         }
     }
+}
+
+/// A FIFO inside the project (named like code) is not opened: the run ends, with a note, and
+/// the surface is incomplete (no "no route matches" verdict from a partial read).
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_project_is_not_read() {
+    let src = root().join("testdata/rules/AGW056/fail_python_arm");
+    let tmp = std::env::temp_dir().join(format!("agwlint-app-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&src, &tmp);
+    let project = std::fs::read_dir(tmp.join("src"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("host.json").is_file())
+        .unwrap_or_else(|| tmp.join("src"));
+    let fifo = project.join("zz_fifo.py");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let r = run(&tmp);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("zz_fifo.py") && n.contains("not a regular file")),
+        "{:?}",
+        r.notes
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
 }

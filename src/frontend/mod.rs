@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod arm;
+pub mod bicep;
 pub mod deadline;
 pub mod terraform;
 pub mod tfplan;

@@ -61,7 +61,7 @@ pub fn suppression_line(syntax: Syntax, rule: &str, line: &str) -> String {
     let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
     let marker = match syntax {
         Syntax::Hcl => "#",
-        Syntax::Json => "//",
+        Syntax::Json | Syntax::Bicep => "//",
     };
     format!("{indent}{marker} {KEYWORD} {rule}: {REASON_PLACEHOLDER}\n")
 }

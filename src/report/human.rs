@@ -250,6 +250,13 @@ pub fn summary(report: &Report, sources: &SourceMap) -> String {
         let files = if *n == 1 { "file" } else { "files" };
         linted.push_str(&format!("; {n} {suffix} {files} not read: {why}"));
     }
+    if report.modules_not_followed > 0 {
+        let n = report.modules_not_followed;
+        let calls = if n == 1 { "call" } else { "calls" };
+        linted.push_str(&format!(
+            "; {n} registry module {calls} not read: run `terraform init` or pass `--plan`"
+        ));
+    }
     linted.push(')');
     if parts.is_empty() {
         format!("no findings {linted}")

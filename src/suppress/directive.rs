@@ -34,10 +34,14 @@ pub struct Directive {
     pub file_wide: bool,
 }
 
+/// Bicep's directive, `#disable-next-line AGW010 ...`, read as a suppression of the agwlint
+/// rules it names (its body after `#`).
+const BICEP_DIRECTIVE: &str = "disable-next-line";
+
 /// Parses the suppression directives of a file.
 pub fn directives(file: &SourceFile, syntax: Syntax) -> Vec<Directive> {
     let text: &str = &file.text;
-    if !text.contains(KEYWORD) {
+    if !text.contains(KEYWORD) && !(syntax == Syntax::Bicep && text.contains(BICEP_DIRECTIVE)) {
         return Vec::new();
     }
     let sc = scan(text, syntax);
@@ -46,7 +50,10 @@ pub fn directives(file: &SourceFile, syntax: Syntax) -> Vec<Directive> {
         let body = &text[c.body.0..c.body.1];
         let lead = body.len() - body.trim_start().len();
         let trimmed = &body[lead..];
-        let (file_wide, kw_len) = if trimmed.starts_with(KEYWORD_FILE) {
+        let bicep_directive = syntax == Syntax::Bicep && trimmed.starts_with(BICEP_DIRECTIVE);
+        let (file_wide, kw_len) = if bicep_directive {
+            (false, BICEP_DIRECTIVE.len())
+        } else if trimmed.starts_with(KEYWORD_FILE) {
             (true, KEYWORD_FILE.len())
         } else if trimmed.starts_with(KEYWORD) {
             (false, KEYWORD.len())
@@ -81,6 +88,14 @@ pub fn directives(file: &SourceFile, syntax: Syntax) -> Vec<Directive> {
                 }
                 (false, None) => tok_start = Some(i),
                 _ => {}
+            }
+        }
+        if bicep_directive {
+            // Bicep's own directive also names its linter's codes: only agwlint rules count,
+            // and a directive naming none is not ours.
+            named.retain(|n| n.meta.is_some());
+            if named.is_empty() {
+                continue;
             }
         }
         let scope = if file_wide {

@@ -8,6 +8,8 @@ pub enum Syntax {
     Hcl,
     /// JSON with comments: `//`, `/* */`.
     Json,
+    /// Bicep: `//`, `/* */`, and `#disable-next-line` directives naming agwlint rules.
+    Bicep,
 }
 
 /// The comment syntax of a file by its extension; `None` for files never scanned.
@@ -17,6 +19,8 @@ pub fn syntax_of(path: &str) -> Option<Syntax> {
         Some(Syntax::Json)
     } else if p.ends_with(".tf") || p.ends_with(".tfvars") || p.ends_with(".hcl") {
         Some(Syntax::Hcl)
+    } else if p.ends_with(".bicep") || p.ends_with(".bicepparam") {
+        Some(Syntax::Bicep)
     } else {
         None
     }
@@ -48,6 +52,9 @@ enum Ctx {
 /// Finds comments and code brackets, skipping strings (with HCL `${}` / `%{}` templates,
 /// which may nest strings) and heredocs. Never fails: an unterminated string ends at its line.
 pub(super) fn scan(text: &str, syntax: Syntax) -> Scan {
+    if syntax == Syntax::Bicep {
+        return scan_bicep(text);
+    }
     let b = text.as_bytes();
     let n = b.len();
     let hcl = syntax == Syntax::Hcl;
@@ -163,4 +170,37 @@ fn heredoc_end(text: &str, at: usize) -> Option<usize> {
         }
     }
     Some(text.len())
+}
+
+/// Bicep comments, directives and code brackets, from the Bicep lexer.
+fn scan_bicep(text: &str) -> Scan {
+    use crate::frontend::bicep::lexer::{Tk, lex};
+    let lexed = lex(text);
+    let mut out = Scan::default();
+    for t in &lexed.trivia {
+        let (start, end) = (t.span.start, t.span.end);
+        let body = if t.directive {
+            (start + 1, end)
+        } else if text[start..].starts_with("/*") {
+            (
+                start + 2,
+                if text[..end].ends_with("*/") && end >= start + 4 {
+                    end - 2
+                } else {
+                    end
+                },
+            )
+        } else {
+            (start + 2, end)
+        };
+        out.comments.push(Comment { start, end, body });
+    }
+    for t in &lexed.tokens {
+        match t.kind {
+            Tk::Punct("{" | "[" | "(") => out.brackets.push((t.span.start, true)),
+            Tk::Punct("}" | "]" | ")") => out.brackets.push((t.span.start, false)),
+            _ => {}
+        }
+    }
+    out
 }

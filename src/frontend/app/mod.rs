@@ -8,6 +8,8 @@
 
 pub mod csharp;
 pub mod host;
+pub mod java;
+pub mod node;
 pub mod python;
 pub mod read;
 
@@ -277,10 +279,24 @@ fn read_project(
                         .is_some_and(|n| read::SKIP_DIRS.contains(&n)))
         });
     for e in walker.flatten() {
-        if !e.file_type().is_file() {
+        let ft = e.file_type();
+        if ft.is_dir() {
             continue;
         }
         let p = e.path();
+        if !ft.is_file() && !ft.is_symlink() {
+            // A FIFO, socket or device named like code is never opened; the surface is then
+            // not fully known.
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if UNREAD_CODE.contains(&ext) || e.file_name() == "function.json" {
+                out.notes.push(format!(
+                    "{}: not read: not a regular file",
+                    crate::discover::display_path(p)
+                ));
+                complete = false;
+            }
+            continue;
+        }
         let fname = e.file_name().to_str().unwrap_or("");
         if fname == "proxies.json" && e.depth() == 1 {
             // Proxies add routes this linter does not model.
@@ -320,7 +336,9 @@ fn read_project(
             continue;
         }
         let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-        if ext == "cs" || ext == "py" {
+        let node = matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts");
+        let jvm = matches!(ext, "java" | "kt");
+        if ext == "cs" || ext == "py" || node || jvm {
             let fshown = crate::discover::display_path(p);
             let text = match read::read_text(roots, p) {
                 Ok(t) => t,
@@ -330,8 +348,10 @@ fn read_project(
                     continue;
                 }
             };
-            let relevant = if ext == "cs" {
+            let relevant = if ext == "cs" || jvm {
                 text.contains("HttpTrigger")
+            } else if node {
+                text.contains("@azure/functions")
             } else {
                 text.contains("FunctionApp")
                     || text.contains("Blueprint")
@@ -345,6 +365,10 @@ fn read_project(
             let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
             let read = if ext == "cs" {
                 csharp::read(&stored, id)
+            } else if node {
+                Some(node::read(&stored, id))
+            } else if jvm {
+                Some(java::read(&stored, id, ext == "kt"))
             } else {
                 python::read(&stored, id)
             };
@@ -352,7 +376,7 @@ fn read_project(
                 Some(r) => {
                     if !r.clean {
                         out.notes.push(format!(
-                            "{fshown}: syntax errors; the app's HTTP surface is not fully known"
+                            "{fshown}: not fully read (syntax errors or a registration this reader does not follow); the app's HTTP surface is not fully known"
                         ));
                         complete = false;
                     }

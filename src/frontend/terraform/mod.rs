@@ -290,6 +290,9 @@ fn load_root(
     if let Some(plan) = &ctx.plan {
         plan_variables(plan, &declared, &mut vals);
     }
+    if !is_clearly_root(&m, dir, opts, ctx.plan.is_some()) {
+        open_null_inputs(&m, &mut vals);
+    }
     let first_file = m.files.first().map(|f| f.file);
     let c = canon(&dir.path);
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
@@ -347,6 +350,78 @@ fn load_root(
         ..UnitOutput::default()
     };
     (out, declared)
+}
+
+/// True for a directory that is clearly a root module: it configures a provider or a backend
+/// (`terraform { backend ... }` / `cloud`), has var files (`*.tfvars`, `*.tfvars.json`, mapped
+/// or given), or is linted with `--var` or a plan. Any other directory no scanned module calls
+/// may be a reusable module whose callers are elsewhere.
+fn is_clearly_root(
+    m: &parse::ParsedModule,
+    dir: &TfDir,
+    opts: &FrontendOptions,
+    plan: bool,
+) -> bool {
+    let configures = m.blocks().any(|(_, b)| match b.ident.as_str() {
+        "provider" => true,
+        "terraform" => b
+            .body
+            .blocks()
+            .any(|s| matches!(s.ident.as_str(), "backend" | "cloud")),
+        _ => false,
+    });
+    let has_var_files = std::fs::read_dir(&dir.path)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .any(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.ends_with(".tfvars") || n.ends_with(".tfvars.json")
+        });
+    configures
+        || has_var_files
+        || plan
+        || !opts.vars.is_empty()
+        || !tfvars::var_files(&dir.path, &dir.display, opts).is_empty()
+}
+
+/// In a directory that may be a reusable module (see [`is_clearly_root`]), a variable whose
+/// default is `null` and that nothing sets is an input its callers fill: Unknown, not the
+/// absent value `null` would give (a module's `capacity = null` is not a gateway without
+/// capacity).
+fn open_null_inputs(
+    m: &parse::ParsedModule,
+    vals: &mut std::collections::HashMap<String, module::VarVal>,
+) {
+    for (file, b) in m.blocks() {
+        if b.ident.as_str() != "variable" {
+            continue;
+        }
+        let Some(name) = b.labels.first().map(|l| l.as_str()) else {
+            continue;
+        };
+        let null_default = b
+            .body
+            .get_attribute("default")
+            .is_some_and(|a| matches!(a.value, Expression::Null(_)));
+        if !null_default || vals.contains_key(name) {
+            continue;
+        }
+        let why = crate::model::Why::new(
+            format!(
+                "variable `{name}` defaults to null in a module with no provider, backend or var file and no caller in the scan: its callers set it"
+            ),
+            Some(parse::header_span(b, file)),
+        );
+        vals.insert(
+            name.to_string(),
+            (
+                value::TVal::Unknown(crate::model::Partial::because(why)),
+                None,
+            ),
+        );
+    }
 }
 
 /// Root variables the plan has a value for and the sources (var files, `--var`) do not: the

@@ -1410,3 +1410,38 @@ resource "azapi_resource" "gw" {
     assert_eq!(id.kind.as_str(), Some("UserAssigned"));
     assert_eq!(id.ids.iter().count(), 1);
 }
+
+/// A `default = null` input of a directory that may be a reusable module (no provider, backend
+/// or var file, no caller in the scan) is Unknown; in a clear root module, or when a caller
+/// omits it, it is the null Terraform plans with (absent); a caller's value is used.
+#[test]
+fn null_default_inputs_of_reusable_modules_are_unknown() {
+    let module = format!(
+        "variable \"capacity\" {{\n  type    = number\n  default = null\n}}\n{}",
+        gw("").replace("capacity = 2", "capacity = var.capacity")
+    );
+    let capacity = |files: &[(&str, &str)]| {
+        let m = load(files);
+        assert_eq!(m.gateways.len(), 1);
+        m.gateways[0].sku.capacity.clone()
+    };
+    // Reusable module, no caller: Unknown.
+    let c = capacity(&[("main.tf", &module)]);
+    assert!(c.is_unknown(), "{c:?}");
+    // Root module (provider, backend or a var file): the null default is absent.
+    for extra in [
+        "provider \"azurerm\" {\n  features {}\n}\n",
+        "terraform {\n  backend \"azurerm\" {}\n}\n",
+    ] {
+        let c = capacity(&[("main.tf", &module), ("root.tf", extra)]);
+        assert!(c.is_absent(), "{extra}: {c:?}");
+    }
+    let c = capacity(&[("main.tf", &module), ("prod.tfvars", "")]);
+    assert!(c.is_absent(), "{c:?}");
+    // A caller in the scan: its value, or null when it omits the input.
+    let call = |input: &str| format!("module \"agw\" {{\n  source = \"./m\"\n  {input}\n}}\n");
+    let c = capacity(&[("m/main.tf", &module), ("main.tf", &call("capacity = 3"))]);
+    assert_eq!(c.get(), Some(&3));
+    let c = capacity(&[("m/main.tf", &module), ("main.tf", &call(""))]);
+    assert!(c.is_absent(), "{c:?}");
+}

@@ -246,6 +246,23 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .sources
             .get(id)
             .map_or_else(|| std::sync::Arc::from(text.as_str()), |f| f.text.clone());
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("bicep"))
+        {
+            // A Bicep module: lowered into a template with spans in the `.bicep` file.
+            return match crate::frontend::bicep::lower_file(&stored, id, &l.sources.path(id)) {
+                Ok(lowered) => {
+                    l.notes.borrow_mut().extend(lowered.notes);
+                    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    Some((lowered.doc, id, dir))
+                }
+                Err(d) => {
+                    l.findings.borrow_mut().push(d);
+                    None
+                }
+            };
+        }
         match crate::frontend::arm::json::parse(&stored, id) {
             Ok(doc) => {
                 let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

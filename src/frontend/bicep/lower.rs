@@ -1,0 +1,951 @@
+//! Lowering: the Bicep syntax tree into the ARM front-end's template IR
+//! ([`JsonDoc`] in `languageVersion 2.0` symbolic-name form), as Bicep's own
+//! `ExpressionConverter` / `TemplateWriter` do, with every node carrying the span of the Bicep
+//! it came from. The ARM evaluator, mapper and rules then run unchanged.
+//!
+//! Anything not understood (user functions, imported symbols, `load*Content`, looped resource
+//! access, spreads into resource bodies...) lowers to an expression the evaluator cannot know,
+//! so the value is Unknown and no rule decides on it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::syntax::*;
+use crate::frontend::arm::json::{Comment, JKind, JNode, JProp, JsonDoc};
+use crate::source::{FileId, Span};
+
+/// The expression lowered where a Bicep construct is not understood: an unknown function, so
+/// the evaluator gives Unknown with this name as the reason.
+const UNKNOWN: &str = "bicepNotEvaluated()";
+
+/// What a Bicep name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sym {
+    Param,
+    Var,
+    Resource,
+    Module,
+    /// User functions, imports, types, outputs: never lowered to a value.
+    Other,
+}
+
+/// What lowering learned about a resource before lowering bodies.
+#[derive(Debug, Clone)]
+struct ResInfo {
+    /// Full type without API version.
+    rtype: String,
+    api: String,
+    /// Name as an ARM expression (no brackets), when it could be written.
+    name: Option<String>,
+    looped: bool,
+}
+
+/// The result of lowering one file.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    /// The template.
+    pub doc: JsonDoc,
+    /// `--verbose` notes (registry modules not followed, constructs not evaluated).
+    pub notes: Vec<String>,
+    /// Local modules (`./x.bicep`, `x.json`) as written.
+    pub modules: Vec<String>,
+}
+
+/// Lowers a parsed `.bicep` file (in `file`, shown as `display`).
+pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered {
+    let mut lw = Lw {
+        file,
+        display: display.to_string(),
+        syms: HashMap::new(),
+        res: HashMap::new(),
+        locals: Vec::new(),
+        notes: Vec::new(),
+        modules: Vec::new(),
+    };
+    lw.declare(f);
+    let root = lw.template(f, 0..text_len);
+    Lowered {
+        doc: JsonDoc {
+            root,
+            comments: Vec::<Comment>::new(),
+        },
+        notes: lw.notes,
+        modules: lw.modules,
+    }
+}
+
+struct Lw {
+    file: FileId,
+    display: String,
+    syms: HashMap<String, Sym>,
+    /// Resources by symbolic name (`parent::child` for nested ones).
+    res: HashMap<String, ResInfo>,
+    /// Loop and lambda variables in scope: Bicep name → ARM expression.
+    locals: Vec<(String, String)>,
+    notes: Vec<String>,
+    modules: Vec<String>,
+}
+
+/// Quotes an ARM string literal.
+fn q(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A literal string as a JSON template string (a leading `[` is escaped as `[[`).
+fn lit(s: &str) -> String {
+    if s.starts_with('[') {
+        format!("[{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn literal_str(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Str(parts) => match parts.as_slice() {
+            [StrPart::Lit(s)] => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Splits `'Microsoft.X/y@2020-01-01'` into type and API version.
+fn split_type(t: &str) -> (String, String) {
+    match t.split_once('@') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (t.to_string(), String::new()),
+    }
+}
+
+/// The loop, condition and object of a resource or module body.
+fn unwrap_body(
+    e: &Expr,
+) -> (
+    Option<(&Option<String>, &Option<String>, &Expr)>,
+    Option<&Expr>,
+    &Expr,
+) {
+    let (lp, inner) = match &e.kind {
+        ExprKind::For {
+            item,
+            index,
+            iter,
+            body,
+        } => (Some((item, index, &**iter)), &**body),
+        _ => (None, e),
+    };
+    match &inner.kind {
+        ExprKind::If(c, b) => (lp, Some(&**c), b),
+        _ => (lp, None, inner),
+    }
+}
+
+fn members(e: &Expr) -> &[Member] {
+    match &e.kind {
+        ExprKind::Object(m) => m,
+        _ => &[],
+    }
+}
+
+fn prop<'e>(e: &'e Expr, key: &str) -> Option<&'e Expr> {
+    members(e).iter().find_map(|m| match m {
+        Member::Prop {
+            key: Some(k),
+            value,
+            ..
+        } if k == key => Some(value),
+        _ => None,
+    })
+}
+
+impl Lw {
+    fn sp(&self, r: &Range<usize>) -> Span {
+        Span::new(self.file, r.clone())
+    }
+
+    fn node(&self, r: &Range<usize>, kind: JKind) -> JNode {
+        JNode {
+            span: self.sp(r),
+            kind,
+        }
+    }
+
+    fn s(&self, r: &Range<usize>, s: &str) -> JNode {
+        self.node(r, JKind::Str(s.to_string()))
+    }
+
+    fn jp(&self, key: &str, r: &Range<usize>, value: JNode) -> JProp {
+        JProp {
+            key: key.to_string(),
+            key_span: self.sp(r),
+            value,
+        }
+    }
+
+    // ---- declarations
+
+    fn declare(&mut self, f: &File) {
+        for d in &f.decls {
+            let (name, sym) = match &d.kind {
+                DeclKind::Param { name, .. } => (name, Sym::Param),
+                DeclKind::Var(n, _) => (n, Sym::Var),
+                DeclKind::Resource(r) => (&r.name, Sym::Resource),
+                DeclKind::Module { name, .. } => (name, Sym::Module),
+                DeclKind::Func(n, _) | DeclKind::TypeDecl(n, _) => (n, Sym::Other),
+                _ => continue,
+            };
+            self.syms.insert(name.text.clone(), sym);
+        }
+        // Types and loops of every resource first (children and `parent:` need them), then
+        // names, which may refer to other resources' names.
+        let mut order = Vec::new();
+        for d in &f.decls {
+            if let DeclKind::Resource(r) = &d.kind {
+                self.declare_resource(r, None, &mut order);
+            }
+        }
+        for _ in 0..4 {
+            for (sym, r, parent) in &order {
+                if self.res.get(sym).is_some_and(|i| i.name.is_some()) {
+                    continue;
+                }
+                let name = self.resource_name_text(r, parent.as_deref());
+                if let Some(i) = self.res.get_mut(sym) {
+                    i.name = name;
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn declare_resource<'r>(
+        &mut self,
+        r: &'r Resource,
+        parent: Option<&str>,
+        order: &mut Vec<(String, &'r Resource, Option<String>)>,
+    ) {
+        let sym = match parent {
+            Some(p) => format!("{p}::{}", r.name.text),
+            None => r.name.text.clone(),
+        };
+        let (t, api) = split_type(literal_str(&r.ty).unwrap_or_default());
+        let pinfo = parent.and_then(|p| self.res.get(p)).cloned();
+        let (rtype, api) = match &pinfo {
+            Some(p) if !t.contains('/') => (
+                format!("{}/{t}", p.rtype),
+                if api.is_empty() { p.api.clone() } else { api },
+            ),
+            _ => (t, api),
+        };
+        let (lp, _, obj) = unwrap_body(&r.body);
+        let looped = lp.is_some() || pinfo.as_ref().is_some_and(|p| p.looped);
+        self.res.insert(
+            sym.clone(),
+            ResInfo {
+                rtype,
+                api,
+                name: None,
+                looped,
+            },
+        );
+        order.push((sym.clone(), r, parent.map(str::to_string)));
+        for m in members(obj) {
+            if let Member::Resource(c) = m {
+                self.declare_resource(c, Some(&sym), order);
+            }
+        }
+    }
+
+    /// The name of a resource as an ARM expression: its own `name`, prefixed by its parent's
+    /// (nested declaration or `parent:`).
+    fn resource_name_text(&mut self, r: &Resource, nested_parent: Option<&str>) -> Option<String> {
+        let (_, _, obj) = unwrap_body(&r.body);
+        let own = self.emit(prop(obj, "name")?)?;
+        let parent = match nested_parent {
+            Some(p) => Some(p.to_string()),
+            None => prop(obj, "parent").and_then(|p| self.resource_symbol(p)),
+        };
+        match parent {
+            Some(p) => {
+                let pn = self.res.get(&p)?.name.clone()?;
+                Some(format!("format('{{0}}/{{1}}', {pn}, {own})"))
+            }
+            None => Some(own),
+        }
+    }
+
+    /// The symbol an expression names when it is a resource (`r`, `r::c`).
+    fn resource_symbol(&self, e: &Expr) -> Option<String> {
+        match &e.kind {
+            ExprKind::Ident(n) if self.syms.get(n) == Some(&Sym::Resource) && !self.is_local(n) => {
+                Some(n.clone())
+            }
+            ExprKind::Child(b, c) => {
+                let p = self.resource_symbol(b)?;
+                let s = format!("{p}::{c}");
+                self.res.contains_key(&s).then_some(s)
+            }
+            ExprKind::Paren(x) | ExprKind::NonNull(x) => self.resource_symbol(x),
+            _ => None,
+        }
+    }
+
+    fn is_local(&self, n: &str) -> bool {
+        self.locals.iter().any(|(l, _)| l == n)
+    }
+
+    fn template(&mut self, f: &File, whole: Range<usize>) -> JNode {
+        let mut params = Vec::new();
+        let mut vars = Vec::new();
+        let mut resources = Vec::new();
+        let mut outputs = Vec::new();
+        for d in &f.decls {
+            match &d.kind {
+                DeclKind::Param { name, ty, value } => {
+                    let secure = d
+                        .decorators
+                        .iter()
+                        .any(|x| matches!(&x.kind, ExprKind::Call(_, n, _) if n == "secure"));
+                    let tname = ty.as_ref().and_then(|t| t.name.clone());
+                    let tname = match (secure, tname.as_deref()) {
+                        (true, Some("string")) => "secureString".to_string(),
+                        (true, _) => "secureObject".to_string(),
+                        (false, Some(t)) => t.to_string(),
+                        (false, None) => "object".to_string(),
+                    };
+                    let mut ps = vec![self.jp("type", &name.span, self.s(&d.span, &tname))];
+                    if let Some(v) = value {
+                        let dv = self.value(v);
+                        ps.push(self.jp("defaultValue", &v.span, dv));
+                    }
+                    if ty.as_ref().is_some_and(|t| t.nullable) {
+                        ps.push(self.jp(
+                            "nullable",
+                            &name.span,
+                            self.node(&d.span, JKind::Bool(true)),
+                        ));
+                    }
+                    params.push(self.jp(
+                        &name.text,
+                        &name.span,
+                        self.node(&d.span, JKind::Object(ps)),
+                    ));
+                }
+                DeclKind::Var(n, e) => {
+                    let v = self.value(e);
+                    vars.push(self.jp(&n.text, &n.span, v));
+                }
+                DeclKind::Output(n, t, e) => {
+                    let tn = t.name.clone().unwrap_or_else(|| "object".to_string());
+                    let v = self.value(e);
+                    let o = vec![
+                        self.jp("type", &t.span, self.s(&t.span, &tn)),
+                        self.jp("value", &e.span, v),
+                    ];
+                    outputs.push(self.jp(&n.text, &n.span, self.node(&d.span, JKind::Object(o))));
+                }
+                DeclKind::Resource(r) => self.resource(r, &d.span, None, &mut resources),
+                DeclKind::Module { name, path, body } => {
+                    if let Some(m) = self.module(name, path, body, &d.span) {
+                        resources.push(m);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut root = vec![
+            self.jp(
+                "$schema",
+                &(0..0),
+                self.s(
+                    &(0..0),
+                    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                ),
+            ),
+            self.jp("languageVersion", &(0..0), self.s(&(0..0), "2.0")),
+            self.jp("contentVersion", &(0..0), self.s(&(0..0), "1.0.0.0")),
+        ];
+        root.push(self.jp(
+            "parameters",
+            &(0..0),
+            self.node(&(0..0), JKind::Object(params)),
+        ));
+        root.push(self.jp(
+            "variables",
+            &(0..0),
+            self.node(&(0..0), JKind::Object(vars)),
+        ));
+        root.push(self.jp(
+            "resources",
+            &(0..0),
+            self.node(&(0..0), JKind::Object(resources)),
+        ));
+        root.push(self.jp(
+            "outputs",
+            &(0..0),
+            self.node(&(0..0), JKind::Object(outputs)),
+        ));
+        self.node(&whole, JKind::Object(root))
+    }
+
+    /// Binds a loop's variables (item → `iter[copyIndex('loop')]`, index → `copyIndex('loop')`)
+    /// and returns the ARM `copy` object.
+    fn bind_loop(
+        &mut self,
+        loop_name: &str,
+        (item, index, iter): (&Option<String>, &Option<String>, &Expr),
+        at: &Range<usize>,
+    ) -> Option<JNode> {
+        let it = self.emit(iter);
+        let it_text = it.clone().unwrap_or_else(|| UNKNOWN.to_string());
+        if let Some(i) = item {
+            self.locals
+                .push((i.clone(), format!("{it_text}[copyIndex({})]", q(loop_name))));
+        }
+        if let Some(i) = index {
+            self.locals
+                .push((i.clone(), format!("copyIndex({})", q(loop_name))));
+        }
+        let count = format!("[length({it_text})]");
+        Some(self.node(
+            at,
+            JKind::Object(vec![
+                self.jp("name", at, self.s(at, loop_name)),
+                self.jp("count", &iter.span, self.s(&iter.span, &count)),
+            ]),
+        ))
+    }
+
+    fn unbind(&mut self, n: usize) {
+        let keep = self.locals.len().saturating_sub(n);
+        self.locals.truncate(keep);
+    }
+
+    /// Lowers a resource (and its nested children) into `out`. `parent`: the nested parent's
+    /// symbol, its `copy` and `condition`.
+    fn resource(
+        &mut self,
+        r: &Resource,
+        span: &Range<usize>,
+        parent: Option<(&str, Option<JNode>, Option<JNode>)>,
+        out: &mut Vec<JProp>,
+    ) {
+        let sym = match parent {
+            Some((p, ..)) => format!("{p}::{}", r.name.text),
+            None => r.name.text.clone(),
+        };
+        let Some(info) = self.res.get(&sym).cloned() else {
+            return;
+        };
+        let (lp, cond, obj) = unwrap_body(&r.body);
+        let before = self.locals.len();
+        let (mut copy, mut condition) = match &parent {
+            Some((_, c, k)) => (c.clone(), k.clone()),
+            None => (None, None),
+        };
+        if let Some(lp) = lp {
+            copy = self.bind_loop(&sym, lp, &r.body.span);
+        }
+        if let Some(c) = cond {
+            let v = self.expr_node(c);
+            condition = Some(match condition {
+                Some(JNode {
+                    kind: JKind::Str(pc),
+                    ..
+                }) => {
+                    let inner = pc.trim_start_matches('[').trim_end_matches(']').to_string();
+                    let mine = match &v.kind {
+                        JKind::Str(t) => {
+                            t.trim_start_matches('[').trim_end_matches(']').to_string()
+                        }
+                        _ => "true()".to_string(),
+                    };
+                    self.s(&c.span, &format!("[and({inner}, {mine})]"))
+                }
+                _ => v,
+            });
+        }
+        let mut props = vec![
+            self.jp("type", &r.ty.span, self.s(&r.ty.span, &info.rtype)),
+            self.jp("apiVersion", &r.ty.span, self.s(&r.ty.span, &info.api)),
+        ];
+        if r.existing {
+            props.push(self.jp(
+                "existing",
+                &r.ty.span,
+                self.node(&r.ty.span, JKind::Bool(true)),
+            ));
+        }
+        if let Some(c) = &copy {
+            props.push(self.jp("copy", &c.span.range(), c.clone()));
+        }
+        if let Some(c) = &condition {
+            props.push(self.jp("condition", &c.span.range(), c.clone()));
+        }
+        let mut children = Vec::new();
+        for m in members(obj) {
+            match m {
+                Member::Prop {
+                    key: Some(k),
+                    key_span,
+                    value,
+                } => match k.as_str() {
+                    "dependsOn" | "parent" => {}
+                    "name" => {
+                        let n = match &info.name {
+                            Some(t) => {
+                                if matches!(parent, None) && prop(obj, "parent").is_none() {
+                                    self.value(value)
+                                } else {
+                                    self.s(&value.span, &format!("[{t}]"))
+                                }
+                            }
+                            None => self.s(&value.span, &format!("[{UNKNOWN}]")),
+                        };
+                        props.push(self.jp("name", key_span, n));
+                    }
+                    "scope" => {
+                        let v = match self.resource_symbol(value) {
+                            Some(s) => {
+                                self.s(&value.span, &format!("[resourceInfo({}).id]", q(&s)))
+                            }
+                            None => self.expr_node(value),
+                        };
+                        props.push(self.jp("scope", key_span, v));
+                    }
+                    _ => {
+                        let v = self.value(value);
+                        props.push(self.jp(k, key_span, v));
+                    }
+                },
+                Member::Resource(c) => children.push(c),
+                Member::Prop { key: None, .. } | Member::Spread(_) => {
+                    self.notes.push(format!(
+                        "{}: resource `{sym}` has a computed property or spread; it is not evaluated",
+                        self.display
+                    ));
+                }
+            }
+        }
+        out.push(self.jp(&sym, &r.name.span, self.node(span, JKind::Object(props))));
+        for c in children {
+            self.resource(
+                c,
+                &c.name.span,
+                Some((&sym, copy.clone(), condition.clone())),
+                out,
+            );
+        }
+        self.unbind(self.locals.len() - before);
+    }
+
+    fn module(
+        &mut self,
+        name: &Name,
+        path: &Expr,
+        body: &Expr,
+        span: &Range<usize>,
+    ) -> Option<JProp> {
+        let (lp, cond, obj) = unwrap_body(body);
+        let before = self.locals.len();
+        let mut props = vec![
+            self.jp(
+                "type",
+                &path.span,
+                self.s(&path.span, "Microsoft.Resources/deployments"),
+            ),
+            self.jp("apiVersion", &path.span, self.s(&path.span, "2022-09-01")),
+        ];
+        if let Some(lp) = lp
+            && let Some(c) = self.bind_loop(&name.text, lp, &body.span)
+        {
+            props.push(self.jp("copy", &body.span, c));
+        }
+        if let Some(c) = cond {
+            let v = self.expr_node(c);
+            props.push(self.jp("condition", &c.span, v));
+        }
+        let n = match prop(obj, "name") {
+            Some(v) => self.value(v),
+            None => self.s(&name.span, &lit(&name.text)),
+        };
+        props.push(self.jp("name", &name.span, n));
+        let mut inner = vec![self.jp(
+            "expressionEvaluationOptions",
+            &path.span,
+            self.node(
+                &path.span,
+                JKind::Object(vec![self.jp(
+                    "scope",
+                    &path.span,
+                    self.s(&path.span, "inner"),
+                )]),
+            ),
+        )];
+        inner.push(self.jp("mode", &path.span, self.s(&path.span, "Incremental")));
+        if let Some(ps) = prop(obj, "params") {
+            let mut out = Vec::new();
+            for m in members(ps) {
+                if let Member::Prop {
+                    key: Some(k),
+                    key_span,
+                    value,
+                } = m
+                {
+                    let v = self.value(value);
+                    out.push(self.jp(
+                        k,
+                        key_span,
+                        self.node(
+                            &value.span,
+                            JKind::Object(vec![self.jp("value", &value.span, v)]),
+                        ),
+                    ));
+                }
+            }
+            inner.push(self.jp(
+                "parameters",
+                &ps.span,
+                self.node(&ps.span, JKind::Object(out)),
+            ));
+        }
+        match literal_str(path) {
+            Some(p) if !p.contains(':') => {
+                self.modules.push(p.to_string());
+                inner.push(self.jp(
+                    "templateLink",
+                    &path.span,
+                    self.node(
+                        &path.span,
+                        JKind::Object(vec![self.jp("relativePath", &path.span, self.s(&path.span, p))]),
+                    ),
+                ));
+            }
+            other => self.notes.push(format!(
+                "{}: module `{}` ({}) is a registry module or template spec; it is not read and its resources and outputs are unknown",
+                self.display,
+                name.text,
+                other.unwrap_or("computed path")
+            )),
+        }
+        props.push(self.jp(
+            "properties",
+            &body.span,
+            self.node(&body.span, JKind::Object(inner)),
+        ));
+        self.unbind(self.locals.len() - before);
+        Some(self.jp(
+            &name.text,
+            &name.span,
+            self.node(span, JKind::Object(props)),
+        ))
+    }
+
+    // ---- values
+
+    /// A value as a JSON node: literals, objects and arrays stay JSON (each part keeps its own
+    /// span); anything else becomes an ARM expression string.
+    fn value(&mut self, e: &Expr) -> JNode {
+        match &e.kind {
+            ExprKind::Str(parts) => match parts.as_slice() {
+                [StrPart::Lit(s)] => self.s(&e.span, &lit(s)),
+                _ => self.expr_node(e),
+            },
+            ExprKind::Int(n) => self.node(&e.span, JKind::Number(n.clone())),
+            ExprKind::Neg(x) if matches!(x.kind, ExprKind::Int(_)) => match &x.kind {
+                ExprKind::Int(n) => self.node(&e.span, JKind::Number(format!("-{n}"))),
+                _ => self.expr_node(e),
+            },
+            ExprKind::Bool(b) => self.node(&e.span, JKind::Bool(*b)),
+            ExprKind::Null => self.node(&e.span, JKind::Null),
+            ExprKind::Paren(x) => self.value(x),
+            ExprKind::Array(items)
+                if !items.iter().any(|i| matches!(i.kind, ExprKind::Spread(_))) =>
+            {
+                let v = items.iter().map(|i| self.value(i)).collect();
+                self.node(&e.span, JKind::Array(v))
+            }
+            ExprKind::Object(ms)
+                if ms
+                    .iter()
+                    .all(|m| matches!(m, Member::Prop { key: Some(_), .. })) =>
+            {
+                let mut out = Vec::new();
+                for m in ms {
+                    if let Member::Prop {
+                        key: Some(k),
+                        key_span,
+                        value,
+                    } = m
+                    {
+                        let v = self.value(value);
+                        out.push(self.jp(k, key_span, v));
+                    }
+                }
+                self.node(&e.span, JKind::Object(out))
+            }
+            _ => self.expr_node(e),
+        }
+    }
+
+    /// An expression string node `"[...]"` (Unknown when not understood).
+    fn expr_node(&mut self, e: &Expr) -> JNode {
+        let t = self.emit(e).unwrap_or_else(|| UNKNOWN.to_string());
+        self.s(&e.span, &format!("[{t}]"))
+    }
+
+    /// The ARM expression for `e` (without brackets), or `None` when not understood.
+    fn emit(&mut self, e: &Expr) -> Option<String> {
+        Some(match &e.kind {
+            ExprKind::Str(parts) => match parts.as_slice() {
+                [StrPart::Lit(s)] => q(s),
+                _ => {
+                    let mut fmt = String::new();
+                    let mut args = Vec::new();
+                    for p in parts {
+                        match p {
+                            StrPart::Lit(s) => {
+                                fmt.push_str(&s.replace('{', "{{").replace('}', "}}"))
+                            }
+                            StrPart::Expr(x) => {
+                                fmt.push_str(&format!("{{{}}}", args.len()));
+                                args.push(self.emit(x)?);
+                            }
+                        }
+                    }
+                    format!("format({}, {})", q(&fmt), args.join(", "))
+                }
+            },
+            ExprKind::Int(n) => n.clone(),
+            ExprKind::Bool(true) => "true()".into(),
+            ExprKind::Bool(false) => "false()".into(),
+            ExprKind::Null => "null()".into(),
+            ExprKind::Ident(n) => {
+                if let Some((_, t)) = self.locals.iter().rev().find(|(l, _)| l == n) {
+                    return Some(t.clone());
+                }
+                match self.syms.get(n)? {
+                    Sym::Param => format!("parameters({})", q(n)),
+                    Sym::Var => format!("variables({})", q(n)),
+                    Sym::Resource if !self.res.get(n)?.looped => {
+                        format!("resourceInfo({}).id", q(n))
+                    }
+                    _ => return None,
+                }
+            }
+            ExprKind::Paren(x) | ExprKind::NonNull(x) => self.emit(x)?,
+            ExprKind::Neg(x) => match &x.kind {
+                ExprKind::Int(n) => format!("-{n}"),
+                _ => format!("sub(0, {})", self.emit(x)?),
+            },
+            ExprKind::Not(x) => format!("not({})", self.emit(x)?),
+            ExprKind::Ternary(c, a, b) => {
+                format!(
+                    "if({}, {}, {})",
+                    self.emit(c)?,
+                    self.emit(a)?,
+                    self.emit(b)?
+                )
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.emit(a)?, self.emit(b)?);
+                match op {
+                    BinOp::Coalesce => format!("coalesce({a}, {b})"),
+                    BinOp::Or => format!("or({a}, {b})"),
+                    BinOp::And => format!("and({a}, {b})"),
+                    BinOp::Eq => format!("equals({a}, {b})"),
+                    BinOp::Ne => format!("not(equals({a}, {b}))"),
+                    BinOp::EqI => format!("equals(toLower({a}), toLower({b}))"),
+                    BinOp::NeI => format!("not(equals(toLower({a}), toLower({b})))"),
+                    BinOp::Lt => format!("less({a}, {b})"),
+                    BinOp::Le => format!("lessOrEquals({a}, {b})"),
+                    BinOp::Gt => format!("greater({a}, {b})"),
+                    BinOp::Ge => format!("greaterOrEquals({a}, {b})"),
+                    BinOp::Add => format!("add({a}, {b})"),
+                    BinOp::Sub => format!("sub({a}, {b})"),
+                    BinOp::Mul => format!("mul({a}, {b})"),
+                    BinOp::Div => format!("div({a}, {b})"),
+                    BinOp::Mod => format!("mod({a}, {b})"),
+                }
+            }
+            ExprKind::Array(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    if matches!(i.kind, ExprKind::Spread(_)) {
+                        return None;
+                    }
+                    out.push(self.emit(i)?);
+                }
+                format!("createArray({})", out.join(", "))
+            }
+            ExprKind::Object(ms) => {
+                let mut parts = Vec::new();
+                let mut spreads = Vec::new();
+                for m in ms {
+                    match m {
+                        Member::Prop {
+                            key: Some(k),
+                            value,
+                            ..
+                        } => {
+                            parts.push(q(k));
+                            parts.push(self.emit(value)?);
+                        }
+                        Member::Spread(x) => {
+                            if !parts.is_empty() {
+                                spreads.push(format!("createObject({})", parts.join(", ")));
+                                parts.clear();
+                            }
+                            spreads.push(self.emit(x)?);
+                        }
+                        _ => return None,
+                    }
+                }
+                let obj = format!("createObject({})", parts.join(", "));
+                if spreads.is_empty() {
+                    obj
+                } else {
+                    if !parts.is_empty() {
+                        spreads.push(obj);
+                    }
+                    format!("shallowMerge(createArray({}))", spreads.join(", "))
+                }
+            }
+            ExprKind::Prop(base, name, safe) => return self.emit_prop(base, name, *safe),
+            ExprKind::Index(base, i, safe, from_end) => {
+                let b = self.emit(base)?;
+                let i = self.emit(i)?;
+                match (safe, from_end) {
+                    (false, false) => format!("{b}[{i}]"),
+                    (true, false) => format!("tryGet({b}, {i})"),
+                    (false, true) => format!("{b}[sub(length({b}), {i})]"),
+                    (true, true) => return None,
+                }
+            }
+            ExprKind::Child(..) => {
+                let s = self.resource_symbol(e)?;
+                if self.res.get(&s)?.looped {
+                    return None;
+                }
+                format!("resourceInfo({}).id", q(&s))
+            }
+            ExprKind::Call(ns, name, args) => return self.emit_call(ns.as_deref(), name, args),
+            ExprKind::For {
+                item,
+                index,
+                iter,
+                body,
+            } => {
+                if matches!(body.kind, ExprKind::If(..)) {
+                    return None;
+                }
+                let it = self.emit(iter)?;
+                let v = format!("i{}", self.locals.len());
+                let mut n = 0;
+                if let Some(x) = item {
+                    self.locals
+                        .push((x.clone(), format!("{it}[lambdaVariables({})]", q(&v))));
+                    n += 1;
+                }
+                if let Some(x) = index {
+                    self.locals
+                        .push((x.clone(), format!("lambdaVariables({})", q(&v))));
+                    n += 1;
+                }
+                let b = self.emit(body);
+                self.unbind(n);
+                format!("map(range(0, length({it})), lambda({}, {}))", q(&v), b?)
+            }
+            ExprKind::Lambda(ps, body) => {
+                for p in ps {
+                    self.locals
+                        .push((p.clone(), format!("lambdaVariables({})", q(p))));
+                }
+                let b = self.emit(body);
+                self.unbind(ps.len());
+                let names: Vec<String> = ps.iter().map(|p| q(p)).collect();
+                format!("lambda({}, {})", names.join(", "), b?)
+            }
+            ExprKind::If(..) | ExprKind::Spread(_) => return None,
+        })
+    }
+
+    fn emit_prop(&mut self, base: &Expr, name: &str, safe: bool) -> Option<String> {
+        if let Some(sym) = self.resource_symbol(base) {
+            let info = self.res.get(&sym)?.clone();
+            if info.looped {
+                return None;
+            }
+            return Some(match name {
+                "id" => format!("resourceInfo({}).id", q(&sym)),
+                "name" => info
+                    .name
+                    .unwrap_or_else(|| format!("resourceInfo({}).name", q(&sym))),
+                "type" => q(&info.rtype),
+                "apiVersion" => q(&info.api),
+                "properties" => format!("reference({})", q(&sym)),
+                _ => format!("reference({}, {}, 'full').{name}", q(&sym), q(&info.api)),
+            });
+        }
+        // `m.outputs.o` of a module.
+        if let ExprKind::Prop(m, outputs, _) = &base.kind
+            && outputs == "outputs"
+            && let ExprKind::Ident(mn) = &m.kind
+            && self.syms.get(mn) == Some(&Sym::Module)
+            && !self.is_local(mn)
+        {
+            return Some(format!("reference({}).outputs.{name}.value", q(mn)));
+        }
+        if let ExprKind::Ident(mn) = &base.kind
+            && self.syms.get(mn) == Some(&Sym::Module)
+            && !self.is_local(mn)
+        {
+            return None;
+        }
+        let b = self.emit(base)?;
+        Some(if safe {
+            format!("tryGet({b}, {})", q(name))
+        } else if name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {
+            format!("{b}.{name}")
+        } else {
+            format!("{b}[{}]", q(name))
+        })
+    }
+
+    fn emit_call(&mut self, ns: Option<&Expr>, name: &str, args: &[Expr]) -> Option<String> {
+        if let Some(ns) = ns {
+            match &ns.kind {
+                ExprKind::Ident(n) if (n == "sys" || n == "az") && !self.syms.contains_key(n) => {}
+                _ => return None,
+            }
+        } else if self.syms.contains_key(name) {
+            // A user function or a symbol shadowing a function.
+            return None;
+        }
+        match name {
+            "loadTextContent"
+            | "loadJsonContent"
+            | "loadYamlContent"
+            | "loadFileAsBase64"
+            | "readEnvironmentVariable"
+            | "getSecret"
+            | "externalInput"
+            | "loadResourceId" => {
+                return None;
+            }
+            "any" => {
+                return match args {
+                    [x] => self.emit(x),
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
+        let mut out = Vec::new();
+        for a in args {
+            out.push(self.emit(a)?);
+        }
+        Some(format!("{name}({})", out.join(", ")))
+    }
+}

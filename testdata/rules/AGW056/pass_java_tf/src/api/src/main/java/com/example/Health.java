@@ -1,0 +1,13 @@
+package com.example;
+
+import com.microsoft.azure.functions.*;
+import com.microsoft.azure.functions.annotation.*;
+
+public class Health {
+    @FunctionName("health")
+    public HttpResponseMessage run(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS)
+            HttpRequestMessage<String> request) {
+        return request.createResponseBuilder(HttpStatus.OK).body("ok").build();
+    }
+}

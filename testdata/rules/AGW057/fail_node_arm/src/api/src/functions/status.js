@@ -1,0 +1,3 @@
+const { app } = require('@azure/functions');
+
+app.get('status', async () => ({ body: 'ok' }));

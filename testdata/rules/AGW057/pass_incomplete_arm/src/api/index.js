@@ -1,3 +1,0 @@
-const { app } = require('@azure/functions');
-
-app.http('healthz2', { route: 'health', handler: async () => ({ body: 'ok' }) });

@@ -1,0 +1,3 @@
+import { app } from '@azure/functions';
+
+app.post('health', async () => ({ body: 'ok' }));
