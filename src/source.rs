@@ -326,12 +326,16 @@ impl SourceMap {
         *g = Some(overlays);
     }
 
+    /// The overlays set by [`SourceMap::set_overlays`], if any.
+    pub fn overlays(&self) -> Option<Arc<Overlays>> {
+        match self.overlays.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
     fn overlay(&self, real: &Path) -> Option<Arc<str>> {
-        let g = match self.overlays.read() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        g.as_ref().and_then(|o| o.get(real).cloned())
+        self.overlays().and_then(|o| o.get(real).cloned())
     }
 
     /// Reads a file of at most `limit` bytes (or its overlay, [`SourceMap::set_overlays`]).
@@ -585,6 +589,36 @@ pub fn scan_roots(paths: &[PathBuf], cwd: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlays_replace_the_disk_content_only_where_reading_is_allowed() {
+        let tmp = std::env::temp_dir().join(format!("agwlint-overlay-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("root")).unwrap();
+        std::fs::write(tmp.join("root/a.tf"), "disk").unwrap();
+        std::fs::write(tmp.join("outside.tf"), "disk").unwrap();
+        let map = SourceMap::new();
+        map.set_scan_roots(&[tmp.join("root")]);
+        let a = std::fs::canonicalize(tmp.join("root/a.tf")).unwrap();
+        let out = std::fs::canonicalize(tmp.join("outside.tf")).unwrap();
+        let overlays: Overlays = [(a, Arc::from("buffer")), (out, Arc::from("buffer"))]
+            .into_iter()
+            .collect();
+        map.set_overlays(Arc::new(overlays));
+        let read = map
+            .read_confined(&tmp.join("root/a.tf"), PathOrigin::Content, 100)
+            .unwrap();
+        assert_eq!(read.bytes, b"buffer");
+        assert!(matches!(
+            map.read_confined(&tmp.join("root/a.tf"), PathOrigin::Content, 3),
+            Err(Refusal::TooLarge(3))
+        ));
+        assert!(matches!(
+            map.read_confined(&tmp.join("outside.tf"), PathOrigin::Content, 100),
+            Err(Refusal::OutsideScanRoot)
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

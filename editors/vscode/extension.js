@@ -17,12 +17,13 @@ function activate(context) {
       { scheme: "file", language: "jsonc" },
       { scheme: "file", language: "terraform" },
       { scheme: "file", language: "terraform-vars" },
+      { scheme: "file", language: "bicep" },
       { scheme: "file", pattern: "**/*.{tf,tfvars,json,bicep,py,cs}" },
     ],
     synchronize: {
       // Configuration, parameter files and tfvars changed on disk re-lint the workspace.
       fileEvents: vscode.workspace.createFileSystemWatcher(
-        "**/{.agwlint.yaml,*.parameters.json,*.tfvars,*.tf,*.json,host.json,function.json}"
+        "**/{.agwlint.yaml,*.parameters.json,*.bicepparam,*.tfvars,*.tf,*.json,*.bicep}"
       ),
     },
     initializationOptions: { debounceMs: config.get("debounceMs", 100) },

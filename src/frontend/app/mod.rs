@@ -53,7 +53,7 @@ pub fn load(
     sources: &SourceMap,
 ) -> AppOutput {
     let mut out = AppOutput::default();
-    let roots = Roots::new(paths);
+    let roots = Roots::new(paths).with_overlays(sources.overlays());
     let (projects, azd) = find(paths);
     let mut links: Vec<(usize, PathBuf, AppLink)> = Vec::new();
     // 1. Configuration.

@@ -31,7 +31,10 @@ pub const SKIP_DIRS: &[&str] = &[
 
 /// The canonical roots of a scan: the directories given, or the parent of a file given.
 #[derive(Debug, Clone, Default)]
-pub struct Roots(Vec<PathBuf>);
+pub struct Roots(
+    Vec<PathBuf>,
+    Option<std::sync::Arc<crate::source::Overlays>>,
+);
 
 impl Roots {
     /// The canonical forms of the scanned paths (paths that cannot be resolved are dropped).
@@ -49,7 +52,17 @@ impl Roots {
             .collect();
         v.sort();
         v.dedup();
-        Roots(v)
+        Roots(v, None)
+    }
+
+    /// The same roots, reading the open buffers of an editor in place of the disk
+    /// ([`crate::source::SourceMap::set_overlays`]).
+    pub fn with_overlays(
+        mut self,
+        overlays: Option<std::sync::Arc<crate::source::Overlays>>,
+    ) -> Self {
+        self.1 = overlays;
+        self
     }
 
     /// The canonical form of `p` when it exists and lies inside one of the roots.
@@ -69,6 +82,12 @@ pub fn read_text(roots: &Roots, p: &Path) -> Result<String, String> {
     // Checked before opening: opening a FIFO blocks until a writer comes.
     if !std::fs::metadata(&c).is_ok_and(|m| m.is_file()) {
         return Err("not a regular file".into());
+    }
+    if let Some(text) = roots.1.as_ref().and_then(|o| o.get(&c)) {
+        if text.len() as u64 > MAX_APP_FILE_BYTES {
+            return Err(too_large());
+        }
+        return Ok(text.to_string());
     }
     let file = std::fs::File::open(&c).map_err(|e| e.to_string())?;
     // The handle itself must be a regular file: a FIFO or device inside the root would block
@@ -114,6 +133,20 @@ mod tests {
         let roots = Roots::new(&[tmp.join("root")]);
         assert_eq!(read_text(&roots, &tmp.join("root/src/a.py")).unwrap(), "y");
         assert!(read_text(&roots, &tmp.join("root/../secret.txt")).is_err());
+        // An editor's buffer replaces the disk content inside the root, never outside it.
+        let real = std::fs::canonicalize(tmp.join("root/src/a.py")).unwrap();
+        let secret = std::fs::canonicalize(tmp.join("secret.txt")).unwrap();
+        let overlays: crate::source::Overlays = [(real, "buffer".into()), (secret, "z".into())]
+            .into_iter()
+            .collect();
+        let with = roots
+            .clone()
+            .with_overlays(Some(std::sync::Arc::new(overlays)));
+        assert_eq!(
+            read_text(&with, &tmp.join("root/src/a.py")).unwrap(),
+            "buffer"
+        );
+        assert!(read_text(&with, &tmp.join("root/../secret.txt")).is_err());
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(tmp.join("secret.txt"), tmp.join("root/src/link.py"))
