@@ -160,6 +160,7 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
     roots: RwLock<Option<Arc<[PathBuf]>>>,
+    progress: std::sync::OnceLock<Arc<crate::progress::Progress>>,
 }
 
 impl SourceMap {
@@ -182,7 +183,20 @@ impl SourceMap {
         self.push(f)
     }
 
+    /// Counts every file added from now on in `progress` (the command line's progress line).
+    pub fn set_progress(&self, progress: Arc<crate::progress::Progress>) {
+        let _ = self.progress.set(progress);
+    }
+
+    /// The progress counters, when set.
+    pub fn progress(&self) -> Option<&crate::progress::Progress> {
+        self.progress.get().map(Arc::as_ref)
+    }
+
     fn push(&self, file: SourceFile) -> FileId {
+        if let Some(p) = self.progress.get() {
+            p.file_read(&file.path);
+        }
         let file = Arc::new(file);
         let mut files = match self.files.write() {
             Ok(g) => g,
