@@ -196,6 +196,7 @@ pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
     roots: RwLock<Option<Arc<[PathBuf]>>>,
     overlays: RwLock<Option<Arc<Overlays>>>,
+    progress: std::sync::OnceLock<Arc<crate::progress::Progress>>,
 }
 
 /// In-memory texts that replace the disk content of files (the open buffers of an editor,
@@ -245,7 +246,20 @@ impl SourceMap {
         span
     }
 
+    /// Counts every file added from now on in `progress` (the command line's progress line).
+    pub fn set_progress(&self, progress: Arc<crate::progress::Progress>) {
+        let _ = self.progress.set(progress);
+    }
+
+    /// The progress counters, when set.
+    pub fn progress(&self) -> Option<&crate::progress::Progress> {
+        self.progress.get().map(Arc::as_ref)
+    }
+
     fn push(&self, file: SourceFile) -> FileId {
+        if let Some(p) = self.progress.get() {
+            p.file_read(&file.path);
+        }
         let file = Arc::new(file);
         let mut files = match self.files.write() {
             Ok(g) => g,
