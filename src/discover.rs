@@ -18,10 +18,7 @@ const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules"];
 /// directory scan counts them in the summary line ([`Inputs::not_read`]); a file of one of
 /// these kinds named on the command line is reported on stderr. A front-end that learns to read
 /// one removes its line.
-pub const UNREADABLE: &[(&str, &str)] = &[
-    (".bicepparam", "no Bicep front-end yet"),
-    (".tf.json", "no Terraform JSON front-end yet"),
-];
+pub const UNREADABLE: &[(&str, &str)] = &[(".tf.json", "no Terraform JSON front-end yet")];
 
 /// The line of [`UNREADABLE`] that a file name ends with.
 pub fn unreadable_kind(path: &Path) -> Option<(&'static str, &'static str)> {
@@ -255,12 +252,14 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                         tf_dirs.insert(dir.to_path_buf());
                     }
                 }
-                "json" | "bicep" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
-                    path: p.to_path_buf(),
-                    display: display_path(p),
-                    explicit: false,
-                    if_links: false,
-                }),
+                "json" | "bicep" | "bicepparam" if seen_json.insert(p.to_path_buf()) => {
+                    out.json.push(JsonInput {
+                        path: p.to_path_buf(),
+                        display: display_path(p),
+                        explicit: false,
+                        if_links: false,
+                    })
+                }
                 _ => {}
             }
         }
@@ -439,7 +438,7 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
                 dirs.insert(dir_of(p));
             }
             Some("json") if unreadable_kind(p).is_none() => json.push(p.to_path_buf()),
-            Some("bicep") => json.push(p.to_path_buf()),
+            Some("bicep" | "bicepparam") => json.push(p.to_path_buf()),
             _ => {}
         }
     }

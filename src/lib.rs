@@ -613,6 +613,18 @@ fn load_json_unit(
             unit,
             sources,
             &opts.frontend,
+            None,
+        );
+    }
+    if j.path.extension().is_some_and(|e| e == "bicepparam") {
+        return frontend::bicep::load_params_unit(
+            &j.path,
+            &j.display,
+            &text,
+            Some(&read),
+            unit,
+            sources,
+            &opts.frontend,
         );
     }
     if let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text) {
