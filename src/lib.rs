@@ -627,7 +627,9 @@ fn load_json_unit(
             &opts.frontend,
         );
     }
-    if let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text) {
+    if !j.explicit
+        && let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text)
+    {
         return UnitOutput {
             skipped: true,
             notes: vec![format!(
