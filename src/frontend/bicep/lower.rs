@@ -142,6 +142,7 @@ fn split_type(t: &str) -> (String, String) {
 }
 
 /// The loop, condition and object of a resource or module body.
+#[allow(clippy::type_complexity)]
 fn unwrap_body(
     e: &Expr,
 ) -> (

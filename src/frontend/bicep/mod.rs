@@ -57,6 +57,7 @@ pub fn lower_file(
 
 /// Loads one root `.bicep` file (with its local modules) into a unit, like
 /// [`crate::frontend::arm::load_template_read`] does for a template.
+#[allow(clippy::too_many_arguments)]
 pub fn load_root(
     path: &Path,
     display: &str,
@@ -380,7 +381,7 @@ pub fn load_params_unit(
 /// beside a `.bicep` file of the same stem: that file's name. Such a JSON file is not linted,
 /// so each finding appears once, at the `.bicep` source.
 pub fn compiled_from(path: &Path, text: &str) -> Option<String> {
-    if !path.extension().is_some_and(|e| e == "json") || !text.contains("\"_generator\"") {
+    if path.extension().is_none_or(|e| e != "json") || !text.contains("\"_generator\"") {
         return None;
     }
     let head: String = text.chars().take(4096).collect();

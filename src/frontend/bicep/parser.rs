@@ -353,10 +353,8 @@ impl<'a> Parser<'a> {
                 Tk::Punct("{") => stack.push("}"),
                 Tk::Punct("[") => stack.push("]"),
                 Tk::Punct("(") => stack.push(")"),
-                Tk::Punct(c @ ("}" | "]" | ")")) => {
-                    if stack.pop() != Some(*c) {
-                        return self.err("unbalanced bracket");
-                    }
+                Tk::Punct(c @ ("}" | "]" | ")")) if stack.pop() != Some(*c) => {
+                    return self.err("unbalanced bracket");
                 }
                 Tk::Error(e) => return self.err(*e),
                 Tk::Eof => return self.err("unexpected end of file"),
