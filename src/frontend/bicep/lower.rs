@@ -604,6 +604,11 @@ impl Lw {
                 self.s(&path.span, "Microsoft.Resources/deployments"),
             ),
             self.jp("apiVersion", &path.span, self.s(&path.span, "2022-09-01")),
+            self.jp(
+                crate::frontend::arm::template::BICEP_MODULE,
+                &name.span,
+                self.s(&name.span, &name.text),
+            ),
         ];
         if let Some(lp) = lp
             && let Some(c) = self.bind_loop(&name.text, lp, &body.span)
