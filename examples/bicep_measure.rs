@@ -140,6 +140,12 @@ fn parity(dir: &str) {
         let sj = SourceMap::new();
         let oj = arm::load_template(&j, "main.json", &read(&j), UnitId(0), &sj, &opts);
         let (mb, mj) = (shape(&ob.model), shape(&oj.model));
+        if let Ok(dump) = std::env::var("BICEP_PARITY_DUMP")
+            && b.to_string_lossy().contains(&dump)
+        {
+            std::fs::write("/tmp/parity-bicep.txt", &mb).unwrap();
+            std::fs::write("/tmp/parity-json.txt", &mj).unwrap();
+        }
         let nonempty = mj != shape(&agwlint::model::Model::default());
         if nonempty {
             with_resources += 1;

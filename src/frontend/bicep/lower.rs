@@ -585,7 +585,7 @@ impl Lw {
                 out,
             );
         }
-        self.unbind(self.locals.len() - before);
+        self.locals.truncate(before);
     }
 
     fn module(
@@ -687,7 +687,7 @@ impl Lw {
             &body.span,
             self.node(&body.span, JKind::Object(inner)),
         ));
-        self.unbind(self.locals.len() - before);
+        self.locals.truncate(before);
         Some(self.jp(
             &name.text,
             &name.span,
