@@ -202,3 +202,36 @@ fn a_syntax_error_is_agw000_at_its_line_and_other_files_are_linted() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_bicepparam_named_by_parameters_applies_to_a_bicep_template() {
+    let d = scratch("flag");
+    write(
+        &d.join("gateway.bicep"),
+        &GATEWAY
+            .replace("param sku string", "param sku string = 'Standard_v2'")
+            .replace(
+                "tier: 'Standard'",
+                "tier: sku == 'Standard_v2' ? 'Standard_v2' : 'Standard'",
+            ),
+    );
+    write(
+        &d.join("x.bicepparam"),
+        "using 'gateway.bicep'\nparam sku = 'Standard_Small'\n",
+    );
+    let mut opts = LintOptions::default();
+    opts.frontend.parameters = vec![d.join("x.bicepparam")];
+    let sources = SourceMap::new();
+    let report = lint(&[d.join("gateway.bicep")], &opts, &sources).unwrap();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["AGW001"], "{:?}", report.findings);
+    // Without it the default (v2) holds.
+    let sources = SourceMap::new();
+    let report = lint(
+        &[d.join("gateway.bicep")],
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}

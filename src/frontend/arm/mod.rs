@@ -157,6 +157,10 @@ pub fn parameter_files(
         files.push((p, shown, "configuration `parameters:`"));
     }
     for p in &opts.parameters {
+        // `.bicepparam` files apply to Bicep templates only (the Bicep front-end reads them).
+        if p.extension().is_some_and(|e| e == "bicepparam") {
+            continue;
+        }
         files.push((p.clone(), crate::discover::display_path(p), FROM_FLAG));
     }
     files

@@ -92,8 +92,21 @@ pub fn load_root(
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let (mut supplied, errors) =
         crate::frontend::arm::parameter_values(path, display, opts, &loader, (&doc.root, id));
-    let bicepparam = bicepparam.or_else(|| sibling_params(path, display, &loader));
-    if let Some(pf) = bicepparam {
+    let mut layers: Vec<ParamFile> = bicepparam
+        .or_else(|| sibling_params(path, display, &loader))
+        .into_iter()
+        .collect();
+    for p in &opts.parameters {
+        if p.extension().is_some_and(|e| e == "bicepparam") {
+            let shown = crate::discover::display_path(p);
+            if let Some((_, pf)) =
+                read_params(p, &shown, &loader, crate::source::PathOrigin::CommandLine)
+            {
+                layers.push(pf);
+            }
+        }
+    }
+    for pf in layers {
         loader
             .notes
             .borrow_mut()
@@ -234,15 +247,37 @@ fn sibling_params(path: &Path, display: &str, loader: &template::Loader<'_>) -> 
     if !p.is_file() {
         return None;
     }
-    let read = loader
-        .sources
-        .read_confined(&p, crate::source::PathOrigin::Content, MAX_PARAM_BYTES)
-        .ok()?;
-    let text = std::str::from_utf8(&read.bytes).ok()?.to_string();
     let shown = match display.rsplit_once('/') {
         Some((d, _)) => format!("{d}/{}", p.file_name()?.to_str()?),
         None => p.file_name()?.to_str()?.to_string(),
     };
+    let (using, pf) = read_params(&p, &shown, loader, crate::source::PathOrigin::Content)?;
+    let target = path.parent()?.join(using?);
+    let same = std::fs::canonicalize(&target).ok()? == std::fs::canonicalize(path).ok()?;
+    same.then_some(pf)
+}
+
+/// Reads and parses a `.bicepparam` file: its `using` path and values. `None` (with AGW000 for
+/// a syntax error, a note when unreadable) when it cannot be used.
+fn read_params(
+    p: &Path,
+    shown: &str,
+    loader: &template::Loader<'_>,
+    origin: crate::source::PathOrigin,
+) -> Option<(Option<String>, ParamFile)> {
+    let read = match loader.sources.read_confined(p, origin, MAX_PARAM_BYTES) {
+        Ok(r) => r,
+        Err(r) => {
+            loader
+                .notes
+                .borrow_mut()
+                .push(format!("{shown}: not read: {}", r.reason()));
+            return None;
+        }
+    };
+    let text = std::str::from_utf8(&read.bytes).ok()?.to_string();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    let shown = shown.to_string();
     let id = loader.sources.add_read(shown.clone(), &text, &read);
     loader.files.set(loader.files.get() + 1);
     let stored = loader.sources.get(id)?.text.clone();
@@ -255,10 +290,7 @@ fn sibling_params(path: &Path, display: &str, loader: &template::Loader<'_>) -> 
         ));
         return None;
     }
-    let (using, pf) = param_file(&parsed, id, &shown);
-    let target = path.parent()?.join(using?);
-    let same = std::fs::canonicalize(&target).ok()? == std::fs::canonicalize(path).ok()?;
-    same.then_some(pf)
+    Some(param_file(&parsed, id, &shown))
 }
 
 /// Largest `.bicepparam` or module file read.
