@@ -101,6 +101,10 @@ fn shape(m: &agwlint::model::Model) -> String {
             }
         }
         l.push_str(rest);
+        // Bicep names the module where the JSON names the deployment.
+        if let Some(i) = l.find(" passed by ") {
+            l.truncate(i);
+        }
         if l.trim_start().starts_with("rtype:") {
             l = l.to_ascii_lowercase();
         }
