@@ -568,7 +568,7 @@ impl Lw {
                     }
                 },
                 Member::Resource(c) => children.push(c),
-                Member::Prop { key: None, .. } | Member::Spread(_) => {
+                Member::Prop { key: None, .. } | Member::Computed(..) | Member::Spread(_) => {
                     self.notes.push(format!(
                         "{}: resource `{sym}` has a computed property or spread; it is not evaluated",
                         self.display
@@ -842,6 +842,10 @@ impl Lw {
                             ..
                         } => {
                             parts.push(q(k));
+                            parts.push(self.emit(value)?);
+                        }
+                        Member::Computed(k, value) => {
+                            parts.push(self.emit(k)?);
                             parts.push(self.emit(value)?);
                         }
                         Member::Spread(x) => {

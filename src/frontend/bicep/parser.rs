@@ -845,8 +845,11 @@ impl<'a> Parser<'a> {
                 Some(s.clone())
             }
             Tk::StrStart(_) => {
-                self.primary()?;
-                None
+                let k = self.primary()?;
+                self.expect(":")?;
+                self.skip_nl();
+                let value = self.body()?;
+                return Ok(Member::Computed(k, value));
             }
             _ => return self.err("expected a property name"),
         };
