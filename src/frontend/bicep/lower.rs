@@ -822,14 +822,29 @@ impl Lw {
                 }
             }
             ExprKind::Array(items) => {
-                let mut out = Vec::new();
+                // `[a, ...xs, b]` is `concat(createArray(a), xs, createArray(b))`.
+                let mut groups = Vec::new();
+                let mut run = Vec::new();
+                let mut spread = false;
                 for i in items {
-                    if matches!(i.kind, ExprKind::Spread(_)) {
-                        return None;
+                    if let ExprKind::Spread(x) = &i.kind {
+                        spread = true;
+                        if !run.is_empty() {
+                            groups.push(format!("createArray({})", run.join(", ")));
+                            run.clear();
+                        }
+                        groups.push(self.emit(x)?);
+                    } else {
+                        run.push(self.emit(i)?);
                     }
-                    out.push(self.emit(i)?);
                 }
-                format!("createArray({})", out.join(", "))
+                if !spread {
+                    return Some(format!("createArray({})", run.join(", ")));
+                }
+                if !run.is_empty() {
+                    groups.push(format!("createArray({})", run.join(", ")));
+                }
+                format!("concat({})", groups.join(", "))
             }
             ExprKind::Object(ms) => {
                 let mut parts = Vec::new();
@@ -1055,7 +1070,8 @@ mod tests {
              resource pips 'Microsoft.Network/publicIPAddresses@2023-09-01' = [for i in range(0, 2): {\n  name: 'pip-${i}'\n}]\n\
              resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {\n  name: n\n  resource sub 'subnets' = {\n    name: 'a'\n  }\n}\n\
              var id = vnet::sub.id\n\
-             var s = 'k=${vnet.properties.x}/${n}'\n",
+             var s = 'k=${vnet.properties.x}/${n}'\n\
+             var sp = [1, ...[n], 2]\n",
         );
         assert!(
             t.contains("copy:{name:\"pips\",count:\"[length(range(0, 2))]\"}"),
@@ -1075,6 +1091,12 @@ mod tests {
         );
         assert!(
             t.contains("s:\"[format('k={0}/{1}', reference('vnet').x, parameters('n'))]\""),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                "sp:\"[concat(createArray(1), createArray(parameters('n')), createArray(2))]\""
+            ),
             "{t}"
         );
     }
