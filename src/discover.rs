@@ -18,9 +18,7 @@ const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules"];
 /// directory scan counts them in the summary line ([`Inputs::not_read`]); a file of one of
 /// these kinds named on the command line is reported on stderr. A front-end that learns to read
 /// one removes its line.
-pub const UNREADABLE: &[(&str, &str)] = &[
-    (".bicepparam", "no Bicep front-end yet"),
-];
+pub const UNREADABLE: &[(&str, &str)] = &[];
 
 /// A Terraform source file: `*.tf`, `*.tf.json` or OpenTofu `*.tofu`.
 pub fn is_tf_source(p: &Path) -> bool {
@@ -260,12 +258,14 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                         tf_dirs.insert(dir.to_path_buf());
                     }
                 }
-                "json" | "bicep" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
-                    path: p.to_path_buf(),
-                    display: display_path(p),
-                    explicit: false,
-                    if_links: false,
-                }),
+                "json" | "bicep" | "bicepparam" if seen_json.insert(p.to_path_buf()) => {
+                    out.json.push(JsonInput {
+                        path: p.to_path_buf(),
+                        display: display_path(p),
+                        explicit: false,
+                        if_links: false,
+                    })
+                }
                 _ => {}
             }
         }
@@ -444,7 +444,7 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
                 dirs.insert(dir_of(p));
             }
             Some("json") if unreadable_kind(p).is_none() => json.push(p.to_path_buf()),
-            Some("bicep") => json.push(p.to_path_buf()),
+            Some("bicep" | "bicepparam") => json.push(p.to_path_buf()),
             _ => {}
         }
     }

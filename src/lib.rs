@@ -632,9 +632,23 @@ fn load_json_unit(
             unit,
             sources,
             &opts.frontend,
+            None,
         );
     }
-    if let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text) {
+    if j.path.extension().is_some_and(|e| e == "bicepparam") {
+        return frontend::bicep::load_params_unit(
+            &j.path,
+            &j.display,
+            &text,
+            Some(&read),
+            unit,
+            sources,
+            &opts.frontend,
+        );
+    }
+    if !j.explicit
+        && let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text)
+    {
         return UnitOutput {
             skipped: true,
             notes: vec![format!(
