@@ -209,7 +209,7 @@ mod tests {
         };
         // The listener uses the public frontend: egress through it.
         let mut m = base();
-        assert!(run(&PrivateOnlyGatewayNoEgress, &m, isolated.clone()).is_empty());
+        assert!(run(&PrivateOnlyGatewayNoEgress, &m, isolated).is_empty());
         // A private frontend carries the only listener; the public one is unused.
         if let crate::model::Lattice::Known(fes) = &mut m.gateways[0].frontend_ips.state {
             let mut private = fes[0].clone();
