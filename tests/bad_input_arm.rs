@@ -41,10 +41,13 @@ fn check(name: &str, bad: &[u8]) -> Vec<String> {
             "{name}: the good template was not reported: {:?}",
             report.findings
         );
+        // AGW044 judges every gateway whatever its routing (issue 13): a gateway of a
+        // malformed template still has no diagnostic setting. Every other rule must stay
+        // silent on garbage.
         bad_rules = report
             .findings
             .iter()
-            .filter(|f| on(f, "bad.json"))
+            .filter(|f| on(f, "bad.json") && f.rule != "AGW044")
             .map(|f| f.rule.to_string())
             .collect();
         assert!(

@@ -11,6 +11,8 @@ pub struct Peering {
     pub name: Val<String>,
     /// The remote VNet.
     pub remote_vnet: Ref,
+    /// `allowVirtualNetworkAccess` / `allow_virtual_network_access` (Absent ⇒ true).
+    pub allow_access: Val<bool>,
     /// The element.
     pub span: Span,
 }

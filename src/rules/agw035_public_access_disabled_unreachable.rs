@@ -6,7 +6,7 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::Model;
 use crate::model::query_network::{
-    gateway_sites, gateway_vnet_key, private_endpoint_vnet, public_access_enabled,
+    gateway_sites, gateway_vnet_key, maybe_isolated, private_endpoint_vnet, public_access_enabled,
     site_private_endpoints, vnets_connected,
 };
 
@@ -53,10 +53,13 @@ impl Rule for PublicAccessDisabledUnreachable {
                     cx.skip_at(&site.res, "privateEndpoints", None);
                     continue;
                 }
+                // Without network isolation the gateway sends nothing over a peering whose
+                // "allow traffic to remote virtual network" is off.
+                let access_off_blocks = maybe_isolated(gw, cx.assume.network_isolation).is_none();
                 let mut reachable = Some(false);
                 for pe in &pes {
                     match private_endpoint_vnet(model, pe)
-                        .and_then(|v| vnets_connected(model, &v, gw_vnet))
+                        .and_then(|v| vnets_connected(model, &v, gw_vnet, access_off_blocks))
                     {
                         Some(true) => {
                             reachable = Some(true);
@@ -84,7 +87,7 @@ impl Rule for PublicAccessDisabledUnreachable {
                 let detail = if pes.is_empty() {
                     "and has no private endpoint".to_string()
                 } else {
-                    "and none of its private endpoints is in the gateway's VNet or a peered VNet"
+                    "and none of its private endpoints is in the gateway's VNet or a VNet peered with it (with virtual network access allowed)"
                         .to_string()
                 };
                 let mut f = cx
@@ -101,7 +104,9 @@ impl Rule for PublicAccessDisabledUnreachable {
                     .help(
                         "put a private endpoint of the site in the gateway's VNet (or a peered \
                          VNet) with a linked privatelink.azurewebsites.net zone, or enable public \
-                         access and restrict it to the gateway",
+                         access and restrict it to the gateway; if traffic reaches the endpoint \
+                         through a hub (a firewall or NVA between peered spokes, Virtual WAN, \
+                         VPN or ExpressRoute), which agwlint does not model, suppress this finding",
                     )
                     .origins(&site.public_network_access)
                     .resource(&site.res)
@@ -151,5 +156,35 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn peering_without_virtual_network_access_does_not_connect() {
+        let mut m = with_pe(base(), "hub");
+        let hub = rref(&m.vnets[1].res);
+        m.vnets[0].peerings = k(vec![crate::model::Peering {
+            name: ks("to-hub"),
+            remote_vnet: hub,
+            allow_access: k(true),
+            span: sp(),
+        }]);
+        m.reindex();
+        assert!(run(&PublicAccessDisabledUnreachable, &m, Assumptions::default()).is_empty());
+        // Access off: a gateway without network isolation sends nothing over it.
+        m.vnets[0].peerings = k(vec![crate::model::Peering {
+            name: ks("to-hub"),
+            remote_vnet: rref(&m.vnets[1].res),
+            allow_access: k(false),
+            span: sp(),
+        }]);
+        m.reindex();
+        let f = run(&PublicAccessDisabledUnreachable, &m, Assumptions::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        // With network isolation it is Unknown: silent.
+        let assume = Assumptions {
+            network_isolation: true,
+            ..Assumptions::default()
+        };
+        assert!(run(&PublicAccessDisabledUnreachable, &m, assume).is_empty());
     }
 }

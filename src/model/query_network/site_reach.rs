@@ -44,8 +44,16 @@ pub fn private_endpoint_vnet(model: &Model, pe: &PrivateEndpoint) -> Option<Reso
 }
 
 /// True when VNet `a` is VNet `b` or peered with it (either side's peering written). `None` when
-/// a peering's remote VNet is Unknown and no certain match was found.
-pub fn vnets_connected(model: &Model, a: &ResourceKey, b: &ResourceKey) -> Option<bool> {
+/// a peering's remote VNet is Unknown and no certain match was found. A peering with
+/// `allowVirtualNetworkAccess` false connects nothing when `access_off_blocks` (a gateway
+/// without network isolation sends no traffic over it: infrastructure configuration page) and
+/// is Unknown otherwise.
+pub fn vnets_connected(
+    model: &Model,
+    a: &ResourceKey,
+    b: &ResourceKey,
+    access_off_blocks: bool,
+) -> Option<bool> {
     if a == b {
         return Some(true);
     }
@@ -62,7 +70,11 @@ pub fn vnets_connected(model: &Model, a: &ResourceKey, b: &ResourceKey) -> Optio
             Some(ps) => {
                 for p in ps {
                     match same_key(&p.remote_vnet, other) {
-                        Some(true) => return Some(true),
+                        Some(true) => match p.allow_access.flag(true) {
+                            Some(true) => return Some(true),
+                            Some(false) if access_off_blocks => {}
+                            _ => unknown = true,
+                        },
                         Some(false) => {}
                         None => unknown = true,
                     }

@@ -26,6 +26,7 @@ pub(super) fn vnet(m: &mut Mapper, r: &EvRes, i: usize) {
         peerings: coll(pget(r, "virtualNetworkPeerings"), |e| Peering {
             name: s(e.get("name")),
             remote_vnet: m.obj_ref(props(e).and_then(|p| p.get("remoteVirtualNetwork"))),
+            allow_access: boolean(props(e).and_then(|p| p.get("allowVirtualNetworkAccess"))),
             span: e.span,
         }),
         res,
@@ -240,6 +241,7 @@ pub(super) fn child_peering(m: &mut Mapper, r: &EvRes) {
     let item = Peering {
         name: child_own_name(&r.name),
         remote_vnet: m.obj_ref(pget(r, "remoteVirtualNetwork")),
+        allow_access: boolean(pget(r, "allowVirtualNetworkAccess")),
         span: r.span,
     };
     merge_child!(

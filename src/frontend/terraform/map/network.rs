@@ -82,6 +82,7 @@ impl Mapper {
                     Peering {
                         name: s(n, "name"),
                         remote_vnet: r(n, "remote_virtual_network_id"),
+                        allow_access: flag(n, "allow_virtual_network_access"),
                         span: ri.header,
                     },
                 ));

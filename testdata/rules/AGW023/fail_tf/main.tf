@@ -133,3 +133,13 @@ resource "azurerm_application_gateway" "gw" {
     backend_http_settings_name = "func-http"
   }
 }
+
+resource "azurerm_monitor_diagnostic_setting" "agw" {
+  name                       = "agw-diagnostics"
+  target_resource_id         = azurerm_application_gateway.gw.id
+  log_analytics_workspace_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops-law"
+
+  enabled_log {
+    category_group = "allLogs"
+  }
+}
