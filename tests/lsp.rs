@@ -44,6 +44,10 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     fn start(root: &Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    fn start_with(root: &Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_agwlint"))
             .arg("lsp")
             .current_dir(std::env::temp_dir())
@@ -75,7 +79,7 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "capabilities": {},
+                "capabilities": capabilities,
             }),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "agwlint", "{init}");
@@ -100,6 +104,20 @@ impl Client {
         loop {
             let m = self.rx.recv_timeout(Duration::from_secs(30)).unwrap();
             if m["id"] == id && m.get("method").is_none() {
+                return m;
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    /// Waits for a request from the server.
+    fn server_request(&mut self, method: &str) -> Value {
+        if let Some(i) = self.backlog.iter().position(|m| m["method"] == method) {
+            return self.backlog.remove(i);
+        }
+        loop {
+            let m = self.rx.recv_timeout(Duration::from_secs(30)).unwrap();
+            if m["method"] == method && m.get("id").is_some() {
                 return m;
             }
             self.backlog.push(m);
@@ -315,6 +333,43 @@ fn the_host_name_fix_is_a_code_action() {
     let l = text.lines().nth(line).unwrap();
     assert_eq!(&l[col..col + 5], "false", "{l}");
     assert!(l.contains("pick_host_name_from_backend_address"), "{l}");
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_configuration_change_on_disk_relints_the_workspace() {
+    let dir = workspace("config");
+    let app = dir.join("app.tf");
+    let gw = dir.join("gw.tf");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, text.replace("00:02:00", "00:10:00")).unwrap();
+    let mut c = Client::start_with(
+        &dir,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    // The server asks to watch the configuration (and the files a lint reads).
+    let reg = c.server_request("client/registerCapability");
+    let r = &reg["params"]["registrations"][0];
+    assert_eq!(r["method"], "workspace/didChangeWatchedFiles", "{reg}");
+    let globs: Vec<&str> = r["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert!(globs.contains(&"**/.agwlint.yaml"), "{globs:?}");
+    assert!(globs.contains(&"**/*.tfvars"), "{globs:?}");
+    let id = reg["id"].clone();
+    c.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+    c.diagnostics_until(&gw, |d| has(d, "AGW014"));
+    let config = dir.join(".agwlint.yaml");
+    std::fs::write(&config, "ignore: [AGW014]\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
+    );
+    c.diagnostics_until(&gw, |d| !has(d, "AGW014"));
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
