@@ -458,6 +458,8 @@ fn log_message(sender: &Sender<Message>, message: String) {
 
 /// The worker: runs the newest job, publishes what changed.
 fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &Shared) {
+    // A configuration error is shown once, not on every keystroke.
+    let mut last_error: Option<String> = None;
     while let Ok(mut job) = jobs.recv() {
         // Only the newest job matters; the files of the skipped ones changed too.
         while let Ok(newer) = jobs.try_recv() {
@@ -480,17 +482,25 @@ fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &
             continue; // stale: a newer run is coming
         }
         let next = match result {
-            Ok(Ok(map)) => map,
+            Ok(Ok(map)) => {
+                last_error = None;
+                map
+            }
             Ok(Err(message)) => {
-                show_message(sender, lsp_types::MessageType::ERROR, message);
+                if last_error.as_ref() != Some(&message) {
+                    show_message(sender, lsp_types::MessageType::ERROR, message.clone());
+                    last_error = Some(message);
+                }
                 continue;
             }
             Err(panic) => {
                 let mut map = shared.published().clone();
+                let crash = crash_diagnostic(&panic);
                 for uri in &job.changed {
-                    map.entry(uri.clone())
-                        .or_default()
-                        .push(crash_diagnostic(&panic));
+                    let list = map.entry(uri.clone()).or_default();
+                    if !list.contains(&crash) {
+                        list.push(crash.clone());
+                    }
                 }
                 map
             }
