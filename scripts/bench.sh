@@ -3,11 +3,13 @@
 #
 #   scripts/bench.sh                 # single file/module, corpus, generated tree, parse-only ratio
 #   BENCH_BIG=1 scripts/bench.sh     # also a 50 MB template and a 100,000-resource main.tf
+#   BENCH_SCALING=1 scripts/bench.sh # also a scaling table (500 to 8,000 files, paired runs)
 #   BENCH_CHECKOV=1 scripts/bench.sh # also checkov side by side (installed from PyPI into
 #                                    # target/bench-venv on first use; runs offline)
 #
 # Env: AGWLINT_CORPUS (default ../shared/corpus), BENCH_TEMPLATES (5000), BENCH_MODULES (1000),
-#      BENCH_RUNS (30, for the single-input timings), BENCH_CHECKOV_TEMPLATES (200) and
+#      BENCH_RUNS (30, for the single-input timings), BENCH_PAIRS (3 paired agwlint/parse-only
+#      runs per tree), BENCH_SCALING_SIZES ("500 1000 2000 4000 8000"), BENCH_CHECKOV_TEMPLATES (200) and
 #      BENCH_CHECKOV_MODULES (40) for the slice of the generated tree checkov scans,
 #      BENCH_CHECKOV_TIMEOUT (900 seconds per checkov run; it is killed after that).
 #
@@ -85,17 +87,51 @@ if [ ! -d "$TREE" ]; then
 fi
 BYTES=$(find "$TREE" -type f \( -name '*.json' -o -name '*.tf' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
 FILES=$(find "$TREE" -type f \( -name '*.json' -o -name '*.tf' \) | wc -l)
-read -r w c r _ <<<"$(measure "$BIN" lint --format json "$TREE")"
-read -r pw pc pr _ <<<"$(measure "$PARSE_ONLY" "$TREE")"
+# paired N TREE: N paired runs (agwlint, then parse-only, back to back, so both see the same
+# load on a shared machine); prints the medians "aw ac ar pw pc pr wall_ratio cpu_ratio" with
+# the ratios as the median of the per-pair ratios.
+paired() {
+  local n=$1 tree=$2 i
+  local aws=() acs=() ars=() pws=() pcs=() prs=() wrs=() crs=()
+  for i in $(seq "$n"); do
+    read -r aw ac ar _ <<<"$(measure "$BIN" lint --format json "$tree")"
+    read -r pw pc pr _ <<<"$(measure "$PARSE_ONLY" "$tree")"
+    aws+=("$aw"); acs+=("$ac"); ars+=("$ar"); pws+=("$pw"); pcs+=("$pc"); prs+=("$pr")
+    wrs+=("$(ratio "$aw" "$pw")"); crs+=("$(ratio "$ac" "$pc")")
+  done
+  med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  echo "$(med "${aws[@]}") $(med "${acs[@]}") $(med "${ars[@]}") $(med "${pws[@]}") $(med "${pcs[@]}") $(med "${prs[@]}") $(med "${wrs[@]}") $(med "${crs[@]}")"
+}
+
+PAIRS=${BENCH_PAIRS:-3}
+read -r w c r pw pc pr wr cr <<<"$(paired "$PAIRS" "$TREE")"
 echo "## 3. Generated tree ($TEMPLATES templates + $MODULES modules, seed 42, $((BYTES / 1000000)) MB, $FILES files)"
+echo
+echo "Median of $PAIRS paired runs (agwlint and parse-only back to back)."
 echo
 echo "| run | wall s | CPU s | MB/s (wall) | files/s (wall) | max RSS MB |"
 echo "|---|---|---|---|---|---|"
 echo "| agwlint lint | $w | $c | $(echo "scale=1; $BYTES / 1000000 / $w" | bc) | $(echo "scale=0; $FILES / $w" | bc) | $(mb "$r") |"
 echo "| parse only (jsonc-parser + hcl-edit, parallel) | $pw | $pc | $(echo "scale=1; $BYTES / 1000000 / $pw" | bc) | $(echo "scale=0; $FILES / $pw" | bc) | $(mb "$pr") |"
 echo
-echo "Ratio agwlint / parse-only: wall $(ratio "$w" "$pw")×, CPU $(ratio "$c" "$pc")×"
+echo "Ratio agwlint / parse-only (median of the per-pair ratios): wall ${wr}×, CPU ${cr}×"
 echo
+
+if [ "${BENCH_SCALING:-0}" = "1" ]; then
+  echo "## 3b. Scaling (\`gen_tree.py --templates 5N/6 --modules N/6 --seed 42\`, median of $PAIRS paired runs)"
+  echo
+  echo "| files | MB | agwlint wall s | CPU s | max RSS MB | ms CPU / file | parse-only wall s | CPU s | wall ratio | CPU ratio |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for n in ${BENCH_SCALING_SIZES:-500 1000 2000 4000 8000}; do
+    t="$ROOT/target/bench-scale-$n"
+    [ -d "$t" ] || python3 scripts/gen_tree.py "$t" --templates $((n * 5 / 6)) --modules $((n / 6)) --seed 42 >/dev/null
+    nb=$(find "$t" -type f \( -name '*.json' -o -name '*.tf' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
+    nf=$(find "$t" -type f \( -name '*.json' -o -name '*.tf' \) | wc -l)
+    read -r w c r pw pc pr wr cr <<<"$(paired "$PAIRS" "$t")"
+    echo "| $nf | $((nb / 1000000)) | $w | $c | $(mb "$r") | $(echo "scale=2; $c * 1000 / $nf" | bc) | $pw | $pc | $wr | $cr |"
+  done
+  echo
+fi
 
 if [ "${BENCH_BIG:-0}" = "1" ]; then
   BIG="$ROOT/target/bench-big"

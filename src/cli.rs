@@ -290,7 +290,15 @@ fn run_lint(args: LintArgs) -> i32 {
         args.paths.clone()
     };
     let sources = SourceMap::new();
-    let report = match lint(&paths, &opts, &sources) {
+    // A progress line on stderr for long runs (human output on a terminal only).
+    let progress = crate::progress::enabled(args.format == report::Format::Human).then(|| {
+        let p = std::sync::Arc::new(crate::progress::Progress::default());
+        sources.set_progress(std::sync::Arc::clone(&p));
+        crate::progress::Display::start(p)
+    });
+    let linted = lint(&paths, &opts, &sources);
+    drop(progress);
+    let report = match linted {
         Ok(r) => r,
         Err(e) => {
             for line in e.to_string().lines() {

@@ -18,10 +18,13 @@ const SKIP_DIRS: &[&str] = &[".git", ".terraform", "node_modules"];
 /// directory scan counts them in the summary line ([`Inputs::not_read`]); a file of one of
 /// these kinds named on the command line is reported on stderr. A front-end that learns to read
 /// one removes its line.
-pub const UNREADABLE: &[(&str, &str)] = &[
-    (".bicepparam", "no Bicep front-end yet"),
-    (".tf.json", "no Terraform JSON front-end yet"),
-];
+pub const UNREADABLE: &[(&str, &str)] = &[];
+
+/// A Terraform source file: `*.tf`, `*.tf.json` or OpenTofu `*.tofu`.
+pub fn is_tf_source(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "tf" || e == "tofu")
+        || crate::frontend::terraform::parse::is_tf_json(p)
+}
 
 /// The line of [`UNREADABLE`] that a file name ends with.
 pub fn unreadable_kind(path: &Path) -> Option<(&'static str, &'static str)> {
@@ -201,7 +204,7 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
             }
             let ext = root.extension().and_then(|e| e.to_str()).unwrap_or("");
             match ext {
-                "tf" | "tofu" | "tfvars" => {
+                _ if is_tf_source(root) || ext == "tfvars" => {
                     let dir = root
                         .parent()
                         .filter(|p| !p.as_os_str().is_empty())
@@ -250,17 +253,19 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                 continue;
             }
             match ext {
-                "tf" | "tofu" => {
+                _ if is_tf_source(p) => {
                     if let Some(dir) = p.parent() {
                         tf_dirs.insert(dir.to_path_buf());
                     }
                 }
-                "json" | "bicep" if seen_json.insert(p.to_path_buf()) => out.json.push(JsonInput {
-                    path: p.to_path_buf(),
-                    display: display_path(p),
-                    explicit: false,
-                    if_links: false,
-                }),
+                "json" | "bicep" | "bicepparam" if seen_json.insert(p.to_path_buf()) => {
+                    out.json.push(JsonInput {
+                        path: p.to_path_buf(),
+                        display: display_path(p),
+                        explicit: false,
+                        if_links: false,
+                    })
+                }
                 _ => {}
             }
         }
@@ -370,7 +375,7 @@ fn dir_of(file: &Path) -> PathBuf {
 fn has_tf_files(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|rd| {
         rd.flatten()
-            .any(|e| e.path().extension().is_some_and(|x| x == "tf") && e.path().is_file())
+            .any(|e| is_tf_source(&e.path()) && e.path().is_file())
     })
 }
 
@@ -435,11 +440,11 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
             continue;
         }
         match p.extension().and_then(|e| e.to_str()) {
-            Some("tf") => {
+            _ if is_tf_source(p) => {
                 dirs.insert(dir_of(p));
             }
             Some("json") if unreadable_kind(p).is_none() => json.push(p.to_path_buf()),
-            Some("bicep") => json.push(p.to_path_buf()),
+            Some("bicep" | "bicepparam") => json.push(p.to_path_buf()),
             _ => {}
         }
     }
@@ -489,7 +494,7 @@ pub fn select_units(
             continue;
         }
         match f.extension().and_then(|e| e.to_str()) {
-            Some("tf") => tf_targets.push(dir_of(f)),
+            _ if is_tf_source(f) => tf_targets.push(dir_of(f)),
             Some("tfvars") => tfvars.push(f),
             _ if is_parameter_file(f) => params.push(f),
             _ => templates.push(f),

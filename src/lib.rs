@@ -12,6 +12,7 @@ pub mod finding;
 pub mod frontend;
 pub mod lsp;
 pub mod model;
+pub mod progress;
 pub mod relocate;
 pub mod report;
 pub mod rules;
@@ -139,6 +140,9 @@ pub fn lint(
         sources.set_scan_roots(&roots);
     }
     let inputs = gather(paths, opts);
+    if let Some(p) = sources.progress() {
+        p.set_total(inputs.json.len() + count_tf_files(&inputs.tf_dirs));
+    }
     if let Some(e) = inputs.errors.first() {
         return Err(PathError(format!("cannot read {e}")));
     }
@@ -152,6 +156,7 @@ pub fn lint(
     report.skipped.extend(skipped);
     relocate::apply(&mut report.findings, &model.module_frames);
     relocate::apply_skipped(&mut report.skipped, &model.module_frames);
+    relocate::to_original(&mut report, sources);
     rules::skip::finish(&mut report.skipped, sources);
     config::finish(&mut report, &model, sources, opts);
     if opts.only_changed {
@@ -161,6 +166,19 @@ pub fn lint(
     report.sensitive = model.sensitive.clone();
     report.redact();
     Ok(report)
+}
+
+/// The Terraform files directly in `dirs`, for the progress line.
+fn count_tf_files(dirs: &[frontend::terraform::TfDir]) -> usize {
+    dirs.iter()
+        .filter_map(|d| std::fs::read_dir(&d.path).ok())
+        .flat_map(|entries| entries.filter_map(Result::ok))
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".tf") || name.ends_with(".tofu")
+        })
+        .count()
 }
 
 /// Discovery of a run: directories are walked ([`discover::discover`]); files are linted
@@ -614,9 +632,23 @@ fn load_json_unit(
             unit,
             sources,
             &opts.frontend,
+            None,
         );
     }
-    if let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text) {
+    if j.path.extension().is_some_and(|e| e == "bicepparam") {
+        return frontend::bicep::load_params_unit(
+            &j.path,
+            &j.display,
+            &text,
+            Some(&read),
+            unit,
+            sources,
+            &opts.frontend,
+        );
+    }
+    if !j.explicit
+        && let Some(bicep) = frontend::bicep::compiled_from(&j.path, &text)
+    {
         return UnitOutput {
             skipped: true,
             notes: vec![format!(

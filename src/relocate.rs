@@ -190,6 +190,20 @@ fn snake(s: &str) -> String {
     out
 }
 
+/// Moves every location in a derived text (Terraform JSON read as native syntax) back into
+/// the file it was derived from ([`crate::source::SourceMap::original`]).
+pub fn to_original(report: &mut crate::Report, sources: &crate::source::SourceMap) {
+    for f in &mut report.findings {
+        f.primary = sources.original(f.primary);
+        for r in &mut f.related {
+            r.span = sources.original(r.span);
+        }
+    }
+    for s in &mut report.skipped {
+        s.at = sources.original(s.at);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,26 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// A span of a derived text in the file of the piece that holds its start (its end clipped
+/// to the last piece of that file inside the span).
+fn map_derived(d: &Derived, span: Span) -> Span {
+    let (s, e) = (span.start as usize, span.end as usize);
+    let Some((gs, file, os)) = d.pieces.iter().find(|(g, _, _)| g.end > s) else {
+        return Span::new(d.of, 0..0);
+    };
+    let a = os.start + s.saturating_sub(gs.start).min(os.len());
+    let end = d
+        .pieces
+        .iter()
+        .rev()
+        .find(|(g, f, _)| f == file && g.start < e.max(s + 1))
+        .map(|(g, _, o)| o.start + e.saturating_sub(g.start).min(o.len()));
+    match end {
+        Some(b) if b >= a => Span::new(*file, a..b),
+        _ => Span::new(*file, a..os.end.max(a)),
+    }
+}
+
 /// One file's text and line index.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -75,6 +95,20 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
     /// Where the text was read from and who chose the path (`None`: text added directly).
     read: Option<(PathBuf, PathOrigin)>,
+    /// For text derived from another file (Terraform JSON rewritten as HCL): that file and
+    /// where each piece came from ([`SourceMap::original`]).
+    derived: Option<Arc<Derived>>,
+}
+
+/// Where the pieces of a derived text come from: `(range in the derived text, file, range in
+/// that file)`, in increasing order of the derived range. A piece may come from another
+/// derived text (an override merged into Terraform JSON); [`SourceMap::original`] follows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// The file a span outside every piece falls back to.
+    pub of: FileId,
+    /// The pieces.
+    pub pieces: Vec<(std::ops::Range<usize>, FileId, std::ops::Range<usize>)>,
 }
 
 impl SourceFile {
@@ -93,6 +127,7 @@ impl SourceFile {
             text: Arc::from(text),
             line_starts,
             read: None,
+            derived: None,
         }
     }
 
@@ -161,6 +196,7 @@ pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
     roots: RwLock<Option<Arc<[PathBuf]>>>,
     overlays: RwLock<Option<Arc<Overlays>>>,
+    progress: std::sync::OnceLock<Arc<crate::progress::Progress>>,
 }
 
 /// In-memory texts that replace the disk content of files (the open buffers of an editor,
@@ -187,7 +223,43 @@ impl SourceMap {
         self.push(f)
     }
 
+    /// Adds a text derived from the file `derived.of` (never shown: spans into it are moved to
+    /// the original by [`SourceMap::original`]).
+    pub fn add_derived(&self, path: impl Into<String>, text: &str, derived: Derived) -> FileId {
+        let mut f = SourceFile::new(path.into(), text);
+        f.derived = Some(Arc::new(derived));
+        self.push(f)
+    }
+
+    /// A span in the file it stands for: spans into a derived text map to the original file
+    /// (each end onto the piece that holds it, or the nearest piece inside the span); other
+    /// spans are returned as they are.
+    pub fn original(&self, span: Span) -> Span {
+        let mut span = span;
+        // Derived texts are at most two levels deep (an override merged into Terraform JSON).
+        for _ in 0..4 {
+            let Some(d) = self.get(span.file).and_then(|f| f.derived.clone()) else {
+                return span;
+            };
+            span = map_derived(&d, span);
+        }
+        span
+    }
+
+    /// Counts every file added from now on in `progress` (the command line's progress line).
+    pub fn set_progress(&self, progress: Arc<crate::progress::Progress>) {
+        let _ = self.progress.set(progress);
+    }
+
+    /// The progress counters, when set.
+    pub fn progress(&self) -> Option<&crate::progress::Progress> {
+        self.progress.get().map(Arc::as_ref)
+    }
+
     fn push(&self, file: SourceFile) -> FileId {
+        if let Some(p) = self.progress.get() {
+            p.file_read(&file.path);
+        }
         let file = Arc::new(file);
         let mut files = match self.files.write() {
             Ok(g) => g,

@@ -65,3 +65,28 @@ fn every_valid_corpus_file_parses_and_invalid_ones_do_not_panic() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn the_whole_corpus_lints_without_parse_errors_on_valid_files() {
+    let Some(dir) = corpus::corpus("bicep") else {
+        return;
+    };
+    let sources = agwlint::source::SourceMap::new();
+    let report = agwlint::lint(
+        std::slice::from_ref(&dir),
+        &agwlint::LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    let mut wrong = Vec::new();
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for f in &report.findings {
+        *counts.entry(f.rule.to_string()).or_default() += 1;
+        let path = sources.path(f.primary.file);
+        if f.rule == "AGW000" && !path.contains("/Invalid") {
+            wrong.push(format!("{path}: {}", f.message));
+        }
+    }
+    eprintln!("Bicep corpus findings per rule: {counts:?}");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -23,7 +23,11 @@ pub fn lint_arm_text(text: &str) {
 pub fn finish(unit: agwlint::frontend::UnitOutput, sources: &SourceMap, opts: &LintOptions) {
     let mut report = Report {
         files_scanned: unit.files,
-        findings: unit.findings,
+        findings: unit
+            .diagnostics
+            .into_iter()
+            .map(agwlint::diagnostic_finding)
+            .collect(),
         ..Report::default()
     };
     let mut model = unit.model;

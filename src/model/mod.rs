@@ -8,6 +8,7 @@
 pub mod app;
 pub mod frames;
 pub mod gateway;
+pub mod index;
 pub mod network;
 pub mod query;
 pub mod query_app;
@@ -253,12 +254,15 @@ pub struct Model {
     /// Lower-case site host names → first site with that name, for
     /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
     hosts: std::sync::OnceLock<(usize, HashMap<String, usize>)>,
+    /// Subnet indexes ([`Model::net_index`]), built on first use.
+    net: std::sync::OnceLock<index::NetIndex>,
 }
 
 macro_rules! lookup_fn {
     ($(#[$doc:meta])* $fn:ident, $field:ident, $slot:ident, $ty:ty) => {
         $(#[$doc])*
         pub fn $fn(&self, r: &Ref) -> Lookup<&$ty> {
+            index::count_lookup();
             match &r.state {
                 Lattice::Absent => Lookup::Absent,
                 Lattice::Unknown(_) => Lookup::Unknown,
@@ -307,6 +311,7 @@ impl Model {
         self.apps.extend(other.apps);
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
+        self.net = std::sync::OnceLock::new();
     }
 
     /// Records a sensitive value (see `sensitive`). Values shorter than
@@ -330,6 +335,7 @@ impl Model {
         self.index = HashMap::new();
         self.index_from([0; 12]);
         self.hosts = std::sync::OnceLock::new();
+        self.net = std::sync::OnceLock::new();
     }
 
     /// Lengths of the indexed collections, in [`Model::index_from`] order.

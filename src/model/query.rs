@@ -28,14 +28,18 @@ const V1_NAMES: &[&str] = &[
 ];
 
 /// Classifies a SKU name or tier.
+/// Compares case-insensitively without allocating: rules ask this for every gateway, often
+/// several times.
 pub fn sku_family_of(s: &str) -> Option<SkuFamily> {
-    let l = s.to_ascii_lowercase();
-    match l.as_str() {
-        "standard" | "waf" => Some(SkuFamily::V1),
-        "standard_v2" | "waf_v2" => Some(SkuFamily::V2),
-        "basic" => Some(SkuFamily::Basic),
-        _ if V1_NAMES.contains(&l.as_str()) => Some(SkuFamily::V1),
-        _ => None,
+    let is = |n: &str| s.eq_ignore_ascii_case(n);
+    if is("standard") || is("waf") || V1_NAMES.iter().any(|n| is(n)) {
+        Some(SkuFamily::V1)
+    } else if is("standard_v2") || is("waf_v2") {
+        Some(SkuFamily::V2)
+    } else if is("basic") {
+        Some(SkuFamily::Basic)
+    } else {
+        None
     }
 }
 
@@ -149,6 +153,7 @@ impl Gateway {
     /// The SKU family: from the tier, else the name. `None` when neither is Known or
     /// recognised.
     pub fn sku_family(&self) -> Option<SkuFamily> {
+        super::index::count_lookup();
         self.sku
             .tier
             .get()

@@ -18,8 +18,9 @@ pub enum Lattice<T> {
     Known(T),
     /// Not written: the default applies.
     Absent,
-    /// Written, but depends on something not known before deployment.
-    Unknown(Partial),
+    /// Written, but depends on something not known before deployment (boxed: Unknown values
+    /// are rare, and an inline `Partial` made every value 32 bytes larger).
+    Unknown(Box<Partial>),
 }
 
 /// What is known of an otherwise Unknown string: a literal prefix and suffix
@@ -174,7 +175,7 @@ impl<T> Val<T> {
     /// Written but unknowable.
     pub fn unknown(span: Option<Span>) -> Self {
         Val {
-            state: Lattice::Unknown(Partial::default()),
+            state: Lattice::Unknown(Box::default()),
             span,
             origins: Vec::new(),
         }
@@ -183,7 +184,7 @@ impl<T> Val<T> {
     /// Unknown, with a known prefix/suffix.
     pub fn unknown_partial(span: Option<Span>, partial: Partial) -> Self {
         Val {
-            state: Lattice::Unknown(partial),
+            state: Lattice::Unknown(Box::new(partial)),
             span,
             origins: Vec::new(),
         }
@@ -383,11 +384,11 @@ mod tests {
         // Reasons are not part of the value.
         assert_eq!(
             p.state,
-            Lattice::Unknown(Partial {
+            Lattice::Unknown(Box::new(Partial {
                 prefix: String::new(),
                 suffix: ".azurewebsites.net".into(),
                 why: Why::none(),
-            })
+            }))
         );
         assert_eq!(p.eq_ci("x"), None);
         assert_eq!(v.map_ref(|s| s.len()).get(), Some(&5));

@@ -5,7 +5,7 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query::SkuFamily;
 use crate::model::query_gateway::{ipv4_prefix_len, usable_addresses};
-use crate::model::{Gateway, Lattice, Lookup, Model, Subnet};
+use crate::model::{Gateway, Lattice, Model, Subnet};
 use crate::source::Span;
 
 /// See the module docs.
@@ -81,15 +81,14 @@ impl Rule for GatewaySubnetTooSmall {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
-        for subnet in &model.subnets {
-            let gws: Vec<&Gateway> = model
-                .gateways
+        // Gateways by subnet, built once per scan: scanning every gateway for each subnet was
+        // quadratic in the size of the scan.
+        let index = model.net_index();
+        for (i, subnet) in model.subnets.iter().enumerate() {
+            let gws: Vec<&Gateway> = index
+                .gateways_on_subnet(i)
                 .iter()
-                .filter(|gw| {
-                    gw.gateway_ip_configs.iter().any(|c| {
-                        matches!(model.subnet(&c.subnet), Lookup::Found(s) if std::ptr::eq(s, subnet))
-                    })
-                })
+                .filter_map(|&g| model.gateways.get(g))
                 .collect();
             if gws.is_empty() {
                 continue;

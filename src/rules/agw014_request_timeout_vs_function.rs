@@ -23,6 +23,11 @@ static META: RuleMeta = RuleMeta {
 
 /// HTTP-triggered functions must answer within 230 s whatever `functionTimeout` says.
 const HTTP_CAP: i64 = 230;
+/// `requestTimeout` when an ARM template omits it (Learn: "By default, this interval is 20
+/// seconds").
+const ARM_DEFAULT_TIMEOUT: i64 = 20;
+/// `request_timeout` when a Terraform configuration omits it (azurerm schema `Default: 30`).
+const TF_DEFAULT_TIMEOUT: i64 = 30;
 
 /// Options: `rules: { AGW014: { function_timeout_seconds: 120 } }`.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -41,7 +46,13 @@ fn option_seconds(cx: &RuleCx<'_>) -> Option<i64> {
         .map(i64::from)
 }
 
-/// What the function may take, capped at 230 s, and where that comes from.
+/// A `functionTimeout` in seconds, -1 (unlimited) as `i64::MAX`.
+fn uncapped(secs: i64) -> i64 {
+    if secs < 0 { i64::MAX } else { secs }
+}
+
+/// What the function may take (the option capped at 230 s; `functionTimeout` as written), and
+/// where that comes from.
 enum Expected<'a> {
     Option(i64),
     Setting(i64, &'a crate::model::KeyValue),
@@ -57,21 +68,10 @@ fn expected<'a>(cx: &RuleCx<'_>, model: &'a Model, site: &'a Site) -> Option<Exp
         // The app setting overrides host.json; without it, host.json decides.
         let v = crate::model::query_app::host_function_timeout(model, site)?;
         let secs = parse_timespan_seconds(v.get()?)?;
-        let secs = if secs < 0 {
-            HTTP_CAP
-        } else {
-            secs.min(HTTP_CAP)
-        };
-        return Some(Expected::Host(secs, v));
+        return Some(Expected::Host(uncapped(secs), v));
     };
     let secs = parse_timespan_seconds(kv.value.get()?)?;
-    // -1 = unlimited; HTTP triggers are still cut at 230 s.
-    let secs = if secs < 0 {
-        HTTP_CAP
-    } else {
-        secs.min(HTTP_CAP)
-    };
-    Some(Expected::Setting(secs, kv))
+    Some(Expected::Setting(uncapped(secs), kv))
 }
 
 impl Rule for RequestTimeoutVsFunction {
@@ -94,8 +94,14 @@ impl Rule for RequestTimeoutVsFunction {
                 let Some(site) = site else {
                     continue;
                 };
-                // ARM omitted ⇒ 30 s (observed service default); Terraform default 30.
-                let Some(timeout) = s.request_timeout.num(30) else {
+                // ARM omitted ⇒ 20 s (Learn, "Troubleshoot bad gateway (502) errors", ms.date
+                // 08/28/2026: "By default, this interval is 20 seconds"); the azurerm provider
+                // sends its schema default, 30.
+                let default = match d {
+                    Dialect::Arm => ARM_DEFAULT_TIMEOUT,
+                    Dialect::Terraform => TF_DEFAULT_TIMEOUT,
+                };
+                let Some(timeout) = s.request_timeout.num(default) else {
                     cx.skip(
                         &gw.res,
                         super::skip::settings(&s.name, "requestTimeout"),
@@ -107,7 +113,12 @@ impl Rule for RequestTimeoutVsFunction {
                 let fname = site.res.display_name();
                 let gname = gw.res.display_name();
                 let shown = if s.request_timeout.is_absent() {
-                    format!("`{tprop}` is not set (30 s)")
+                    match d {
+                        Dialect::Arm => format!("`{tprop}` is not set (20 s by default)"),
+                        Dialect::Terraform => {
+                            format!("`{tprop}` is not set (provider default 30 s)")
+                        }
+                    }
                 } else {
                     format!("`{tprop}` is {timeout} s")
                 };
@@ -125,12 +136,23 @@ impl Rule for RequestTimeoutVsFunction {
                 };
                 // (a) shorter than the function may run.
                 if let Some(exp) = expected(cx, model, site) {
-                    let (secs, origin, host) = match &exp {
+                    let (raw, origin, host) = match &exp {
                         Expected::Option(n) => (*n, None, None),
                         Expected::Setting(n, kv) => (*n, Some(*kv), None),
                         Expected::Host(n, v) => (*n, None, Some(*v)),
                     };
+                    // HTTP triggers are cut at 230 s whatever `functionTimeout` says.
+                    let secs = raw.min(HTTP_CAP);
                     if timeout < secs {
+                        // `functionTimeout` (app setting or host.json) caps every trigger: one
+                        // above the 230 s HTTP cap (or unlimited) was raised for queue or timer
+                        // functions and says nothing about HTTP latency: info. Within the cap,
+                        // or the option (the HTTP latency stated): warning.
+                        let severity = match exp {
+                            Expected::Option(_) => Severity::Warning,
+                            _ if raw > HTTP_CAP => Severity::Info,
+                            _ => Severity::Warning,
+                        };
                         let mut f = base(cx, format!(
                             "time out after {timeout} s but Function App \"{fname}\" may run up to {secs} s"
                         ))
@@ -138,7 +160,8 @@ impl Rule for RequestTimeoutVsFunction {
                         .help(format!(
                             "raise `{tprop}` to the functions' realistic p99 (at most {HTTP_CAP} s \
                              is useful for HTTP triggers), or move long work to an async pattern"
-                        ));
+                        ))
+                        .severity(severity);
                         if let Some(kv) = origin {
                             f = f
                                 .related(
@@ -272,13 +295,25 @@ mod tests {
     }
 
     #[test]
-    fn shorter_than_function_timeout_warns() {
+    fn shorter_than_function_timeout_warns_within_the_http_cap() {
+        // A functionTimeout above 230 s was raised for queue/timer functions: info.
         let f = run(
             &RequestTimeoutVsFunction,
             &setup(k(60), "EP1", Some("00:05:00")),
         );
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("230 s"), "{}", f[0].message);
+        assert_eq!(f[0].severity, Severity::Info);
+        let f = run(&RequestTimeoutVsFunction, &setup(k(60), "EP1", Some("-1")));
+        assert_eq!(f[0].severity, Severity::Info);
+        // Within the HTTP cap it bounds HTTP requests too: warning.
+        let f = run(
+            &RequestTimeoutVsFunction,
+            &setup(k(60), "EP1", Some("00:02:00")),
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("120 s"), "{}", f[0].message);
+        assert_eq!(f[0].severity, Severity::Warning);
         assert!(
             run(
                 &RequestTimeoutVsFunction,
@@ -293,6 +328,8 @@ mod tests {
         let f = run(&RequestTimeoutVsFunction, &setup(Val::absent(), "Y1", None));
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("Consumption"));
+        // An omitted ARM requestTimeout is the documented 20 s.
+        assert!(f[0].message.contains("after 20 s"), "{}", f[0].message);
         assert!(run(&RequestTimeoutVsFunction, &setup(k(60), "Y1", None)).is_empty());
         assert!(
             run(
@@ -312,6 +349,8 @@ mod tests {
             Some(&opts),
         );
         assert_eq!(f.len(), 1);
+        // The option states the HTTP latency: warning.
+        assert_eq!(f[0].severity, Severity::Warning);
         let f = run(&RequestTimeoutVsFunction, &setup(k(600), "EP1", None));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);

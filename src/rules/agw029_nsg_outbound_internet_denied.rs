@@ -36,8 +36,12 @@ impl Rule for NsgOutboundInternetDenied {
             let nets = subnet_nets(subnet);
             // The platform's own traffic (management, logs, certificate checks) goes out on 443;
             // then each public App Service backend on its settings port.
-            let mut flows: Vec<(Endpoint, u32, String)> =
-                vec![(Endpoint::Internet, 443, "the internet".into())];
+            let mut flows: Vec<(Endpoint, u32, String, Severity)> = vec![(
+                Endpoint::Internet,
+                443,
+                "the internet".into(),
+                Severity::Error,
+            )];
             for pair in gw.pairs().items {
                 let Some((addr, site)) = model.app_service_address(pair.pool) else {
                     continue;
@@ -64,11 +68,20 @@ impl Rule for NsgOutboundInternetDenied {
                     .get()
                     .cloned()
                     .unwrap_or_else(|| "App Service backend".into());
-                if !flows.iter().any(|(_, p, n)| *p == port && *n == name) {
-                    flows.push((Endpoint::AppService, port, name));
+                if !flows.iter().any(|(_, p, n, _)| *p == port && *n == name) {
+                    flows.push((Endpoint::AppService, port, name, Severity::Error));
                 }
             }
-            for (dest, port, what) in flows {
+            // "Outbound NSG rules that deny any outbound connectivity must not be created";
+            // certificate revocation (CRL, OCSP) is usually plain HTTP. Whether the platform
+            // refuses such an NSG is unverified: warning.
+            flows.push((
+                Endpoint::Internet,
+                80,
+                "the internet (CRL and OCSP certificate checks)".into(),
+                Severity::Warning,
+            ));
+            for (dest, port, what, severity) in flows {
                 let flow = Flow {
                     direction: Direction::Outbound,
                     source: Endpoint::Subnet(nets.clone()),
@@ -128,9 +141,11 @@ impl Rule for NsgOutboundInternetDenied {
                 if let Decider::Rule(r) = by {
                     f = f.origins(&r.access);
                 }
-                if isolated.is_some() {
-                    f = f.severity(Severity::Info);
-                }
+                f = f.severity(if isolated.is_some() {
+                    Severity::Info
+                } else {
+                    severity
+                });
                 cx.emit(f);
                 // One finding per gateway: the first denied destination says it all.
                 break;
@@ -197,5 +212,25 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn deny_of_http_only_is_a_warning() {
+        let deny = nsg_rule(
+            "no-http-out",
+            "Outbound",
+            "Deny",
+            4000,
+            "*",
+            "*",
+            "Internet",
+            &["80"],
+        );
+        let m = with_nsg(base(), vec![deny]);
+        let f = run(&NsgOutboundInternetDenied, &m, Assumptions::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].message.contains("TCP 80"), "{}", f[0].message);
+        assert!(f[0].message.contains("CRL"), "{}", f[0].message);
     }
 }

@@ -6,6 +6,9 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query::SkuFamily;
 use crate::model::query_network::gateway_subnet;
+use std::collections::HashSet;
+
+use crate::model::index::{NetIndex, SubnetUse};
 use crate::model::{Lookup, Model, Resource, ResourceKey, Subnet};
 use crate::source::Span;
 
@@ -29,49 +32,65 @@ struct Problem<'a> {
     origin: Option<&'a crate::model::Val<String>>,
 }
 
-fn users<'a>(model: &'a Model, key: &ResourceKey) -> Vec<(&'a Resource, String, Span)> {
+/// The resources other than gateways that use the subnet `key` (from the scan's subnet index,
+/// [`Model::net_index`]): subnet users, private endpoints, VNet integration, virtual network
+/// gateways.
+fn users<'a>(
+    model: &'a Model,
+    index: &NetIndex,
+    key: &ResourceKey,
+) -> Vec<(&'a Resource, String, Span)> {
     let mut out: Vec<(&Resource, String, Span)> = Vec::new();
     let mut push = |res: &'a Resource, usage: String, span: Span| {
         if res.may_exist() && !out.iter().any(|(r, _, _)| r.key == res.key) {
             out.push((res, usage, span));
         }
     };
-    for u in &model.subnet_users {
-        if u.subnet.get() == Some(key) {
-            push(&u.res, u.usage.clone(), u.subnet.span_or(u.span));
-        }
-    }
-    for pe in &model.private_endpoints {
-        if pe.subnet.get() == Some(key) {
-            push(
-                &pe.res,
-                "private endpoint".into(),
-                pe.subnet.span_or(pe.res.span),
-            );
-        }
-    }
-    for s in &model.sites {
-        if s.vnet_subnet.get() == Some(key) {
-            push(
-                &s.res,
-                "VNet integration".into(),
-                s.vnet_subnet.span_or(s.res.span),
-            );
-        }
-    }
-    for vg in &model.vnet_gateways {
-        if vg.subnet.get() == Some(key) {
-            push(
-                &vg.res,
-                "virtual network gateway".into(),
-                vg.subnet.span_or(vg.res.span),
-            );
+    for u in index.subnet_uses(key) {
+        match *u {
+            SubnetUse::User(i) => {
+                if let Some(u) = model.subnet_users.get(i) {
+                    push(&u.res, u.usage.clone(), u.subnet.span_or(u.span));
+                }
+            }
+            SubnetUse::PrivateEndpoint(i) => {
+                if let Some(pe) = model.private_endpoints.get(i) {
+                    push(
+                        &pe.res,
+                        "private endpoint".into(),
+                        pe.subnet.span_or(pe.res.span),
+                    );
+                }
+            }
+            SubnetUse::Site(i) => {
+                if let Some(s) = model.sites.get(i) {
+                    push(
+                        &s.res,
+                        "VNet integration".into(),
+                        s.vnet_subnet.span_or(s.res.span),
+                    );
+                }
+            }
+            SubnetUse::VnetGateway(i) => {
+                if let Some(vg) = model.vnet_gateways.get(i) {
+                    push(
+                        &vg.res,
+                        "virtual network gateway".into(),
+                        vg.subnet.span_or(vg.res.span),
+                    );
+                }
+            }
         }
     }
     out
 }
 
-fn problems<'a>(model: &'a Model, subnet: &'a Subnet, cx: &mut RuleCx<'_>) -> Vec<Problem<'a>> {
+fn problems<'a>(
+    model: &'a Model,
+    index: &NetIndex,
+    subnet: &'a Subnet,
+    cx: &mut RuleCx<'_>,
+) -> Vec<Problem<'a>> {
     let mut out = Vec::new();
     let d = subnet.res.dialect;
     if let Some(n) = subnet.res.name.get()
@@ -123,7 +142,7 @@ fn problems<'a>(model: &'a Model, subnet: &'a Subnet, cx: &mut RuleCx<'_>) -> Ve
             &subnet.service_endpoint_policies,
         ),
     }
-    for (res, usage, span) in users(model, &subnet.res.key) {
+    for (res, usage, span) in users(model, index, &subnet.res.key) {
         out.push(Problem {
             what: format!("is also used by {usage} \"{}\"", res.display_name()),
             primary: span,
@@ -141,8 +160,11 @@ impl Rule for GatewaySubnetNotDedicated {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
-        let mut done: Vec<&ResourceKey> = Vec::new();
-        for gw in &model.gateways {
+        // Subnets and their users and gateways are indexed once per scan: comparing every
+        // gateway with every other one was quadratic in the size of the scan.
+        let index = model.net_index();
+        let mut done: HashSet<&ResourceKey> = HashSet::new();
+        for (g, gw) in model.gateways.iter().enumerate() {
             if !gw.res.may_exist() {
                 continue;
             }
@@ -154,17 +176,19 @@ impl Rule for GatewaySubnetNotDedicated {
                     continue;
                 }
             };
-            if done.contains(&&subnet.res.key) {
+            if !done.insert(&subnet.res.key) {
                 continue;
             }
-            done.push(&subnet.res.key);
             let gname = gw.res.display_name();
             let sname = subnet.res.display_name();
-            let mut list = problems(model, subnet, cx);
+            let mut list = problems(model, &index, subnet, cx);
             // A v1 and a v2 gateway cannot share a subnet.
             if let Some(fam) = gw.sku_family() {
                 let v1 = fam == SkuFamily::V1;
-                for other in &model.gateways {
+                let same_subnet = index
+                    .first_subnet_of(g)
+                    .map_or(&[][..], |s| index.gateways_first_on_subnet(s));
+                for other in same_subnet.iter().filter_map(|&o| model.gateways.get(o)) {
                     if std::ptr::eq(other, gw) || !other.res.may_exist() {
                         continue;
                     }

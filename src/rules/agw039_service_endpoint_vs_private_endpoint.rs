@@ -8,7 +8,7 @@ use crate::finding::Severity;
 use crate::model::query_network::{
     gateway_sites, gateway_subnet, privatelink_zone_linked, site_private_endpoints,
 };
-use crate::model::{Lookup, Model};
+use crate::model::{BackendAddress, Lookup, Model, PrivateEndpoint, ResourceKey};
 
 /// See the module docs.
 pub struct ServiceEndpointVsPrivateEndpoint;
@@ -54,25 +54,33 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                 let Some(pe) = pes.first() else {
                     continue;
                 };
-                // Does the gateway use the public path? Its VNet lacks the privatelink zone, or
-                // the site relies on a service-endpoint rule for the gateway subnet.
+                // Does the gateway use the public path to the site? (The same resolution
+                // AGW034 judges: zone link, custom DNS, zone groups outside the scan.)
+                let public = public_path(model, subnet.vnet.get(), addr, pe);
                 let subnet_rule = site
                     .ip_restrictions
                     .iter()
                     .find(|r| r.subnet.get() == Some(&subnet.res.key));
-                let zone_missing = match subnet.vnet.get() {
-                    Some(v) => privatelink_zone_linked(model, v) == Some(false),
-                    None => false,
-                };
-                let by_ip = addr.fqdn.is_absent() && addr.ip_address.is_known();
-                let reason = match (subnet_rule, zone_missing && !by_ip) {
-                    (Some(_), _) => {
-                        "relies on a service-endpoint access rule for the gateway subnet"
+                let (reason, severity) = match (subnet_rule, public) {
+                    (Some(_), Some(true)) => (
+                        "relies on a service-endpoint access rule for the gateway subnet",
+                        Severity::Error,
+                    ),
+                    // Traffic may go through the private endpoint, where access rules are not
+                    // evaluated: the rule is unsupported dead configuration, not a 403.
+                    (Some(_), _) => (
+                        "has a service-endpoint access rule for the gateway subnet, which apps with a private endpoint do not support",
+                        Severity::Warning,
+                    ),
+                    (None, Some(true)) => (
+                        "is reached by its public name (no privatelink zone is linked to the gateway VNet)",
+                        Severity::Error,
+                    ),
+                    (None, Some(false)) => continue,
+                    (None, None) => {
+                        cx.skip_at(&site.res, "private endpoint DNS resolution", None);
+                        continue;
                     }
-                    (None, true) => {
-                        "is reached by its public name (no privatelink zone is linked to the gateway VNet)"
-                    }
-                    (None, false) => continue,
                 };
                 let d = subnet.res.dialect;
                 let mut f = cx
@@ -96,6 +104,7 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                          service-endpoint access rule) from the gateway subnet",
                     )
                     .origins(web)
+                    .severity(severity)
                     .resource(&subnet.res)
                     .property(format!(
                         "{}[Microsoft.Web]",
@@ -105,6 +114,42 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                     f = f.related(r.subnet.span_or(r.span), "service-endpoint access rule");
                 }
                 cx.emit(f);
+            }
+        }
+    }
+}
+
+/// Whether the gateway reaches the site's private endpoint by its public address: `Some(false)`
+/// when it addresses an IP or a linked privatelink zone resolves the name; `Some(true)` when
+/// the scan shows no such zone for the gateway VNet and the endpoint's zone groups stay in the
+/// scan; `None` when custom DNS servers or a zone outside the scan decide.
+fn public_path(
+    model: &Model,
+    vnet: Option<&ResourceKey>,
+    addr: &BackendAddress,
+    pe: &PrivateEndpoint,
+) -> Option<bool> {
+    if addr.fqdn.is_absent() && addr.ip_address.is_known() {
+        return Some(false);
+    }
+    let vnet = vnet?;
+    if let Some(v) = model.vnets.iter().find(|v| &v.res.key == vnet) {
+        match v.dns_servers.items() {
+            Some([]) => {}
+            _ => return None,
+        }
+    }
+    match privatelink_zone_linked(model, vnet)? {
+        true => Some(false),
+        false => {
+            let outside = pe
+                .dns_zones
+                .iter()
+                .any(|z| !matches!(model.dns_zone(z), Lookup::Found(_)));
+            if outside || pe.dns_zones.is_unknown() {
+                None
+            } else {
+                Some(true)
             }
         }
     }
@@ -150,5 +195,67 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    fn with_subnet_rule(mut m: Model) -> Model {
+        let subnet = rref(&m.subnets[0].res);
+        m.sites[0].ip_restrictions = k(vec![crate::model::AccessRestriction {
+            action: ks("Allow"),
+            subnet,
+            span: sp(),
+            ..Default::default()
+        }]);
+        m.reindex();
+        m
+    }
+
+    #[test]
+    fn subnet_rule_is_an_error_on_the_public_path_and_a_warning_through_the_pe() {
+        let mut m = with_subnet_rule(with_pe(base(), "vnet"));
+        m.subnets[0].service_endpoints = kl(&["Microsoft.Web"]);
+        let f = run(
+            &ServiceEndpointVsPrivateEndpoint,
+            &m,
+            Assumptions::default(),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        // The zone is linked: traffic goes through the PE, the rule is never evaluated.
+        let m = with_zone(m);
+        let f = run(
+            &ServiceEndpointVsPrivateEndpoint,
+            &m,
+            Assumptions::default(),
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].message.contains("do not support"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn zone_group_outside_the_scan_or_custom_dns_is_unknown() {
+        // A hub zone (linked by policy) outside the scan: AGW034 is silent, so is AGW039.
+        let mut m = with_pe(base(), "vnet");
+        m.subnets[0].service_endpoints = kl(&["Microsoft.Web"]);
+        m.private_endpoints[0].dns_zones = k(vec![k(crate::model::ResourceKey::arm(
+            crate::model::UnitId(0),
+            "Microsoft.Network/privateDnsZones",
+            "hub/privatelink.azurewebsites.net",
+        ))]);
+        let f = run(
+            &ServiceEndpointVsPrivateEndpoint,
+            &m,
+            Assumptions::default(),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let mut m = with_pe(base(), "vnet");
+        m.subnets[0].service_endpoints = kl(&["Microsoft.Web"]);
+        m.vnets[0].dns_servers = kl(&["10.0.0.4"]);
+        let f = run(
+            &ServiceEndpointVsPrivateEndpoint,
+            &m,
+            Assumptions::default(),
+        );
+        assert!(f.is_empty(), "{f:?}");
     }
 }

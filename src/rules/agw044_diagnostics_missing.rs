@@ -109,17 +109,8 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
         );
         return;
     }
-    // Only a gateway whose routing this unit fully defines is judged: a skeleton (no rule that
-    // reaches a pool and settings, or rules that could not be evaluated) is configured
-    // elsewhere, and so may be its logging.
-    let pairs = gw.pairs();
-    if !pairs.complete {
-        cx.skip_at(&gw.res, "requestRoutingRules", None);
-        return;
-    }
-    if pairs.items.is_empty() {
-        return;
-    }
+    // Whether logs are collected does not depend on routing: a gateway whose rules are
+    // incomplete or Unknown is judged like any other (issue 13).
     let Some(settings) = settings_of(model, gw) else {
         cx.skip_at(&gw.res, "diagnostic settings", None);
         return;
@@ -306,11 +297,16 @@ mod tests {
     }
 
     #[test]
-    fn skeleton_gateways_are_not_judged() {
+    fn skeleton_gateways_are_judged_too() {
+        // Whether logs are collected does not depend on routing (issue 13).
         let mut m = with(None, "Standard_v2");
         m.gateways[0].rules = Val::absent();
-        assert!(run(&DiagnosticsMissing, &m).is_empty());
+        assert_eq!(run(&DiagnosticsMissing, &m).len(), 1);
         m.gateways[0].rules = unk();
+        assert_eq!(run(&DiagnosticsMissing, &m).len(), 1);
+        // Handed to code agwlint does not read: silent.
+        let key = m.gateways[0].res.key.clone();
+        m.opaque_refs.push(key);
         assert!(run(&DiagnosticsMissing, &m).is_empty());
     }
 

@@ -31,6 +31,8 @@ mod agw014_request_timeout_vs_function;
 mod agw015_https_backend_trust;
 mod agw016_probe_host_unresolvable;
 #[cfg(test)]
+mod scale_tests;
+#[cfg(test)]
 mod testkit;
 // rules-a end
 // rules-c: modules

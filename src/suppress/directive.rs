@@ -41,7 +41,7 @@ const BICEP_DIRECTIVE: &str = "disable-next-line";
 /// Parses the suppression directives of a file.
 pub fn directives(file: &SourceFile, syntax: Syntax) -> Vec<Directive> {
     let text: &str = &file.text;
-    if !text.contains(KEYWORD) && !(syntax == Syntax::Bicep && text.contains(BICEP_DIRECTIVE)) {
+    if !(text.contains(KEYWORD) || syntax == Syntax::Bicep && text.contains(BICEP_DIRECTIVE)) {
         return Vec::new();
     }
     let sc = scan(text, syntax);

@@ -157,6 +157,10 @@ pub fn parameter_files(
         files.push((p, shown, "configuration `parameters:`"));
     }
     for p in &opts.parameters {
+        // `.bicepparam` files apply to Bicep templates only (the Bicep front-end reads them).
+        if p.extension().is_some_and(|e| e == "bicepparam") {
+            continue;
+        }
         files.push((p.clone(), crate::discover::display_path(p), FROM_FLAG));
     }
     files
@@ -166,12 +170,13 @@ pub fn parameter_files(
 const FROM_FLAG: &str = "--parameters";
 
 /// Supplied parameter values by lower-case name, with where each came from.
-type ParamValues = std::collections::HashMap<String, (value::AVal, Option<crate::model::Origin>)>;
+pub(crate) type ParamValues =
+    std::collections::HashMap<String, (value::AVal, Option<crate::model::Origin>)>;
 
 /// Parameter values from [`parameter_files`], later files winning per parameter. A file that
 /// cannot be read or is not a parameter file is a usage error (the returned messages, exit
 /// code 2); a syntax error in one is AGW000.
-fn parameter_values(
+pub(crate) fn parameter_values(
     path: &Path,
     display: &str,
     opts: &FrontendOptions,

@@ -107,7 +107,7 @@ impl Ev {
     }
 
     fn unknown_val<T>(&self) -> Val<T> {
-        self.val(Lattice::Unknown(self.unknown_partial()))
+        self.val(Lattice::Unknown(Box::new(self.unknown_partial())))
     }
 
     /// What an Unknown made of this node keeps: the partial text and reason of an Unknown,
@@ -195,7 +195,7 @@ pub fn merged_strs(one: Option<&Ev>, many: Option<&Ev>) -> Val<Vec<Val<String>>>
     let list = strs(many);
     if let Lattice::Unknown(p) = &single.state {
         return Val {
-            state: Lattice::Unknown(Partial::because(p.why.clone())),
+            state: Lattice::Unknown(Box::new(Partial::because(p.why.clone()))),
             span: single.span,
             origins: single.origins,
         };

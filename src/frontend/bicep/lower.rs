@@ -35,9 +35,12 @@ struct ResInfo {
     /// Full type without API version.
     rtype: String,
     api: String,
-    /// Name as an ARM expression (no brackets), when it could be written.
-    name: Option<String>,
+    /// Name segments as ARM expressions (no brackets; a child's parent names first), when
+    /// they could be written.
+    name: Option<Vec<String>>,
     looped: bool,
+    /// Loop variables bound for this resource (its parents' and its own).
+    locals: Vec<(String, String)>,
 }
 
 /// The result of lowering one file.
@@ -110,6 +113,26 @@ fn literal_str(e: &Expr) -> Option<&str> {
     }
 }
 
+/// A name from its segments: `a`, or `format('{0}/{1}', a, b)`.
+fn name_text(parts: &[String]) -> String {
+    match parts {
+        [one] => one.clone(),
+        _ => {
+            let holes: Vec<String> = (0..parts.len()).map(|i| format!("{{{i}}}")).collect();
+            format!("format({}, {})", q(&holes.join("/")), parts.join(", "))
+        }
+    }
+}
+
+/// A resource's id as Bicep compiles it: `resourceId('T', segments...)` (the symbol's
+/// `resourceInfo()` when its name is not known).
+fn resource_id(sym: &str, info: &ResInfo) -> String {
+    match &info.name {
+        Some(parts) => format!("resourceId({}, {})", q(&info.rtype), parts.join(", ")),
+        None => format!("resourceInfo({}).id", q(sym)),
+    }
+}
+
 /// Splits `'Microsoft.X/y@2020-01-01'` into type and API version.
 fn split_type(t: &str) -> (String, String) {
     match t.split_once('@') {
@@ -119,6 +142,7 @@ fn split_type(t: &str) -> (String, String) {
 }
 
 /// The loop, condition and object of a resource or module body.
+#[allow(clippy::type_complexity)]
 fn unwrap_body(
     e: &Expr,
 ) -> (
@@ -210,7 +234,15 @@ impl Lw {
                 if self.res.get(sym).is_some_and(|i| i.name.is_some()) {
                     continue;
                 }
+                let locals = self
+                    .res
+                    .get(sym)
+                    .map(|i| i.locals.clone())
+                    .unwrap_or_default();
+                let n = locals.len();
+                self.locals.extend(locals);
                 let name = self.resource_name_text(r, parent.as_deref());
+                self.unbind(n);
                 if let Some(i) = self.res.get_mut(sym) {
                     i.name = name;
                 }
@@ -240,6 +272,16 @@ impl Lw {
         };
         let (lp, _, obj) = unwrap_body(&r.body);
         let looped = lp.is_some() || pinfo.as_ref().is_some_and(|p| p.looped);
+        let mut locals = pinfo.as_ref().map(|p| p.locals.clone()).unwrap_or_default();
+        if let Some((item, index, iter)) = lp {
+            let it = self.emit(iter).unwrap_or_else(|| UNKNOWN.to_string());
+            if let Some(i) = item {
+                locals.push((i.clone(), format!("{it}[copyIndex({})]", q(&sym))));
+            }
+            if let Some(i) = index {
+                locals.push((i.clone(), format!("copyIndex({})", q(&sym))));
+            }
+        }
         self.res.insert(
             sym.clone(),
             ResInfo {
@@ -247,6 +289,7 @@ impl Lw {
                 api,
                 name: None,
                 looped,
+                locals,
             },
         );
         order.push((sym.clone(), r, parent.map(str::to_string)));
@@ -259,7 +302,11 @@ impl Lw {
 
     /// The name of a resource as an ARM expression: its own `name`, prefixed by its parent's
     /// (nested declaration or `parent:`).
-    fn resource_name_text(&mut self, r: &Resource, nested_parent: Option<&str>) -> Option<String> {
+    fn resource_name_text(
+        &mut self,
+        r: &Resource,
+        nested_parent: Option<&str>,
+    ) -> Option<Vec<String>> {
         let (_, _, obj) = unwrap_body(&r.body);
         let own = self.emit(prop(obj, "name")?)?;
         let parent = match nested_parent {
@@ -268,10 +315,11 @@ impl Lw {
         };
         match parent {
             Some(p) => {
-                let pn = self.res.get(&p)?.name.clone()?;
-                Some(format!("format('{{0}}/{{1}}', {pn}, {own})"))
+                let mut parts = self.res.get(&p)?.name.clone()?;
+                parts.push(own);
+                Some(parts)
             }
-            None => Some(own),
+            None => Some(vec![own]),
         }
     }
 
@@ -493,22 +541,22 @@ impl Lw {
                 } => match k.as_str() {
                     "dependsOn" | "parent" => {}
                     "name" => {
-                        let n = match &info.name {
-                            Some(t) => {
-                                if matches!(parent, None) && prop(obj, "parent").is_none() {
-                                    self.value(value)
-                                } else {
-                                    self.s(&value.span, &format!("[{t}]"))
-                                }
-                            }
-                            None => self.s(&value.span, &format!("[{UNKNOWN}]")),
+                        let n = if parent.is_none() && prop(obj, "parent").is_none() {
+                            self.value(value)
+                        } else {
+                            let t = info.name.as_deref().map_or(UNKNOWN.to_string(), name_text);
+                            self.s(&value.span, &format!("[{t}]"))
                         };
                         props.push(self.jp("name", key_span, n));
                     }
                     "scope" => {
                         let v = match self.resource_symbol(value) {
                             Some(s) => {
-                                self.s(&value.span, &format!("[resourceInfo({}).id]", q(&s)))
+                                let id = self
+                                    .res
+                                    .get(&s)
+                                    .map_or_else(|| UNKNOWN.to_string(), |i| resource_id(&s, i));
+                                self.s(&value.span, &format!("[{id}]"))
                             }
                             None => self.expr_node(value),
                         };
@@ -520,7 +568,7 @@ impl Lw {
                     }
                 },
                 Member::Resource(c) => children.push(c),
-                Member::Prop { key: None, .. } | Member::Spread(_) => {
+                Member::Prop { key: None, .. } | Member::Computed(..) | Member::Spread(_) => {
                     self.notes.push(format!(
                         "{}: resource `{sym}` has a computed property or spread; it is not evaluated",
                         self.display
@@ -537,7 +585,7 @@ impl Lw {
                 out,
             );
         }
-        self.unbind(self.locals.len() - before);
+        self.locals.truncate(before);
     }
 
     fn module(
@@ -556,6 +604,11 @@ impl Lw {
                 self.s(&path.span, "Microsoft.Resources/deployments"),
             ),
             self.jp("apiVersion", &path.span, self.s(&path.span, "2022-09-01")),
+            self.jp(
+                crate::frontend::arm::template::BICEP_MODULE,
+                &name.span,
+                self.s(&name.span, &name.text),
+            ),
         ];
         if let Some(lp) = lp
             && let Some(c) = self.bind_loop(&name.text, lp, &body.span)
@@ -634,7 +687,7 @@ impl Lw {
             &body.span,
             self.node(&body.span, JKind::Object(inner)),
         ));
-        self.unbind(self.locals.len() - before);
+        self.locals.truncate(before);
         Some(self.jp(
             &name.text,
             &name.span,
@@ -710,7 +763,8 @@ impl Lw {
                             }
                             StrPart::Expr(x) => {
                                 fmt.push_str(&format!("{{{}}}", args.len()));
-                                args.push(self.emit(x)?);
+                                // An unknown part keeps what is known around it.
+                                args.push(self.emit(x).unwrap_or_else(|| UNKNOWN.to_string()));
                             }
                         }
                     }
@@ -728,9 +782,7 @@ impl Lw {
                 match self.syms.get(n)? {
                     Sym::Param => format!("parameters({})", q(n)),
                     Sym::Var => format!("variables({})", q(n)),
-                    Sym::Resource if !self.res.get(n)?.looped => {
-                        format!("resourceInfo({}).id", q(n))
-                    }
+                    Sym::Resource if !self.res.get(n)?.looped => resource_id(n, self.res.get(n)?),
                     _ => return None,
                 }
             }
@@ -770,14 +822,29 @@ impl Lw {
                 }
             }
             ExprKind::Array(items) => {
-                let mut out = Vec::new();
+                // `[a, ...xs, b]` is `concat(createArray(a), xs, createArray(b))`.
+                let mut groups = Vec::new();
+                let mut run = Vec::new();
+                let mut spread = false;
                 for i in items {
-                    if matches!(i.kind, ExprKind::Spread(_)) {
-                        return None;
+                    if let ExprKind::Spread(x) = &i.kind {
+                        spread = true;
+                        if !run.is_empty() {
+                            groups.push(format!("createArray({})", run.join(", ")));
+                            run.clear();
+                        }
+                        groups.push(self.emit(x)?);
+                    } else {
+                        run.push(self.emit(i)?);
                     }
-                    out.push(self.emit(i)?);
                 }
-                format!("createArray({})", out.join(", "))
+                if !spread {
+                    return Some(format!("createArray({})", run.join(", ")));
+                }
+                if !run.is_empty() {
+                    groups.push(format!("createArray({})", run.join(", ")));
+                }
+                format!("concat({})", groups.join(", "))
             }
             ExprKind::Object(ms) => {
                 let mut parts = Vec::new();
@@ -790,6 +857,10 @@ impl Lw {
                             ..
                         } => {
                             parts.push(q(k));
+                            parts.push(self.emit(value)?);
+                        }
+                        Member::Computed(k, value) => {
+                            parts.push(self.emit(k)?);
                             parts.push(self.emit(value)?);
                         }
                         Member::Spread(x) => {
@@ -828,7 +899,7 @@ impl Lw {
                 if self.res.get(&s)?.looped {
                     return None;
                 }
-                format!("resourceInfo({}).id", q(&s))
+                resource_id(&s, self.res.get(&s)?)
             }
             ExprKind::Call(ns, name, args) => return self.emit_call(ns.as_deref(), name, args),
             ExprKind::For {
@@ -878,10 +949,11 @@ impl Lw {
                 return None;
             }
             return Some(match name {
-                "id" => format!("resourceInfo({}).id", q(&sym)),
+                "id" => resource_id(&sym, &info),
                 "name" => info
                     .name
-                    .unwrap_or_else(|| format!("resourceInfo({}).name", q(&sym))),
+                    .as_deref()
+                    .map_or_else(|| format!("resourceInfo({}).name", q(&sym)), name_text),
                 "type" => q(&info.rtype),
                 "apiVersion" => q(&info.api),
                 "properties" => format!("reference({})", q(&sym)),
@@ -915,6 +987,18 @@ impl Lw {
 
     fn emit_call(&mut self, ns: Option<&Expr>, name: &str, args: &[Expr]) -> Option<String> {
         if let Some(ns) = ns {
+            // `r.listKeys()`: a resource function.
+            if let Some(sym) = self.resource_symbol(ns) {
+                let info = self.res.get(&sym)?.clone();
+                if info.looped || !name.starts_with("list") {
+                    return None;
+                }
+                return Some(format!(
+                    "{name}({}, {})",
+                    resource_id(&sym, &info),
+                    q(&info.api)
+                ));
+            }
             match &ns.kind {
                 ExprKind::Ident(n) if (n == "sys" || n == "az") && !self.syms.contains_key(n) => {}
                 _ => return None,
@@ -947,5 +1031,73 @@ impl Lw {
             out.push(self.emit(a)?);
         }
         Some(format!("{name}({})", out.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lowered template as compact JSON-like text.
+    fn show(n: &JNode) -> String {
+        match &n.kind {
+            JKind::Null => "null".into(),
+            JKind::Bool(b) => b.to_string(),
+            JKind::Number(x) => x.clone(),
+            JKind::Str(s) => format!("{s:?}"),
+            JKind::Array(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(",")),
+            JKind::Object(o) => format!(
+                "{{{}}}",
+                o.iter()
+                    .map(|p| format!("{}:{}", p.key, show(&p.value)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+
+    fn lowered(src: &str) -> String {
+        let parsed = crate::frontend::bicep::parse_text(src);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let l = lower(&parsed.file, FileId(0), src.len(), "t.bicep");
+        show(&l.doc.root)
+    }
+
+    #[test]
+    fn loops_children_and_references() {
+        let t = lowered(
+            "param n string = 'x'\n\
+             resource pips 'Microsoft.Network/publicIPAddresses@2023-09-01' = [for i in range(0, 2): {\n  name: 'pip-${i}'\n}]\n\
+             resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {\n  name: n\n  resource sub 'subnets' = {\n    name: 'a'\n  }\n}\n\
+             var id = vnet::sub.id\n\
+             var s = 'k=${vnet.properties.x}/${n}'\n\
+             var sp = [1, ...[n], 2]\n",
+        );
+        assert!(
+            t.contains("copy:{name:\"pips\",count:\"[length(range(0, 2))]\"}"),
+            "{t}"
+        );
+        assert!(
+            t.contains("name:\"[format('pip-{0}', range(0, 2)[copyIndex('pips')])]\""),
+            "{t}"
+        );
+        assert!(
+            t.contains("vnet::sub:{type:\"Microsoft.Network/virtualNetworks/subnets\",apiVersion:\"2023-09-01\",name:\"[format('{0}/{1}', parameters('n'), 'a')]\""),
+            "{t}"
+        );
+        assert!(
+            t.contains("id:\"[resourceId('Microsoft.Network/virtualNetworks/subnets', parameters('n'), 'a')]\""),
+            "{t}"
+        );
+        assert!(
+            t.contains("s:\"[format('k={0}/{1}', reference('vnet').x, parameters('n'))]\""),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                "sp:\"[concat(createArray(1), createArray(parameters('n')), createArray(2))]\""
+            ),
+            "{t}"
+        );
     }
 }

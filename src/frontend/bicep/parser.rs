@@ -22,6 +22,12 @@ pub struct ParseError {
 
 type PResult<T> = Result<T, ParseError>;
 
+/// Stands for the end of input when a token list lacks its [`Tk::Eof`].
+static EOF: Token = Token {
+    kind: Tk::Eof,
+    span: 0..0,
+};
+
 /// Parses a lexed file. Returns the declarations that parsed and every error (recovering at
 /// the next line after one).
 pub fn parse(text: &str, lexed: &Lexed) -> (File, Vec<ParseError>) {
@@ -65,7 +71,7 @@ impl<'a> Parser<'a> {
     fn tok(&self, n: usize) -> &'a Token {
         let toks: &'a [Token] = self.toks;
         let i = (self.pos + n).min(toks.len().saturating_sub(1));
-        &toks[i]
+        toks.get(i).unwrap_or(&EOF)
     }
 
     fn at_eof(&self) -> bool {
@@ -353,10 +359,8 @@ impl<'a> Parser<'a> {
                 Tk::Punct("{") => stack.push("}"),
                 Tk::Punct("[") => stack.push("]"),
                 Tk::Punct("(") => stack.push(")"),
-                Tk::Punct(c @ ("}" | "]" | ")")) => {
-                    if stack.pop() != Some(*c) {
-                        return self.err("unbalanced bracket");
-                    }
+                Tk::Punct(c @ ("}" | "]" | ")")) if stack.pop() != Some(*c) => {
+                    return self.err("unbalanced bracket");
                 }
                 Tk::Error(e) => return self.err(*e),
                 Tk::Eof => return self.err("unexpected end of file"),
@@ -841,8 +845,11 @@ impl<'a> Parser<'a> {
                 Some(s.clone())
             }
             Tk::StrStart(_) => {
-                self.primary()?;
-                None
+                let k = self.primary()?;
+                self.expect(":")?;
+                self.skip_nl();
+                let value = self.body()?;
+                return Ok(Member::Computed(k, value));
             }
             _ => return self.err("expected a property name"),
         };

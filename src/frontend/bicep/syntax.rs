@@ -134,6 +134,8 @@ pub enum Member {
         /// The value.
         value: Expr,
     },
+    /// `'${k}': value`: an interpolated key.
+    Computed(Expr, Expr),
     /// `...e`.
     Spread(Expr),
     /// A nested `resource` declaration (in a resource body).

@@ -14,9 +14,11 @@ pub mod expand;
 pub mod frames;
 pub mod map;
 pub mod module;
+pub mod overrides;
 pub mod parse;
 pub mod planned;
 pub mod semver;
+pub mod tfjson;
 pub mod tfvars;
 
 use std::collections::HashSet;

@@ -85,8 +85,14 @@ pub fn normalize_display(p: &str) -> String {
     }
 }
 
-/// The `*.tf` and OpenTofu `*.tofu` files of a directory, sorted by name (Terraform reads
-/// them alphabetically). As OpenTofu does, `x.tofu` replaces `x.tf` beside it.
+/// True for a Terraform JSON file (`*.tf.json`).
+pub fn is_tf_json(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".tf.json"))
+}
+
+/// The `*.tf`, `*.tf.json` and OpenTofu `*.tofu` files of a directory, sorted by name
+/// (Terraform reads them alphabetically). As OpenTofu does, `x.tofu` replaces `x.tf` beside it.
 pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -94,7 +100,10 @@ pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let all: Vec<PathBuf> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "tofu") && p.is_file())
+        .filter(|p| {
+            (p.extension().is_some_and(|e| e == "tf" || e == "tofu") || is_tf_json(p))
+                && p.is_file()
+        })
         .collect();
     let mut v: Vec<PathBuf> = all
         .iter()
@@ -311,6 +320,7 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
         display: display.to_string(),
         ..ParsedModule::default()
     };
+    let mut overrides = Vec::new();
     for path in tf_files(dir) {
         let name = path
             .file_name()
@@ -328,12 +338,45 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
             }
             Err(None) => continue,
         };
+        let id = if is_tf_json(&path) {
+            match json_as_hcl(id, &shown, sources) {
+                Ok(id) => id,
+                Err(f) => {
+                    m.findings.push(*f);
+                    continue;
+                }
+            }
+        } else {
+            id
+        };
         match parse_stored(id, sources) {
+            Ok(body) if super::overrides::is_override(&path) => {
+                overrides.push(ParsedFile { file: id, body });
+            }
             Ok(body) => m.files.push(ParsedFile { file: id, body }),
             Err(f) => m.findings.push(*f),
         }
     }
+    if !overrides.is_empty() {
+        super::overrides::apply(&mut m, overrides, sources);
+    }
     m
+}
+
+/// A `*.tf.json` file already in the source map rewritten as native syntax
+/// ([`super::tfjson`]): the id of the derived text, whose spans map back to the JSON. `Err` is
+/// an AGW000 finding at the JSON syntax error.
+fn json_as_hcl(id: FileId, shown: &str, sources: &SourceMap) -> Result<FileId, Box<Diagnostic>> {
+    let text = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+    let doc = crate::frontend::arm::json::parse(&text, id).map_err(|e| {
+        Box::new(parse_error(
+            format!("{shown}: Terraform JSON syntax error: {}", e.message),
+            e.span,
+            e.message.clone(),
+        ))
+    })?;
+    let c = super::tfjson::to_hcl(&doc.root, id);
+    Ok(sources.add_derived(shown, &c.text, c.derived))
 }
 
 /// A module without its syntax trees: the file ids, findings and counts, kept when the trees

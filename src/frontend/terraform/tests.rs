@@ -31,7 +31,7 @@ fn dirs_of(root: &Path) -> Vec<TfDir> {
     let mut out: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .filter(|e| crate::discover::is_tf_source(e.path()))
         .filter_map(|e| e.path().parent().map(Path::to_path_buf))
         .collect();
     out.sort();
@@ -1444,4 +1444,103 @@ fn null_default_inputs_of_reusable_modules_are_unknown() {
     assert_eq!(c.get(), Some(&3));
     let c = capacity(&[("m/main.tf", &module), ("main.tf", &call(""))]);
     assert!(c.is_absent(), "{c:?}");
+}
+
+/// `*.tf.json` files join the module of the `.tf` files beside them (a variable declared in
+/// JSON feeds a resource in HCL and the other way round); a JSON syntax error is AGW000 at its
+/// position in the `.tf.json`.
+#[test]
+fn terraform_json_files_are_part_of_the_module() {
+    let json = r#"{"variable": {"capacity": {"type": "number", "default": 3}},
+ "resource": {"azurerm_application_gateway": {"gw": {"name": "agw",
+   "location": "westeurope", "resource_group_name": "rg",
+   "sku": {"name": "Standard_v2", "tier": "Standard_v2", "capacity": "${var.capacity}"},
+   "frontend_port": [{"name": "a", "port": 80}, {"name": "b", "port": "${local.port}"}]}}}}"#;
+    let m = load(&[
+        ("main.tf.json", json),
+        ("locals.tf", "locals {\n  port = 8080\n}\n"),
+    ]);
+    assert_eq!(m.gateways.len(), 1);
+    let g = &m.gateways[0];
+    assert_eq!(g.sku.capacity.get(), Some(&3));
+    let ports: Vec<i64> = g
+        .frontend_ports
+        .iter()
+        .filter_map(|p| p.port.get().copied())
+        .collect();
+    assert_eq!(ports, vec![80, 8080]);
+
+    let bad = "{\"resource\": {\"x\": }";
+    let (units, sources) = load_with(&[("bad.tf.json", bad)], &FrontendOptions::default());
+    let d: Vec<_> = units.iter().flat_map(|u| &u.diagnostics).collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].message.contains("Terraform JSON syntax error"),
+        "{d:?}"
+    );
+    let file = sources.get(d[0].span.file).unwrap();
+    assert!(file.path.ends_with("bad.tf.json"));
+    assert_eq!(&*file.text, bad);
+}
+
+/// Override files merge into the block with the same header, as Terraform does: attributes
+/// replace attributes, a nested block type replaces every block of that type, locals replace
+/// locals; spans of overriding values point into the override file, the others stay in place.
+#[test]
+fn override_files_merge_into_their_blocks() {
+    let main = format!(
+        "locals {{\n  port = 80\n}}\n{}",
+        gw(
+            "  frontend_port {\n    name = \"a\"\n    port = local.port\n  }\n  frontend_port {\n    name = \"b\"\n    port = 81\n  }\n"
+        )
+    );
+    let over = r#"resource "azurerm_application_gateway" "gw" {
+  sku {
+    name     = "Standard_v2"
+    tier     = "Standard_v2"
+    capacity = 5
+  }
+  frontend_port {
+    name = "c"
+    port = local.port
+  }
+}
+
+resource "azurerm_application_gateway" "missing" {
+  name = "not in the module: left out"
+}
+"#;
+    let json_over = r#"{"locals": {"port": 8443}}"#;
+    let (units, sources) = load_with(
+        &[
+            ("main.tf", &main),
+            ("override.tf", over),
+            ("ports_override.tf.json", json_over),
+        ],
+        &FrontendOptions::default(),
+    );
+    let mut m = Model::new();
+    for u in units {
+        assert!(u.diagnostics.is_empty(), "{:?}", u.diagnostics);
+        m.extend(u.model);
+    }
+    assert_eq!(m.gateways.len(), 1);
+    let g = &m.gateways[0];
+    let cap = &g.sku.capacity;
+    assert_eq!(cap.get(), Some(&5));
+    let at = sources.original(cap.span.unwrap());
+    let file = sources.get(at.file).unwrap();
+    assert!(file.path.ends_with("/override.tf"), "{}", file.path);
+    assert_eq!(&file.text[at.start as usize..at.end as usize], "5");
+    let ports: Vec<(String, i64)> = g
+        .frontend_ports
+        .iter()
+        .filter_map(|p| Some((p.name.get()?.clone(), *p.port.get()?)))
+        .collect();
+    assert_eq!(ports, vec![("c".to_string(), 8443)]);
+    // The gateway's name is not overridden: it stays in main.tf.
+    let at = sources.original(g.res.name.span.unwrap());
+    let file = sources.get(at.file).unwrap();
+    assert!(file.path.ends_with("/main.tf"), "{}", file.path);
+    assert_eq!(&file.text[at.start as usize..at.end as usize], "\"agw\"");
 }

@@ -276,7 +276,7 @@ fn is_child_type(t: &str) -> bool {
 /// An Unknown value at a node.
 pub(crate) fn unknown_at<T>(v: &Ev) -> Val<T> {
     Val {
-        state: Lattice::Unknown(v.unknown_partial()),
+        state: Lattice::Unknown(Box::new(v.unknown_partial())),
         span: Some(v.span),
         origins: v.origins.clone(),
     }

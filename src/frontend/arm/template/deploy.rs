@@ -107,14 +107,16 @@ impl<'d, 'a> Tpl<'d, 'a> {
                         // Where the value came from in the parent; a literal written there is
                         // itself the origin.
                         let origin = e.origins.first().cloned().or_else(|| {
-                            origin(
-                                v.span,
-                                format!(
+                            // A deployment lowered from a Bicep `module` is named as one.
+                            let label = match node.get(BICEP_MODULE).and_then(JNode::as_str) {
+                                Some(m) => format!("value of `{}` passed by module `{m}`", p.key),
+                                None => format!(
                                     "value of `{}` passed by deployment `{}`",
                                     p.key,
                                     name.get().map_or(&*name_fallback(node), String::as_str)
                                 ),
-                            )
+                            };
+                            origin(v.span, label)
                         });
                         (to_aval(&e), origin)
                     }
@@ -300,6 +302,10 @@ impl<'d, 'a> Tpl<'d, 'a> {
         )
     }
 }
+
+/// Key the Bicep lowering adds to a deployment made from a `module` declaration: its
+/// symbolic name, for labels.
+pub const BICEP_MODULE: &str = "bicepModule";
 
 /// A deployment's name as written, for labels.
 fn name_fallback(node: &JNode) -> String {

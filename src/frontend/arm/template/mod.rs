@@ -21,6 +21,7 @@ use crate::source::{FileId, SourceMap, Span};
 mod deploy;
 mod scope;
 
+pub use deploy::BICEP_MODULE;
 pub use scope::Enclosing;
 
 /// Deepest chain of nested deployments followed.

@@ -1,0 +1,143 @@
+// Bicep twin of fail.json (scripts/arm2bicep.py)
+param location string = resourceGroup().location
+param gatewayName string = 'agw-demo'
+
+resource virtualNetworks 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet-agw'
+  location: location
+  properties: {
+    addressSpace: {
+      addressPrefixes: [
+        '10.10.0.0/16'
+      ]
+    }
+    subnets: [
+      {
+        name: 'snet-agw'
+        properties: {
+          addressPrefix: '10.10.0.0/24'
+        }
+      }
+    ]
+  }
+}
+
+resource publicIPAddresses 'Microsoft.Network/publicIPAddresses@2023-09-01' = {
+  name: 'pip-agw'
+  location: location
+  sku: {
+    name: 'Standard'
+  }
+  properties: {
+    publicIPAllocationMethod: 'Static'
+  }
+}
+
+resource applicationGateways 'Microsoft.Network/applicationGateways@2023-09-01' = {
+  name: gatewayName
+  location: location
+  properties: {
+    sku: {
+      name: 'Standard_v2'
+      tier: 'Standard_v2'
+      capacity: 2
+    }
+    gatewayIPConfigurations: [
+      {
+        name: 'gw-ip'
+        properties: {
+          subnet: {
+            id: resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-agw', 'snet-agw')
+          }
+        }
+      }
+    ]
+    frontendIPConfigurations: [
+      {
+        name: 'fe-public'
+        properties: {
+          publicIPAddress: {
+            id: resourceId('Microsoft.Network/publicIPAddresses', 'pip-agw')
+          }
+        }
+      }
+    ]
+    frontendPorts: [
+      {
+        name: 'port-80'
+        properties: {
+          port: 80
+        }
+      }
+    ]
+    backendAddressPools: [
+      {
+        name: 'pool-1'
+        properties: {
+          backendAddresses: [
+            {
+              ipAddress: '10.20.0.4'
+            }
+          ]
+        }
+      }
+    ]
+    backendHttpSettingsCollection: [
+      {
+        name: 'settings-1'
+        properties: {
+          port: 80
+          protocol: 'Http'
+          cookieBasedAffinity: 'Disabled'
+          requestTimeout: 30
+        }
+      }
+    ]
+    httpListeners: [
+      {
+        name: 'listener-http'
+        properties: {
+          frontendIPConfiguration: {
+            id: resourceId('Microsoft.Network/applicationGateways/frontendIPConfigurations', gatewayName, 'fe-public')
+          }
+          frontendPort: {
+            id: resourceId('Microsoft.Network/applicationGateways/frontendPorts', gatewayName, 'port-80')
+          }
+          protocol: 'Http'
+        }
+      }
+    ]
+    requestRoutingRules: [
+      {
+        name: 'rule-1'
+        properties: {
+          ruleType: 'Basic'
+          priority: 100
+          httpListener: {
+            id: resourceId('Microsoft.Network/applicationGateways/httpListeners', gatewayName, 'listener-https')
+          }
+          backendAddressPool: {
+            id: resourceId('Microsoft.Network/applicationGateways/backendAddressPools', gatewayName, 'pool-1')
+          }
+          backendHttpSettings: {
+            id: resourceId('Microsoft.Network/applicationGateways/backendHttpSettingsCollection', gatewayName, 'settings-1')
+          }
+        }
+      }
+    ]
+  }
+}
+
+resource diagnosticSettings 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'agw-demo-logs'
+  scope: format('Microsoft.Network/applicationGateways/{0}', 'agw-demo')
+  properties: {
+    workspaceId: resourceId('Microsoft.OperationalInsights/workspaces', 'logs')
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}

@@ -1,0 +1,177 @@
+//! Scan-wide indexes for the cross-resource questions rules ask about subnets: which gateways
+//! sit in a subnet, and what else uses it. Built once per model on first use
+//! ([`Model::net_index`]), so a rule answers them in O(1) per subnet instead of scanning every
+//! gateway or every subnet user for each subnet (which made AGW005 and AGW031 quadratic).
+//!
+//! [`lookups`] counts the model's reference lookups on the current thread: tests use it to
+//! check that a rule's work grows linearly with the scan.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::HashMap;
+
+use super::{Lattice, Model, ResourceKey};
+
+thread_local! {
+    static LOOKUPS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The number of reference lookups ([`Model::subnet`], [`Model::site`]... and
+/// [`super::Gateway::sku_family`]) made on this thread so far. Only differences are meaningful.
+pub fn lookups() -> u64 {
+    LOOKUPS.with(Cell::get)
+}
+
+/// Counts one lookup (see [`lookups`]).
+#[inline]
+pub(crate) fn count_lookup() {
+    LOOKUPS.with(|c| c.set(c.get().wrapping_add(1)));
+}
+
+/// A resource that uses a subnet, by position in its collection of the [`Model`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubnetUse {
+    /// `Model::subnet_users[i]`.
+    User(usize),
+    /// `Model::private_endpoints[i]`.
+    PrivateEndpoint(usize),
+    /// `Model::sites[i]` (VNet integration).
+    Site(usize),
+    /// `Model::vnet_gateways[i]`.
+    VnetGateway(usize),
+}
+
+/// See the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct NetIndex {
+    /// Collection lengths the index was built for, to detect a model changed afterwards.
+    lens: [usize; 6],
+    /// Per subnet (by position): the gateways (by position, in model order) with any gateway IP
+    /// configuration whose subnet resolves to it.
+    on_subnet: Vec<Vec<usize>>,
+    /// Per gateway: the position of the subnet of its first gateway IP configuration, when that
+    /// resolves ([`super::query_network::gateway_subnet`]).
+    first_subnet: Vec<Option<usize>>,
+    /// Per subnet (by position): the gateways whose first configuration is in it, in model
+    /// order.
+    first_on_subnet: Vec<Vec<usize>>,
+    /// Subnet key → the resources other than gateways that reference it, in the order subnet
+    /// users, private endpoints, sites, virtual network gateways (model order within each).
+    users: HashMap<ResourceKey, Vec<SubnetUse>>,
+}
+
+impl NetIndex {
+    fn lens(model: &Model) -> [usize; 6] {
+        [
+            model.gateways.len(),
+            model.subnets.len(),
+            model.subnet_users.len(),
+            model.private_endpoints.len(),
+            model.sites.len(),
+            model.vnet_gateways.len(),
+        ]
+    }
+
+    /// Builds the index of a model.
+    pub fn build(model: &Model) -> Self {
+        let n = model.subnets.len();
+        let mut ix = NetIndex {
+            lens: Self::lens(model),
+            on_subnet: vec![Vec::new(); n],
+            first_subnet: Vec::with_capacity(model.gateways.len()),
+            first_on_subnet: vec![Vec::new(); n],
+            users: HashMap::new(),
+        };
+        for (g, gw) in model.gateways.iter().enumerate() {
+            let mut first = None;
+            for (c, cfg) in gw.gateway_ip_configs.iter().enumerate() {
+                let Some(s) = model.subnet_position(&cfg.subnet) else {
+                    continue;
+                };
+                if c == 0 {
+                    first = Some(s);
+                }
+                if let Some(list) = ix.on_subnet.get_mut(s)
+                    && list.last() != Some(&g)
+                {
+                    list.push(g);
+                }
+            }
+            ix.first_subnet.push(first);
+            if let Some(list) = first.and_then(|s| ix.first_on_subnet.get_mut(s)) {
+                list.push(g);
+            }
+        }
+        let mut add = |r: &super::Ref, u: SubnetUse| {
+            if let Lattice::Known(k) = &r.state {
+                ix.users.entry(k.clone()).or_default().push(u);
+            }
+        };
+        for (i, u) in model.subnet_users.iter().enumerate() {
+            add(&u.subnet, SubnetUse::User(i));
+        }
+        for (i, pe) in model.private_endpoints.iter().enumerate() {
+            add(&pe.subnet, SubnetUse::PrivateEndpoint(i));
+        }
+        for (i, s) in model.sites.iter().enumerate() {
+            add(&s.vnet_subnet, SubnetUse::Site(i));
+        }
+        for (i, vg) in model.vnet_gateways.iter().enumerate() {
+            add(&vg.subnet, SubnetUse::VnetGateway(i));
+        }
+        ix
+    }
+
+    /// True when the index still describes `model` (nothing pushed since it was built).
+    pub fn covers(&self, model: &Model) -> bool {
+        self.lens == Self::lens(model)
+    }
+
+    /// The gateways (positions in `Model::gateways`, in order) with a gateway IP configuration
+    /// in the subnet at position `subnet`.
+    pub fn gateways_on_subnet(&self, subnet: usize) -> &[usize] {
+        self.on_subnet.get(subnet).map_or(&[], Vec::as_slice)
+    }
+
+    /// The position of the subnet of the first gateway IP configuration of gateway `gateway`,
+    /// when it resolves.
+    pub fn first_subnet_of(&self, gateway: usize) -> Option<usize> {
+        self.first_subnet.get(gateway).copied().flatten()
+    }
+
+    /// The gateways (positions, in order) whose first gateway IP configuration is in the subnet
+    /// at position `subnet`.
+    pub fn gateways_first_on_subnet(&self, subnet: usize) -> &[usize] {
+        self.first_on_subnet.get(subnet).map_or(&[], Vec::as_slice)
+    }
+
+    /// The resources other than gateways that reference the subnet `key`.
+    pub fn subnet_uses(&self, key: &ResourceKey) -> &[SubnetUse] {
+        self.users.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Model {
+    /// The position in `subnets` of the subnet a reference resolves to.
+    pub fn subnet_position(&self, r: &super::Ref) -> Option<usize> {
+        count_lookup();
+        match &r.state {
+            Lattice::Known(key) => match self.index.get(key) {
+                Some(super::Slot::Subnet(i)) if *i < self.subnets.len() => Some(*i),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The subnet indexes of the model, built on first use (rebuilt, not cached, when
+    /// resources were pushed after that without [`Model::reindex`]).
+    pub fn net_index(&self) -> Cow<'_, NetIndex> {
+        let ix = self.net.get_or_init(|| NetIndex::build(self));
+        if ix.covers(self) {
+            Cow::Borrowed(ix)
+        } else {
+            Cow::Owned(NetIndex::build(self))
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! The Bicep front-end end to end: local modules linted through their callers with the values
+//! they pass, registry modules opaque, `.bicepparam` values, suppressions, a compiled
+//! `main.json` beside its `main.bicep` not linted twice, syntax errors as AGW000.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use agwlint::{LintOptions, lint, source::SourceMap};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("agwlint-bicep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// `(rule, file name, line)` of every finding, plus the labels of secondary spans as
+/// `file:line`.
+fn findings(paths: &[PathBuf]) -> (Vec<(String, String, usize)>, Vec<String>) {
+    let sources = SourceMap::new();
+    let report = lint(paths, &LintOptions::default(), &sources).unwrap();
+    let mut out = Vec::new();
+    let mut related = Vec::new();
+    for f in &report.findings {
+        let file = sources.get(f.primary.file).unwrap();
+        let name = sources.path(f.primary.file);
+        let name = name.rsplit('/').next().unwrap().to_string();
+        out.push((
+            f.rule.to_string(),
+            name,
+            file.line_col(f.primary.start as usize).line,
+        ));
+        for l in &f.related {
+            let lf = sources.get(l.span.file).unwrap();
+            let ln = sources.path(l.span.file);
+            related.push(format!(
+                "{}:{}",
+                ln.rsplit('/').next().unwrap(),
+                lf.line_col(l.span.start as usize).line
+            ));
+        }
+    }
+    (out, related)
+}
+
+/// A gateway module whose SKU comes from its `sku` parameter (line 9 of the file).
+const GATEWAY: &str = "param sku string
+param location string = resourceGroup().location
+
+resource agw 'Microsoft.Network/applicationGateways@2023-09-01' = {
+  name: 'agw-demo'
+  location: location
+  properties: {
+    sku: {
+      name: sku
+      tier: 'Standard'
+      capacity: 2
+    }
+  }
+}
+
+output gatewayId string = agw.id
+";
+
+#[test]
+fn a_local_module_is_linted_through_its_caller_with_the_value_it_passes() {
+    let d = scratch("module");
+    write(&d.join("modules/gateway.bicep"), GATEWAY);
+    write(
+        &d.join("main.bicep"),
+        "module gw './modules/gateway.bicep' = {\n  name: 'gw'\n  params: {\n    sku: 'Standard_Medium'\n  }\n}\n\noutput id string = gw.outputs.gatewayId\n",
+    );
+    let (got, related) = findings(std::slice::from_ref(&d));
+    assert_eq!(
+        got,
+        [("AGW001".to_string(), "gateway.bicep".to_string(), 9)],
+        "{got:?}"
+    );
+    // The value's origin is the caller's module parameter.
+    assert!(related.contains(&"main.bicep:4".to_string()), "{related:?}");
+}
+
+#[test]
+fn a_registry_module_is_opaque_and_nothing_fires_on_it() {
+    let d = scratch("registry");
+    write(
+        &d.join("main.bicep"),
+        "module gw 'br/public:avm/res/network/application-gateway:0.9.0' = {\n  name: 'gw'\n  params: {\n    name: 'agw'\n    sku: 'Standard_Medium'\n  }\n}\n",
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn bicepparam_values_apply_to_the_template_they_use() {
+    let d = scratch("params");
+    write(
+        &d.join("gateway.bicep"),
+        &GATEWAY.replace(
+            "tier: 'Standard'",
+            "tier: sku == 'Standard_v2' ? 'Standard_v2' : 'Standard'",
+        ),
+    );
+    write(
+        &d.join("prod.bicepparam"),
+        "using './gateway.bicep'\n\nparam sku = 'Standard_v2'\n",
+    );
+    write(
+        &d.join("dev.bicepparam"),
+        "using 'gateway.bicep'\nparam sku = 'Standard_Small'\n",
+    );
+    let (got, related) = findings(std::slice::from_ref(&d));
+    // Only dev's v1 SKU fires; the template is not linted on its own (sku has no default).
+    assert_eq!(
+        got,
+        [("AGW001".to_string(), "gateway.bicep".to_string(), 9)],
+        "{got:?}"
+    );
+    assert!(
+        related.contains(&"dev.bicepparam:2".to_string()),
+        "{related:?}"
+    );
+}
+
+#[test]
+fn agwlint_ignore_and_disable_next_line_suppress_in_bicep() {
+    let d = scratch("suppress");
+    let base = GATEWAY.replace("param sku string", "param sku string = 'Standard_Medium'");
+    write(
+        &d.join("a.bicep"),
+        &base.replace(
+            "    sku: {",
+            "    // agwlint-ignore AGW001: migrating next sprint\n    sku: {",
+        ),
+    );
+    write(
+        &d.join("b.bicep"),
+        &base.replace(
+            "    sku: {",
+            "    #disable-next-line no-hardcoded-env-urls AGW001\n    sku: {",
+        ),
+    );
+    for f in ["a.bicep", "b.bicep"] {
+        let (got, _) = findings(&[d.join(f)]);
+        assert!(got.is_empty(), "{f}: {got:?}");
+    }
+    // A directive naming a rule that does not fire there is reported as unused.
+    write(
+        &d.join("c.bicep"),
+        &base.replace("    sku: {", "    #disable-next-line AGW010\n    sku: {"),
+    );
+    let (got, _) = findings(&[d.join("c.bicep")]);
+    let rules: Vec<&str> = got.iter().map(|(r, ..)| r.as_str()).collect();
+    assert_eq!(rules, ["AGW900", "AGW001"], "{got:?}");
+}
+
+#[test]
+fn a_compiled_json_beside_its_bicep_is_not_linted_twice() {
+    let d = scratch("compiled");
+    let base = GATEWAY.replace("param sku string", "param sku string = 'Standard_Medium'");
+    write(&d.join("main.bicep"), &base);
+    write(
+        &d.join("main.json"),
+        r#"{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.23.60470" } },
+  "resources": [ { "type": "Microsoft.Network/applicationGateways", "apiVersion": "2023-09-01",
+    "name": "agw-demo", "properties": { "sku": { "name": "Standard_Medium", "tier": "Standard", "capacity": 2 } } } ] }"#,
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    assert_eq!(
+        got,
+        [("AGW001".to_string(), "main.bicep".to_string(), 9)],
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_syntax_error_is_agw000_at_its_line_and_other_files_are_linted() {
+    let d = scratch("syntax");
+    write(
+        &d.join("bad.bicep"),
+        "param a string\n\nresource x 'T@1' = {\n  name: 'a'\n  b: [1 2]\n}\n",
+    );
+    write(
+        &d.join("good.bicep"),
+        &GATEWAY.replace("param sku string", "param sku string = 'Standard_Medium'"),
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    assert_eq!(
+        got,
+        [
+            ("AGW000".to_string(), "bad.bicep".to_string(), 5),
+            ("AGW001".to_string(), "good.bicep".to_string(), 9)
+        ],
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_bicepparam_named_by_parameters_applies_to_a_bicep_template() {
+    let d = scratch("flag");
+    write(
+        &d.join("gateway.bicep"),
+        &GATEWAY
+            .replace("param sku string", "param sku string = 'Standard_v2'")
+            .replace(
+                "tier: 'Standard'",
+                "tier: sku == 'Standard_v2' ? 'Standard_v2' : 'Standard'",
+            ),
+    );
+    write(
+        &d.join("x.bicepparam"),
+        "using 'gateway.bicep'\nparam sku = 'Standard_Small'\n",
+    );
+    let mut opts = LintOptions::default();
+    opts.frontend.parameters = vec![d.join("x.bicepparam")];
+    let sources = SourceMap::new();
+    let report = lint(&[d.join("gateway.bicep")], &opts, &sources).unwrap();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["AGW001"], "{:?}", report.findings);
+    // Without it the default (v2) holds.
+    let sources = SourceMap::new();
+    let report = lint(
+        &[d.join("gateway.bicep")],
+        &LintOptions::default(),
+        &sources,
+    )
+    .unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
