@@ -204,7 +204,30 @@ fn a_change_in_one_buffer_shows_and_clears_a_finding_in_the_other_file() {
     let d = c.diagnostics_until(&gw, |d| has(d, "AGW014"));
     let f = d.iter().find(|x| x["code"] == "AGW014").unwrap();
     assert_eq!(f["source"], "agwlint");
-    assert_eq!(f["severity"], 2, "{f}");
+    // The severity is the CLI's for the same files, mapped (error 1, warning 2, info 3).
+    let cli_dir = workspace("cross-cli");
+    std::fs::write(cli_dir.join("app.tf"), &slow).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agwlint"))
+        .args(["lint", "--format", "json", "."])
+        .current_dir(&cli_dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "AGW014")
+        .unwrap()
+        .clone();
+    let want = match cli["severity"].as_str().unwrap() {
+        "error" => 1,
+        "warning" => 2,
+        _ => 3,
+    };
+    assert_eq!(f["severity"], want, "{f} vs {cli}");
+    assert_eq!(cli["file"], "gw.tf");
+    let _ = std::fs::remove_dir_all(&cli_dir);
     assert!(
         f["codeDescription"]["href"]
             .as_str()
