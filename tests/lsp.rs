@@ -396,3 +396,47 @@ fn a_configuration_change_on_disk_relints_the_workspace() {
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_unused_suppression_is_unnecessary_and_can_be_removed() {
+    let dir = workspace("unused");
+    let gw = dir.join("gw.tf");
+    let disk = std::fs::read_to_string(&gw).unwrap();
+    let text = disk.replacen(
+        "resource \"azurerm_resource_group\" \"rg\" {",
+        "# agwlint-ignore AGW010: nothing here to silence\nresource \"azurerm_resource_group\" \"rg\" {",
+        1,
+    );
+    assert_ne!(text, disk);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("# agwlint-ignore"))
+        .unwrap();
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&gw), "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = c.diagnostics_until(&gw, |d| has(d, "AGW900"));
+    let f = d.iter().find(|x| x["code"] == "AGW900").unwrap();
+    assert_eq!(f["tags"], json!([1]), "Unnecessary: {f}");
+    assert_eq!(f["range"]["start"]["line"], line, "{f}");
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&gw)}, "range": f["range"], "context": {"diagnostics": [f]}}),
+    );
+    let acts = a["result"].as_array().unwrap();
+    assert_eq!(acts.len(), 1, "{acts:?}");
+    let edit = &acts[0]["edit"]["changes"][uri(&gw)][0];
+    assert_eq!(edit["newText"], "");
+    assert_eq!(
+        edit["range"]["start"],
+        json!({"line": line, "character": 0})
+    );
+    assert_eq!(
+        edit["range"]["end"],
+        json!({"line": line + 1, "character": 0})
+    );
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
