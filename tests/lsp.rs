@@ -44,6 +44,10 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     fn start(root: &Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    fn start_with(root: &Path, capabilities: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_agwlint"))
             .arg("lsp")
             .current_dir(std::env::temp_dir())
@@ -75,7 +79,7 @@ impl Client {
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "capabilities": {},
+                "capabilities": capabilities,
             }),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "agwlint", "{init}");
@@ -100,6 +104,20 @@ impl Client {
         loop {
             let m = self.rx.recv_timeout(Duration::from_secs(30)).unwrap();
             if m["id"] == id && m.get("method").is_none() {
+                return m;
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    /// Waits for a request from the server.
+    fn server_request(&mut self, method: &str) -> Value {
+        if let Some(i) = self.backlog.iter().position(|m| m["method"] == method) {
+            return self.backlog.remove(i);
+        }
+        loop {
+            let m = self.rx.recv_timeout(Duration::from_secs(30)).unwrap();
+            if m["method"] == method && m.get("id").is_some() {
                 return m;
             }
             self.backlog.push(m);
@@ -186,7 +204,30 @@ fn a_change_in_one_buffer_shows_and_clears_a_finding_in_the_other_file() {
     let d = c.diagnostics_until(&gw, |d| has(d, "AGW014"));
     let f = d.iter().find(|x| x["code"] == "AGW014").unwrap();
     assert_eq!(f["source"], "agwlint");
-    assert_eq!(f["severity"], 2, "{f}");
+    // The severity is the CLI's for the same files, mapped (error 1, warning 2, info 3).
+    let cli_dir = workspace("cross-cli");
+    std::fs::write(cli_dir.join("app.tf"), &slow).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agwlint"))
+        .args(["lint", "--format", "json", "."])
+        .current_dir(&cli_dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cli = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "AGW014")
+        .unwrap()
+        .clone();
+    let want = match cli["severity"].as_str().unwrap() {
+        "error" => 1,
+        "warning" => 2,
+        _ => 3,
+    };
+    assert_eq!(f["severity"], want, "{f} vs {cli}");
+    assert_eq!(cli["file"], "gw.tf");
+    let _ = std::fs::remove_dir_all(&cli_dir);
     assert!(
         f["codeDescription"]["href"]
             .as_str()
@@ -315,6 +356,87 @@ fn the_host_name_fix_is_a_code_action() {
     let l = text.lines().nth(line).unwrap();
     assert_eq!(&l[col..col + 5], "false", "{l}");
     assert!(l.contains("pick_host_name_from_backend_address"), "{l}");
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_configuration_change_on_disk_relints_the_workspace() {
+    let dir = workspace("config");
+    let app = dir.join("app.tf");
+    let gw = dir.join("gw.tf");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, text.replace("00:02:00", "00:10:00")).unwrap();
+    let mut c = Client::start_with(
+        &dir,
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    // The server asks to watch the configuration (and the files a lint reads).
+    let reg = c.server_request("client/registerCapability");
+    let r = &reg["params"]["registrations"][0];
+    assert_eq!(r["method"], "workspace/didChangeWatchedFiles", "{reg}");
+    let globs: Vec<&str> = r["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert!(globs.contains(&"**/.agwlint.yaml"), "{globs:?}");
+    assert!(globs.contains(&"**/*.tfvars"), "{globs:?}");
+    let id = reg["id"].clone();
+    c.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+    c.diagnostics_until(&gw, |d| has(d, "AGW014"));
+    let config = dir.join(".agwlint.yaml");
+    std::fs::write(&config, "ignore: [AGW014]\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
+    );
+    c.diagnostics_until(&gw, |d| !has(d, "AGW014"));
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unused_suppression_is_unnecessary_and_can_be_removed() {
+    let dir = workspace("unused");
+    let gw = dir.join("gw.tf");
+    let disk = std::fs::read_to_string(&gw).unwrap();
+    let text = disk.replacen(
+        "resource \"azurerm_resource_group\" \"rg\" {",
+        "# agwlint-ignore AGW010: nothing here to silence\nresource \"azurerm_resource_group\" \"rg\" {",
+        1,
+    );
+    assert_ne!(text, disk);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("# agwlint-ignore"))
+        .unwrap();
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&gw), "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    let d = c.diagnostics_until(&gw, |d| has(d, "AGW900"));
+    let f = d.iter().find(|x| x["code"] == "AGW900").unwrap();
+    assert_eq!(f["tags"], json!([1]), "Unnecessary: {f}");
+    assert_eq!(f["range"]["start"]["line"], line, "{f}");
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&gw)}, "range": f["range"], "context": {"diagnostics": [f]}}),
+    );
+    let acts = a["result"].as_array().unwrap();
+    assert_eq!(acts.len(), 1, "{acts:?}");
+    let edit = &acts[0]["edit"]["changes"][uri(&gw)][0];
+    assert_eq!(edit["newText"], "");
+    assert_eq!(
+        edit["range"]["start"],
+        json!({"line": line, "character": 0})
+    );
+    assert_eq!(
+        edit["range"]["end"],
+        json!({"line": line + 1, "character": 0})
+    );
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -95,6 +95,21 @@ pub fn code_actions(
                 true,
             ));
         }
+        if rule == crate::suppress::AGW900.id
+            && let Some(text) = text
+            && let Some(range) = unused_comment_line(text, d.range.start.line)
+        {
+            out.push(action(
+                "Remove the unused agwlint-ignore comment".to_string(),
+                uri,
+                TextEdit {
+                    range,
+                    new_text: String::new(),
+                },
+                d,
+                true,
+            ));
+        }
         // AGW000 (the file did not parse) and AGW900 (an unused suppression) are not
         // suppressed by a comment.
         if rule == "AGW000" || rule == crate::suppress::AGW900.id {
@@ -124,6 +139,33 @@ pub fn code_actions(
         ));
     }
     out
+}
+
+/// The range of line `line` (with its line break) when it holds only an `agwlint-ignore`
+/// comment naming one rule (`# agwlint-ignore AGW010: reason`, also `//`): removing it removes
+/// the unused suppression. `None` for a comment after code or naming several rules.
+fn unused_comment_line(text: &str, line: u32) -> Option<Range> {
+    let l = text.split_inclusive('\n').nth(line as usize)?;
+    let body = l.trim();
+    let rest = body
+        .strip_prefix('#')
+        .or_else(|| body.strip_prefix("//"))?
+        .trim_start();
+    let rest = rest.strip_prefix(KEYWORD)?;
+    if rest.starts_with('-') {
+        return None; // agwlint-ignore-file
+    }
+    let rules = rest.split(':').next().unwrap_or_default();
+    if rules.trim().is_empty() || rules.contains(',') || rules.split_whitespace().count() != 1 {
+        return None;
+    }
+    Some(Range {
+        start: Position { line, character: 0 },
+        end: Position {
+            line: line + 1,
+            character: 0,
+        },
+    })
 }
 
 fn action(
@@ -195,6 +237,24 @@ mod tests {
         assert_eq!(edits[0].range.start, Position::new(1, 0));
         // No comment syntax (app code), no suppression action.
         assert!(code_actions(&uri, "/w/app.py", Some(text), &[diag("AGW010", 1)]).is_empty());
+    }
+
+    #[test]
+    fn an_unused_one_rule_comment_line_can_be_removed() {
+        let text = "a {\n  # agwlint-ignore AGW010: old\n  b = 1 # agwlint-ignore AGW010\n  // agwlint-ignore AGW010, AGW016: x\n}\n";
+        let r = unused_comment_line(text, 1).unwrap();
+        assert_eq!((r.start, r.end), (Position::new(1, 0), Position::new(2, 0)));
+        assert!(unused_comment_line(text, 2).is_none(), "after code");
+        assert!(unused_comment_line(text, 3).is_none(), "two rules");
+        assert!(unused_comment_line("# agwlint-ignore-file AGW010\n", 0).is_none());
+        let uri = Uri::from_str("file:///w/main.tf").unwrap();
+        let acts = code_actions(&uri, "/w/main.tf", Some(text), &[diag("AGW900", 1)]);
+        assert_eq!(acts.len(), 1);
+        let CodeActionOrCommand::CodeAction(a) = &acts[0] else {
+            panic!()
+        };
+        let edit = &a.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri][0];
+        assert_eq!(edit.new_text, "");
     }
 
     #[test]

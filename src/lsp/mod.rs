@@ -102,6 +102,56 @@ fn workspace_root(p: &InitializeParams) -> PathBuf {
         .unwrap_or_else(crate::config::paths::current_dir)
 }
 
+/// The files whose change on disk re-lints the workspace: the configuration, parameter files,
+/// tfvars, and every kind of file a lint reads.
+pub const WATCHED: &[&str] = &[
+    "**/.agwlint.yaml",
+    "**/*.json",
+    "**/*.jsonc",
+    "**/*.tf",
+    "**/*.tfvars",
+    "**/*.tofu",
+    "**/*.bicep",
+    "**/*.bicepparam",
+    "**/*.py",
+    "**/*.cs",
+];
+
+/// True when the client lets the server register file watchers.
+fn watches_files(p: &InitializeParams) -> bool {
+    p.capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false)
+}
+
+/// Asks the client to report changes of the [`WATCHED`] files (`workspace/didChangeWatchedFiles`).
+fn register_watchers(sender: &Sender<Message>) {
+    let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+        watchers: WATCHED
+            .iter()
+            .map(|g| lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String((*g).to_string()),
+                kind: None,
+            })
+            .collect(),
+    };
+    let params = lsp_types::RegistrationParams {
+        registrations: vec![lsp_types::Registration {
+            id: "agwlint-watched-files".into(),
+            method: lsp_types::notification::DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    let _ = sender.send(Message::Request(Request::new(
+        lsp_server::RequestId::from("agwlint-register-watchers".to_string()),
+        lsp_types::request::RegisterCapability::METHOD.into(),
+        params,
+    )));
+}
+
 /// What the worker shares with the request handlers: the diagnostics last published.
 #[derive(Default)]
 struct Shared {
@@ -146,6 +196,9 @@ fn serve(conn: Connection) -> Result<(), Error> {
         }),
     };
     conn.initialize_finish(id, serde_json::to_value(result)?)?;
+    if watches_files(&params) {
+        register_watchers(&conn.sender);
+    }
     // Paths print relative to the root and the configuration is found from it, as for
     // `agwlint lint` run there.
     if let Err(e) = std::env::set_current_dir(&root) {
@@ -405,6 +458,8 @@ fn log_message(sender: &Sender<Message>, message: String) {
 
 /// The worker: runs the newest job, publishes what changed.
 fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &Shared) {
+    // A configuration error is shown once, not on every keystroke.
+    let mut last_error: Option<String> = None;
     while let Ok(mut job) = jobs.recv() {
         // Only the newest job matters; the files of the skipped ones changed too.
         while let Ok(newer) = jobs.try_recv() {
@@ -427,17 +482,25 @@ fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &
             continue; // stale: a newer run is coming
         }
         let next = match result {
-            Ok(Ok(map)) => map,
+            Ok(Ok(map)) => {
+                last_error = None;
+                map
+            }
             Ok(Err(message)) => {
-                show_message(sender, lsp_types::MessageType::ERROR, message);
+                if last_error.as_ref() != Some(&message) {
+                    show_message(sender, lsp_types::MessageType::ERROR, message.clone());
+                    last_error = Some(message);
+                }
                 continue;
             }
             Err(panic) => {
                 let mut map = shared.published().clone();
+                let crash = crash_diagnostic(&panic);
                 for uri in &job.changed {
-                    map.entry(uri.clone())
-                        .or_default()
-                        .push(crash_diagnostic(&panic));
+                    let list = map.entry(uri.clone()).or_default();
+                    if !list.contains(&crash) {
+                        list.push(crash.clone());
+                    }
                 }
                 map
             }

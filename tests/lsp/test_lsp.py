@@ -8,13 +8,16 @@ measure the time from didChange to the diagnostics of the other file on a 10-fil
 """
 
 import asyncio
+import json
+import shutil
 import statistics
+import subprocess
 import time
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from conftest import uri
+from conftest import BIN, uri
 
 SLOW = ("00:02:00", "00:10:00")
 
@@ -68,7 +71,21 @@ async def test_cross_file_finding_hover_and_code_actions(client: LanguageClient,
 
     diag = next(d for d in client.diagnostics[uri(gw)] if d.code == "AGW014")
     assert diag.source == "agwlint"
-    assert diag.severity == types.DiagnosticSeverity.Warning
+    # The severity is the CLI's for the same files (the edit saved in a copy), mapped.
+    copy = workspace.parent / "cli-copy"
+    shutil.copytree(workspace, copy)
+    (copy / "app.tf").write_text(text.replace(*SLOW))
+    out = subprocess.run(
+        [BIN, "lint", "--format", "json", "."], cwd=copy, capture_output=True, check=False
+    )
+    cli = next(d for d in json.loads(out.stdout)["diagnostics"] if d["rule"] == "AGW014")
+    assert cli["file"] == "gw.tf"
+    want = {
+        "error": types.DiagnosticSeverity.Error,
+        "warning": types.DiagnosticSeverity.Warning,
+        "info": types.DiagnosticSeverity.Information,
+    }[cli["severity"]]
+    assert diag.severity == want, (diag, cli)
     assert diag.code_description.href.endswith("/AGW014.md")
     assert any(r.location.uri == uri(app) for r in diag.related_information)
     line = gw.read_text().splitlines()[diag.range.start.line]
