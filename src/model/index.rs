@@ -8,9 +8,9 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::{Lattice, Model, ResourceKey};
+use super::{Lattice, Model, ResourceKey, UnitId};
 
 thread_local! {
     static LOOKUPS: Cell<u64> = const { Cell::new(0) };
@@ -45,7 +45,7 @@ pub enum SubnetUse {
 #[derive(Debug, Clone, Default)]
 pub struct NetIndex {
     /// Collection lengths the index was built for, to detect a model changed afterwards.
-    lens: [usize; 6],
+    lens: [usize; 8],
     /// Per subnet (by position): the gateways (by position, in model order) with any gateway IP
     /// configuration whose subnet resolves to it.
     on_subnet: Vec<Vec<usize>>,
@@ -58,11 +58,22 @@ pub struct NetIndex {
     /// Subnet key → the resources other than gateways that reference it, in the order subnet
     /// users, private endpoints, sites, virtual network gateways (model order within each).
     users: HashMap<ResourceKey, Vec<SubnetUse>>,
+    /// Target key → the diagnostic settings (positions, in order) with that Known target.
+    diag_by_target: HashMap<ResourceKey, Vec<usize>>,
+    /// Units with a diagnostic setting that may exist and whose target is Unknown.
+    diag_unknown_units: HashSet<UnitId>,
+    /// Gateway position → the pool members (positions, in order) whose gateway reference
+    /// resolves to it.
+    members_by_gateway: HashMap<usize, Vec<usize>>,
+    /// Units with a pool member whose gateway reference is Unknown.
+    members_unknown_units: HashSet<UnitId>,
 }
 
 impl NetIndex {
-    fn lens(model: &Model) -> [usize; 6] {
+    fn lens(model: &Model) -> [usize; 8] {
         [
+            model.diagnostic_settings.len(),
+            model.pool_members.len(),
             model.gateways.len(),
             model.subnets.len(),
             model.subnet_users.len(),
@@ -81,7 +92,29 @@ impl NetIndex {
             first_subnet: Vec::with_capacity(model.gateways.len()),
             first_on_subnet: vec![Vec::new(); n],
             users: HashMap::new(),
+            diag_by_target: HashMap::new(),
+            diag_unknown_units: HashSet::new(),
+            members_by_gateway: HashMap::new(),
+            members_unknown_units: HashSet::new(),
         };
+        for (i, ds) in model.diagnostic_settings.iter().enumerate() {
+            match &ds.target.state {
+                Lattice::Known(k) => ix.diag_by_target.entry(k.clone()).or_default().push(i),
+                Lattice::Unknown(_) if ds.res.may_exist() => {
+                    ix.diag_unknown_units.insert(ds.res.key.unit);
+                }
+                _ => {}
+            }
+        }
+        for (i, m) in model.pool_members.iter().enumerate() {
+            match model.gateway_position(&m.gateway) {
+                Ok(Some(g)) => ix.members_by_gateway.entry(g).or_default().push(i),
+                Ok(None) => {}
+                Err(()) => {
+                    ix.members_unknown_units.insert(m.res.key.unit);
+                }
+            }
+        }
         for (g, gw) in model.gateways.iter().enumerate() {
             let mut first = None;
             for (c, cfg) in gw.gateway_ip_configs.iter().enumerate() {
@@ -145,6 +178,29 @@ impl NetIndex {
         self.first_on_subnet.get(subnet).map_or(&[], Vec::as_slice)
     }
 
+    /// The diagnostic settings (positions, in model order) whose target is Known and `key`.
+    pub fn diagnostic_settings_of(&self, key: &ResourceKey) -> &[usize] {
+        self.diag_by_target.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when a diagnostic setting of `unit` that may exist has an Unknown target.
+    pub fn unit_has_unknown_diagnostic_target(&self, unit: UnitId) -> bool {
+        self.diag_unknown_units.contains(&unit)
+    }
+
+    /// The pool members (positions, in model order) whose gateway reference resolves to the
+    /// gateway at position `gateway`.
+    pub fn pool_members_of(&self, gateway: usize) -> &[usize] {
+        self.members_by_gateway
+            .get(&gateway)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// True when a pool member of `unit` has an Unknown gateway reference.
+    pub fn unit_has_unknown_member_gateway(&self, unit: UnitId) -> bool {
+        self.members_unknown_units.contains(&unit)
+    }
+
     /// The resources other than gateways that reference the subnet `key`.
     pub fn subnet_uses(&self, key: &ResourceKey) -> &[SubnetUse] {
         self.users.get(key).map_or(&[], Vec::as_slice)
@@ -161,6 +217,22 @@ impl Model {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// The position in `gateways` of the gateway a reference resolves to: `Ok(None)` when the
+    /// reference is Absent, `Err(())` when it is Unknown or its target is not a gateway of the
+    /// scan (as [`Model::gateway`] answers [`super::Lookup::Unknown`]).
+    #[allow(clippy::result_unit_err)]
+    pub fn gateway_position(&self, r: &super::Ref) -> Result<Option<usize>, ()> {
+        count_lookup();
+        match &r.state {
+            Lattice::Known(key) => match self.index.get(key) {
+                Some(super::Slot::Gateway(i)) if *i < self.gateways.len() => Ok(Some(*i)),
+                _ => Err(()),
+            },
+            Lattice::Absent => Ok(None),
+            Lattice::Unknown(_) => Err(()),
         }
     }
 

@@ -2,8 +2,9 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
+use crate::model::index::NetIndex;
 use crate::model::query::PairSource;
-use crate::model::{Gateway, Lookup, Model};
+use crate::model::{Gateway, Model};
 
 /// See the module docs.
 pub struct EmptyBackendPool;
@@ -18,22 +19,23 @@ static META: RuleMeta = RuleMeta {
 
 /// Members added from outside the gateway (NIC, scale set, association): `Some(true)` when one
 /// targets the pool, `None` when one might (Unknown gateway or pool name).
-fn has_external_members(model: &Model, gw: &Gateway, pool_name: &str) -> Option<bool> {
-    let mut unknown = false;
-    for m in &model.pool_members {
-        // References never cross units: a member elsewhere cannot target this gateway.
+fn has_external_members(
+    model: &Model,
+    index: &NetIndex,
+    g: usize,
+    gw: &Gateway,
+    pool_name: &str,
+) -> Option<bool> {
+    // References never cross units: a member elsewhere cannot target this gateway. Members are
+    // indexed by the gateway they resolve to (scanning every member of the scan for every pool
+    // was quadratic).
+    let mut unknown = index.unit_has_unknown_member_gateway(gw.res.key.unit);
+    for m in index
+        .pool_members_of(g)
+        .iter()
+        .filter_map(|&i| model.pool_members.get(i))
+    {
         if m.res.key.unit != gw.res.key.unit {
-            continue;
-        }
-        let same_gw = match model.gateway(&m.gateway) {
-            Lookup::Found(g) => std::ptr::eq(g, gw),
-            Lookup::Absent => false,
-            Lookup::Unknown => {
-                unknown = true;
-                continue;
-            }
-        };
-        if !same_gw {
             continue;
         }
         match m.pool.get() {
@@ -51,7 +53,8 @@ impl Rule for EmptyBackendPool {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
-        for gw in &model.gateways {
+        let index = model.net_index();
+        for (g, gw) in model.gateways.iter().enumerate() {
             for pool in gw.pools.iter() {
                 let Some(addresses) = pool.addresses.items() else {
                     cx.skip(
@@ -84,7 +87,7 @@ impl Rule for EmptyBackendPool {
                         continue;
                     }
                 }
-                match has_external_members(model, gw, name) {
+                match has_external_members(model, &index, g, gw, name) {
                     Some(false) => {}
                     Some(true) => continue,
                     None => {

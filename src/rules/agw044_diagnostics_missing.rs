@@ -4,8 +4,9 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
+use crate::model::index::NetIndex;
 use crate::model::query::SkuFamily;
-use crate::model::{DiagnosticSetting, Gateway, Lattice, Model};
+use crate::model::{DiagnosticSetting, Gateway, Model};
 
 /// See the module docs.
 pub struct DiagnosticsMissing;
@@ -28,9 +29,10 @@ impl Rule for DiagnosticsMissing {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        let index = model.net_index();
         for gw in &model.gateways {
             if gw.res.may_exist() {
-                check_gateway(model, gw, cx);
+                check_gateway(model, &index, gw, cx);
             }
         }
     }
@@ -38,19 +40,24 @@ impl Rule for DiagnosticsMissing {
 
 /// The diagnostic settings of the gateway's unit that target it; `None` when some setting's
 /// target is Unknown (it may be this gateway).
-fn settings_of<'a>(model: &'a Model, gw: &Gateway) -> Option<Vec<&'a DiagnosticSetting>> {
-    let mut out = Vec::new();
-    for ds in &model.diagnostic_settings {
-        if ds.res.key.unit != gw.res.key.unit || !ds.res.may_exist() {
-            continue;
-        }
-        match &ds.target.state {
-            Lattice::Known(k) if *k == gw.res.key => out.push(ds),
-            Lattice::Known(_) | Lattice::Absent => {}
-            Lattice::Unknown(_) => return None,
-        }
+fn settings_of<'a>(
+    model: &'a Model,
+    index: &NetIndex,
+    gw: &Gateway,
+) -> Option<Vec<&'a DiagnosticSetting>> {
+    // Settings are indexed by target once per scan (scanning every setting of the scan for
+    // every gateway was quadratic).
+    if index.unit_has_unknown_diagnostic_target(gw.res.key.unit) {
+        return None;
     }
-    Some(out)
+    Some(
+        index
+            .diagnostic_settings_of(&gw.res.key)
+            .iter()
+            .filter_map(|&i| model.diagnostic_settings.get(i))
+            .filter(|ds| ds.res.key.unit == gw.res.key.unit && ds.res.may_exist())
+            .collect(),
+    )
 }
 
 /// Whether `ds` sends `category` (or the `allLogs` group) to a destination. `None` when
@@ -97,7 +104,7 @@ fn uses_waf(gw: &Gateway) -> Option<bool> {
     Some(false)
 }
 
-fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
+fn check_gateway(model: &Model, index: &NetIndex, gw: &Gateway, cx: &mut RuleCx<'_>) {
     // The gateway is handed to code the linter cannot read (a module call that is not
     // followed, or the caller of a reusable module through an output): it may attach the
     // diagnostic setting there.
@@ -111,7 +118,7 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
     }
     // Whether logs are collected does not depend on routing: a gateway whose rules are
     // incomplete or Unknown is judged like any other (issue 13).
-    let Some(settings) = settings_of(model, gw) else {
+    let Some(settings) = settings_of(model, index, gw) else {
         cx.skip_at(&gw.res, "diagnostic settings", None);
         return;
     };
@@ -139,11 +146,12 @@ fn check_gateway(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
             .resource(&gw.res)
             .property("diagnosticSettings");
         // A setting switched off by its condition (`enableDiagnostics: false`) is worth showing.
-        for ds in &model.diagnostic_settings {
-            if !ds.res.may_exist()
-                && ds.res.key.unit == gw.res.key.unit
-                && ds.target.get() == Some(&gw.res.key)
-            {
+        for ds in index
+            .diagnostic_settings_of(&gw.res.key)
+            .iter()
+            .filter_map(|&i| model.diagnostic_settings.get(i))
+        {
+            if !ds.res.may_exist() && ds.res.key.unit == gw.res.key.unit {
                 f = f.related(
                     ds.res.condition.span_or(ds.res.span),
                     format!(

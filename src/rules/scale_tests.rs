@@ -2,7 +2,8 @@
 //! gateways sharing 1,000 subnets (and on one a quarter of that size), and the model lookups
 //! they make ([`crate::model::index::lookups`]) must grow about linearly. AGW005 and AGW031
 //! once compared every subnet with every gateway and every gateway with every other: that made
-//! 2,000,000 lookups at this size, against ~50,000 in total now.
+//! 2,000,000 lookups at this size. Each gateway also has a NIC pool member (AGW006) and a
+//! diagnostic setting (AGW044), which those rules once looked up by scanning them all.
 
 use super::testkit::*;
 use super::{Assumptions, REGISTRY, RuleCx};
@@ -38,6 +39,30 @@ fn shared(subnets: usize) -> Model {
                 subnet: rref(&subnet.res),
                 span: sp(),
             }]);
+            // An empty pool routed by a rule, filled from outside by a NIC (AGW006 looks for
+            // the gateway's external members), and a diagnostic setting (AGW044 looks for the
+            // gateway's settings).
+            gw.pools = k(vec![pool("pool", &[])]);
+            gw.settings = k(vec![settings("http", "Http", 80, false)]);
+            gw.rules = k(vec![rule("r", "pool", "http")]);
+            m.pool_members.push(PoolMembership {
+                res: res(
+                    Dialect::Arm,
+                    "Microsoft.Network/networkInterfaces",
+                    &format!("member{i}-{j}"),
+                ),
+                gateway: rref(&gw.res),
+                pool: ks("pool"),
+            });
+            m.diagnostic_settings.push(DiagnosticSetting {
+                res: res(
+                    Dialect::Arm,
+                    "Microsoft.Insights/diagnosticSettings",
+                    &format!("diag{i}-{j}"),
+                ),
+                target: rref(&gw.res),
+                ..Default::default()
+            });
             m.gateways.push(gw);
         }
         m.subnet_users.push(SubnetUser {
@@ -78,6 +103,11 @@ fn subnet_index_groups_the_gateways_of_each_subnet() {
         assert_eq!(index.gateways_first_on_subnet(s), &[2 * s, 2 * s + 1]);
         assert_eq!(index.first_subnet_of(2 * s + 1), Some(s));
         assert_eq!(index.subnet_uses(&m.subnets[s].res.key).len(), 1);
+        assert_eq!(index.pool_members_of(2 * s), &[2 * s]);
+        assert_eq!(
+            index.diagnostic_settings_of(&m.gateways[2 * s + 1].res.key),
+            &[2 * s + 1]
+        );
     }
 }
 
