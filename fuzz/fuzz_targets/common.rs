@@ -34,7 +34,7 @@ pub fn finish(unit: agwlint::frontend::UnitOutput, sources: &SourceMap, opts: &L
     model.reindex();
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
-    report.skipped_unknown += skipped;
+    report.skipped.extend(skipped);
     config::finish(&mut report, &model, sources, opts);
     sort_and_dedup(&mut report.findings, sources);
     for f in [
