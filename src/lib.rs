@@ -716,5 +716,13 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
             .then(a.primary.end.cmp(&b.primary.end))
             .then(a.message.cmp(&b.message))
     });
-    findings.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+    // The same file read for two units (a template with two parameter files, a module of two
+    // callers) has two ids: repeats are compared by path and range.
+    findings.dedup_by(|a, b| {
+        a.rule == b.rule
+            && a.message == b.message
+            && a.primary.start == b.primary.start
+            && a.primary.end == b.primary.end
+            && (a.primary.file == b.primary.file || path(a.primary.file) == path(b.primary.file))
+    });
 }

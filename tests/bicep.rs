@@ -27,7 +27,9 @@ fn findings(paths: &[PathBuf]) -> (Vec<(String, String, usize)>, Vec<String>) {
     let report = lint(paths, &LintOptions::default(), &sources).unwrap();
     let mut out = Vec::new();
     let mut related = Vec::new();
-    for f in &report.findings {
+    // The test gateways have no diagnostic setting: AGW044 (which judges every gateway) is not
+    // what these tests are about.
+    for f in report.findings.iter().filter(|f| f.rule != "AGW044") {
         let file = sources.get(f.primary.file).unwrap();
         let name = sources.path(f.primary.file);
         let name = name.rsplit('/').next().unwrap().to_string();
@@ -223,7 +225,12 @@ fn a_bicepparam_named_by_parameters_applies_to_a_bicep_template() {
     opts.frontend.parameters = vec![d.join("x.bicepparam")];
     let sources = SourceMap::new();
     let report = lint(&[d.join("gateway.bicep")], &opts, &sources).unwrap();
-    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.rule)
+        .filter(|r| *r != "AGW044")
+        .collect();
     assert_eq!(rules, ["AGW001"], "{:?}", report.findings);
     // Without it the default (v2) holds.
     let sources = SourceMap::new();
@@ -233,5 +240,9 @@ fn a_bicepparam_named_by_parameters_applies_to_a_bicep_template() {
         &sources,
     )
     .unwrap();
-    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(
+        report.findings.iter().all(|f| f.rule == "AGW044"),
+        "{:?}",
+        report.findings
+    );
 }
