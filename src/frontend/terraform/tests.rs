@@ -1544,3 +1544,76 @@ resource "azurerm_application_gateway" "missing" {
     assert!(file.path.ends_with("/main.tf"), "{}", file.path);
     assert_eq!(&file.text[at.start as usize..at.end as usize], "\"agw\"");
 }
+
+#[test]
+fn older_azurerm_names_of_restrictions_subnets_and_public_ips_are_read() {
+    let main = r#"
+resource "azurerm_app_service" "old" {
+  name = "old"
+  site_config {
+    ip_restriction {
+      ip_address  = "10.1.0.0"
+      subnet_mask = "255.255.0.0"
+    }
+    ip_restriction {
+      ip_address = "10.2.0.0"
+      subnet_mask = "255.0.255.0"
+    }
+    ip_restriction {
+      subnet_id = azurerm_subnet.s.id
+    }
+  }
+}
+resource "azurerm_subnet" "s" {
+  name                      = "s"
+  virtual_network_name      = "v"
+  address_prefix            = "10.0.0.0/24"
+  network_security_group_id = azurerm_network_security_group.n.id
+  route_table_id            = azurerm_route_table.r.id
+}
+resource "azurerm_network_security_group" "n" {
+  name = "n"
+}
+resource "azurerm_route_table" "r" {
+  name = "r"
+}
+resource "azurerm_public_ip" "zonal" {
+  name                         = "z"
+  availability_zone            = "2"
+  public_ip_address_allocation = "Static"
+}
+resource "azurerm_public_ip" "redundant" {
+  name              = "r"
+  availability_zone = "Zone-Redundant"
+}
+resource "azurerm_public_ip" "none" {
+  name              = "n"
+  availability_zone = "No-Zone"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let rs = m.sites[0].ip_restrictions.get().unwrap();
+    assert_eq!(rs[0].ip_address.as_str(), Some("10.1.0.0/16"));
+    assert!(rs[1].ip_address.is_unknown(), "a non-contiguous mask");
+    assert!(rs[2].subnet.is_known());
+    let sn = &m.subnets[0];
+    assert!(sn.nsg.is_known());
+    assert!(sn.route_table.is_known());
+    let pip = |name: &str| {
+        m.public_ips
+            .iter()
+            .find(|p| p.res.name.as_str() == Some(name))
+            .unwrap()
+    };
+    let zones: Vec<_> = pip("z")
+        .zones
+        .get()
+        .unwrap()
+        .iter()
+        .map(|z| z.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(zones, ["2"]);
+    assert_eq!(pip("z").allocation.as_str(), Some("Static"));
+    assert!(pip("r").zones.is_unknown());
+    assert_eq!(pip("n").zones.get().map(Vec::len), Some(0));
+}

@@ -171,10 +171,19 @@ pub(super) fn restriction(b: &Node) -> AccessRestriction {
         name: s(b, "name"),
         action: s(b, "action"),
         priority: i(b, "priority"),
-        ip_address: s(b, "ip_address"),
+        ip_address: restriction_address(b),
         tag: Val::absent(),
         service_tag: s(b, "service_tag"),
-        subnet: r(b, "virtual_network_subnet_id"),
+        // azurerm 2.x `subnet_id`: deprecated in 2.23.0 for `virtual_network_subnet_id`, removed
+        // in 2.56 (provider PR hashicorp/terraform-provider-azurerm#11170).
+        subnet: {
+            let sn = r(b, "virtual_network_subnet_id");
+            if sn.is_absent() {
+                r(b, "subnet_id")
+            } else {
+                sn
+            }
+        },
         has_headers: {
             let h = b.blocks("headers");
             if h.unknown.is_some() {
@@ -187,6 +196,31 @@ pub(super) fn restriction(b: &Node) -> AccessRestriction {
         },
         span: b.span,
     }
+}
+
+/// An access restriction's `ip_address`. azurerm 1.x wrote the range as `ip_address` plus a
+/// dotted `subnet_mask` (default `255.255.255.255`; provider PR
+/// hashicorp/terraform-provider-azurerm#1231), removed in 2.0 for a CIDR `ip_address`: a Known
+/// mask is folded into the address, any other mask makes it Unknown.
+pub(super) fn restriction_address(b: &Node) -> Val<String> {
+    let ip = s(b, "ip_address");
+    if b.expr("subnet_mask").is_none() || ip.is_absent() {
+        return ip;
+    }
+    let mask = s(b, "subnet_mask");
+    let bits = mask.as_str().and_then(mask_bits);
+    match (ip.as_str(), bits) {
+        (Some(a), Some(n)) if !a.contains('/') => ip.map(|a| format!("{a}/{n}")),
+        _ => Val::unknown(mask.span.or(ip.span)),
+    }
+}
+
+/// Prefix length of a contiguous dotted IPv4 mask (`255.255.255.0` gives 24).
+fn mask_bits(mask: &str) -> Option<u32> {
+    let m: std::net::Ipv4Addr = mask.trim().parse().ok()?;
+    let v = u32::from(m);
+    let n = v.leading_ones();
+    (v.checked_shl(n).unwrap_or(0) == 0).then_some(n)
 }
 
 pub(super) fn plan(ri: &ResInst) -> Plan {
