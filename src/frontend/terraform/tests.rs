@@ -1617,3 +1617,36 @@ resource "azurerm_public_ip" "none" {
     assert!(pip("r").zones.is_unknown());
     assert_eq!(pip("n").zones.get().map(Vec::len), Some(0));
 }
+
+#[test]
+fn authentication_v1_reads_as_unknown_unless_disabled() {
+    let main = r#"
+resource "azurerm_app_service" "on" {
+  name = "on"
+  auth_settings {
+    enabled                       = true
+    unauthenticated_client_action = "RedirectToLoginPage"
+  }
+}
+resource "azurerm_app_service" "off" {
+  name = "off"
+  auth_settings {
+    enabled = false
+  }
+}
+resource "azurerm_linux_web_app" "v2" {
+  name = "v2"
+  auth_settings {
+    enabled = true
+  }
+  auth_settings_v2 {
+    auth_enabled = false
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let by = |n: &str| m.sites.iter().find(|s| s.res.label.ends_with(n)).unwrap();
+    assert!(by(".on").auth.is_unknown());
+    assert!(by(".off").auth.is_absent());
+    assert!(by(".v2").auth.is_known());
+}

@@ -149,13 +149,16 @@ pub(super) fn site(ri: &ResInst) -> Site {
         ip_restriction_default_action: default_action,
         app_settings: map_kv(n, "app_settings"),
         vnet_subnet: r(n, "virtual_network_subnet_id"),
-        auth: one(n, "auth_settings_v2", |a| AuthSettings {
-            enabled: flag(a, "auth_enabled"),
-            require_authentication: flag(a, "require_authentication"),
-            unauthenticated_action: s(a, "unauthenticated_action"),
-            excluded_paths: strs(a, "excluded_paths"),
-            span: a.span,
-        }),
+        auth: {
+            let v2 = one(n, "auth_settings_v2", |a| AuthSettings {
+                enabled: flag(a, "auth_enabled"),
+                require_authentication: flag(a, "require_authentication"),
+                unauthenticated_action: s(a, "unauthenticated_action"),
+                excluded_paths: strs(a, "excluded_paths"),
+                span: a.span,
+            });
+            if v2.is_absent() { legacy_auth(n) } else { v2 }
+        },
         http2,
         tags: map_kv(n, "tags"),
         always_ready: if n.blocks("always_ready").written {
@@ -163,6 +166,32 @@ pub(super) fn site(ri: &ResInst) -> Site {
         } else {
             Val::absent()
         },
+    }
+}
+
+/// A site without `auth_settings_v2` but with the older `auth_settings` block (azurerm 2.x
+/// `azurerm_app_service` / `azurerm_function_app`, still accepted by the 3.x/4.x
+/// `azurerm_*_web_app` / `azurerm_*_function_app`; registry docs of those resources): its
+/// `enabled` / `unauthenticated_client_action` are the v1 API's, which agwlint does not map, so
+/// authentication reads as Unknown unless the block says `enabled = false`.
+fn legacy_auth(n: &Node) -> Val<AuthSettings> {
+    match n.block("auth_settings") {
+        Err(sp) => Val::unknown(Some(sp)),
+        Ok(None) => Val::absent(),
+        Ok(Some(a)) => {
+            if flag(&a, "enabled").get() == Some(&false) {
+                Val::absent()
+            } else {
+                Val::unknown_partial(
+                    Some(a.span),
+                    Partial::because(Why::new(
+                        "`auth_settings` (authentication v1) is not mapped; \
+                         `auth_settings_v2` is",
+                        Some(a.span),
+                    )),
+                )
+            }
+        }
     }
 }
 
