@@ -1650,3 +1650,22 @@ resource "azurerm_linux_web_app" "v2" {
     assert!(by(".off").auth.is_absent());
     assert!(by(".v2").auth.is_known());
 }
+
+#[test]
+fn azurerm_2x_slots_are_sites() {
+    let main = r#"
+resource "azurerm_app_service_slot" "web" {
+  name       = "staging"
+  https_only = true
+}
+resource "azurerm_function_app_slot" "fn" {
+  name    = "staging"
+  os_type = "linux"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let by = |n: &str| m.sites.iter().find(|s| s.res.label.ends_with(n)).unwrap();
+    assert_eq!(by("slot.web").https_only.get(), Some(&true));
+    assert_eq!(by("slot.web").is_function.get(), Some(&false));
+    assert_eq!(by("slot.fn").kind.as_str(), Some("functionapp,linux"));
+}

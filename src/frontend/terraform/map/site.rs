@@ -21,6 +21,8 @@ impl Mapper {
             | "azurerm_windows_web_app"
             | "azurerm_function_app"
             | "azurerm_app_service"
+            | "azurerm_function_app_slot"
+            | "azurerm_app_service_slot"
             | "azurerm_linux_function_app_slot"
             | "azurerm_windows_function_app_slot"
             | "azurerm_linux_web_app_slot"
@@ -76,7 +78,9 @@ pub(super) fn site(ri: &ResInst) -> Site {
         "azurerm_windows_function_app" | "azurerm_windows_function_app_slot" => {
             ("functionapp", true)
         }
-        "azurerm_function_app" => {
+        // The 2.x/3.x slots of `azurerm_function_app` / `azurerm_app_service` (removed in 4.0
+        // with their parents, 4.0 upgrade guide) share their parents' schema.
+        "azurerm_function_app" | "azurerm_function_app_slot" => {
             if s(n, "os_type").as_str() == Some("linux") {
                 ("functionapp,linux", true)
             } else {
