@@ -1669,3 +1669,35 @@ resource "azurerm_function_app_slot" "fn" {
     assert_eq!(by("slot.web").is_function.get(), Some(&false));
     assert_eq!(by("slot.fn").kind.as_str(), Some("functionapp,linux"));
 }
+
+#[test]
+fn app_service_default_site_hostname_is_a_default_domain() {
+    let main = r#"
+resource "azurerm_app_service" "web" {
+  name = "web"
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "agw"
+  backend_address_pool {
+    name         = "p"
+    fqdns        = [azurerm_app_service.web.default_site_hostname]
+    ip_addresses = [azurerm_app_service_slot.s.default_site_hostname]
+  }
+}
+resource "azurerm_app_service_slot" "s" {
+  name = "staging"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let addrs = m.gateways[0].pools.get().unwrap()[0]
+        .addresses
+        .get()
+        .unwrap();
+    let by_fqdn = addrs.iter().find(|a| !a.fqdn.is_absent()).unwrap();
+    assert_eq!(
+        crate::model::query_gateway::address_is_default_domain(&m, by_fqdn),
+        Some(true)
+    );
+    let by_ip = addrs.iter().find(|a| a.fqdn.is_absent()).unwrap();
+    assert!(crate::model::query_gateway::ip_field_holds_host_name(by_ip));
+}
