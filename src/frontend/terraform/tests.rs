@@ -1701,3 +1701,36 @@ resource "azurerm_app_service_slot" "s" {
     let by_ip = addrs.iter().find(|a| a.fqdn.is_absent()).unwrap();
     assert!(crate::model::query_gateway::ip_field_holds_host_name(by_ip));
 }
+
+#[test]
+fn restriction_and_rule_blocks_with_unmapped_attributes_read_as_unknown() {
+    let main = r#"
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+  site_config {
+    ip_restriction {
+      action        = "Allow"
+      ip_range_next = "10.0.0.0/8"
+    }
+  }
+}
+resource "azurerm_network_security_group" "n" {
+  name = "n"
+  security_rule {
+    name          = "r"
+    access        = "Deny"
+    direction     = "Inbound"
+    priority      = 100
+    protocol      = "*"
+    source_tag_v9 = "Internet"
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let r = &m.sites[0].ip_restrictions.get().unwrap()[0];
+    assert_eq!(r.action.as_str(), Some("Allow"));
+    assert!(r.ip_address.is_unknown());
+    let rule = &m.nsgs[0].rules.get().unwrap()[0];
+    assert_eq!(rule.access.as_str(), Some("Deny"));
+    assert!(rule.source_prefixes.is_unknown());
+}

@@ -104,7 +104,9 @@ pub(super) fn site(ri: &ResInst) -> Site {
         Err(sp) => (Val::unknown(Some(*sp)), Val::unknown(Some(*sp))),
         Ok(None) => (Val::absent(), Val::absent()),
         Ok(Some(c)) => (
-            coll(c.blocks("ip_restriction"), restriction),
+            coll(c.blocks("ip_restriction"), |b| {
+                restriction(&b.checked(RESTRICTION))
+            }),
             flag(c, "http2_enabled"),
         ),
     };
@@ -230,6 +232,21 @@ pub(super) fn restriction(b: &Node) -> AccessRestriction {
         span: b.span,
     }
 }
+
+/// Attribute names of a site's `ip_restriction` block in azurerm 1.x to 4.x; a block with any
+/// other attribute reads its unwritten fields as Unknown ([`Node::checked`]).
+const RESTRICTION: &[&str] = &[
+    "name",
+    "action",
+    "priority",
+    "ip_address",
+    "subnet_mask",
+    "service_tag",
+    "virtual_network_subnet_id",
+    "subnet_id",
+    "headers",
+    "description",
+];
 
 /// An access restriction's `ip_address`. azurerm 1.x wrote the range as `ip_address` plus a
 /// dotted `subnet_mask` (default `255.255.255.255`; provider PR
