@@ -193,7 +193,11 @@ pub fn address_is_default_domain(model: &Model, addr: &BackendAddress) -> Option
         && let Lookup::Found(_) = model.site(&addr.source)
     {
         let a = attr.to_ascii_lowercase();
-        if a.contains("defaulthostname") || a.contains("default_hostname") {
+        // `default_site_hostname`: azurerm 2.x/3.x `azurerm_app_service` and its slot.
+        if a.contains("defaulthostname")
+            || a.contains("default_hostname")
+            || a.contains("default_site_hostname")
+        {
             return Some(true);
         }
     }
@@ -219,8 +223,12 @@ pub fn ip_field_holds_host_name(addr: &BackendAddress) -> bool {
         return false;
     };
     let kind = key.kind.to_ascii_lowercase();
-    let site_kind =
-        kind == "microsoft.web/sites" || (kind.starts_with("azurerm_") && kind.ends_with("_app"));
+    let site_kind = kind == "microsoft.web/sites"
+        || (kind.starts_with("azurerm_")
+            && (kind.ends_with("_app")
+                || kind.ends_with("_app_slot")
+                || kind == "azurerm_app_service"
+                || kind == "azurerm_app_service_slot"));
     let attr = addr
         .source_attribute
         .as_deref()

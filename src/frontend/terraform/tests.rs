@@ -1544,3 +1544,193 @@ resource "azurerm_application_gateway" "missing" {
     assert!(file.path.ends_with("/main.tf"), "{}", file.path);
     assert_eq!(&file.text[at.start as usize..at.end as usize], "\"agw\"");
 }
+
+#[test]
+fn older_azurerm_names_of_restrictions_subnets_and_public_ips_are_read() {
+    let main = r#"
+resource "azurerm_app_service" "old" {
+  name = "old"
+  site_config {
+    ip_restriction {
+      ip_address  = "10.1.0.0"
+      subnet_mask = "255.255.0.0"
+    }
+    ip_restriction {
+      ip_address = "10.2.0.0"
+      subnet_mask = "255.0.255.0"
+    }
+    ip_restriction {
+      subnet_id = azurerm_subnet.s.id
+    }
+  }
+}
+resource "azurerm_subnet" "s" {
+  name                      = "s"
+  virtual_network_name      = "v"
+  address_prefix            = "10.0.0.0/24"
+  network_security_group_id = azurerm_network_security_group.n.id
+  route_table_id            = azurerm_route_table.r.id
+}
+resource "azurerm_network_security_group" "n" {
+  name = "n"
+}
+resource "azurerm_route_table" "r" {
+  name = "r"
+}
+resource "azurerm_public_ip" "zonal" {
+  name                         = "z"
+  availability_zone            = "2"
+  public_ip_address_allocation = "Static"
+}
+resource "azurerm_public_ip" "redundant" {
+  name              = "r"
+  availability_zone = "Zone-Redundant"
+}
+resource "azurerm_public_ip" "none" {
+  name              = "n"
+  availability_zone = "No-Zone"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let rs = m.sites[0].ip_restrictions.get().unwrap();
+    assert_eq!(rs[0].ip_address.as_str(), Some("10.1.0.0/16"));
+    assert!(rs[1].ip_address.is_unknown(), "a non-contiguous mask");
+    assert!(rs[2].subnet.is_known());
+    let sn = &m.subnets[0];
+    assert!(sn.nsg.is_known());
+    assert!(sn.route_table.is_known());
+    let pip = |name: &str| {
+        m.public_ips
+            .iter()
+            .find(|p| p.res.name.as_str() == Some(name))
+            .unwrap()
+    };
+    let zones: Vec<_> = pip("z")
+        .zones
+        .get()
+        .unwrap()
+        .iter()
+        .map(|z| z.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(zones, ["2"]);
+    assert_eq!(pip("z").allocation.as_str(), Some("Static"));
+    assert!(pip("r").zones.is_unknown());
+    assert_eq!(pip("n").zones.get().map(Vec::len), Some(0));
+}
+
+#[test]
+fn authentication_v1_reads_as_unknown_unless_disabled() {
+    let main = r#"
+resource "azurerm_app_service" "on" {
+  name = "on"
+  auth_settings {
+    enabled                       = true
+    unauthenticated_client_action = "RedirectToLoginPage"
+  }
+}
+resource "azurerm_app_service" "off" {
+  name = "off"
+  auth_settings {
+    enabled = false
+  }
+}
+resource "azurerm_linux_web_app" "v2" {
+  name = "v2"
+  auth_settings {
+    enabled = true
+  }
+  auth_settings_v2 {
+    auth_enabled = false
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let by = |n: &str| m.sites.iter().find(|s| s.res.label.ends_with(n)).unwrap();
+    assert!(by(".on").auth.is_unknown());
+    assert!(by(".off").auth.is_absent());
+    assert!(by(".v2").auth.is_known());
+}
+
+#[test]
+fn azurerm_2x_slots_are_sites() {
+    let main = r#"
+resource "azurerm_app_service_slot" "web" {
+  name       = "staging"
+  https_only = true
+}
+resource "azurerm_function_app_slot" "fn" {
+  name    = "staging"
+  os_type = "linux"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let by = |n: &str| m.sites.iter().find(|s| s.res.label.ends_with(n)).unwrap();
+    assert_eq!(by("slot.web").https_only.get(), Some(&true));
+    assert_eq!(by("slot.web").is_function.get(), Some(&false));
+    assert_eq!(by("slot.fn").kind.as_str(), Some("functionapp,linux"));
+}
+
+#[test]
+fn app_service_default_site_hostname_is_a_default_domain() {
+    let main = r#"
+resource "azurerm_app_service" "web" {
+  name = "web"
+}
+resource "azurerm_application_gateway" "gw" {
+  name = "agw"
+  backend_address_pool {
+    name         = "p"
+    fqdns        = [azurerm_app_service.web.default_site_hostname]
+    ip_addresses = [azurerm_app_service_slot.s.default_site_hostname]
+  }
+}
+resource "azurerm_app_service_slot" "s" {
+  name = "staging"
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let addrs = m.gateways[0].pools.get().unwrap()[0]
+        .addresses
+        .get()
+        .unwrap();
+    let by_fqdn = addrs.iter().find(|a| !a.fqdn.is_absent()).unwrap();
+    assert_eq!(
+        crate::model::query_gateway::address_is_default_domain(&m, by_fqdn),
+        Some(true)
+    );
+    let by_ip = addrs.iter().find(|a| a.fqdn.is_absent()).unwrap();
+    assert!(crate::model::query_gateway::ip_field_holds_host_name(by_ip));
+}
+
+#[test]
+fn restriction_and_rule_blocks_with_unmapped_attributes_read_as_unknown() {
+    let main = r#"
+resource "azurerm_linux_web_app" "app" {
+  name = "app"
+  site_config {
+    ip_restriction {
+      action        = "Allow"
+      ip_range_next = "10.0.0.0/8"
+    }
+  }
+}
+resource "azurerm_network_security_group" "n" {
+  name = "n"
+  security_rule {
+    name          = "r"
+    access        = "Deny"
+    direction     = "Inbound"
+    priority      = 100
+    protocol      = "*"
+    source_tag_v9 = "Internet"
+  }
+}
+"#;
+    let m = load(&[("main.tf", main)]);
+    let r = &m.sites[0].ip_restrictions.get().unwrap()[0];
+    assert_eq!(r.action.as_str(), Some("Allow"));
+    assert!(r.ip_address.is_unknown());
+    let rule = &m.nsgs[0].rules.get().unwrap()[0];
+    assert_eq!(rule.access.as_str(), Some("Deny"));
+    assert!(rule.source_prefixes.is_unknown());
+}

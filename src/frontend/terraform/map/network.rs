@@ -70,9 +70,11 @@ impl Mapper {
             }
             "azurerm_public_ip" => m.public_ips.push(PublicIp {
                 res: header(ri),
-                zones: strs(n, "zones"),
+                zones: pip_zones(n),
                 sku: s(n, "sku"),
-                allocation: s(n, "allocation_method"),
+                // azurerm 1.x `public_ip_address_allocation`, renamed `allocation_method` in
+                // 1.x and removed in 2.0 (provider CHANGELOG-v1, 2.0 upgrade guide).
+                allocation: s_any(n, &["allocation_method", "public_ip_address_allocation"]),
             }),
             "azurerm_nat_gateway" => m.nat_gateways.push(NatGateway { res: header(ri) }),
             "azurerm_virtual_network_peering" => {
@@ -130,14 +132,24 @@ pub(super) fn subnet_common(n: &Node, res: Resource, vnet: Ref) -> Subnet {
             old
         }
     };
+    // The inline `subnet` block of a virtual network names its NSG `security_group`; an
+    // `azurerm_subnet` of azurerm 1.x names it `network_security_group_id` (deprecated for
+    // `azurerm_subnet_network_security_group_association`, removed in 2.0: provider issue
+    // hashicorp/terraform-provider-azurerm#2786). `route_table_id` is the 1.x `azurerm_subnet`
+    // attribute (same history) and the 4.x inline `subnet` block's.
+    let key_nsg = if n.expr("security_group").is_some() {
+        "security_group"
+    } else {
+        "network_security_group_id"
+    };
     Subnet {
         res,
         vnet,
         prefixes: strs_merged(n, &["address_prefixes", "address_prefix"]),
-        nsg: r(n, "security_group"),
-        nsg_span: n.expr("security_group").map(|(_, sp)| sp),
-        route_table: Val::absent(),
-        route_table_span: None,
+        nsg: r(n, key_nsg),
+        nsg_span: n.expr(key_nsg).map(|(_, sp)| sp),
+        route_table: r(n, "route_table_id"),
+        route_table_span: n.expr("route_table_id").map(|(_, sp)| sp),
         service_endpoints: endpoints,
         service_endpoint_policies: list_of(n, "service_endpoint_policy_ids", |v, sp| {
             tref(v, sp, n.unit())
@@ -154,5 +166,27 @@ pub(super) fn subnet_common(n: &Node, res: Resource, vnet: Ref) -> Subnet {
             }
         }),
         nat_gateway: Val::absent(),
+    }
+}
+
+/// A public IP's zones: `zones`, or azurerm 2.x's `availability_zone` (`"1"`, `"2"`, `"3"`,
+/// `"Zone-Redundant"`, `"No-Zone"`), which the 3.0 upgrade guide folds into `zones`
+/// (registry.terraform.io/providers/hashicorp/azurerm/latest/docs/guides/3.0-upgrade-guide,
+/// `azurerm_public_ip`; provider PR #16064). A zone-redundant IP covers every zone of its
+/// region, which agwlint does not know: Unknown.
+pub(super) fn pip_zones(n: &Node) -> Coll<Val<String>> {
+    let zones = strs(n, "zones");
+    if !zones.is_absent() {
+        return zones;
+    }
+    let az = s(n, "availability_zone");
+    match az.as_str() {
+        _ if az.is_absent() => zones,
+        Some("No-Zone") => Val::known_at(Vec::new(), az.span),
+        Some(z @ ("1" | "2" | "3")) => {
+            let sp = az.span;
+            Val::known_at(vec![Val::known_at(z.to_string(), sp)], sp)
+        }
+        _ => Val::unknown(az.span),
     }
 }

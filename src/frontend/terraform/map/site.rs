@@ -21,6 +21,8 @@ impl Mapper {
             | "azurerm_windows_web_app"
             | "azurerm_function_app"
             | "azurerm_app_service"
+            | "azurerm_function_app_slot"
+            | "azurerm_app_service_slot"
             | "azurerm_linux_function_app_slot"
             | "azurerm_windows_function_app_slot"
             | "azurerm_linux_web_app_slot"
@@ -76,7 +78,9 @@ pub(super) fn site(ri: &ResInst) -> Site {
         "azurerm_windows_function_app" | "azurerm_windows_function_app_slot" => {
             ("functionapp", true)
         }
-        "azurerm_function_app" => {
+        // The 2.x/3.x slots of `azurerm_function_app` / `azurerm_app_service` (removed in 4.0
+        // with their parents, 4.0 upgrade guide) share their parents' schema.
+        "azurerm_function_app" | "azurerm_function_app_slot" => {
             if s(n, "os_type").as_str() == Some("linux") {
                 ("functionapp,linux", true)
             } else {
@@ -100,7 +104,9 @@ pub(super) fn site(ri: &ResInst) -> Site {
         Err(sp) => (Val::unknown(Some(*sp)), Val::unknown(Some(*sp))),
         Ok(None) => (Val::absent(), Val::absent()),
         Ok(Some(c)) => (
-            coll(c.blocks("ip_restriction"), restriction),
+            coll(c.blocks("ip_restriction"), |b| {
+                restriction(&b.checked(RESTRICTION))
+            }),
             flag(c, "http2_enabled"),
         ),
     };
@@ -149,13 +155,16 @@ pub(super) fn site(ri: &ResInst) -> Site {
         ip_restriction_default_action: default_action,
         app_settings: map_kv(n, "app_settings"),
         vnet_subnet: r(n, "virtual_network_subnet_id"),
-        auth: one(n, "auth_settings_v2", |a| AuthSettings {
-            enabled: flag(a, "auth_enabled"),
-            require_authentication: flag(a, "require_authentication"),
-            unauthenticated_action: s(a, "unauthenticated_action"),
-            excluded_paths: strs(a, "excluded_paths"),
-            span: a.span,
-        }),
+        auth: {
+            let v2 = one(n, "auth_settings_v2", |a| AuthSettings {
+                enabled: flag(a, "auth_enabled"),
+                require_authentication: flag(a, "require_authentication"),
+                unauthenticated_action: s(a, "unauthenticated_action"),
+                excluded_paths: strs(a, "excluded_paths"),
+                span: a.span,
+            });
+            if v2.is_absent() { legacy_auth(n) } else { v2 }
+        },
         http2,
         tags: map_kv(n, "tags"),
         always_ready: if n.blocks("always_ready").written {
@@ -166,15 +175,50 @@ pub(super) fn site(ri: &ResInst) -> Site {
     }
 }
 
+/// A site without `auth_settings_v2` but with the older `auth_settings` block (azurerm 2.x
+/// `azurerm_app_service` / `azurerm_function_app`, still accepted by the 3.x/4.x
+/// `azurerm_*_web_app` / `azurerm_*_function_app`; registry docs of those resources): its
+/// `enabled` / `unauthenticated_client_action` are the v1 API's, which agwlint does not map, so
+/// authentication reads as Unknown unless the block says `enabled = false`.
+fn legacy_auth(n: &Node) -> Val<AuthSettings> {
+    match n.block("auth_settings") {
+        Err(sp) => Val::unknown(Some(sp)),
+        Ok(None) => Val::absent(),
+        Ok(Some(a)) => {
+            if flag(&a, "enabled").get() == Some(&false) {
+                Val::absent()
+            } else {
+                Val::unknown_partial(
+                    Some(a.span),
+                    Partial::because(Why::new(
+                        "`auth_settings` (authentication v1) is not mapped; \
+                         `auth_settings_v2` is",
+                        Some(a.span),
+                    )),
+                )
+            }
+        }
+    }
+}
+
 pub(super) fn restriction(b: &Node) -> AccessRestriction {
     AccessRestriction {
         name: s(b, "name"),
         action: s(b, "action"),
         priority: i(b, "priority"),
-        ip_address: s(b, "ip_address"),
+        ip_address: restriction_address(b),
         tag: Val::absent(),
         service_tag: s(b, "service_tag"),
-        subnet: r(b, "virtual_network_subnet_id"),
+        // azurerm 2.x `subnet_id`: deprecated in 2.23.0 for `virtual_network_subnet_id`, removed
+        // in 2.56 (provider PR hashicorp/terraform-provider-azurerm#11170).
+        subnet: {
+            let sn = r(b, "virtual_network_subnet_id");
+            if sn.is_absent() {
+                r(b, "subnet_id")
+            } else {
+                sn
+            }
+        },
         has_headers: {
             let h = b.blocks("headers");
             if h.unknown.is_some() {
@@ -187,6 +231,46 @@ pub(super) fn restriction(b: &Node) -> AccessRestriction {
         },
         span: b.span,
     }
+}
+
+/// Attribute names of a site's `ip_restriction` block in azurerm 1.x to 4.x; a block with any
+/// other attribute reads its unwritten fields as Unknown ([`Node::checked`]).
+const RESTRICTION: &[&str] = &[
+    "name",
+    "action",
+    "priority",
+    "ip_address",
+    "subnet_mask",
+    "service_tag",
+    "virtual_network_subnet_id",
+    "subnet_id",
+    "headers",
+    "description",
+];
+
+/// An access restriction's `ip_address`. azurerm 1.x wrote the range as `ip_address` plus a
+/// dotted `subnet_mask` (default `255.255.255.255`; provider PR
+/// hashicorp/terraform-provider-azurerm#1231), removed in 2.0 for a CIDR `ip_address`: a Known
+/// mask is folded into the address, any other mask makes it Unknown.
+pub(super) fn restriction_address(b: &Node) -> Val<String> {
+    let ip = s(b, "ip_address");
+    if b.expr("subnet_mask").is_none() || ip.is_absent() {
+        return ip;
+    }
+    let mask = s(b, "subnet_mask");
+    let bits = mask.as_str().and_then(mask_bits);
+    match (ip.as_str(), bits) {
+        (Some(a), Some(n)) if !a.contains('/') => ip.map(|a| format!("{a}/{n}")),
+        _ => Val::unknown(mask.span.or(ip.span)),
+    }
+}
+
+/// Prefix length of a contiguous dotted IPv4 mask (`255.255.255.0` gives 24).
+fn mask_bits(mask: &str) -> Option<u32> {
+    let m: std::net::Ipv4Addr = mask.trim().parse().ok()?;
+    let v = u32::from(m);
+    let n = v.leading_ones();
+    (v.checked_shl(n).unwrap_or(0) == 0).then_some(n)
 }
 
 pub(super) fn plan(ri: &ResInst) -> Plan {

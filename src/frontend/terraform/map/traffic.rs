@@ -16,7 +16,9 @@ impl Mapper {
             "azurerm_network_security_group" => m.nsgs.push(NetworkSecurityGroup {
                 res: header(ri),
                 rules: {
-                    let c = coll(n.blocks("security_rule"), security_rule);
+                    let c = coll(n.blocks("security_rule"), |b| {
+                        security_rule(&b.checked(SECURITY_RULE))
+                    });
                     if c.is_absent() {
                         Val::known_at(Vec::new(), None)
                     } else {
@@ -63,6 +65,27 @@ impl Mapper {
         true
     }
 }
+
+/// Attribute names of an inline `security_rule` block in azurerm 1.x to 4.x; a block with any
+/// other attribute reads its unwritten fields as Unknown ([`Node::checked`]).
+const SECURITY_RULE: &[&str] = &[
+    "name",
+    "description",
+    "protocol",
+    "source_port_range",
+    "source_port_ranges",
+    "destination_port_range",
+    "destination_port_ranges",
+    "source_address_prefix",
+    "source_address_prefixes",
+    "source_application_security_group_ids",
+    "destination_address_prefix",
+    "destination_address_prefixes",
+    "destination_application_security_group_ids",
+    "access",
+    "priority",
+    "direction",
+];
 
 pub(super) fn security_rule(b: &Node) -> SecurityRule {
     SecurityRule {
