@@ -22,14 +22,14 @@ pub fn read(source: &str, file: FileId, kotlin: bool) -> Read {
     let sp = |a: usize, b: usize| Span::new(file, toks[a].start..toks[b - 1].end);
     let string = |k: usize| match &toks[k].tok {
         // A Kotlin `$name` template is not a literal.
-        Tok::Str(Some(s)) if !(kotlin && s.contains('$')) => Some(s.clone()),
+        Tok::Str(Some(s)) if !(kotlin && s.contains('$')) => Some(s.to_string()),
         _ => None,
     };
     let mut name: Option<Val<String>> = None;
     let mut i = 0;
     while i + 2 < toks.len() {
         let annotation = toks[i].tok == Tok::Punct('@');
-        let Tok::Ident(a) = &toks[i + 1].tok else {
+        let Tok::Ident(a) = toks[i + 1].tok else {
             i += 1;
             continue;
         };
@@ -42,7 +42,7 @@ pub fn read(source: &str, file: FileId, kotlin: bool) -> Read {
             out.clean = false;
             break;
         };
-        match a.as_str() {
+        match a {
             "FunctionName" => {
                 let args = split_top_level(&toks, open + 1, close);
                 name = args.first().map(|&(x, y)| {
@@ -72,12 +72,12 @@ pub fn read(source: &str, file: FileId, kotlin: bool) -> Read {
                     if y < x + 3 || toks[x + 1].tok != Tok::Punct('=') {
                         continue;
                     }
-                    let Tok::Ident(key) = &toks[x].tok else {
+                    let Tok::Ident(key) = toks[x].tok else {
                         continue;
                     };
                     let (va, vb) = (x + 2, y);
                     let vspan = sp(va, vb);
-                    match key.as_str() {
+                    match key {
                         "route" => {
                             f.route = match (vb == va + 1).then(|| string(va)).flatten() {
                                 // `route = ""` is the annotation's default: the function name.
@@ -109,11 +109,11 @@ pub fn read(source: &str, file: FileId, kotlin: bool) -> Read {
 
 /// `AuthorizationLevel.ANONYMOUS` or a statically imported `ANONYMOUS`: the last identifier of
 /// a dotted name (`None` for anything else).
-fn last_ident(toks: &[Token]) -> Option<&str> {
+fn last_ident<'s>(toks: &[Token<'s>]) -> Option<&'s str> {
     let mut last = None;
     for (k, t) in toks.iter().enumerate() {
         match (&t.tok, k % 2) {
-            (Tok::Ident(s), 0) => last = Some(s.as_str()),
+            (Tok::Ident(s), 0) => last = Some(*s),
             (Tok::Punct('.'), 1) => {}
             _ => return None,
         }
@@ -123,7 +123,7 @@ fn last_ident(toks: &[Token]) -> Option<&str> {
 
 /// `{HttpMethod.GET, HttpMethod.POST}`, `[...]` (Kotlin), a single `HttpMethod.GET`, or
 /// strings (`{"get"}`): upper-cased. `None` for anything else.
-fn methods(toks: &[Token], a: usize, b: usize) -> Option<Vec<String>> {
+fn methods(toks: &[Token<'_>], a: usize, b: usize) -> Option<Vec<String>> {
     let braced = matches!(toks[a].tok, Tok::Punct('{' | '['));
     let (ia, ib) = if braced {
         if matching(toks, a) != Some(b - 1) {
@@ -139,7 +139,7 @@ fn methods(toks: &[Token], a: usize, b: usize) -> Option<Vec<String>> {
             continue;
         }
         let m = match (&toks[x].tok, y == x + 1) {
-            (Tok::Str(Some(s)), true) => s.clone(),
+            (Tok::Str(Some(s)), true) => s.to_string(),
             _ => last_ident(&toks[x..y])?.to_string(),
         };
         out.push(m.to_ascii_uppercase());

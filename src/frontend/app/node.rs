@@ -15,17 +15,17 @@ use crate::model::{AuthLevel, HttpFunction, ProgModel, Val};
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Tok {
-    Ident(String),
+pub(super) enum Tok<'s> {
+    Ident(&'s str),
     /// A string literal's value (`None` when it has escapes or `${}` and is not modelled).
-    Str(Option<String>),
+    Str(Option<&'s str>),
     Punct(char),
     /// Numbers, regular expressions, and other operands.
     Other,
 }
 
-pub(super) struct Token {
-    pub(super) tok: Tok,
+pub(super) struct Token<'s> {
+    pub(super) tok: Tok<'s>,
     pub(super) start: usize,
     pub(super) end: usize,
 }
@@ -39,11 +39,11 @@ pub fn read(source: &str, file: FileId) -> Read {
     };
     let mut i = 0;
     while i + 3 < toks.len() {
-        let registration = matches!(&toks[i].tok, Tok::Ident(a) if a == "app")
+        let registration = matches!(toks[i].tok, Tok::Ident("app"))
             && toks[i + 1].tok == Tok::Punct('.')
             && toks[i + 3].tok == Tok::Punct('(');
-        if registration && let Tok::Ident(m) = &toks[i + 2].tok {
-            let fixed = match m.as_str() {
+        if registration && let Tok::Ident(m) = toks[i + 2].tok {
+            let fixed = match m {
                 "http" => Some(None),
                 "get" => Some(Some("GET")),
                 "post" => Some(Some("POST")),
@@ -68,7 +68,7 @@ pub fn read(source: &str, file: FileId) -> Read {
 
 /// Reads `( name , options )` starting at the `(` at `open`.
 fn registration_call(
-    toks: &[Token],
+    toks: &[Token<'_>],
     open: usize,
     fixed: Option<&'static str>,
     file: FileId,
@@ -79,7 +79,7 @@ fn registration_call(
     let sp = |a: usize, b: usize| Span::new(file, toks[a].start..toks[b - 1].end);
     let name = match args.first() {
         Some(&(a, b)) if b == a + 1 => match &toks[a].tok {
-            Tok::Str(Some(s)) => Val::known(s.clone(), sp(a, b)),
+            Tok::Str(Some(s)) => Val::known(s.to_string(), sp(a, b)),
             _ => Val::unknown(Some(sp(a, b))),
         },
         Some(&(a, b)) if b > a => Val::unknown(Some(sp(a, b))),
@@ -102,7 +102,7 @@ fn registration_call(
         return None;
     };
     if toks[a].tok != Tok::Punct('{') || matching(toks, a) != Some(b - 1) {
-        let handler = matches!(&toks[a].tok, Tok::Ident(k) if k == "async" || k == "function")
+        let handler = matches!(toks[a].tok, Tok::Ident("async" | "function"))
             || (toks[a].tok == Tok::Punct('(') && is_arrow(toks, a, b));
         if fixed.is_some() && handler {
             // `app.get('name', async (req) => ...)`: the handler only, every default applies.
@@ -128,14 +128,13 @@ fn registration_call(
             continue;
         }
         let key = match &toks[pa].tok {
-            Tok::Ident(k) => k.clone(),
-            Tok::Str(Some(k)) => k.clone(),
+            Tok::Ident(k) | Tok::Str(Some(k)) => *k,
             _ => continue,
         };
         if pa + 1 >= pb || toks[pa + 1].tok != Tok::Punct(':') {
             // Shorthand (`handler`, `route`): a variable.
             let s = Some(sp(pa, pb));
-            match key.as_str() {
+            match key {
                 "route" => f.route = Val::unknown(s),
                 "authLevel" => f.auth_level = Val::unknown(s),
                 "methods" if fixed.is_none() => f.methods = Val::unknown(s),
@@ -149,11 +148,11 @@ fn registration_call(
         }
         let vspan = sp(va, vb);
         let single_str = || match (&toks[va].tok, vb == va + 1) {
-            (Tok::Str(Some(s)), true) => Some(s.clone()),
+            (Tok::Str(Some(s)), true) => Some(s.to_string()),
             _ => None,
         };
-        let undefined = vb == va + 1 && matches!(&toks[va].tok, Tok::Ident(u) if u == "undefined");
-        match key.as_str() {
+        let undefined = vb == va + 1 && matches!(toks[va].tok, Tok::Ident("undefined"));
+        match key {
             "route" => {
                 f.route = if undefined {
                     Val::absent()
@@ -196,7 +195,7 @@ fn registration_call(
 }
 
 /// `['GET', 'POST']`: upper-cased; `None` unless every element is a plain string.
-fn methods(toks: &[Token], a: usize, b: usize) -> Option<Vec<String>> {
+fn methods(toks: &[Token<'_>], a: usize, b: usize) -> Option<Vec<String>> {
     if toks[a].tok != Tok::Punct('[') || matching(toks, a) != Some(b - 1) {
         return None;
     }
@@ -214,7 +213,7 @@ fn methods(toks: &[Token], a: usize, b: usize) -> Option<Vec<String>> {
 }
 
 /// Whether the tokens `a..b` starting with `(` are an arrow function `(...) => ...`.
-fn is_arrow(toks: &[Token], a: usize, b: usize) -> bool {
+fn is_arrow(toks: &[Token<'_>], a: usize, b: usize) -> bool {
     matching(toks, a).is_some_and(|c| {
         let mut k = c + 1;
         // A TypeScript return type annotation: `(req): Promise<HttpResponseInit> =>`.
@@ -226,7 +225,7 @@ fn is_arrow(toks: &[Token], a: usize, b: usize) -> bool {
 }
 
 /// The index of the bracket closing the one at `open`.
-pub(super) fn matching(toks: &[Token], open: usize) -> Option<usize> {
+pub(super) fn matching(toks: &[Token<'_>], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (k, t) in toks.iter().enumerate().skip(open) {
         match t.tok {
@@ -244,7 +243,7 @@ pub(super) fn matching(toks: &[Token], open: usize) -> Option<usize> {
 }
 
 /// The comma-separated parts of `a..b` at bracket depth 0, as token ranges.
-pub(super) fn split_top_level(toks: &[Token], a: usize, b: usize) -> Vec<(usize, usize)> {
+pub(super) fn split_top_level(toks: &[Token<'_>], a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut start = a;
@@ -267,9 +266,9 @@ pub(super) fn split_top_level(toks: &[Token], a: usize, b: usize) -> Vec<(usize,
 
 /// Splits a JavaScript/TypeScript source into tokens; the flag is false when a string,
 /// template, comment or regular expression does not end (the rest is then not followed).
-pub(super) fn tokenize(src: &str) -> (Vec<Token>, bool) {
+pub(super) fn tokenize(src: &str) -> (Vec<Token<'_>>, bool) {
     let b = src.as_bytes();
-    let mut toks: Vec<Token> = Vec::new();
+    let mut toks: Vec<Token<'_>> = Vec::new();
     let mut i = 0;
     // Open `${` of template literals: the brace depth at which each one closes.
     let mut templates: Vec<usize> = Vec::new();
@@ -323,7 +322,7 @@ pub(super) fn tokenize(src: &str) -> (Vec<Token>, bool) {
                     Some(_) => j += 1,
                 }
             }
-            let value = (!escaped).then(|| src[i + 1..j].to_string());
+            let value = (!escaped).then(|| &src[i + 1..j]);
             toks.push(Token {
                 tok: Tok::Str(value),
                 start,
@@ -364,7 +363,7 @@ pub(super) fn tokenize(src: &str) -> (Vec<Token>, bool) {
                 continue;
             }
             toks.push(Token {
-                tok: Tok::Str(whole.then(|| src[i + 1..j - 1].to_string())),
+                tok: Tok::Str(whole.then(|| &src[i + 1..j - 1])),
                 start,
                 end: j,
             });
@@ -379,7 +378,7 @@ pub(super) fn tokenize(src: &str) -> (Vec<Token>, bool) {
                 j += 1;
             }
             toks.push(Token {
-                tok: Tok::Ident(src[i..j].to_string()),
+                tok: Tok::Ident(&src[i..j]),
                 start,
                 end: j,
             });
@@ -448,12 +447,12 @@ pub(super) fn tokenize(src: &str) -> (Vec<Token>, bool) {
 }
 
 /// Whether a `/` after this token starts a regular expression (not a division).
-fn regex_allowed(prev: Option<&Token>) -> bool {
+fn regex_allowed(prev: Option<&Token<'_>>) -> bool {
     match prev.map(|t| &t.tok) {
         None => true,
         Some(Tok::Punct(p)) => !matches!(p, ')' | ']' | '}'),
         Some(Tok::Ident(k)) => matches!(
-            k.as_str(),
+            *k,
             "return"
                 | "typeof"
                 | "case"
