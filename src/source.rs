@@ -223,6 +223,25 @@ impl SourceMap {
         self.push(f)
     }
 
+    /// Adds a text, read by [`SourceMap::read_confined`] when `read` is given
+    /// ([`SourceMap::add_read`]) or else as given ([`SourceMap::add`]); returns its id and the
+    /// stored text (without a BOM) that spans index into.
+    pub fn add_text(
+        &self,
+        path: impl Into<String>,
+        text: &str,
+        read: Option<&ReadFile>,
+    ) -> (FileId, Arc<str>) {
+        let id = match read {
+            Some(r) => self.add_read(path, text, r),
+            None => self.add(path, text),
+        };
+        let stored = self
+            .get(id)
+            .map_or_else(|| Arc::from(text), |f| f.text.clone());
+        (id, stored)
+    }
+
     /// Adds a text derived from the file `derived.of` (never shown: spans into it are moved to
     /// the original by [`SourceMap::original`]).
     pub fn add_derived(&self, path: impl Into<String>, text: &str, derived: Derived) -> FileId {
@@ -410,6 +429,16 @@ impl SourceMap {
             real,
             origin,
         })
+    }
+
+    /// Checks, without reading, that a regular file named by repository content (a project's
+    /// `host.json`) resolves inside the scan root; returns its canonical path.
+    pub fn confined_file(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        let real = confined_path(path, self.scan_roots().as_deref())?;
+        if !real.is_file() {
+            return Err(Refusal::Unreadable(std::io::ErrorKind::NotFound));
+        }
+        Ok(real)
     }
 
     /// Checks, without reading, that a directory named by repository content (a Terraform

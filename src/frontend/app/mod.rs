@@ -20,7 +20,6 @@ use walkdir::WalkDir;
 use crate::frontend::Diagnostic;
 use crate::model::{AppLink, AppSurface, Site};
 use crate::source::{SourceMap, Span};
-use read::Roots;
 
 /// What reading the apps produced.
 #[derive(Debug, Default)]
@@ -53,7 +52,6 @@ pub fn load(
     sources: &SourceMap,
 ) -> AppOutput {
     let mut out = AppOutput::default();
-    let roots = Roots::new(paths).with_overlays(sources.overlays());
     let (projects, azd) = find(paths);
     let mut links: Vec<(usize, PathBuf, AppLink)> = Vec::new();
     // 1. Configuration.
@@ -71,7 +69,7 @@ pub fn load(
             ));
             continue;
         }
-        if roots.confine(&m.dir.join("host.json")).is_none() {
+        if !read::has_host_json(sources, &m.dir) {
             out.notes.push(format!(
                 "apps: {} has no host.json inside the scan root; not read",
                 crate::discover::display_path(&m.dir)
@@ -84,7 +82,7 @@ pub fn load(
     }
     // 2. azure.yaml services matched by the `azd-service-name` tag.
     for y in &azd {
-        let Ok(text) = read::read_text(&roots, y) else {
+        let Ok((text, _)) = read::read_text(sources, y) else {
             continue;
         };
         let base = y.parent().unwrap_or(Path::new("."));
@@ -101,7 +99,7 @@ pub fn load(
                     continue;
                 }
                 if azd_tag(s).is_some_and(|t| t == name) {
-                    if roots.confine(&dir.join("host.json")).is_some() {
+                    if read::has_host_json(sources, &dir) {
                         links.push((i, dir.clone(), AppLink::Azd(name.clone())));
                     } else {
                         out.notes.push(format!(
@@ -135,7 +133,7 @@ pub fn load(
     }
     for (i, dir, link) in links {
         let Some(site) = sites.get(i) else { continue };
-        if let Some(app) = read_project(&roots, &dir, site, link, sources, &mut out) {
+        if let Some(app) = read_project(&dir, site, link, sources, &mut out) {
             out.notes.push(format!(
                 "{}: {} HTTP function(s) linked to site \"{}\"{}",
                 app.dir,
@@ -234,7 +232,6 @@ const UNREAD_CODE: &[&str] = &[
 
 /// Reads one linked project.
 fn read_project(
-    roots: &Roots,
     dir: &Path,
     site: &Site,
     link: AppLink,
@@ -244,16 +241,15 @@ fn read_project(
     let shown = crate::discover::display_path(dir);
     let host_path = dir.join("host.json");
     let host_shown = crate::discover::display_path(&host_path);
-    let text = match read::read_text(roots, &host_path) {
+    let (text, read) = match read::read_text(sources, &host_path) {
         Ok(t) => t,
         Err(e) => {
             out.notes.push(format!("{host_shown}: not read: {e}"));
             return None;
         }
     };
-    let id = sources.add(host_shown.clone(), &text);
+    let (id, stored) = sources.add_text(host_shown.clone(), &text, Some(&read));
     out.files += 1;
-    let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
     let host = match host::host_json(&stored, id) {
         Ok(h) => h,
         Err(e) => {
@@ -305,7 +301,7 @@ fn read_project(
         }
         if fname == "function.json" && e.depth() == 2 {
             let fshown = crate::discover::display_path(p);
-            let text = match read::read_text(roots, p) {
+            let (text, read) = match read::read_text(sources, p) {
                 Ok(t) => t,
                 Err(err) => {
                     out.notes.push(format!("{fshown}: not read: {err}"));
@@ -313,9 +309,8 @@ fn read_project(
                     continue;
                 }
             };
-            let id = sources.add(fshown.clone(), &text);
+            let (id, stored) = sources.add_text(fshown.clone(), &text, Some(&read));
             out.files += 1;
-            let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
             let name = p
                 .parent()
                 .and_then(Path::file_name)
@@ -340,7 +335,7 @@ fn read_project(
         let jvm = matches!(ext, "java" | "kt");
         if ext == "cs" || ext == "py" || node || jvm {
             let fshown = crate::discover::display_path(p);
-            let text = match read::read_text(roots, p) {
+            let (text, read) = match read::read_text(sources, p) {
                 Ok(t) => t,
                 Err(err) => {
                     out.notes.push(format!("{fshown}: not read: {err}"));
@@ -360,9 +355,8 @@ fn read_project(
             if !relevant {
                 continue;
             }
-            let id = sources.add(fshown.clone(), &text);
+            let (id, stored) = sources.add_text(fshown.clone(), &text, Some(&read));
             out.files += 1;
-            let stored = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
             let read = if ext == "cs" {
                 csharp::read(&stored, id)
             } else if node {
@@ -386,7 +380,7 @@ fn read_project(
             }
             continue;
         }
-        if UNREAD_CODE.contains(&ext) && may_declare_http(roots, p, ext) {
+        if UNREAD_CODE.contains(&ext) && may_declare_http(sources, p, ext) {
             complete = false;
         }
     }
@@ -402,8 +396,8 @@ fn read_project(
 
 /// Whether a code file may declare HTTP functions in a code-first model (a cheap text screen;
 /// such a file makes the surface incomplete until its language is read).
-fn may_declare_http(roots: &Roots, p: &Path, ext: &str) -> bool {
-    let Ok(text) = read::read_text(roots, p) else {
+fn may_declare_http(sources: &SourceMap, p: &Path, ext: &str) -> bool {
+    let Ok((text, _)) = read::read_text(sources, p) else {
         return true;
     };
     match ext {

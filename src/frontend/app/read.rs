@@ -1,11 +1,12 @@
 //! Reading a Functions project's files, confined to the scan root.
 //!
 //! Every path read here comes from repository content (`azure.yaml` `project:`, `apps:` of the
-//! configuration, a walk of the project directory), so it is only read when its canonical form
-//! lies inside the canonical scan root it was found under: a symlink or a `../` that leaves
-//! the root is refused.
+//! configuration, a walk of the project directory), so it is read only through the one
+//! confined reader of the source map ([`SourceMap::read_confined`]): a symlink or a `../` that
+//! leaves the scan root, or a file that is not a regular file, is refused.
 
-use std::path::{Path, PathBuf};
+use crate::source::{PathOrigin, ReadFile, SourceMap};
+use std::path::Path;
 
 /// Largest code or settings file read (bigger files are not read; the project is then
 /// incomplete).
@@ -29,84 +30,22 @@ pub const SKIP_DIRS: &[&str] = &[
     "__queuestorage__",
 ];
 
-/// The canonical roots of a scan: the directories given, or the parent of a file given.
-#[derive(Debug, Clone, Default)]
-pub struct Roots(
-    Vec<PathBuf>,
-    Option<std::sync::Arc<crate::source::Overlays>>,
-);
-
-impl Roots {
-    /// The canonical forms of the scanned paths (paths that cannot be resolved are dropped).
-    pub fn new(paths: &[PathBuf]) -> Self {
-        let mut v: Vec<PathBuf> = paths
-            .iter()
-            .filter_map(|p| {
-                let c = std::fs::canonicalize(p).ok()?;
-                if c.is_dir() {
-                    Some(c)
-                } else {
-                    c.parent().map(Path::to_path_buf)
-                }
-            })
-            .collect();
-        v.sort();
-        v.dedup();
-        Roots(v, None)
-    }
-
-    /// The same roots, reading the open buffers of an editor in place of the disk
-    /// ([`crate::source::SourceMap::set_overlays`]).
-    pub fn with_overlays(
-        mut self,
-        overlays: Option<std::sync::Arc<crate::source::Overlays>>,
-    ) -> Self {
-        self.1 = overlays;
-        self
-    }
-
-    /// The canonical form of `p` when it exists and lies inside one of the roots.
-    pub fn confine(&self, p: &Path) -> Option<PathBuf> {
-        let c = std::fs::canonicalize(p).ok()?;
-        self.0.iter().any(|r| c.starts_with(r)).then_some(c)
-    }
+/// Reads a text file named by repository content through the shared confined reader
+/// ([`SourceMap::read_confined`]: inside the scan root, a regular file, the editor's overlay
+/// when one is open). `Err` says why not. The [`ReadFile`] goes to [`SourceMap::add_read`]
+/// when the text is kept.
+pub fn read_text(sources: &SourceMap, p: &Path) -> Result<(String, ReadFile), String> {
+    let mut read = sources
+        .read_confined(p, PathOrigin::Content, MAX_APP_FILE_BYTES)
+        .map_err(|r| r.reason())?;
+    let text = String::from_utf8(std::mem::take(&mut read.bytes))
+        .map_err(|_| "is not UTF-8 text".to_string())?;
+    Ok((text, read))
 }
 
-/// Reads a text file inside the roots. `Err` explains why not (outside the root, too large,
-/// unreadable, not UTF-8).
-pub fn read_text(roots: &Roots, p: &Path) -> Result<String, String> {
-    let Some(c) = roots.confine(p) else {
-        return Err("outside the scan root or missing".into());
-    };
-    let too_large = || format!("larger than {} MiB", MAX_APP_FILE_BYTES / (1024 * 1024));
-    // Checked before opening: opening a FIFO blocks until a writer comes.
-    if !std::fs::metadata(&c).is_ok_and(|m| m.is_file()) {
-        return Err("not a regular file".into());
-    }
-    if let Some(text) = roots.1.as_ref().and_then(|o| o.get(&c)) {
-        if text.len() as u64 > MAX_APP_FILE_BYTES {
-            return Err(too_large());
-        }
-        return Ok(text.to_string());
-    }
-    let file = std::fs::File::open(&c).map_err(|e| e.to_string())?;
-    // The handle itself must be a regular file: a FIFO or device inside the root would block
-    // or never end.
-    match file.metadata() {
-        Ok(m) if m.is_file() && m.len() > MAX_APP_FILE_BYTES => return Err(too_large()),
-        Ok(m) if m.is_file() => {}
-        _ => return Err("not a regular file".into()),
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_APP_FILE_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_APP_FILE_BYTES {
-        return Err(too_large());
-    }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+/// Whether a project's `host.json` exists inside the scan root.
+pub fn has_host_json(sources: &SourceMap, dir: &Path) -> bool {
+    sources.confined_file(&dir.join("host.json")).is_ok()
 }
 
 /// True when a path component is a directory the project walk skips (a `host.json` copied
@@ -130,29 +69,29 @@ mod tests {
         std::fs::create_dir_all(tmp.join("root/src")).unwrap();
         std::fs::write(tmp.join("secret.txt"), "x").unwrap();
         std::fs::write(tmp.join("root/src/a.py"), "y").unwrap();
-        let roots = Roots::new(&[tmp.join("root")]);
-        assert_eq!(read_text(&roots, &tmp.join("root/src/a.py")).unwrap(), "y");
-        assert!(read_text(&roots, &tmp.join("root/../secret.txt")).is_err());
+        let sources = SourceMap::new();
+        sources.set_scan_roots(&[tmp.join("root")]);
+        let text = |m: &SourceMap, p: &Path| read_text(m, p).map(|(t, _)| t);
+        assert_eq!(text(&sources, &tmp.join("root/src/a.py")).unwrap(), "y");
+        assert!(text(&sources, &tmp.join("root/../secret.txt")).is_err());
         // An editor's buffer replaces the disk content inside the root, never outside it.
         let real = std::fs::canonicalize(tmp.join("root/src/a.py")).unwrap();
         let secret = std::fs::canonicalize(tmp.join("secret.txt")).unwrap();
         let overlays: crate::source::Overlays = [(real, "buffer".into()), (secret, "z".into())]
             .into_iter()
             .collect();
-        let with = roots
-            .clone()
-            .with_overlays(Some(std::sync::Arc::new(overlays)));
-        assert_eq!(
-            read_text(&with, &tmp.join("root/src/a.py")).unwrap(),
-            "buffer"
-        );
-        assert!(read_text(&with, &tmp.join("root/../secret.txt")).is_err());
+        let with = SourceMap::new();
+        with.set_scan_roots(&[tmp.join("root")]);
+        with.set_overlays(std::sync::Arc::new(overlays));
+        assert_eq!(text(&with, &tmp.join("root/src/a.py")).unwrap(), "buffer");
+        assert!(text(&with, &tmp.join("root/../secret.txt")).is_err());
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(tmp.join("secret.txt"), tmp.join("root/src/link.py"))
                 .unwrap();
-            assert!(read_text(&roots, &tmp.join("root/src/link.py")).is_err());
+            assert!(text(&sources, &tmp.join("root/src/link.py")).is_err());
         }
+        assert!(has_host_json(&sources, &tmp.join("root/..")) == tmp.join("host.json").is_file());
         assert!(in_skipped_dir(Path::new("src/bin/Debug/host.json")));
         assert!(!in_skipped_dir(Path::new("src/api/host.json")));
         let _ = std::fs::remove_dir_all(&tmp);

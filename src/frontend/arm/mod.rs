@@ -50,13 +50,7 @@ pub fn load_template_read(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    let id = match read {
-        Some(r) => sources.add_read(display.to_string(), text, r),
-        None => sources.add(display.to_string(), text),
-    };
-    let stored = sources
-        .get(id)
-        .map_or_else(|| std::sync::Arc::from(text), |f| f.text.clone());
+    let (id, stored) = sources.add_text(display, text, read);
     let doc = match json::parse(&stored, id) {
         Ok(d) => d,
         Err(e) => {

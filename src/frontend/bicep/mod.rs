@@ -68,13 +68,7 @@ pub fn load_root(
     opts: &FrontendOptions,
     bicepparam: Option<ParamFile>,
 ) -> UnitOutput {
-    let id = match read {
-        Some(r) => sources.add_read(display.to_string(), text, r),
-        None => sources.add(display.to_string(), text),
-    };
-    let stored = sources
-        .get(id)
-        .map_or_else(|| std::sync::Arc::from(text), |f| f.text.clone());
+    let (id, stored) = sources.add_text(display, text, read);
     let lowered = match lower_file(&stored, id, display) {
         Ok(l) => l,
         Err(d) => {
@@ -309,13 +303,7 @@ pub fn load_params_unit(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    let id = match read {
-        Some(r) => sources.add_read(display.to_string(), text, r),
-        None => sources.add(display.to_string(), text),
-    };
-    let stored = sources
-        .get(id)
-        .map_or_else(|| std::sync::Arc::from(text), |f| f.text.clone());
+    let (id, stored) = sources.add_text(display, text, read);
     let parsed = parse_text(&stored);
     if let Some(e) = parsed.errors.first() {
         return UnitOutput {
