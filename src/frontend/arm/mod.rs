@@ -178,6 +178,9 @@ pub(crate) fn parameter_values(
     (root, file): (&json::JNode, crate::source::FileId),
 ) -> (ParamValues, Vec<String>) {
     let files = parameter_files(path, display, opts);
+    if !files.is_empty() {
+        loader.deployment_values.set(true);
+    }
     let declared: Vec<&str> = root
         .get("parameters")
         .and_then(json::JNode::as_object)

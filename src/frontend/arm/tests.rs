@@ -554,8 +554,11 @@ fn references_to_resources_with_computed_unknown_names() {
     assert!(addrs[2].source.is_absent());
 }
 
+/// An omitted nullable parameter and a `"defaultValue": null` are null in a defined
+/// deployment (a parameter file applies), and Unknown otherwise: a root template deployed
+/// without parameter values is a reusable template whose deployment supplies them.
 #[test]
-fn omitted_nullable_parameters_are_null_others_stay_unknown() {
+fn null_defaults_and_omitted_nullable_parameters() {
     // `definitions` sits beside `parameters`: build the template by hand.
     let text = r##"{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -564,6 +567,7 @@ fn omitted_nullable_parameters_are_null_others_stay_unknown() {
   "parameters": {
     "direct": { "type": "array", "nullable": true },
     "viaRef": { "$ref": "#/definitions/listType" },
+    "nullDefault": { "type": "array", "defaultValue": null },
     "required": { "type": "array" }
   },
   "resources": [
@@ -574,16 +578,30 @@ fn omitted_nullable_parameters_are_null_others_stay_unknown() {
       "name": "[concat('r', copyIndex())]",
       "copy": { "name": "r", "count": "[length(coalesce(parameters('viaRef'), createArray()))]" } },
     { "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01",
+      "name": "[concat('n', copyIndex())]",
+      "copy": { "name": "n", "count": "[length(coalesce(parameters('nullDefault'), createArray('x', 'y')))]" } },
+    { "type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01",
       "name": "[concat('q', copyIndex())]",
       "copy": { "name": "q", "count": "[length(parameters('required'))]" } }
   ]
 }"##;
-    let m = load(text);
-    let names: Vec<_> = m
-        .route_tables
-        .iter()
-        .map(|r| r.res.name.get().cloned().unwrap_or_else(|| "?".into()))
-        .collect();
-    // `direct` is null → one `d0`; `viaRef` is null → no `r*`; `required` stays Unknown.
-    assert_eq!(names, ["d0", "?"]);
+    let names = |m: &Model| -> Vec<String> {
+        m.route_tables
+            .iter()
+            .map(|r| r.res.name.get().cloned().unwrap_or_else(|| "?".into()))
+            .collect()
+    };
+    // No parameter file: every one of them is Unknown.
+    assert_eq!(names(&load(text)), ["?", "?", "?", "?"]);
+    // A parameter file (setting none of them): `direct` is null → one `d0`; `viaRef` is null
+    // → no `r*`; `nullDefault` is null → `n0`, `n1`; `required` stays Unknown.
+    let dir = tmpdir("nulls");
+    std::fs::write(dir.join("t.json"), text).unwrap();
+    std::fs::write(
+        dir.join("t.parameters.json"),
+        r#"{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {} }"#,
+    )
+    .unwrap();
+    let (out, _) = load_at(&dir.join("t.json"), text, &FrontendOptions::default());
+    assert_eq!(names(&out.model), ["d0", "n0", "n1", "?"]);
 }

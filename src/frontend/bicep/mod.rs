@@ -100,6 +100,9 @@ pub fn load_root(
             }
         }
     }
+    if !layers.is_empty() {
+        loader.deployment_values.set(true);
+    }
     for pf in layers {
         loader
             .notes

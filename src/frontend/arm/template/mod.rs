@@ -74,6 +74,11 @@ pub struct Loader<'a> {
     /// Values of `secureString` / `secureObject` parameters (string leaves), for
     /// [`crate::model::Model::sensitive`].
     pub sensitive: RefCell<Vec<String>>,
+    /// Parameter values from outside apply to the root template (a parameter file, a
+    /// `.bicepparam` file or `--parameters`): the deployment is defined, so a `null` default
+    /// is the value it deploys with. Without them a `null` default is an input its deployment
+    /// supplies (Unknown).
+    pub deployment_values: Cell<bool>,
 }
 
 impl<'a> Loader<'a> {
@@ -95,6 +100,7 @@ impl<'a> Loader<'a> {
             instances: Cell::new(0),
             copy_elements: Cell::new(0),
             sensitive: RefCell::new(Vec::new()),
+            deployment_values: Cell::new(false),
         }
     }
 
@@ -217,6 +223,20 @@ fn jnode_strings(n: &JNode, out: &mut Vec<String>) {
     }
 }
 
+/// The Unknown value of a root template's parameter whose default is `null` (see
+/// [`Loader::deployment_values`]).
+fn open_null_input(name: &str, at: Span) -> PVal {
+    (
+        AVal::Unknown(Partial::because(Why::new(
+            format!(
+                "parameter `{name}` defaults to null and no parameter file sets it: its deployment supplies it"
+            ),
+            Some(at),
+        ))),
+        None,
+    )
+}
+
 /// Origin label for parameter values.
 fn origin(span: Span, label: String) -> Option<Origin> {
     Some(Origin { span, label })
@@ -252,10 +272,20 @@ impl<'d, 'a> Tpl<'d, 'a> {
                         jnode_strings(d, &mut out);
                     }
                 }
+                // A root template deployed without parameter values from outside: a `null`
+                // default (or an omitted nullable parameter) is the "optional input" idiom, a
+                // value its deployment supplies, not the absent value `null` would give.
+                let open_null = depth == 0 && parent.is_none() && !loader.deployment_values.get();
                 let slot = match supplied.get(&key) {
                     Some(v) => Slot::Done(v.clone()),
                     None => match p.value.get("defaultValue") {
+                        Some(d) if open_null && d.is_null() => {
+                            Slot::Done(open_null_input(&p.key, p.key_span))
+                        }
                         Some(d) => Slot::Pending(d),
+                        None if open_null && is_nullable(root, &p.value) => {
+                            Slot::Done(open_null_input(&p.key, p.key_span))
+                        }
                         // An omitted nullable parameter (Bicep `param x T?`) is null, just
                         // as an omitted parameter with a default takes its default.
                         None if is_nullable(root, &p.value) => Slot::Done((
