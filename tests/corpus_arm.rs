@@ -72,23 +72,35 @@ fn every_corpus_template_lints_without_panic_or_false_parse_errors() {
 #[test]
 fn classic_and_symbolic_compilations_agree() {
     let Some(dir) = corpus_dir() else { return };
-    let pairs = [
+    // (classic, symbolic, rules whose verdict may differ because the two files are not the
+    // same source).
+    let pairs: [(&str, &str, &[&str]); 2] = [
         (
             "bicep-samples/application-gateway-v2-autoscale-create.main.json",
             "bicep-samples/application-gateway-v2-autoscale-create.main.symbolicnames.json",
+            &[],
         ),
         (
             "resourcemodules/network-application-gateway.main.classic.json",
             "resourcemodules/network-application-gateway.main.symbolic.json",
+            // Two versions of the module: the classic one takes `diagnosticWorkspaceId` & co.
+            // with `""` defaults (no diagnostic setting: AGW044), the symbolic one a nullable
+            // `diagnosticSettings` input its callers supply (Unknown: silent).
+            &["AGW044"],
         ),
     ];
-    for (classic, symbolic) in pairs {
+    for (classic, symbolic, differ) in pairs {
         let (a, b) = (dir.join(classic), dir.join(symbolic));
         if !a.is_file() || !b.is_file() {
             eprintln!("!!!!!!!! pair {classic} / {symbolic} missing from the corpus !!!!!!!!");
             continue;
         }
-        assert_eq!(rules_of(&a), rules_of(&b), "{classic} vs {symbolic}");
+        let compared = |p: &Path| {
+            let mut r = rules_of(p);
+            r.retain(|id| !differ.contains(&id.as_str()));
+            r
+        };
+        assert_eq!(compared(&a), compared(&b), "{classic} vs {symbolic}");
     }
 }
 
@@ -108,7 +120,7 @@ const REVIEWED_COUNTS: &[(&str, &str, usize)] = &[
     ("AGW043", "error", 2),
     ("AGW043", "warning", 5),
     ("AGW044", "info", 1),
-    ("AGW044", "warning", 34),
+    ("AGW044", "warning", 32),
     ("AGW045", "info", 8),
     ("AGW046", "warning", 1),
 ];
