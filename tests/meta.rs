@@ -74,6 +74,7 @@ const CATALOGUE: &[(&str, &str, &[&str])] = &[
         "custom-domain-https-without-tls-binding",
         &["error"],
     ),
+    ("AGW048", "linux-consumption-functions-v3", &["error"]),
     ("AGW056", "probe-path-needs-function-key", &["error"]),
     ("AGW057", "probe-path-no-function-route", &["error"]),
     ("AGW058", "probe-method-not-allowed", &["warning"]),

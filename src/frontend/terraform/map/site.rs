@@ -153,7 +153,7 @@ pub(super) fn site(ri: &ResInst) -> Site {
         public_network_access: pna,
         ip_restrictions: restrictions,
         ip_restriction_default_action: default_action,
-        app_settings: map_kv(n, "app_settings"),
+        app_settings: with_runtime_version(ri, map_kv(n, "app_settings")),
         vnet_subnet: r(n, "virtual_network_subnet_id"),
         auth: {
             let v2 = one(n, "auth_settings_v2", |a| AuthSettings {
@@ -173,6 +173,36 @@ pub(super) fn site(ri: &ResInst) -> Site {
             Val::absent()
         },
     }
+}
+
+/// The app settings with the runtime version a function app resource writes as an attribute
+/// (`functions_extension_version` of `azurerm_*_function_app`, `version` of the 2.x/3.x
+/// `azurerm_function_app`), which the provider deploys as `FUNCTIONS_EXTENSION_VERSION`.
+fn with_runtime_version(ri: &ResInst, mut settings: Coll<KeyValue>) -> Coll<KeyValue> {
+    let attr = match ri.rtype.as_str() {
+        "azurerm_function_app" | "azurerm_function_app_slot" => "version",
+        "azurerm_linux_function_app"
+        | "azurerm_linux_function_app_slot"
+        | "azurerm_windows_function_app"
+        | "azurerm_windows_function_app_slot" => "functions_extension_version",
+        _ => return settings,
+    };
+    let value = s(&ri.node, attr);
+    if value.is_absent() {
+        return settings;
+    }
+    let kv = KeyValue {
+        key: "FUNCTIONS_EXTENSION_VERSION".into(),
+        span: value.span.unwrap_or(ri.header),
+        value,
+    };
+    match &mut settings.state {
+        Lattice::Known(items) => items.push(kv),
+        Lattice::Absent => settings = Val::known_at(vec![kv], None),
+        // The settings may hold anything: leave them Unknown.
+        Lattice::Unknown(_) => {}
+    }
+    settings
 }
 
 /// A site without `auth_settings_v2` but with the older `auth_settings` block (azurerm 2.x
