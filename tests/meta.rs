@@ -75,6 +75,7 @@ const CATALOGUE: &[(&str, &str, &[&str])] = &[
         &["error"],
     ),
     ("AGW048", "linux-consumption-functions-v3", &["error"]),
+    ("AGW049", "custom-domain-default-probe", &["warning"]),
     ("AGW056", "probe-path-needs-function-key", &["error"]),
     ("AGW057", "probe-path-no-function-route", &["error"]),
     ("AGW058", "probe-method-not-allowed", &["warning"]),

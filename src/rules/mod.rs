@@ -54,6 +54,7 @@ mod agw045_waf_prevention_body_inspection;
 mod agw046_probe_min_servers;
 mod agw047_custom_domain_https_without_tls_binding;
 mod agw048_linux_consumption_functions_v3;
+mod agw049_custom_domain_default_probe;
 // rules-c end
 // app: modules AGW056–AGW058 (the Function App's own code)
 mod agw056_probe_path_needs_function_key;
@@ -321,6 +322,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &agw046_probe_min_servers::ProbeMinServers,
     &agw047_custom_domain_https_without_tls_binding::CustomDomainHttpsWithoutTlsBinding,
     &agw048_linux_consumption_functions_v3::LinuxConsumptionFunctionsV3,
+    &agw049_custom_domain_default_probe::CustomDomainDefaultProbe,
     // rules-c end
     // app: registry AGW056–AGW058
     &agw056_probe_path_needs_function_key::ProbePathNeedsFunctionKey,
