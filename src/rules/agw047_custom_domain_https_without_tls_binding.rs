@@ -29,19 +29,53 @@ impl Rule for CustomDomainHttpsWithoutTlsBinding {
             let mut reported: Vec<(*const crate::model::BackendSettings, String)> = Vec::new();
             for pair in gw.pairs().items {
                 let s = pair.settings;
-                // Only the pattern that forwards the client's Host: no pick-host, no hostName.
-                if s.protocol.eq_ci("Https") != Some(true)
-                    || s.pick_host_name.flag(false) != Some(false)
-                    || s.host_name.decidable() != Some(None)
-                {
+                if s.protocol.eq_ci("Https") != Some(true) {
                     continue;
+                }
+                // `validateSNI` false: the gateway does not compare the certificate's CN with
+                // the SNI ("When enabled, verifies if the Common Name of the certificate
+                // provided by the backend server matches the Server Name Indication (SNI)
+                // value. Default value is true.", API reference).
+                match s.validate_sni.flag(true) {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => {
+                        cx.skip(
+                            &gw.res,
+                            super::skip::settings(&s.name, "validateSNI"),
+                            &s.validate_sni,
+                        );
+                        continue;
+                    }
                 }
                 let Some((_, Some(site))) = model.app_service_address(pair.pool) else {
                     continue;
                 };
-                let Some(l) = pair.listener else { continue };
-                let Some(hosts) = listener_hosts(l) else {
-                    continue;
+                // The SNI: `sniName` when set ("By default, the application gateway uses the
+                // incoming request's host header as the SNI"), else the client's Host in the
+                // pattern that forwards it (no pick-host, no hostName).
+                let (hosts, sni_name) = match s.sni_name.decidable() {
+                    None => {
+                        cx.skip(
+                            &gw.res,
+                            super::skip::settings(&s.name, "sniName"),
+                            &s.sni_name,
+                        );
+                        continue;
+                    }
+                    Some(Some(n)) if !n.trim().is_empty() => (vec![n.trim()], true),
+                    Some(_) => {
+                        if s.pick_host_name.flag(false) != Some(false)
+                            || s.host_name.decidable() != Some(None)
+                        {
+                            continue;
+                        }
+                        let Some(l) = pair.listener else { continue };
+                        let Some(hosts) = listener_hosts(l) else {
+                            continue;
+                        };
+                        (hosts, false)
+                    }
                 };
                 for h in hosts {
                     let st = host_state(site, h);
@@ -55,16 +89,29 @@ impl Rule for CustomDomainHttpsWithoutTlsBinding {
                     reported.push(key);
                     let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
                     let site_name = site.res.display_name();
-                    let f = cx
-                        .finding(
+                    let gname = gw.res.display_name();
+                    let (msg, at, why) = if sni_name {
+                        (
                             format!(
-                                "backend settings \"{sname}\" of gateway \"{}\" forward host \"{h}\" over HTTPS to site \"{site_name}\", which has it bound without a TLS binding",
-                                gw.res.display_name()
+                                "backend settings \"{sname}\" of gateway \"{gname}\" send SNI \"{h}\" (`sniName`) over HTTPS to site \"{site_name}\", which has it bound without a TLS binding"
+                            ),
+                            s.sni_name.span_or(s.span),
+                            "HTTPS backend settings with this SNI",
+                        )
+                    } else {
+                        let Some(l) = pair.listener else { continue };
+                        (
+                            format!(
+                                "backend settings \"{sname}\" of gateway \"{gname}\" forward host \"{h}\" over HTTPS to site \"{site_name}\", which has it bound without a TLS binding"
                             ),
                             l.host_name.span_or(l.span),
+                            "HTTPS backend settings without host override",
                         )
+                    };
+                    let f = cx
+                        .finding(msg, at)
                         .label("the app answers with its *.azurewebsites.net certificate: the CN check fails")
-                        .related(s.span, "HTTPS backend settings without host override")
+                        .related(s.span, why)
                         .related(site.res.span, format!("site \"{site_name}\""))
                         .help(
                             "add an SNI TLS binding for the domain on the app (sslState SniEnabled), \
@@ -82,7 +129,7 @@ impl Rule for CustomDomainHttpsWithoutTlsBinding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Dialect, HostBinding, Listener, Val};
+    use crate::model::{Dialect, HostBinding, Lattice, Listener, Val};
     use crate::rules::testkit::*;
 
     fn setup(ssl: Val<String>) -> Model {
@@ -122,5 +169,38 @@ mod tests {
             .is_empty()
         );
         assert!(run(&CustomDomainHttpsWithoutTlsBinding, &setup(unk())).is_empty());
+    }
+
+    #[test]
+    fn sni_name_decides_the_certificate_and_validate_sni_false_passes() {
+        // `sniName` names the bound domain: fires even when the host is picked from the backend.
+        let mut m = setup(Val::absent());
+        if let Lattice::Known(v) = &mut m.gateways[0].settings.state {
+            v[0].pick_host_name = k(true);
+            v[0].sni_name = ks("api.contoso.com");
+        }
+        m.reindex();
+        assert_eq!(run(&CustomDomainHttpsWithoutTlsBinding, &m).len(), 1);
+        // `sniName` is the app's default host: its certificate matches.
+        let mut m = setup(Val::absent());
+        if let Lattice::Known(v) = &mut m.gateways[0].settings.state {
+            v[0].sni_name = ks("fn.azurewebsites.net");
+        }
+        m.reindex();
+        assert!(run(&CustomDomainHttpsWithoutTlsBinding, &m).is_empty());
+        // `validateSNI` false: no CN check.
+        let mut m = setup(Val::absent());
+        if let Lattice::Known(v) = &mut m.gateways[0].settings.state {
+            v[0].validate_sni = k(false);
+        }
+        m.reindex();
+        assert!(run(&CustomDomainHttpsWithoutTlsBinding, &m).is_empty());
+        // `sniName` Unknown: skipped.
+        let mut m = setup(Val::absent());
+        if let Lattice::Known(v) = &mut m.gateways[0].settings.state {
+            v[0].sni_name = unk();
+        }
+        m.reindex();
+        assert!(run(&CustomDomainHttpsWithoutTlsBinding, &m).is_empty());
     }
 }

@@ -115,6 +115,17 @@ resource "azurerm_application_gateway" "gw" {
     protocol              = "Https"
     request_timeout       = 60
     pick_host_name_from_backend_address = false
+    probe_name                          = "probe-api"
+  }
+
+  probe {
+    name                = "probe-api"
+    protocol            = "Https"
+    host                = "api.contoso.com"
+    path                = "/"
+    interval            = 30
+    timeout             = 30
+    unhealthy_threshold = 3
   }
 
   http_listener {
