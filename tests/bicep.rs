@@ -246,3 +246,140 @@ fn a_bicepparam_named_by_parameters_applies_to_a_bicep_template() {
         report.findings
     );
 }
+
+/// A compiled registry module as `bicep restore` caches it: the gateway's SKU comes from its
+/// `sku` parameter; `CACHEDMARK` sits on the SKU line, so a snippet of the file would show it.
+const CACHED_GATEWAY: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.0" } },
+  "parameters": { "name": { "type": "string" }, "sku": { "type": "string" } },
+  "resources": [
+    {
+      "type": "Microsoft.Network/applicationGateways",
+      "apiVersion": "2023-09-01",
+      "name": "[parameters('name')]",
+      "location": "westeurope",
+      "properties": {
+        "sku": { "name": "[parameters('sku')]", "tier": "Standard", "capacity": 2, "CACHEDMARK": 1 }
+      }
+    }
+  ]
+}
+"#;
+
+const REGISTRY_CALLER: &str = "module gw 'br/public:avm/res/network/application-gateway:0.9.0' = {\n  name: 'gw'\n  params: {\n    name: 'agw'\n    sku: 'Standard_Medium'\n  }\n}\n";
+
+/// `<cache>/br/mcr.microsoft.com/bicep$avm$res$network$application-gateway/0.9.0$/main.json`.
+fn plant_cache(cache: &Path, text: &str) -> PathBuf {
+    let main = cache
+        .join("br/mcr.microsoft.com/bicep$avm$res$network$application-gateway/0.9.0$/main.json");
+    write(&main, text);
+    main
+}
+
+#[test]
+fn a_cached_registry_module_is_linted_and_its_findings_move_to_the_module_declaration() {
+    use agwlint::report::{Format, RenderOptions, render};
+    let d = scratch("registry-cached");
+    let cache = scratch("registry-cache-root");
+    plant_cache(&cache, CACHED_GATEWAY);
+    write(&d.join("main.bicep"), REGISTRY_CALLER);
+    write(
+        &d.join("bicepconfig.json"),
+        &format!(
+            "{{\n  // the CI cache\n  \"cacheRootDirectory\": {:?}\n}}\n",
+            cache.to_string_lossy()
+        ),
+    );
+    let (got, related) = findings(std::slice::from_ref(&d));
+    // At the `sku` input of the user's declaration (line 5), the value's origin.
+    assert_eq!(
+        got,
+        [("AGW001".to_string(), "main.bicep".to_string(), 5)],
+        "{got:?}"
+    );
+    // The cached location stays as a secondary label (path and line, never its text).
+    assert!(related.contains(&"main.json:13".to_string()), "{related:?}");
+    let sources = SourceMap::new();
+    let report = lint(std::slice::from_ref(&d), &LintOptions::default(), &sources).unwrap();
+    for f in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Compact,
+    ] {
+        let text = render(&report, &sources, f, RenderOptions::default());
+        assert!(text.contains("AGW001"), "{f:?}");
+        assert!(!text.contains("CACHEDMARK"), "{f:?}: {text}");
+    }
+    // Without the cache the module is opaque again.
+    write(
+        &d.join("bicepconfig.json"),
+        &format!(
+            "{{ \"cacheRootDirectory\": {:?} }}",
+            d.join("nowhere").to_string_lossy()
+        ),
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn module_aliases_and_the_default_home_cache_are_used() {
+    let d = scratch("registry-alias");
+    let home = scratch("registry-home");
+    write(
+        &home.join(".bicep/br/corp.azurecr.io/infra$gateway/V1$1/main.json"),
+        CACHED_GATEWAY,
+    );
+    write(
+        &d.join("bicepconfig.json"),
+        r#"{ "moduleAliases": { "br": { "corp": { "registry": "corp.azurecr.io", "modulePath": "infra" } } } }"#,
+    );
+    write(
+        &d.join("infra/main.bicep"),
+        &REGISTRY_CALLER.replace(
+            "br/public:avm/res/network/application-gateway:0.9.0",
+            "br/corp:gateway:V1",
+        ),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agwlint"))
+        .args(["lint", "--format", "compact"])
+        .arg(d.join("infra/main.bicep"))
+        .env("HOME", &home)
+        .env_remove("USERPROFILE")
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("main.bicep:5:"), "{text}");
+    assert!(text.contains("AGW001"), "{text}");
+    assert!(!text.contains("CACHEDMARK"), "{text}");
+}
+
+#[test]
+fn a_cached_module_linking_out_of_the_cache_is_not_read() {
+    let d = scratch("registry-escape");
+    let cache = scratch("registry-escape-cache");
+    let outside = scratch("registry-escape-outside");
+    write(&outside.join("main.json"), CACHED_GATEWAY);
+    let main = plant_cache(&cache, "{}");
+    std::fs::remove_file(&main).unwrap();
+    std::os::unix::fs::symlink(outside.join("main.json"), &main).unwrap();
+    write(&d.join("main.bicep"), REGISTRY_CALLER);
+    write(
+        &d.join("bicepconfig.json"),
+        &format!(
+            "{{ \"cacheRootDirectory\": {:?} }}",
+            cache.to_string_lossy()
+        ),
+    );
+    let sources = SourceMap::new();
+    let report = lint(std::slice::from_ref(&d), &LintOptions::default(), &sources).unwrap();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert!(!rules.contains(&"AGW001"), "{rules:?}");
+    assert!(rules.contains(&"AGW901"), "{rules:?}");
+}

@@ -52,6 +52,9 @@ pub struct Lowered {
     pub notes: Vec<String>,
     /// Local modules (`./x.bicep`, `x.json`) as written.
     pub modules: Vec<String>,
+    /// Registry modules (`br:`, `br/<alias>:`), resolved against the restore cache by
+    /// [`super::registry::register`].
+    pub registry: Vec<super::registry::RegistryRef>,
 }
 
 /// Lowers a parsed `.bicep` file (in `file`, shown as `display`).
@@ -64,6 +67,7 @@ pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered 
         locals: Vec::new(),
         notes: Vec::new(),
         modules: Vec::new(),
+        registry: Vec::new(),
     };
     lw.declare(f);
     let root = lw.template(f, 0..text_len);
@@ -74,6 +78,7 @@ pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered 
         },
         notes: lw.notes,
         modules: lw.modules,
+        registry: lw.registry,
     }
 }
 
@@ -87,6 +92,7 @@ struct Lw {
     locals: Vec<(String, String)>,
     notes: Vec<String>,
     modules: Vec<String>,
+    registry: Vec<super::registry::RegistryRef>,
 }
 
 /// Quotes an ARM string literal.
@@ -103,7 +109,8 @@ fn lit(s: &str) -> String {
     }
 }
 
-fn literal_str(e: &Expr) -> Option<&str> {
+/// The text of a string without interpolation.
+pub(super) fn literal_str(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Str(parts) => match parts.as_slice() {
             [StrPart::Lit(s)] => Some(s),
@@ -672,6 +679,25 @@ impl Lw {
                     self.node(
                         &path.span,
                         JKind::Object(vec![self.jp("relativePath", &path.span, self.s(&path.span, p))]),
+                    ),
+                ));
+            }
+            Some(p) if p.starts_with("br:") || p.starts_with("br/") => {
+                let link = self.sp(&path.span);
+                self.registry.push(super::registry::RegistryRef {
+                    reference: p.to_string(),
+                    module: name.text.clone(),
+                    link,
+                    call: self.sp(&(span.start..path.span.end)),
+                    call_block: self.sp(span),
+                    inputs: super::registry::inputs(prop(obj, "params"), self.file),
+                });
+                inner.push(self.jp(
+                    "templateLink",
+                    &path.span,
+                    self.node(
+                        &path.span,
+                        JKind::Object(vec![self.jp("registry", &path.span, self.s(&path.span, p))]),
                     ),
                 ));
             }

@@ -29,6 +29,7 @@ pub fn parse_text(text: &str) -> Parsed {
 }
 
 pub mod lower;
+pub mod registry;
 
 use std::path::Path;
 
@@ -83,6 +84,7 @@ pub fn load_root(
     let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
     let loader = template::Loader::new(unit, sources);
     loader.notes.borrow_mut().extend(lowered.notes);
+    registry::register(lowered.registry, path, &loader);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let (mut supplied, errors) =
         crate::frontend::arm::parameter_values(path, display, opts, &loader, (&doc.root, id));
@@ -120,6 +122,7 @@ pub fn load_root(
     for s in loader.sensitive.take() {
         model.mark_sensitive(&s);
     }
+    model.module_frames.extend(loader.frames.take());
     if guard.hit() {
         return UnitOutput {
             files: 1 + loader.files.get(),

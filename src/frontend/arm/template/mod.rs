@@ -74,6 +74,13 @@ pub struct Loader<'a> {
     /// Values of `secureString` / `secureObject` parameters (string leaves), for
     /// [`crate::model::Model::sensitive`].
     pub sensitive: RefCell<Vec<String>>,
+    /// Bicep registry modules found in the restore cache, by the span of the `templateLink`
+    /// the lowering wrote for their `module` declaration (only the lowering fills it, so no
+    /// template text can name a file through it).
+    pub bicep_registry: RefCell<HashMap<Span, Rc<crate::frontend::bicep::registry::Cached>>>,
+    /// Frames of the registry modules read from the cache: findings there move to the
+    /// user's `module` declaration ([`crate::relocate`]).
+    pub frames: RefCell<Vec<crate::model::ModuleFrame>>,
 }
 
 impl<'a> Loader<'a> {
@@ -94,6 +101,8 @@ impl<'a> Loader<'a> {
             linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
             copy_elements: Cell::new(0),
+            bicep_registry: RefCell::new(HashMap::new()),
+            frames: RefCell::new(Vec::new()),
             sensitive: RefCell::new(Vec::new()),
         }
     }
@@ -104,7 +113,7 @@ impl<'a> Loader<'a> {
 }
 
 /// A linked template: its parsed text, file and directory.
-type LinkedDoc = (JsonDoc, FileId, PathBuf);
+pub type LinkedDoc = (JsonDoc, FileId, PathBuf);
 
 /// A parameter's value and origin.
 type PVal = (AVal, Option<Origin>);
