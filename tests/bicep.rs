@@ -383,3 +383,70 @@ fn a_cached_module_linking_out_of_the_cache_is_not_read() {
     assert!(!rules.contains(&"AGW001"), "{rules:?}");
     assert!(rules.contains(&"AGW901"), "{rules:?}");
 }
+
+#[test]
+fn load_functions_inline_local_files_and_refuse_outside_ones() {
+    let base = scratch("load");
+    let d = base.join("repo");
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    write(&base.join("outside.txt"), "Standard_Medium");
+    write(
+        &d.join("cfg/sku.json"),
+        "{\n  // v1\n  \"name\": \"Standard_Medium\"\n}\n",
+    );
+    write(&d.join("cfg/sku.txt"), "Standard_Medium");
+    write(
+        &d.join("cfg/sku.yaml"),
+        "gateway:\n  sku: Standard_Medium\n",
+    );
+    let gw = |file: &str, sku: &str| {
+        write(
+            &d.join(file),
+            &GATEWAY
+                .replace("param sku string\n", "")
+                .replace("      tier: 'Standard'\n", "")
+                .replace("name: sku\n", &format!("name: {sku}\n")),
+        );
+    };
+    gw("json.bicep", "loadJsonContent('cfg/sku.json').name");
+    gw("whole.bicep", "loadJsonContent('cfg/sku.json', '$.name')");
+    gw("text.bicep", "trim(loadTextContent('cfg/sku.txt'))");
+    gw(
+        "yaml.bicep",
+        "loadYamlContent('cfg/sku.yaml', '$.gateway.sku')",
+    );
+    gw("outside.bicep", "loadTextContent('../outside.txt')");
+    gw("missing.bicep", "loadTextContent('cfg/none.txt')");
+    let sources = SourceMap::new();
+    let report = lint(std::slice::from_ref(&d), &LintOptions::default(), &sources).unwrap();
+    let mut got: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule != "AGW044")
+        .map(|f| {
+            let p = sources.path(f.primary.file);
+            let line = sources
+                .get(f.primary.file)
+                .unwrap()
+                .line_col(f.primary.start as usize)
+                .line;
+            (
+                f.rule.to_string(),
+                format!("{}:{line}", p.rsplit('/').next().unwrap()),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("AGW001", "json.bicep:8"),
+            ("AGW001", "sku.json:3"),
+            ("AGW001", "text.bicep:8"),
+            ("AGW001", "yaml.bicep:8"),
+            ("AGW901", "outside.bicep:8"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string())),
+        "{got:?}"
+    );
+}

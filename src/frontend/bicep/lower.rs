@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::load::{self, Loaded, Reader};
 use super::syntax::*;
 use crate::frontend::arm::json::{Comment, JKind, JNode, JProp, JsonDoc};
 use crate::source::{FileId, Span};
@@ -58,8 +59,17 @@ pub struct Lowered {
 }
 
 /// Lowers a parsed `.bicep` file (in `file`, shown as `display`).
-pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered {
+/// `reader` reads the files of `load*()` calls (`None`: they are Unknown).
+pub fn lower(
+    f: &File,
+    file: FileId,
+    text_len: usize,
+    display: &str,
+    reader: Option<&Reader<'_>>,
+) -> Lowered {
     let mut lw = Lw {
+        reader,
+        loaded: HashMap::new(),
         file,
         display: display.to_string(),
         syms: HashMap::new(),
@@ -82,7 +92,11 @@ pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered 
     }
 }
 
-struct Lw {
+struct Lw<'r> {
+    /// Reads the files of `load*()` calls.
+    reader: Option<&'r Reader<'r>>,
+    /// Files read so far, by path as written.
+    loaded: HashMap<String, Option<Loaded>>,
     file: FileId,
     display: String,
     syms: HashMap<String, Sym>,
@@ -96,12 +110,12 @@ struct Lw {
 }
 
 /// Quotes an ARM string literal.
-fn q(s: &str) -> String {
+pub(super) fn q(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A literal string as a JSON template string (a leading `[` is escaped as `[[`).
-fn lit(s: &str) -> String {
+pub(super) fn lit(s: &str) -> String {
     if s.starts_with('[') {
         format!("[{s}")
     } else {
@@ -190,7 +204,7 @@ fn prop<'e>(e: &'e Expr, key: &str) -> Option<&'e Expr> {
     })
 }
 
-impl Lw {
+impl Lw<'_> {
     fn sp(&self, r: &Range<usize>) -> Span {
         Span::new(self.file, r.clone())
     }
@@ -739,6 +753,16 @@ impl Lw {
             ExprKind::Bool(b) => self.node(&e.span, JKind::Bool(*b)),
             ExprKind::Null => self.node(&e.span, JKind::Null),
             ExprKind::Paren(x) => self.value(x),
+            ExprKind::Call(ns, n, args)
+                if n == "loadJsonContent"
+                    && self.is_sys(ns.as_deref())
+                    && !self.syms.contains_key(n) =>
+            {
+                match self.load_json_node(args) {
+                    Some(node) => node,
+                    None => self.expr_node(e),
+                }
+            }
             ExprKind::Array(items)
                 if !items.iter().any(|i| matches!(i.kind, ExprKind::Spread(_))) =>
             {
@@ -765,6 +789,71 @@ impl Lw {
                 self.node(&e.span, JKind::Object(out))
             }
             _ => self.expr_node(e),
+        }
+    }
+
+    /// The file a `load*()` call names (its first argument, a literal), read once.
+    fn load_file(&mut self, args: &[Expr]) -> Option<Loaded> {
+        let first = args.first()?;
+        let path = literal_str(first)?;
+        if let Some(l) = self.loaded.get(path) {
+            return l.clone();
+        }
+        let got = match self.reader {
+            Some(r) => r(path, self.sp(&first.span)),
+            None => {
+                self.notes.push(format!(
+                    "{}: `{path}` (load function) is not read here; its value is unknown",
+                    self.display
+                ));
+                None
+            }
+        };
+        self.loaded.insert(path.to_string(), got.clone());
+        got
+    }
+
+    /// An optional literal argument (`None` when absent; `Err` when not a literal).
+    fn opt_arg(args: &[Expr], i: usize) -> Result<Option<&str>, ()> {
+        match args.get(i) {
+            None => Ok(None),
+            Some(a) => literal_str(a).map(Some).ok_or(()),
+        }
+    }
+
+    /// `loadJsonContent(path, jsonPath?, encoding?)` as template nodes with spans in the
+    /// loaded file, when it is JSON text.
+    fn load_json_node(&mut self, args: &[Expr]) -> Option<JNode> {
+        let steps = load::json_path(Self::opt_arg(args, 1).ok()?.unwrap_or("$"))?;
+        if !matches!(Self::opt_arg(args, 2).ok()?, None | Some("utf-8")) {
+            return None;
+        }
+        let l = self.load_file(args)?;
+        let id = l.file?;
+        let text = std::str::from_utf8(&l.bytes).ok()?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let doc = crate::frontend::arm::json::parse(text, id).ok()?;
+        Some(load::embed(load::select(&doc.root, &steps)?))
+    }
+
+    fn emit_load(&mut self, name: &str, args: &[Expr]) -> Option<String> {
+        match name {
+            "loadTextContent" => {
+                let enc = Self::opt_arg(args, 1).ok()?;
+                let l = self.load_file(args)?;
+                Some(q(&load::decode(&l.bytes, enc)?))
+            }
+            "loadFileAsBase64" => Some(q(&load::base64(&self.load_file(args)?.bytes))),
+            "loadJsonContent" => self.load_json_node(args).map(|n| load::node_expr(&n)),
+            "loadYamlContent" => {
+                let steps = load::json_path(Self::opt_arg(args, 1).ok()?.unwrap_or("$"))?;
+                let enc = Self::opt_arg(args, 2).ok()?;
+                let l = self.load_file(args)?;
+                let text = load::decode(&l.bytes, enc)?;
+                let v: serde_json::Value = serde_yaml::from_str(&text).ok()?;
+                Some(load::value_expr(load::select_value(&v, &steps)?))
+            }
+            _ => None,
         }
     }
 
@@ -1011,6 +1100,15 @@ impl Lw {
         })
     }
 
+    /// No namespace, or `sys` not shadowed by a declaration.
+    fn is_sys(&self, ns: Option<&Expr>) -> bool {
+        match ns.map(|n| &n.kind) {
+            None => true,
+            Some(ExprKind::Ident(n)) => n == "sys" && !self.syms.contains_key(n),
+            Some(_) => false,
+        }
+    }
+
     fn emit_call(&mut self, ns: Option<&Expr>, name: &str, args: &[Expr]) -> Option<String> {
         if let Some(ns) = ns {
             // `r.listKeys()`: a resource function.
@@ -1034,14 +1132,10 @@ impl Lw {
             return None;
         }
         match name {
-            "loadTextContent"
-            | "loadJsonContent"
-            | "loadYamlContent"
-            | "loadFileAsBase64"
-            | "readEnvironmentVariable"
-            | "getSecret"
-            | "externalInput"
-            | "loadResourceId" => {
+            "loadTextContent" | "loadJsonContent" | "loadYamlContent" | "loadFileAsBase64" => {
+                return self.emit_load(name, args);
+            }
+            "readEnvironmentVariable" | "getSecret" | "externalInput" | "loadResourceId" => {
                 return None;
             }
             "any" => {
@@ -1085,7 +1179,7 @@ mod tests {
     fn lowered(src: &str) -> String {
         let parsed = crate::frontend::bicep::parse_text(src);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let l = lower(&parsed.file, FileId(0), src.len(), "t.bicep");
+        let l = lower(&parsed.file, FileId(0), src.len(), "t.bicep", None);
         show(&l.doc.root)
     }
 

@@ -263,7 +263,9 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .is_some_and(|e| e.eq_ignore_ascii_case("bicep"))
         {
             // A Bicep module: lowered into a template with spans in the `.bicep` file.
-            return match crate::frontend::bicep::lower_file(&stored, id, &l.sources.path(id)) {
+            let shown = l.sources.path(id);
+            let reader = crate::frontend::bicep::file_reader(l, &path, &shown);
+            return match crate::frontend::bicep::lower_file(&stored, id, &shown, Some(&reader)) {
                 Ok(lowered) => {
                     l.notes.borrow_mut().extend(lowered.notes);
                     crate::frontend::bicep::registry::register(lowered.registry, &path, l);
@@ -358,7 +360,7 @@ fn string_literals(text: &str) -> Vec<String> {
 }
 
 /// `dir/of/parent.json` + `nested/x.json` → `dir/of/nested/x.json` (display form, `/`).
-fn display_join(parent: &str, rel: &str) -> String {
+pub fn display_join(parent: &str, rel: &str) -> String {
     let base = parent.rsplit_once('/').map_or("", |(d, _)| d);
     let mut parts: Vec<&str> = if base.is_empty() {
         Vec::new()

@@ -21,7 +21,7 @@ use crate::source::{FileId, SourceMap, Span};
 mod deploy;
 mod scope;
 
-pub use deploy::BICEP_MODULE;
+pub use deploy::{BICEP_MODULE, display_join};
 pub use scope::Enclosing;
 
 /// Deepest chain of nested deployments followed.
