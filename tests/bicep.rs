@@ -450,3 +450,63 @@ fn load_functions_inline_local_files_and_refuse_outside_ones() {
         "{got:?}"
     );
 }
+
+#[test]
+fn user_functions_imports_and_filtered_loops_are_evaluated() {
+    let d = scratch("funcs");
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    write(
+        &d.join("lib.bicep"),
+        "@export()\nvar skus = {\n  old: 'Standard_Medium'\n  new: 'Standard_v2'\n}\n\n@export()\nfunc pick(k string) string => skus[k]\n",
+    );
+    let gw = |file: &str, head: &str, sku: &str| {
+        write(
+            &d.join(file),
+            &format!(
+                "{head}\n{}",
+                GATEWAY
+                    .replace("param sku string\n", "")
+                    .replace("      tier: 'Standard'\n", "")
+                    .replace("name: sku\n", &format!("name: {sku}\n"))
+            ),
+        );
+    };
+    let func = "func skuName(v1 bool) string => v1 ? 'Standard_Medium' : 'Standard_v2'";
+    gw("func_fail.bicep", func, "skuName(true)");
+    gw("func_pass.bicep", func, "skuName(false)");
+    gw(
+        "import_fail.bicep",
+        "import {pick as choose} from 'lib.bicep'",
+        "choose('old')",
+    );
+    gw(
+        "import_pass.bicep",
+        "import * as lib from 'lib.bicep'",
+        "lib.skus.new",
+    );
+    let filtered =
+        "var names = [for s in ['Standard_Medium', 'Standard_v2']: if (s != 'Standard_Medium') s]";
+    gw("filter_pass.bicep", filtered, "names[0]");
+    gw(
+        "filter_fail.bicep",
+        &filtered.replace("!=", "=="),
+        "names[0]",
+    );
+    gw(
+        "import_missing.bicep",
+        "import {pick} from 'none.bicep'",
+        "pick('old')",
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    let mut files: Vec<String> = got.iter().map(|(r, f, _)| format!("{r} {f}")).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "AGW001 filter_fail.bicep",
+            "AGW001 func_fail.bicep",
+            "AGW001 import_fail.bicep"
+        ],
+        "{got:?}"
+    );
+}
