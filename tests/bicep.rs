@@ -389,7 +389,7 @@ fn load_functions_inline_local_files_and_refuse_outside_ones() {
     let base = scratch("load");
     let d = base.join("repo");
     std::fs::create_dir_all(d.join(".git")).unwrap();
-    write(&base.join("outside.txt"), "Standard_Medium");
+    write(&base.join("outside.txt"), "OUTSIDEMARK");
     write(
         &d.join("cfg/sku.json"),
         "{\n  // v1\n  \"name\": \"Standard_Medium\"\n}\n",
@@ -449,6 +449,19 @@ fn load_functions_inline_local_files_and_refuse_outside_ones() {
         .map(|(a, b)| (a.to_string(), b.to_string())),
         "{got:?}"
     );
+    // No byte of the outside file reaches any format.
+    use agwlint::report::{Format, RenderOptions, render};
+    for f in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Compact,
+    ] {
+        let text = render(&report, &sources, f, RenderOptions::default());
+        assert!(!text.contains("OUTSIDEMARK"), "{f:?}: {text}");
+    }
 }
 
 #[test]
