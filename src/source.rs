@@ -390,6 +390,31 @@ impl SourceMap {
             }
             PathOrigin::Content => confined_path(path, self.scan_roots().as_deref())?,
         };
+        self.read_real(real, origin, limit)
+    }
+
+    /// Reads a file named by repository content that must lie below `root` rather than the
+    /// scan root: a Bicep registry module in the user's restore cache. The same checks as
+    /// [`SourceMap::read_confined`] apply with `root` (canonical) as the only root, symbolic
+    /// links included; the file counts as repository content, so the reporters never show its
+    /// text when it lies outside the scan root ([`SourceMap::may_show`]).
+    pub fn read_confined_under(
+        &self,
+        path: &Path,
+        root: &Path,
+        limit: u64,
+    ) -> Result<ReadFile, Refusal> {
+        let root = std::fs::canonicalize(root).map_err(|e| Refusal::Unreadable(e.kind()))?;
+        let real = confined_path(path, Some(std::slice::from_ref(&root)))?;
+        self.read_real(real, PathOrigin::Content, limit)
+    }
+
+    fn read_real(
+        &self,
+        real: PathBuf,
+        origin: PathOrigin,
+        limit: u64,
+    ) -> Result<ReadFile, Refusal> {
         let meta = std::fs::metadata(&real).map_err(|e| Refusal::Unreadable(e.kind()))?;
         if meta.is_file()
             && let Some(text) = self.overlay(&real)

@@ -246,3 +246,280 @@ fn a_bicepparam_named_by_parameters_applies_to_a_bicep_template() {
         report.findings
     );
 }
+
+/// A compiled registry module as `bicep restore` caches it: the gateway's SKU comes from its
+/// `sku` parameter; `CACHEDMARK` sits on the SKU line, so a snippet of the file would show it.
+const CACHED_GATEWAY: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.0" } },
+  "parameters": { "name": { "type": "string" }, "sku": { "type": "string" } },
+  "resources": [
+    {
+      "type": "Microsoft.Network/applicationGateways",
+      "apiVersion": "2023-09-01",
+      "name": "[parameters('name')]",
+      "location": "westeurope",
+      "properties": {
+        "sku": { "name": "[parameters('sku')]", "tier": "Standard", "capacity": 2, "CACHEDMARK": 1 }
+      }
+    }
+  ]
+}
+"#;
+
+const REGISTRY_CALLER: &str = "module gw 'br/public:avm/res/network/application-gateway:0.9.0' = {\n  name: 'gw'\n  params: {\n    name: 'agw'\n    sku: 'Standard_Medium'\n  }\n}\n";
+
+/// `<cache>/br/mcr.microsoft.com/bicep$avm$res$network$application-gateway/0.9.0$/main.json`.
+fn plant_cache(cache: &Path, text: &str) -> PathBuf {
+    let main = cache
+        .join("br/mcr.microsoft.com/bicep$avm$res$network$application-gateway/0.9.0$/main.json");
+    write(&main, text);
+    main
+}
+
+#[test]
+fn a_cached_registry_module_is_linted_and_its_findings_move_to_the_module_declaration() {
+    use agwlint::report::{Format, RenderOptions, render};
+    let d = scratch("registry-cached");
+    let cache = scratch("registry-cache-root");
+    plant_cache(&cache, CACHED_GATEWAY);
+    write(&d.join("main.bicep"), REGISTRY_CALLER);
+    write(
+        &d.join("bicepconfig.json"),
+        &format!(
+            "{{\n  // the CI cache\n  \"cacheRootDirectory\": {:?}\n}}\n",
+            cache.to_string_lossy()
+        ),
+    );
+    let (got, related) = findings(std::slice::from_ref(&d));
+    // At the `sku` input of the user's declaration (line 5), the value's origin.
+    assert_eq!(
+        got,
+        [("AGW001".to_string(), "main.bicep".to_string(), 5)],
+        "{got:?}"
+    );
+    // The cached location stays as a secondary label (path and line, never its text).
+    assert!(related.contains(&"main.json:13".to_string()), "{related:?}");
+    let sources = SourceMap::new();
+    let report = lint(std::slice::from_ref(&d), &LintOptions::default(), &sources).unwrap();
+    for f in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Compact,
+    ] {
+        let text = render(&report, &sources, f, RenderOptions::default());
+        assert!(text.contains("AGW001"), "{f:?}");
+        assert!(!text.contains("CACHEDMARK"), "{f:?}: {text}");
+    }
+    // Without the cache the module is opaque again.
+    write(
+        &d.join("bicepconfig.json"),
+        &format!(
+            "{{ \"cacheRootDirectory\": {:?} }}",
+            d.join("nowhere").to_string_lossy()
+        ),
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn module_aliases_and_the_default_home_cache_are_used() {
+    let d = scratch("registry-alias");
+    let home = scratch("registry-home");
+    write(
+        &home.join(".bicep/br/corp.azurecr.io/infra$gateway/V1$1/main.json"),
+        CACHED_GATEWAY,
+    );
+    write(
+        &d.join("bicepconfig.json"),
+        r#"{ "moduleAliases": { "br": { "corp": { "registry": "corp.azurecr.io", "modulePath": "infra" } } } }"#,
+    );
+    write(
+        &d.join("infra/main.bicep"),
+        &REGISTRY_CALLER.replace(
+            "br/public:avm/res/network/application-gateway:0.9.0",
+            "br/corp:gateway:V1",
+        ),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agwlint"))
+        .args(["lint", "--format", "compact"])
+        .arg(d.join("infra/main.bicep"))
+        .env("HOME", &home)
+        .env_remove("USERPROFILE")
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("main.bicep:5:"), "{text}");
+    assert!(text.contains("AGW001"), "{text}");
+    assert!(!text.contains("CACHEDMARK"), "{text}");
+}
+
+#[test]
+fn a_cached_module_linking_out_of_the_cache_is_not_read() {
+    let d = scratch("registry-escape");
+    let cache = scratch("registry-escape-cache");
+    let outside = scratch("registry-escape-outside");
+    write(&outside.join("main.json"), CACHED_GATEWAY);
+    let main = plant_cache(&cache, "{}");
+    std::fs::remove_file(&main).unwrap();
+    std::os::unix::fs::symlink(outside.join("main.json"), &main).unwrap();
+    write(&d.join("main.bicep"), REGISTRY_CALLER);
+    write(
+        &d.join("bicepconfig.json"),
+        &format!(
+            "{{ \"cacheRootDirectory\": {:?} }}",
+            cache.to_string_lossy()
+        ),
+    );
+    let sources = SourceMap::new();
+    let report = lint(std::slice::from_ref(&d), &LintOptions::default(), &sources).unwrap();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert!(!rules.contains(&"AGW001"), "{rules:?}");
+    assert!(rules.contains(&"AGW901"), "{rules:?}");
+}
+
+#[test]
+fn load_functions_inline_local_files_and_refuse_outside_ones() {
+    let base = scratch("load");
+    let d = base.join("repo");
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    write(&base.join("outside.txt"), "OUTSIDEMARK");
+    write(
+        &d.join("cfg/sku.json"),
+        "{\n  // v1\n  \"name\": \"Standard_Medium\"\n}\n",
+    );
+    write(&d.join("cfg/sku.txt"), "Standard_Medium");
+    write(
+        &d.join("cfg/sku.yaml"),
+        "gateway:\n  sku: Standard_Medium\n",
+    );
+    let gw = |file: &str, sku: &str| {
+        write(
+            &d.join(file),
+            &GATEWAY
+                .replace("param sku string\n", "")
+                .replace("      tier: 'Standard'\n", "")
+                .replace("name: sku\n", &format!("name: {sku}\n")),
+        );
+    };
+    gw("json.bicep", "loadJsonContent('cfg/sku.json').name");
+    gw("whole.bicep", "loadJsonContent('cfg/sku.json', '$.name')");
+    gw("text.bicep", "trim(loadTextContent('cfg/sku.txt'))");
+    gw(
+        "yaml.bicep",
+        "loadYamlContent('cfg/sku.yaml', '$.gateway.sku')",
+    );
+    gw("outside.bicep", "loadTextContent('../outside.txt')");
+    gw("missing.bicep", "loadTextContent('cfg/none.txt')");
+    let sources = SourceMap::new();
+    let report = lint(std::slice::from_ref(&d), &LintOptions::default(), &sources).unwrap();
+    let mut got: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule != "AGW044")
+        .map(|f| {
+            let p = sources.path(f.primary.file);
+            let line = sources
+                .get(f.primary.file)
+                .unwrap()
+                .line_col(f.primary.start as usize)
+                .line;
+            (
+                f.rule.to_string(),
+                format!("{}:{line}", p.rsplit('/').next().unwrap()),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("AGW001", "json.bicep:8"),
+            ("AGW001", "sku.json:3"),
+            ("AGW001", "text.bicep:8"),
+            ("AGW001", "yaml.bicep:8"),
+            ("AGW901", "outside.bicep:8"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string())),
+        "{got:?}"
+    );
+    // No byte of the outside file reaches any format.
+    use agwlint::report::{Format, RenderOptions, render};
+    for f in [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Compact,
+    ] {
+        let text = render(&report, &sources, f, RenderOptions::default());
+        assert!(!text.contains("OUTSIDEMARK"), "{f:?}: {text}");
+    }
+}
+
+#[test]
+fn user_functions_imports_and_filtered_loops_are_evaluated() {
+    let d = scratch("funcs");
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    write(
+        &d.join("lib.bicep"),
+        "@export()\nvar skus = {\n  old: 'Standard_Medium'\n  new: 'Standard_v2'\n}\n\n@export()\nfunc pick(k string) string => skus[k]\n",
+    );
+    let gw = |file: &str, head: &str, sku: &str| {
+        write(
+            &d.join(file),
+            &format!(
+                "{head}\n{}",
+                GATEWAY
+                    .replace("param sku string\n", "")
+                    .replace("      tier: 'Standard'\n", "")
+                    .replace("name: sku\n", &format!("name: {sku}\n"))
+            ),
+        );
+    };
+    let func = "func skuName(v1 bool) string => v1 ? 'Standard_Medium' : 'Standard_v2'";
+    gw("func_fail.bicep", func, "skuName(true)");
+    gw("func_pass.bicep", func, "skuName(false)");
+    gw(
+        "import_fail.bicep",
+        "import {pick as choose} from 'lib.bicep'",
+        "choose('old')",
+    );
+    gw(
+        "import_pass.bicep",
+        "import * as lib from 'lib.bicep'",
+        "lib.skus.new",
+    );
+    let filtered =
+        "var names = [for s in ['Standard_Medium', 'Standard_v2']: if (s != 'Standard_Medium') s]";
+    gw("filter_pass.bicep", filtered, "names[0]");
+    gw(
+        "filter_fail.bicep",
+        &filtered.replace("!=", "=="),
+        "names[0]",
+    );
+    gw(
+        "import_missing.bicep",
+        "import {pick} from 'none.bicep'",
+        "pick('old')",
+    );
+    let (got, _) = findings(std::slice::from_ref(&d));
+    let mut files: Vec<String> = got.iter().map(|(r, f, _)| format!("{r} {f}")).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "AGW001 filter_fail.bicep",
+            "AGW001 func_fail.bicep",
+            "AGW001 import_fail.bicep"
+        ],
+        "{got:?}"
+    );
+}

@@ -85,6 +85,7 @@ pub fn load_template_read(
     for s in loader.sensitive.take() {
         model.mark_sensitive(&s);
     }
+    model.module_frames.extend(loader.frames.take());
     if guard.hit() {
         // What was built is incomplete: a partial model could make rules fire wrongly.
         return UnitOutput {

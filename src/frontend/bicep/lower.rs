@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::load::{self, Loaded, Reader};
 use super::syntax::*;
 use crate::frontend::arm::json::{Comment, JKind, JNode, JProp, JsonDoc};
 use crate::source::{FileId, Span};
@@ -25,9 +26,29 @@ enum Sym {
     Var,
     Resource,
     Module,
-    /// User functions, imports, types, outputs: never lowered to a value.
+    /// A user function (index in `Lw::funcs`), inlined at each call.
+    Func(usize),
+    /// An imported variable (index in `Lw::inline_vars`), inlined where used.
+    Inline(usize),
+    /// `import * as ns`: the scope of the imported file (index in `Lw::scopes`).
+    Ns(usize),
+    /// Types, outputs, names not resolved: never lowered to a value.
     Other,
 }
+
+/// Names visible in one file.
+type Scope = HashMap<String, Sym>;
+
+/// A user function: parameter names, body, and the scope its body is read in.
+#[derive(Debug, Clone)]
+struct FuncDef {
+    params: Vec<String>,
+    body: Expr,
+    scope: usize,
+}
+
+/// Deepest nesting of inlined functions and imported variables.
+const MAX_INLINE_DEPTH: usize = 16;
 
 /// What lowering learned about a resource before lowering bodies.
 #[derive(Debug, Clone)]
@@ -52,18 +73,38 @@ pub struct Lowered {
     pub notes: Vec<String>,
     /// Local modules (`./x.bicep`, `x.json`) as written.
     pub modules: Vec<String>,
+    /// Registry modules (`br:`, `br/<alias>:`), resolved against the restore cache by
+    /// [`super::registry::register`].
+    pub registry: Vec<super::registry::RegistryRef>,
 }
 
 /// Lowers a parsed `.bicep` file (in `file`, shown as `display`).
-pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered {
+/// `reader` reads the files of `load*()` calls (`None`: they are Unknown).
+pub fn lower(
+    f: &File,
+    file: FileId,
+    text_len: usize,
+    display: &str,
+    reader: Option<&Reader<'_>>,
+) -> Lowered {
     let mut lw = Lw {
+        reader,
+        loaded: HashMap::new(),
         file,
         display: display.to_string(),
-        syms: HashMap::new(),
+        syms: std::rc::Rc::new(HashMap::new()),
+        scopes: Vec::new(),
+        funcs: Vec::new(),
+        inline_vars: Vec::new(),
+        libs: HashMap::new(),
+        depth: 0,
+        foreign: false,
+        serial: 0,
         res: HashMap::new(),
         locals: Vec::new(),
         notes: Vec::new(),
         modules: Vec::new(),
+        registry: Vec::new(),
     };
     lw.declare(f);
     let root = lw.template(f, 0..text_len);
@@ -74,28 +115,50 @@ pub fn lower(f: &File, file: FileId, text_len: usize, display: &str) -> Lowered 
         },
         notes: lw.notes,
         modules: lw.modules,
+        registry: lw.registry,
     }
 }
 
-struct Lw {
+struct Lw<'r> {
+    /// Reads the files of `load*()` calls.
+    reader: Option<&'r Reader<'r>>,
+    /// Files read so far, by path as written.
+    loaded: HashMap<String, Option<Loaded>>,
     file: FileId,
     display: String,
-    syms: HashMap<String, Sym>,
+    /// The names of the scope being lowered (the file's, or an imported file's while one
+    /// of its functions or variables is inlined).
+    syms: std::rc::Rc<Scope>,
+    /// Every scope: 0 is the file's, then each imported file's.
+    scopes: Vec<std::rc::Rc<Scope>>,
+    funcs: Vec<FuncDef>,
+    /// Imported variables: value and the scope it is read in.
+    inline_vars: Vec<(Expr, usize)>,
+    /// Imported files read, by path as written: their scope.
+    libs: HashMap<String, Option<usize>>,
+    /// Inlining depth.
+    depth: usize,
+    /// True while inlining another file's code (its `load*()` paths are not relative to
+    /// this file: Unknown).
+    foreign: bool,
+    /// Names of generated lambda variables.
+    serial: usize,
     /// Resources by symbolic name (`parent::child` for nested ones).
     res: HashMap<String, ResInfo>,
     /// Loop and lambda variables in scope: Bicep name → ARM expression.
     locals: Vec<(String, String)>,
     notes: Vec<String>,
     modules: Vec<String>,
+    registry: Vec<super::registry::RegistryRef>,
 }
 
 /// Quotes an ARM string literal.
-fn q(s: &str) -> String {
+pub(super) fn q(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A literal string as a JSON template string (a leading `[` is escaped as `[[`).
-fn lit(s: &str) -> String {
+pub(super) fn lit(s: &str) -> String {
     if s.starts_with('[') {
         format!("[{s}")
     } else {
@@ -103,7 +166,8 @@ fn lit(s: &str) -> String {
     }
 }
 
-fn literal_str(e: &Expr) -> Option<&str> {
+/// The text of a string without interpolation.
+pub(super) fn literal_str(e: &Expr) -> Option<&str> {
     match &e.kind {
         ExprKind::Str(parts) => match parts.as_slice() {
             [StrPart::Lit(s)] => Some(s),
@@ -183,7 +247,7 @@ fn prop<'e>(e: &'e Expr, key: &str) -> Option<&'e Expr> {
     })
 }
 
-impl Lw {
+impl Lw<'_> {
     fn sp(&self, r: &Range<usize>) -> Span {
         Span::new(self.file, r.clone())
     }
@@ -210,17 +274,43 @@ impl Lw {
     // ---- declarations
 
     fn declare(&mut self, f: &File) {
+        self.scopes.push(std::rc::Rc::new(Scope::new()));
+        let mut map = Scope::new();
         for d in &f.decls {
             let (name, sym) = match &d.kind {
                 DeclKind::Param { name, .. } => (name, Sym::Param),
                 DeclKind::Var(n, _) => (n, Sym::Var),
                 DeclKind::Resource(r) => (&r.name, Sym::Resource),
                 DeclKind::Module { name, .. } => (name, Sym::Module),
-                DeclKind::Func(n, _) | DeclKind::TypeDecl(n, _) => (n, Sym::Other),
+                DeclKind::Func(n, params, body) => {
+                    self.funcs.push(FuncDef {
+                        params: params.clone(),
+                        body: body.clone(),
+                        scope: 0,
+                    });
+                    (n, Sym::Func(self.funcs.len() - 1))
+                }
+                DeclKind::TypeDecl(n, _) => (n, Sym::Other),
+                DeclKind::Import(Some(imp)) => {
+                    let lib = self.lib_scope(&imp.from, &d.span);
+                    for (orig, local) in &imp.names {
+                        let sym = lib
+                            .and_then(|k| self.scopes.get(k)?.get(orig).copied())
+                            .unwrap_or(Sym::Other);
+                        map.insert(local.text.clone(), sym);
+                    }
+                    if let Some(ns) = &imp.wildcard {
+                        map.insert(ns.text.clone(), lib.map_or(Sym::Other, Sym::Ns));
+                    }
+                    continue;
+                }
                 _ => continue,
             };
-            self.syms.insert(name.text.clone(), sym);
+            map.insert(name.text.clone(), sym);
         }
+        let map = std::rc::Rc::new(map);
+        self.scopes[0] = map.clone();
+        self.syms = map;
         // Types and loops of every resource first (children and `parent:` need them), then
         // names, which may refer to other resources' names.
         let mut order = Vec::new();
@@ -624,6 +714,9 @@ impl Lw {
             None => self.s(&name.span, &lit(&name.text)),
         };
         props.push(self.jp("name", &name.span, n));
+        if let Some(sc) = prop(obj, "scope") {
+            self.module_scope(sc, &mut props);
+        }
         let mut inner = vec![self.jp(
             "expressionEvaluationOptions",
             &path.span,
@@ -675,6 +768,25 @@ impl Lw {
                     ),
                 ));
             }
+            Some(p) if p.starts_with("br:") || p.starts_with("br/") => {
+                let link = self.sp(&path.span);
+                self.registry.push(super::registry::RegistryRef {
+                    reference: p.to_string(),
+                    module: name.text.clone(),
+                    link,
+                    call: self.sp(&(span.start..path.span.end)),
+                    call_block: self.sp(span),
+                    inputs: super::registry::inputs(prop(obj, "params"), self.file),
+                });
+                inner.push(self.jp(
+                    "templateLink",
+                    &path.span,
+                    self.node(
+                        &path.span,
+                        JKind::Object(vec![self.jp("registry", &path.span, self.s(&path.span, p))]),
+                    ),
+                ));
+            }
             other => self.notes.push(format!(
                 "{}: module `{}` ({}) is a registry module or template spec; it is not read and its resources and outputs are unknown",
                 self.display,
@@ -695,6 +807,49 @@ impl Lw {
         ))
     }
 
+    /// A module's `scope:` as Bicep writes it on the deployment: `resourceGroup('rg')` →
+    /// `resourceGroup` (and `subscriptionId`), `subscription('s')` → `subscriptionId`,
+    /// `managementGroup('m')` / `tenant()` → `scope`; the current resource group → nothing;
+    /// anything else → an Unknown `scope`.
+    fn module_scope(&mut self, sc: &Expr, props: &mut Vec<JProp>) {
+        let (name, args) = match &sc.kind {
+            ExprKind::Call(ns, n, a) if self.is_sys_or_az(ns.as_deref()) => (n.as_str(), &a[..]),
+            _ => ("", &[][..]),
+        };
+        let mut put = |lw: &mut Self, key: &str, e: &Expr| {
+            let v = lw.value(e);
+            props.push(lw.jp(key, &sc.span, v));
+        };
+        match (name, args) {
+            ("resourceGroup", []) => {}
+            ("resourceGroup", [rg]) => put(self, "resourceGroup", rg),
+            ("resourceGroup", [sub, rg]) => {
+                put(self, "subscriptionId", sub);
+                put(self, "resourceGroup", rg);
+            }
+            ("subscription", [sub]) => put(self, "subscriptionId", sub),
+            ("subscription", []) => {}
+            ("tenant", []) => props.push(self.jp("scope", &sc.span, self.s(&sc.span, "/"))),
+            ("managementGroup", [m]) => {
+                let t = self.emit(m).map_or_else(
+                    || UNKNOWN.to_string(),
+                    |m| format!("format('Microsoft.Management/managementGroups/{{0}}', {m})"),
+                );
+                props.push(self.jp("scope", &sc.span, self.s(&sc.span, &format!("[{t}]"))));
+            }
+            _ => props.push(self.jp("scope", &sc.span, self.s(&sc.span, &format!("[{UNKNOWN}]")))),
+        }
+    }
+
+    /// No namespace, `sys` or `az`, not shadowed by a declaration.
+    fn is_sys_or_az(&self, ns: Option<&Expr>) -> bool {
+        match ns.map(|n| &n.kind) {
+            None => true,
+            Some(ExprKind::Ident(n)) => (n == "sys" || n == "az") && !self.syms.contains_key(n),
+            Some(_) => false,
+        }
+    }
+
     // ---- values
 
     /// A value as a JSON node: literals, objects and arrays stay JSON (each part keeps its own
@@ -713,6 +868,16 @@ impl Lw {
             ExprKind::Bool(b) => self.node(&e.span, JKind::Bool(*b)),
             ExprKind::Null => self.node(&e.span, JKind::Null),
             ExprKind::Paren(x) => self.value(x),
+            ExprKind::Call(ns, n, args)
+                if n == "loadJsonContent"
+                    && self.is_sys(ns.as_deref())
+                    && !self.syms.contains_key(n) =>
+            {
+                match self.load_json_node(args) {
+                    Some(node) => node,
+                    None => self.expr_node(e),
+                }
+            }
             ExprKind::Array(items)
                 if !items.iter().any(|i| matches!(i.kind, ExprKind::Spread(_))) =>
             {
@@ -739,6 +904,171 @@ impl Lw {
                 self.node(&e.span, JKind::Object(out))
             }
             _ => self.expr_node(e),
+        }
+    }
+
+    /// Runs `f` in scope `scope` with only `locals` bound (an inlined function body or
+    /// imported variable); `None` beyond [`MAX_INLINE_DEPTH`].
+    fn in_scope(
+        &mut self,
+        scope: usize,
+        locals: Vec<(String, String)>,
+        f: impl FnOnce(&mut Self) -> Option<String>,
+    ) -> Option<String> {
+        if self.depth >= MAX_INLINE_DEPTH {
+            return None;
+        }
+        let syms = std::mem::replace(&mut self.syms, self.scopes.get(scope)?.clone());
+        let outer = std::mem::replace(&mut self.locals, locals);
+        let foreign = self.foreign;
+        self.foreign = foreign || scope != 0;
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        self.syms = syms;
+        self.locals = outer;
+        self.foreign = foreign;
+        r
+    }
+
+    /// A call of a user function: its body with the arguments bound to its parameters.
+    fn call_func(&mut self, i: usize, args: &[Expr]) -> Option<String> {
+        let def = self.funcs.get(i)?.clone();
+        if def.params.len() != args.len() {
+            return None;
+        }
+        let mut locals = Vec::new();
+        for (p, a) in def.params.iter().zip(args) {
+            locals.push((p.clone(), self.emit(a)?));
+        }
+        self.in_scope(def.scope, locals, |s| s.emit(&def.body))
+    }
+
+    /// An imported variable's value, read in its own file's scope.
+    fn inline_var(&mut self, i: usize) -> Option<String> {
+        let (body, scope) = self.inline_vars.get(i)?.clone();
+        self.in_scope(scope, Vec::new(), |s| s.emit(&body))
+    }
+
+    /// The scope of an imported `.bicep` file (its variables and functions), read once.
+    fn lib_scope(&mut self, from: &str, at: &Range<usize>) -> Option<usize> {
+        if let Some(k) = self.libs.get(from) {
+            return *k;
+        }
+        self.libs.insert(from.to_string(), None);
+        let reader = self.reader?;
+        let got = if from.contains(':') || !from.ends_with(".bicep") {
+            None
+        } else {
+            reader(from, self.sp(at))
+        };
+        let Some(text) = got.and_then(|l| String::from_utf8(l.bytes).ok()) else {
+            self.notes.push(format!(
+                "{}: imports from `{from}` are not read; what they name is unknown",
+                self.display
+            ));
+            return None;
+        };
+        let parsed = super::parse_text(text.strip_prefix('\u{feff}').unwrap_or(&text));
+        if !parsed.errors.is_empty() {
+            return None;
+        }
+        let k = self.scopes.len();
+        self.scopes.push(std::rc::Rc::new(Scope::new()));
+        let mut map = Scope::new();
+        for d in &parsed.file.decls {
+            match &d.kind {
+                DeclKind::Var(n, e) => {
+                    self.inline_vars.push((e.clone(), k));
+                    map.insert(n.text.clone(), Sym::Inline(self.inline_vars.len() - 1));
+                }
+                DeclKind::Func(n, params, body) => {
+                    self.funcs.push(FuncDef {
+                        params: params.clone(),
+                        body: body.clone(),
+                        scope: k,
+                    });
+                    map.insert(n.text.clone(), Sym::Func(self.funcs.len() - 1));
+                }
+                DeclKind::Param { name, .. } => {
+                    map.insert(name.text.clone(), Sym::Other);
+                }
+                DeclKind::TypeDecl(n, _) => {
+                    map.insert(n.text.clone(), Sym::Other);
+                }
+                _ => {}
+            }
+        }
+        self.scopes[k] = std::rc::Rc::new(map);
+        self.libs.insert(from.to_string(), Some(k));
+        Some(k)
+    }
+
+    /// The file a `load*()` call names (its first argument, a literal), read once.
+    fn load_file(&mut self, args: &[Expr]) -> Option<Loaded> {
+        if self.foreign {
+            return None;
+        }
+        let first = args.first()?;
+        let path = literal_str(first)?;
+        if let Some(l) = self.loaded.get(path) {
+            return l.clone();
+        }
+        let got = match self.reader {
+            Some(r) => r(path, self.sp(&first.span)),
+            None => {
+                self.notes.push(format!(
+                    "{}: `{path}` (load function) is not read here; its value is unknown",
+                    self.display
+                ));
+                None
+            }
+        };
+        self.loaded.insert(path.to_string(), got.clone());
+        got
+    }
+
+    /// An optional literal argument (`None` when absent; `Err` when not a literal).
+    fn opt_arg(args: &[Expr], i: usize) -> Result<Option<&str>, ()> {
+        match args.get(i) {
+            None => Ok(None),
+            Some(a) => literal_str(a).map(Some).ok_or(()),
+        }
+    }
+
+    /// `loadJsonContent(path, jsonPath?, encoding?)` as template nodes with spans in the
+    /// loaded file, when it is JSON text.
+    fn load_json_node(&mut self, args: &[Expr]) -> Option<JNode> {
+        let steps = load::json_path(Self::opt_arg(args, 1).ok()?.unwrap_or("$"))?;
+        if !matches!(Self::opt_arg(args, 2).ok()?, None | Some("utf-8")) {
+            return None;
+        }
+        let l = self.load_file(args)?;
+        let id = l.file?;
+        let text = std::str::from_utf8(&l.bytes).ok()?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let doc = crate::frontend::arm::json::parse(text, id).ok()?;
+        Some(load::embed(load::select(&doc.root, &steps)?))
+    }
+
+    fn emit_load(&mut self, name: &str, args: &[Expr]) -> Option<String> {
+        match name {
+            "loadTextContent" => {
+                let enc = Self::opt_arg(args, 1).ok()?;
+                let l = self.load_file(args)?;
+                Some(q(&load::decode(&l.bytes, enc)?))
+            }
+            "loadFileAsBase64" => Some(q(&load::base64(&self.load_file(args)?.bytes))),
+            "loadJsonContent" => self.load_json_node(args).map(|n| load::node_expr(&n)),
+            "loadYamlContent" => {
+                let steps = load::json_path(Self::opt_arg(args, 1).ok()?.unwrap_or("$"))?;
+                let enc = Self::opt_arg(args, 2).ok()?;
+                let l = self.load_file(args)?;
+                let text = load::decode(&l.bytes, enc)?;
+                let v: serde_json::Value = serde_yaml::from_str(&text).ok()?;
+                Some(load::value_expr(load::select_value(&v, &steps)?))
+            }
+            _ => None,
         }
     }
 
@@ -779,9 +1109,10 @@ impl Lw {
                 if let Some((_, t)) = self.locals.iter().rev().find(|(l, _)| l == n) {
                     return Some(t.clone());
                 }
-                match self.syms.get(n)? {
+                match *self.syms.get(n)? {
                     Sym::Param => format!("parameters({})", q(n)),
                     Sym::Var => format!("variables({})", q(n)),
+                    Sym::Inline(i) => return self.inline_var(i),
                     Sym::Resource if !self.res.get(n)?.looped => resource_id(n, self.res.get(n)?),
                     _ => return None,
                 }
@@ -908,11 +1239,9 @@ impl Lw {
                 iter,
                 body,
             } => {
-                if matches!(body.kind, ExprKind::If(..)) {
-                    return None;
-                }
                 let it = self.emit(iter)?;
-                let v = format!("i{}", self.locals.len());
+                self.serial += 1;
+                let v = format!("i{}", self.serial);
                 let mut n = 0;
                 if let Some(x) = item {
                     self.locals
@@ -924,9 +1253,20 @@ impl Lw {
                         .push((x.clone(), format!("lambdaVariables({})", q(&v))));
                     n += 1;
                 }
-                let b = self.emit(body);
+                // `[for x in xs: if (c) body]` keeps the items where `c` holds.
+                let (range, b) = match &body.kind {
+                    ExprKind::If(c, b) => {
+                        let c = self.emit(c);
+                        let b = self.emit(b);
+                        let range = c.map(|c| {
+                            format!("filter(range(0, length({it})), lambda({}, {c}))", q(&v))
+                        });
+                        (range, b)
+                    }
+                    _ => (Some(format!("range(0, length({it}))")), self.emit(body)),
+                };
                 self.unbind(n);
-                format!("map(range(0, length({it})), lambda({}, {}))", q(&v), b?)
+                format!("map({}, lambda({}, {}))", range?, q(&v), b?)
             }
             ExprKind::Lambda(ps, body) => {
                 for p in ps {
@@ -970,10 +1310,19 @@ impl Lw {
             return Some(format!("reference({}).outputs.{name}.value", q(mn)));
         }
         if let ExprKind::Ident(mn) = &base.kind
-            && self.syms.get(mn) == Some(&Sym::Module)
             && !self.is_local(mn)
         {
-            return None;
+            match self.syms.get(mn) {
+                Some(Sym::Module) => return None,
+                // `ns.v` of `import * as ns`.
+                Some(&Sym::Ns(k)) => {
+                    return match self.scopes.get(k)?.get(name) {
+                        Some(&Sym::Inline(i)) => self.inline_var(i),
+                        _ => None,
+                    };
+                }
+                _ => {}
+            }
         }
         let b = self.emit(base)?;
         Some(if safe {
@@ -983,6 +1332,15 @@ impl Lw {
         } else {
             format!("{b}[{}]", q(name))
         })
+    }
+
+    /// No namespace, or `sys` not shadowed by a declaration.
+    fn is_sys(&self, ns: Option<&Expr>) -> bool {
+        match ns.map(|n| &n.kind) {
+            None => true,
+            Some(ExprKind::Ident(n)) => n == "sys" && !self.syms.contains_key(n),
+            Some(_) => false,
+        }
     }
 
     fn emit_call(&mut self, ns: Option<&Expr>, name: &str, args: &[Expr]) -> Option<String> {
@@ -1001,21 +1359,30 @@ impl Lw {
             }
             match &ns.kind {
                 ExprKind::Ident(n) if (n == "sys" || n == "az") && !self.syms.contains_key(n) => {}
+                ExprKind::Ident(n) if !self.is_local(n) => {
+                    // `ns.f()` of `import * as ns`.
+                    let Some(&Sym::Ns(k)) = self.syms.get(n) else {
+                        return None;
+                    };
+                    return match self.scopes.get(k)?.get(name) {
+                        Some(&Sym::Func(i)) => self.call_func(i, args),
+                        _ => None,
+                    };
+                }
                 _ => return None,
             }
-        } else if self.syms.contains_key(name) {
-            // A user function or a symbol shadowing a function.
-            return None;
+        } else if let Some(sym) = self.syms.get(name) {
+            // A user function, or a symbol shadowing a function.
+            return match *sym {
+                Sym::Func(i) => self.call_func(i, args),
+                _ => None,
+            };
         }
         match name {
-            "loadTextContent"
-            | "loadJsonContent"
-            | "loadYamlContent"
-            | "loadFileAsBase64"
-            | "readEnvironmentVariable"
-            | "getSecret"
-            | "externalInput"
-            | "loadResourceId" => {
+            "loadTextContent" | "loadJsonContent" | "loadYamlContent" | "loadFileAsBase64" => {
+                return self.emit_load(name, args);
+            }
+            "readEnvironmentVariable" | "getSecret" | "externalInput" | "loadResourceId" => {
                 return None;
             }
             "any" => {
@@ -1059,8 +1426,31 @@ mod tests {
     fn lowered(src: &str) -> String {
         let parsed = crate::frontend::bicep::parse_text(src);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let l = lower(&parsed.file, FileId(0), src.len(), "t.bicep");
+        let l = lower(&parsed.file, FileId(0), src.len(), "t.bicep", None);
         show(&l.doc.root)
+    }
+
+    #[test]
+    fn module_scopes_are_written_as_bicep_does() {
+        let t = lowered(
+            "module a './a.bicep' = {\n  name: 'a'\n  scope: resourceGroup('s', 'rg')\n}\n\
+             module b './a.bicep' = {\n  name: 'b'\n  scope: resourceGroup()\n}\n\
+             module c './a.bicep' = {\n  name: 'c'\n  scope: managementGroup('m')\n}\n\
+             module e './a.bicep' = {\n  name: 'e'\n  scope: someScope\n}\n",
+        );
+        assert!(
+            t.contains("name:\"a\",subscriptionId:\"s\",resourceGroup:\"rg\","),
+            "{t}"
+        );
+        assert!(t.contains("name:\"b\",properties"), "{t}");
+        assert!(
+            t.contains("scope:\"[format('Microsoft.Management/managementGroups/{0}', 'm')]\""),
+            "{t}"
+        );
+        assert!(
+            t.contains("name:\"e\",scope:\"[bicepNotEvaluated()]\""),
+            "{t}"
+        );
     }
 
     #[test]

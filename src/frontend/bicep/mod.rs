@@ -28,7 +28,9 @@ pub fn parse_text(text: &str) -> Parsed {
     }
 }
 
+pub mod load;
 pub mod lower;
+pub mod registry;
 
 use std::path::Path;
 
@@ -39,10 +41,12 @@ use crate::source::{FileId, SourceMap, Span};
 
 /// Parses and lowers the Bicep text stored as `file` (shown as `display`) into a template:
 /// `Err` is the AGW000 diagnostic of its first syntax error.
+/// `reader` reads the files of `load*()` calls ([`file_reader`]).
 pub fn lower_file(
     text: &str,
     file: FileId,
     display: &str,
+    reader: Option<&load::Reader<'_>>,
 ) -> Result<lower::Lowered, super::Diagnostic> {
     let parsed = parse_text(text);
     if let Some(e) = parsed.errors.first() {
@@ -52,7 +56,13 @@ pub fn lower_file(
             e.message.clone(),
         ));
     }
-    Ok(lower::lower(&parsed.file, file, text.len(), display))
+    Ok(lower::lower(
+        &parsed.file,
+        file,
+        text.len(),
+        display,
+        reader,
+    ))
 }
 
 /// Loads one root `.bicep` file (with its local modules) into a unit, like
@@ -69,7 +79,10 @@ pub fn load_root(
     bicepparam: Option<ParamFile>,
 ) -> UnitOutput {
     let (id, stored) = sources.add_text(display, text, read);
-    let lowered = match lower_file(&stored, id, display) {
+    let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
+    let loader = template::Loader::new(unit, sources);
+    let reader = file_reader(&loader, path, display);
+    let lowered = match lower_file(&stored, id, display, Some(&reader)) {
         Ok(l) => l,
         Err(d) => {
             return UnitOutput {
@@ -80,9 +93,8 @@ pub fn load_root(
         }
     };
     let doc: json::JsonDoc = lowered.doc;
-    let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
-    let loader = template::Loader::new(unit, sources);
     loader.notes.borrow_mut().extend(lowered.notes);
+    registry::register(lowered.registry, path, &loader);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let (mut supplied, errors) =
         crate::frontend::arm::parameter_values(path, display, opts, &loader, (&doc.root, id));
@@ -123,6 +135,7 @@ pub fn load_root(
     for s in loader.sensitive.take() {
         model.mark_sensitive(&s);
     }
+    model.module_frames.extend(loader.frames.take());
     if guard.hit() {
         return UnitOutput {
             files: 1 + loader.files.get(),
@@ -145,6 +158,50 @@ pub fn load_root(
         linked: loader.linked.take(),
         errors,
         ..UnitOutput::default()
+    }
+}
+
+/// The reader of the `load*()` files of the `.bicep` file at `path` (shown as `display`):
+/// through [`SourceMap::read_confined`], so a path outside the scan root is refused with
+/// AGW901 and its value stays Unknown; a missing file is a `--verbose` note.
+pub fn file_reader<'l>(
+    loader: &'l template::Loader<'l>,
+    path: &Path,
+    display: &str,
+) -> impl Fn(&str, Span) -> Option<load::Loaded> + 'l {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let display = display.to_string();
+    move |rel: &str, at: Span| {
+        let read = match loader.sources.read_confined(
+            &dir.join(rel),
+            crate::source::PathOrigin::Content,
+            load::MAX_LOAD_BYTES,
+        ) {
+            Ok(r) => r,
+            Err(r) if r.is_confinement() => {
+                loader
+                    .findings
+                    .borrow_mut()
+                    .push(super::refused("loaded file", rel, &r, at));
+                return None;
+            }
+            Err(r) => {
+                loader.notes.borrow_mut().push(format!(
+                    "{display}: `{rel}` (load function) {}; its value is unknown",
+                    r.reason()
+                ));
+                return None;
+            }
+        };
+        loader.files.set(loader.files.get() + 1);
+        let file = std::str::from_utf8(&read.bytes).ok().map(|t| {
+            let shown = crate::frontend::arm::template::display_join(&display, rel);
+            loader.sources.add_read(shown, t, &read)
+        });
+        Some(load::Loaded {
+            bytes: read.bytes,
+            file,
+        })
     }
 }
 

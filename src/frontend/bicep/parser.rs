@@ -268,11 +268,11 @@ impl<'a> Parser<'a> {
             }
             "func" => {
                 let n = self.ident()?;
-                self.lambda_params()?;
+                let params = self.lambda_params()?;
                 self.ty()?;
                 self.expect("=>")?;
                 self.skip_nl();
-                DeclKind::Func(n, self.expr()?)
+                DeclKind::Func(n, params, self.expr()?)
             }
             "resource" => DeclKind::Resource(self.resource_rest()?),
             "module" => {
@@ -294,9 +294,10 @@ impl<'a> Parser<'a> {
                 DeclKind::Assert(n, self.expr()?)
             }
             "import" | "extension" | "provider" | "extensionConfig" => {
+                let first = self.pos;
                 self.rest_of_statement()?;
                 if word == "import" {
-                    DeclKind::Import
+                    DeclKind::Import(self.import_of(first))
                 } else {
                     DeclKind::Extension
                 }
@@ -349,6 +350,63 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// The compile-time import whose tokens (after `import`) run from `first` to here.
+    fn import_of(&self, first: usize) -> Option<Import> {
+        let toks = self.toks.get(first..self.pos)?;
+        let word = |t: &Token| (t.kind == Tk::Ident).then(|| self.text_of(t));
+        let name = |t: &Token| Name {
+            text: self.text_of(t).to_string(),
+            span: t.span.clone(),
+        };
+        let mut names = Vec::new();
+        let mut wildcard = None;
+        let mut i;
+        let punct = |t: &Token, p: &str| matches!(t.kind, Tk::Punct(q) if q == p);
+        match toks.first() {
+            Some(t) if punct(t, "{") => {
+                i = 1;
+                while let Some(t) = toks.get(i) {
+                    if punct(t, "}") {
+                        i += 1;
+                        break;
+                    }
+                    if let Some(w) = word(t) {
+                        if toks.get(i + 1).and_then(word) == Some("as")
+                            && let Some(local) = toks.get(i + 2).filter(|x| x.kind == Tk::Ident)
+                        {
+                            names.push((w.to_string(), name(local)));
+                            i += 3;
+                            continue;
+                        }
+                        names.push((w.to_string(), name(t)));
+                    } else if !(punct(t, ",") || t.kind == Tk::NewLine) {
+                        return None;
+                    }
+                    i += 1;
+                }
+            }
+            Some(t) if punct(t, "*") => {
+                if toks.get(1).and_then(word) != Some("as") {
+                    return None;
+                }
+                wildcard = Some(name(toks.get(2).filter(|x| x.kind == Tk::Ident)?));
+                i = 3;
+            }
+            _ => return None,
+        }
+        if toks.get(i).and_then(word) != Some("from") {
+            return None;
+        }
+        let Tk::Str(from) = &toks.get(i + 1)?.kind else {
+            return None;
+        };
+        Some(Import {
+            from: from.clone(),
+            names,
+            wildcard,
+        })
     }
 
     /// Skips a bracketed group (`{ a\n b }` of an import list), checking balance.

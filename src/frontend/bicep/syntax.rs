@@ -52,8 +52,8 @@ pub enum DeclKind {
     Output(Name, Type, Expr),
     /// `type n = T`.
     TypeDecl(Name, Type),
-    /// `func n(...) T => e`.
-    Func(Name, Expr),
+    /// `func n(a T, b U) R => e`: name, parameter names, body.
+    Func(Name, Vec<String>, Expr),
     /// `resource n 'T@v' [existing] = body`.
     Resource(Resource),
     /// `module n 'path' = body`.
@@ -69,8 +69,9 @@ pub enum DeclKind {
     Test(Name, Expr),
     /// `assert n = e`.
     Assert(Name, Expr),
-    /// `import ...` (compile-time imports and legacy provider imports); not lowered.
-    Import,
+    /// `import {a, b as c} from 'x.bicep'` / `import * as ns from 'x.bicep'`; `None` for legacy
+    /// provider imports (`import 'az@1.0.0'`) and forms not read.
+    Import(Option<Import>),
     /// `extension ...` / `provider ...`; not lowered.
     Extension,
     /// `using 'path' [with {...}]` / `using none` (`.bicepparam`).
@@ -233,4 +234,15 @@ pub enum ExprKind {
     Spread(Box<Expr>),
     /// `(e)`.
     Paren(Box<Expr>),
+}
+
+/// A compile-time import.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The file imported from, as written.
+    pub from: String,
+    /// `{a, b as c}`: (name in that file, local name).
+    pub names: Vec<(String, Name)>,
+    /// `* as ns`: the namespace name.
+    pub wildcard: Option<Name>,
 }

@@ -47,8 +47,18 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .is_some_and(|v| v.eq_ci("inner") == Some(true));
         // Keeps a linked template alive while its scope borrows it.
         let linked: Option<Rc<LinkedDoc>>;
+        let cached = props
+            .get("templateLink")
+            .and_then(|link| l.bicep_registry.borrow().get(&link.span).cloned());
         let (root, file, dir) = if let Some(t) = props.get("template") {
             (t, self.file, self.dir.clone())
+        } else if let Some(c) = cached {
+            // A Bicep registry module found in the user's restore cache.
+            linked = crate::frontend::bicep::registry::read(l, &c);
+            match linked.as_deref() {
+                Some((doc, f, d)) => (&doc.root, *f, d.clone()),
+                None => return self.opaque(),
+            }
         } else if let Some(link) = props.get("templateLink") {
             let (rel, at) = match link.get("relativePath") {
                 Some(r) => (s(Some(&self.eval(r))).get().cloned(), r.span),
@@ -253,9 +263,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
             .is_some_and(|e| e.eq_ignore_ascii_case("bicep"))
         {
             // A Bicep module: lowered into a template with spans in the `.bicep` file.
-            return match crate::frontend::bicep::lower_file(&stored, id, &l.sources.path(id)) {
+            let shown = l.sources.path(id);
+            let reader = crate::frontend::bicep::file_reader(l, &path, &shown);
+            return match crate::frontend::bicep::lower_file(&stored, id, &shown, Some(&reader)) {
                 Ok(lowered) => {
                     l.notes.borrow_mut().extend(lowered.notes);
+                    crate::frontend::bicep::registry::register(lowered.registry, &path, l);
                     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
                     Some((lowered.doc, id, dir))
                 }
@@ -347,7 +360,7 @@ fn string_literals(text: &str) -> Vec<String> {
 }
 
 /// `dir/of/parent.json` + `nested/x.json` → `dir/of/nested/x.json` (display form, `/`).
-fn display_join(parent: &str, rel: &str) -> String {
+pub fn display_join(parent: &str, rel: &str) -> String {
     let base = parent.rsplit_once('/').map_or("", |(d, _)| d);
     let mut parts: Vec<&str> = if base.is_empty() {
         Vec::new()

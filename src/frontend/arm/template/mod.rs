@@ -21,7 +21,7 @@ use crate::source::{FileId, SourceMap, Span};
 mod deploy;
 mod scope;
 
-pub use deploy::BICEP_MODULE;
+pub use deploy::{BICEP_MODULE, display_join};
 pub use scope::Enclosing;
 
 /// Deepest chain of nested deployments followed.
@@ -79,6 +79,13 @@ pub struct Loader<'a> {
     /// is the value it deploys with. Without them a `null` default is an input its deployment
     /// supplies (Unknown).
     pub deployment_values: Cell<bool>,
+    /// Bicep registry modules found in the restore cache, by the span of the `templateLink`
+    /// the lowering wrote for their `module` declaration (only the lowering fills it, so no
+    /// template text can name a file through it).
+    pub bicep_registry: RefCell<HashMap<Span, Rc<crate::frontend::bicep::registry::Cached>>>,
+    /// Frames of the registry modules read from the cache: findings there move to the
+    /// user's `module` declaration ([`crate::relocate`]).
+    pub frames: RefCell<Vec<crate::model::ModuleFrame>>,
 }
 
 impl<'a> Loader<'a> {
@@ -99,6 +106,8 @@ impl<'a> Loader<'a> {
             linked_docs: RefCell::new(HashMap::new()),
             instances: Cell::new(0),
             copy_elements: Cell::new(0),
+            bicep_registry: RefCell::new(HashMap::new()),
+            frames: RefCell::new(Vec::new()),
             sensitive: RefCell::new(Vec::new()),
             deployment_values: Cell::new(false),
         }
@@ -110,7 +119,7 @@ impl<'a> Loader<'a> {
 }
 
 /// A linked template: its parsed text, file and directory.
-type LinkedDoc = (JsonDoc, FileId, PathBuf);
+pub type LinkedDoc = (JsonDoc, FileId, PathBuf);
 
 /// A parameter's value and origin.
 type PVal = (AVal, Option<Origin>);
