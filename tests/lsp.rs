@@ -149,6 +149,39 @@ impl Client {
         }
     }
 
+    /// Waits for a `window/logMessage` whose message satisfies `pred`; returns the message.
+    fn log_until(&mut self, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let m = if self.backlog.is_empty() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                self.rx.recv_timeout(left).expect("no matching log message")
+            } else {
+                self.backlog.remove(0)
+            };
+            if m["method"] == "window/logMessage"
+                && let Some(text) = m["params"]["message"].as_str()
+                && pred(text)
+            {
+                return text.to_string();
+            }
+        }
+    }
+
+    /// Every `publishDiagnostics` received so far for `file` (the backlog and the queue).
+    fn drain_published(&mut self, file: &Path) -> Vec<Vec<Value>> {
+        while let Ok(m) = self.rx.recv_timeout(Duration::from_millis(300)) {
+            self.backlog.push(m);
+        }
+        let want = uri(file);
+        self.backlog
+            .iter()
+            .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+            .filter(|m| m["params"]["uri"] == want)
+            .map(|m| m["params"]["diagnostics"].as_array().unwrap().clone())
+            .collect()
+    }
+
     fn shutdown(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "{r}");
@@ -437,6 +470,94 @@ fn an_unused_suppression_is_unnecessary_and_can_be_removed() {
         edit["range"]["end"],
         json!({"line": line + 1, "character": 0})
     );
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two Terraform roots, `a/` and `b/`: a change in `b/app.tf` re-lints the unit `b/` only (the
+/// server's log says how many files the run started from) and leaves the diagnostics of `a/`
+/// alone, while the cross-file finding of `b/gw.tf` appears and disappears.
+#[test]
+fn a_change_relints_only_the_units_of_the_file() {
+    let dir = workspace("partial");
+    let text = std::fs::read_to_string(dir.join("app.tf")).unwrap();
+    let slow = text.replace("00:02:00", "00:10:00");
+    let gw_text = std::fs::read_to_string(dir.join("gw.tf")).unwrap();
+    for (sub, app) in [("a", &slow), ("b", &text)] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(dir.join(sub).join("app.tf"), app).unwrap();
+        std::fs::write(dir.join(sub).join("gw.tf"), &gw_text).unwrap();
+    }
+    std::fs::remove_file(dir.join("app.tf")).unwrap();
+    std::fs::remove_file(dir.join("gw.tf")).unwrap();
+    let (a_gw, b_app, b_gw) = (
+        dir.join("a/gw.tf"),
+        dir.join("b/app.tf"),
+        dir.join("b/gw.tf"),
+    );
+    let mut c = Client::start(&dir);
+    c.log_until(|m| m.contains("(workspace) linted in"));
+    c.diagnostics_until(&a_gw, |d| has(d, "AGW014"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&b_app), "languageId": "terraform", "version": 1, "text": text}}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&b_app), "version": 2}, "contentChanges": [{"text": slow}]}),
+    );
+    let log = c.log_until(|m| m.contains("linted in") && !m.contains("(workspace)"));
+    assert!(log.contains("(1 files)"), "{log}");
+    let d = c.diagnostics_until(&b_gw, |d| has(d, "AGW014"));
+    let f = d.iter().find(|x| x["code"] == "AGW014").unwrap();
+    let related = f["relatedInformation"].as_array().unwrap();
+    assert!(related.iter().any(|r| r["location"]["uri"] == uri(&b_app)));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&b_app), "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    // The finding of b/gw.tf involves b/app.tf: the run starts from both.
+    let log = c.log_until(|m| m.contains("linted in") && !m.contains("(workspace)"));
+    assert!(log.contains("(2 files)"), "{log}");
+    c.diagnostics_until(&b_gw, |d| !has(d, "AGW014"));
+    // a/gw.tf was never published again without its finding.
+    let a = c.drain_published(&a_gw);
+    assert!(a.iter().all(|d| has(d, "AGW014")), "{a:?}");
+    c.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Saving the configuration or a tfvars file re-lints the workspace (`didSave`, also for a
+/// client that does not watch files).
+#[test]
+fn saving_the_configuration_or_tfvars_relints_the_workspace() {
+    let dir = workspace("save");
+    let app = dir.join("app.tf");
+    let gw = dir.join("gw.tf");
+    let text = std::fs::read_to_string(&app).unwrap();
+    let with_var = format!(
+        "variable \"fn_timeout\" {{\n  default = \"00:02:00\"\n}}\n{}",
+        text.replace("\"00:02:00\"", "var.fn_timeout")
+    );
+    std::fs::write(&app, &with_var).unwrap();
+    let mut c = Client::start(&dir);
+    c.log_until(|m| m.contains("(workspace) linted in"));
+    let tfvars = dir.join("terraform.tfvars");
+    std::fs::write(&tfvars, "fn_timeout = \"00:10:00\"\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&tfvars)}}),
+    );
+    c.log_until(|m| m.contains("(workspace) linted in"));
+    c.diagnostics_until(&gw, |d| has(d, "AGW014"));
+    let config = dir.join(".agwlint.yaml");
+    std::fs::write(&config, "ignore: [AGW014]\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    c.log_until(|m| m.contains("(workspace) linted in"));
+    c.diagnostics_until(&gw, |d| !has(d, "AGW014"));
     c.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,11 +2,14 @@
 //!
 //! The server holds the workspace: the open buffers are overlays over the disk content
 //! ([`crate::source::SourceMap::set_overlays`]), so a change is linted before it is saved. A
-//! change (debounced, [`DEBOUNCE`]) re-lints the workspace as `agwlint lint` in its root does
-//! (discovery, configuration, parameter files, tfvars), and diagnostics are published for every
+//! change (debounced, [`DEBOUNCE`]) re-lints the units that contain the changed file, and the
+//! other files of the published cross-file findings that involve it (`agwlint lint <files>`);
+//! the start, a watched file, and a change of the configuration, a parameter file or tfvars
+//! re-lint the workspace as `agwlint lint` in its root does. Diagnostics are published for every
 //! file whose diagnostics changed, cleared where they disappeared: a cross-file finding appears
 //! and disappears in the other file too. A file that does not parse shows AGW000 and keeps its
-//! last cross-file findings in the other files until it parses again. A run runs on a worker thread; a run made stale by a
+//! last cross-file findings in the other files until it parses again. A run runs on a worker
+//! thread; a run made stale by a
 //! newer change is not published. A panic in a run is caught and reported as AGW000 on the
 //! changed files; the server stays up. The server never writes a file and never opens a socket
 //! (stdio only).
@@ -175,6 +178,9 @@ struct Job {
     overlays: Arc<Overlays>,
     /// The files whose change asked for the run (a crash is reported on them).
     changed: Vec<Uri>,
+    /// Re-lint the whole workspace (start, configuration, parameter files, tfvars, watched
+    /// files); else only the units of the changed files ([`partial_paths`]).
+    full: bool,
 }
 
 /// An open document.
@@ -230,6 +236,7 @@ fn serve(conn: Connection) -> Result<(), Error> {
         generation: 0,
         due: Some(Instant::now()),
         changed: Vec::new(),
+        full: true,
     };
     let out = server.main_loop(&conn);
     drop(server);
@@ -247,6 +254,8 @@ struct Server {
     /// When the next run is due (debounce), if one is.
     due: Option<Instant>,
     changed: Vec<Uri>,
+    /// The next run re-lints the whole workspace.
+    full: bool,
 }
 
 impl Server {
@@ -304,12 +313,19 @@ impl Server {
             generation: self.generation,
             overlays: Arc::new(overlays),
             changed: std::mem::take(&mut self.changed),
+            full: std::mem::take(&mut self.full),
         });
     }
 
-    /// Schedules a run after the debounce delay.
+    /// Schedules a run after the debounce delay: of the units of `uri`, or of the whole
+    /// workspace when there is no `uri` or it is configuration ([`is_configuration`]).
     fn touch(&mut self, uri: Option<Uri>) {
         self.due = Some(Instant::now() + self.debounce);
+        let config = uri
+            .as_ref()
+            .and_then(convert::uri_to_path)
+            .is_none_or(|p| is_configuration(&p));
+        self.full |= config;
         if let Some(u) = uri
             && !self.changed.contains(&u)
         {
@@ -346,8 +362,8 @@ impl Server {
                 }
             }
             N::DidSaveTextDocument::METHOD => {
-                // The configuration, parameter files and tfvars are read from disk: a save
-                // re-lints everything.
+                // The configuration, parameter files and tfvars: a save re-lints everything
+                // ([`Server::touch`]); another file, its units.
                 if let Ok(p) =
                     serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
                 {
@@ -456,41 +472,77 @@ fn log_message(sender: &Sender<Message>, message: String) {
     )));
 }
 
+/// What the worker knows of the workspace from its runs.
+#[derive(Default)]
+struct Known {
+    /// A whole run succeeded: the published diagnostics cover the workspace, and a change
+    /// re-lints only its units.
+    whole: bool,
+    /// A run read Functions app code: the projects are found from the directories linted, so
+    /// every run is a whole one.
+    app_code: bool,
+}
+
 /// The worker: runs the newest job, publishes what changed.
 fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &Shared) {
     // A configuration error is shown once, not on every keystroke.
     let mut last_error: Option<String> = None;
+    let mut known = Known::default();
+    // The changes of runs that were not published (stale or failed): the next run covers them.
+    let mut carried: (Vec<Uri>, bool) = (Vec::new(), false);
     while let Ok(mut job) = jobs.recv() {
         // Only the newest job matters; the files of the skipped ones changed too.
         while let Ok(newer) = jobs.try_recv() {
-            let mut changed = std::mem::take(&mut job.changed);
-            changed.extend(newer.changed.iter().cloned());
+            carried.0.append(&mut job.changed);
+            carried.1 |= job.full;
             job = newer;
-            job.changed.extend(changed);
         }
+        for u in std::mem::take(&mut carried.0) {
+            if !job.changed.contains(&u) {
+                job.changed.push(u);
+            }
+        }
+        job.full |= std::mem::take(&mut carried.1);
+        let paths = if job.full || !known.whole || known.app_code {
+            None
+        } else {
+            partial_paths(root, &job.changed, &shared.published())
+        };
         let started = Instant::now();
-        let result = guarded(|| lint_workspace(root, &job.overlays));
+        let result = guarded(|| lint_workspace(root, &job.overlays, paths.as_deref()));
         log_message(
             sender,
             format!(
-                "agwlint: run {} linted in {} ms",
+                "agwlint: run {} ({}) linted in {} ms",
                 job.generation,
+                paths
+                    .as_ref()
+                    .map_or_else(|| "workspace".to_string(), |p| format!("{} files", p.len())),
                 started.elapsed().as_millis()
             ),
         );
         if shared.latest.load(Ordering::SeqCst) != job.generation {
-            continue; // stale: a newer run is coming
+            // Stale: a newer run is coming; it covers these changes too.
+            carried = (job.changed, job.full);
+            continue;
         }
         let next = match result {
-            Ok(Ok(map)) => {
+            Ok(Ok(run)) => {
                 last_error = None;
-                map
+                known.app_code |= run.app_code;
+                if paths.is_none() {
+                    known.whole = true;
+                    run.diagnostics
+                } else {
+                    merge(&shared.published(), run)
+                }
             }
             Ok(Err(message)) => {
                 if last_error.as_ref() != Some(&message) {
                     show_message(sender, lsp_types::MessageType::ERROR, message.clone());
                     last_error = Some(message);
                 }
+                carried = (job.changed, true);
                 continue;
             }
             Err(panic) => {
@@ -507,6 +559,123 @@ fn worker(root: &Path, jobs: &Receiver<Job>, sender: &Sender<Message>, shared: &
         };
         publish(sender, shared, next);
     }
+}
+
+/// The extensions of the files a partial run can start from (a unit's own sources).
+const UNIT_SOURCES: &[&str] = &["tf", "tofu", "json", "jsonc", "bicep"];
+
+/// The extensions and names of Functions app code files.
+const APP_CODE: &[&str] = &["py", "cs", "csx", "js", "mjs", "cjs", "ts", "java", "kt"];
+
+/// True for a file whose change re-lints the whole workspace: the configuration
+/// (`.agwlint.yaml`), parameter files (`*.parameters.json`, `.bicepparam`) and tfvars, which
+/// the configuration may map to any unit.
+pub fn is_configuration(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name == ".agwlint.yaml"
+        || name.ends_with(".tfvars")
+        || name.ends_with(".tfvars.json")
+        || name.ends_with(".bicepparam")
+        || (name.ends_with(".json") && name.contains(".parameters"))
+}
+
+fn extension_in(p: &Path, list: &[&str]) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| list.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// The files a partial run lints for a change of `changed` (relative to `root`; `lint` takes
+/// each through the whole units that contain it): the changed files, and every file of a
+/// published cross-file finding that involves one of them (its primary file or a related
+/// location), so such a finding is re-decided in the other unit too. `None` (lint the
+/// whole workspace) when a file is not a unit source on disk in the workspace (a new buffer,
+/// app code, configuration).
+fn partial_paths(
+    root: &Path,
+    changed: &[Uri],
+    published: &HashMap<Uri, Vec<Diagnostic>>,
+) -> Option<Vec<PathBuf>> {
+    if changed.is_empty() {
+        return None;
+    }
+    let changed_set: HashSet<&Uri> = changed.iter().collect();
+    let mut uris: Vec<&Uri> = changed.iter().collect();
+    for (uri, diags) in published {
+        for d in diags {
+            let related = d
+                .related_information
+                .iter()
+                .flatten()
+                .map(|r| &r.location.uri);
+            let mut all = std::iter::once(uri).chain(related);
+            if all.clone().any(|u| changed_set.contains(u)) {
+                uris.extend(all.by_ref());
+            }
+        }
+    }
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for u in uris {
+        let path = convert::canonical(&convert::uri_to_path(u)?);
+        let rel = path.strip_prefix(root).ok()?;
+        if !extension_in(&path, UNIT_SOURCES) || is_configuration(&path) || !path.is_file() {
+            return None;
+        }
+        paths.push(rel.to_path_buf());
+    }
+    paths.sort();
+    paths.dedup();
+    Some(paths)
+}
+
+/// The published diagnostics with those of a partial run's units replaced: a published
+/// diagnostic whose files (its own and its related locations) were all read by the run is the
+/// run's to decide, and is dropped; the run's diagnostics are added. (A file read by two
+/// units, such as a local module of two roots, gets the findings of the run's units only
+/// until the next whole run.)
+fn merge(published: &HashMap<Uri, Vec<Diagnostic>>, run: Run) -> HashMap<Uri, Vec<Diagnostic>> {
+    let mut next = published.clone();
+    for (uri, list) in &mut next {
+        if !run.files.contains(uri) {
+            continue;
+        }
+        list.retain(|d| {
+            !d.related_information
+                .iter()
+                .flatten()
+                .all(|r| run.files.contains(&r.location.uri))
+        });
+    }
+    for (uri, diags) in run.diagnostics {
+        let list = next.entry(uri).or_default();
+        for d in diags {
+            if !list.contains(&d) {
+                list.push(d);
+            }
+        }
+        sort_diagnostics(list);
+    }
+    next
+}
+
+/// Diagnostics in the order of their position, then rule.
+fn sort_diagnostics(list: &mut [Diagnostic]) {
+    let key = |d: &Diagnostic| {
+        let code = match &d.code {
+            Some(NumberOrString::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        (
+            d.range.start.line,
+            d.range.start.character,
+            code,
+            d.message.clone(),
+        )
+    };
+    list.sort_by_key(key);
 }
 
 /// Runs `f`, catching a panic (its message as `Err`).
@@ -600,28 +769,56 @@ fn publish(sender: &Sender<Message>, shared: &Shared, mut next: HashMap<Uri, Vec
     published.retain(|_, d| !d.is_empty());
 }
 
-/// Lints the workspace as `agwlint lint` in its root does, with the overlays; the diagnostics
-/// by file. `Err`: a message for the user (a configuration or usage error).
+/// The result of a run.
+struct Run {
+    /// The diagnostics by file.
+    diagnostics: HashMap<Uri, Vec<Diagnostic>>,
+    /// Every file the run read.
+    files: HashSet<Uri>,
+    /// The run read Functions app code.
+    app_code: bool,
+}
+
+/// Lints the workspace as `agwlint lint` in its root does, with the overlays; with `paths`,
+/// only the units that contain them (`agwlint lint <files>`). `Err`: a message for the user (a
+/// configuration or usage error).
 fn lint_workspace(
     root: &Path,
     overlays: &Arc<Overlays>,
-) -> Result<HashMap<Uri, Vec<Diagnostic>>, String> {
+    paths: Option<&[PathBuf]>,
+) -> Result<Run, String> {
     let sources = SourceMap::new();
     sources.set_overlays(Arc::clone(overlays));
     let mut opts = crate::LintOptions::default();
     if let Err(e) = crate::config::configure(&crate::config::ConfigArgs::default(), &mut opts) {
         return Err(format!("agwlint: configuration: {}", e.message));
     }
-    let report =
-        crate::lint(&[PathBuf::from(".")], &opts, &sources).map_err(|e| format!("agwlint: {e}"))?;
+    let whole = [PathBuf::from(".")];
+    let report = crate::lint(paths.unwrap_or(&whole), &opts, &sources)
+        .map_err(|e| format!("agwlint: {e}"))?;
     let mut files = convert::Files::new(root, &sources);
-    let mut map: HashMap<Uri, Vec<Diagnostic>> = HashMap::new();
+    let mut diagnostics: HashMap<Uri, Vec<Diagnostic>> = HashMap::new();
     for f in &report.findings {
         if let Some((uri, d)) = convert::diagnostic(f, &mut files) {
-            map.entry(uri).or_default().push(d);
+            diagnostics.entry(uri).or_default().push(d);
         }
     }
-    Ok(map)
+    diagnostics.values_mut().for_each(|l| sort_diagnostics(l));
+    let mut read = HashSet::new();
+    let mut app_code = false;
+    for id in 0..u32::try_from(sources.len()).unwrap_or(u32::MAX) {
+        let path = PathBuf::from(sources.path(crate::source::FileId(id)));
+        app_code |=
+            extension_in(&path, APP_CODE) || path.file_name().is_some_and(|n| n == "host.json");
+        if let Some(uri) = files.uri(crate::source::FileId(id)) {
+            read.insert(uri);
+        }
+    }
+    Ok(Run {
+        diagnostics,
+        files: read,
+        app_code,
+    })
 }
 
 #[cfg(test)]
