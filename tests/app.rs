@@ -369,3 +369,18 @@ fn a_fifo_in_the_project_is_not_read() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn a_maven_project_with_host_json_in_resources_reads_src_main_java() {
+    // The Spring Cloud Function layout: host.json in src/main/resources, the triggers in
+    // src/main/java of the Maven project; the probe path is the anonymous `hello` route.
+    let r = run(&root().join("testdata/app/java_maven_resources_arm"));
+    assert!(rules(&r).is_empty(), "{:?}", r.found);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("1 HTTP function(s) linked")),
+        "{:?}",
+        r.notes
+    );
+}

@@ -263,8 +263,10 @@ fn read_project(
     };
     let mut complete = host.route_prefix.get().is_some() || host.route_prefix.is_absent();
     let mut functions = Vec::new();
-    // function.json in the project's direct subdirectories; code files anywhere below.
-    let walker = WalkDir::new(dir)
+    // function.json in the project's direct subdirectories; code files anywhere below the code
+    // root (the project, or the Maven/Gradle project of a `src/main/resources/host.json`).
+    let code_root = jvm_project_root(dir, sources).unwrap_or(dir);
+    let walker = WalkDir::new(code_root)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
@@ -294,12 +296,13 @@ fn read_project(
             continue;
         }
         let fname = e.file_name().to_str().unwrap_or("");
-        if fname == "proxies.json" && e.depth() == 1 {
+        let in_project = |up: usize| p.ancestors().nth(up) == Some(dir);
+        if fname == "proxies.json" && in_project(1) {
             // Proxies add routes this linter does not model.
             complete = false;
             continue;
         }
-        if fname == "function.json" && e.depth() == 2 {
+        if fname == "function.json" && in_project(2) {
             let fshown = crate::discover::display_path(p);
             let (text, read) = match read::read_text(sources, p) {
                 Ok(t) => t,
@@ -392,6 +395,20 @@ fn read_project(
         functions,
         complete,
     })
+}
+
+/// The Maven or Gradle project holding a `src/main/resources/host.json` (the Java layout whose
+/// build copies host.json next to the compiled functions): the code sits in `src/main/java`,
+/// outside the host.json directory.
+fn jvm_project_root<'a>(dir: &'a Path, sources: &SourceMap) -> Option<&'a Path> {
+    if !dir.ends_with("src/main/resources") {
+        return None;
+    }
+    let root = dir.ancestors().nth(3)?;
+    ["pom.xml", "build.gradle", "build.gradle.kts"]
+        .iter()
+        .any(|b| sources.confined_file(&root.join(b)).is_ok())
+        .then_some(root)
 }
 
 /// Whether a code file may declare HTTP functions in a code-first model (a cheap text screen;
