@@ -250,8 +250,18 @@ fn the_minimum_rust_version_is_stated_and_covers_the_dependencies() {
         readme.contains(&format!("Rust {msrv} or newer")),
         "README must state `Rust {msrv} or newer`"
     );
+    // The host's dependency graph only: `--offline` fails on a fresh cargo home, where
+    // Windows-only packages (anstyle-wincon) were never downloaded by the build, and
+    // `--filter-platform` still reads their manifests; `--locked` keeps Cargo.lock as it is.
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let vv = Command::new(rustc).arg("-vV").output().unwrap();
+    let host = String::from_utf8_lossy(&vv.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc -vV names the host");
     let o = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .args(["--filter-platform", &host])
         .current_dir(repo())
         .output()
         .unwrap();
