@@ -128,6 +128,62 @@ mod tests {
         assert_eq!(codes_include(&codes(&["abc"]), 401), None);
     }
 
+    fn site_with(bindings: Val<Vec<super::super::HostBinding>>) -> Site {
+        let sp = Span::new(FileId(0), 0..1);
+        Site {
+            default_host_name: Val::known("app.azurewebsites.net".to_string(), sp),
+            host_bindings: bindings,
+            ..Site::default()
+        }
+    }
+
+    fn binding(host: Val<String>) -> super::super::HostBinding {
+        super::super::HostBinding {
+            host_name: host,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn basic_listener_in_front_of_a_custom_domain_is_not_a_mismatch() {
+        let sp = Span::new(FileId(0), 0..1);
+        let basic = super::super::Listener::default();
+        let named = |bs: Vec<super::super::HostBinding>| site_with(Val::known(bs, sp));
+        // No custom domain: any Host reaches the app, which answers only to its own name.
+        let plain = named(vec![]);
+        assert_eq!(
+            listener_hosts_served(Some(&basic), Some(&plain)),
+            Some(false)
+        );
+        let platform = named(vec![binding(Val::known(
+            "app.azurewebsites.net".into(),
+            sp,
+        ))]);
+        assert_eq!(
+            listener_hosts_served(Some(&basic), Some(&platform)),
+            Some(false)
+        );
+        assert_eq!(listener_hosts_served(Some(&basic), None), Some(false));
+        // A custom domain (Known, or a parameter) the clients may call the gateway by.
+        let custom = named(vec![binding(Val::known("www.contoso.com".into(), sp))]);
+        assert_eq!(listener_hosts_served(Some(&basic), Some(&custom)), None);
+        let param = named(vec![binding(Val::unknown(Some(sp)))]);
+        assert_eq!(listener_hosts_served(Some(&basic), Some(&param)), None);
+        let unknown = site_with(Val::unknown(Some(sp)));
+        assert_eq!(listener_hosts_served(Some(&basic), Some(&unknown)), None);
+        assert_eq!(listener_hosts_served(None, Some(&custom)), None);
+        assert_eq!(listener_hosts_served(None, Some(&plain)), Some(false));
+        // A listener host the app certainly does not answer to stays a mismatch.
+        let other = super::super::Listener {
+            host_name: Val::known("other.azurewebsites.net".into(), sp),
+            ..Default::default()
+        };
+        assert_eq!(
+            listener_hosts_served(Some(&other), Some(&custom)),
+            Some(false)
+        );
+    }
+
     #[test]
     fn prefixes_and_api_versions() {
         assert!(path_covered_by_prefixes("/API/health", "/admin;/api"));
@@ -226,10 +282,12 @@ pub fn host_state(site: &Site, host: &str) -> HostState {
 }
 
 /// `Some(true)` when every host the listener accepts is answered by the site (the documented
-/// custom-domain pattern, where forwarding the client's Host is right); `Some(false)` when the
-/// listener has no host name (any Host reaches the backend) or one of its hosts is certainly not
-/// the site's; `None` when unknowable (a custom domain with no binding in the scan, a site
-/// outside the scan, Unknown values).
+/// custom-domain pattern, where forwarding the client's Host is right); `Some(false)` when one of
+/// the listener's hosts is certainly not the site's, or the listener accepts any host (no host
+/// name) in front of a site with no custom domain (or outside the scan: clients can only use the
+/// gateway's own name or address); `None` when unknowable (a custom domain with no binding in the
+/// scan, a listener that accepts any host in front of a site with a custom domain or Unknown
+/// bindings, since clients may call the gateway by that domain, Unknown values).
 pub fn listener_hosts_served(
     listener: Option<&super::Listener>,
     site: Option<&Site>,
@@ -237,14 +295,19 @@ pub fn listener_hosts_served(
     let Some(l) = listener else {
         // Without the listener we cannot rule the pattern out unless the site has no custom
         // domain at all.
-        return match site.map(|s| s.host_bindings.items()) {
-            Some(Some([])) => Some(false),
+        return match site {
+            Some(s) if !may_have_custom_domain(s) => Some(false),
             _ => None,
         };
     };
     let hosts = listener_hosts(l)?;
     if hosts.is_empty() {
-        return Some(false);
+        // Any Host reaches the backend: the client's Host is the site's own only when clients
+        // call the gateway by a custom domain of the site.
+        return match site {
+            Some(s) if may_have_custom_domain(s) => None,
+            _ => Some(false),
+        };
     }
     let site = site?;
     let mut all = Some(true);
@@ -256,6 +319,19 @@ pub fn listener_hosts_served(
         }
     }
     all
+}
+
+/// Whether the site may answer to a custom domain: its bindings are Unknown, or one binding's host
+/// name is not certainly an App Service platform host (`*.azurewebsites.net`, Government, China).
+pub fn may_have_custom_domain(site: &Site) -> bool {
+    let Some(bindings) = site.host_bindings.items() else {
+        return true;
+    };
+    bindings.iter().any(|b| {
+        !b.host_name
+            .known_suffix()
+            .is_some_and(super::query::is_app_service_host)
+    })
 }
 
 /// The host names a listener accepts (`hostName` plus `hostNames`); `None` when one is Unknown.

@@ -304,6 +304,19 @@ impl<T> Val<Vec<T>> {
 }
 
 impl Val<String> {
+    /// The text for a message naming an element: the Known value; for an Unknown value, the known
+    /// text around the expression (`…-routing-rule` for `"${var.name}-routing-rule"`); `?` when
+    /// nothing of it is known (or it is Absent).
+    pub fn display_name(&self) -> String {
+        match &self.state {
+            Lattice::Known(s) => s.clone(),
+            Lattice::Unknown(p) if !p.prefix.is_empty() || !p.suffix.is_empty() => {
+                format!("{}…{}", p.prefix, p.suffix)
+            }
+            _ => "?".to_string(),
+        }
+    }
+
     /// Case-insensitive comparison with a literal: `Some(true/false)` when Known, `None`
     /// otherwise (Absent has no text to compare; use [`Val::or_default`] for defaults).
     pub fn eq_ci(&self, other: &str) -> Option<bool> {
@@ -346,6 +359,26 @@ mod tests {
 
     fn sp() -> Span {
         Span::new(FileId(0), 1..2)
+    }
+
+    #[test]
+    fn display_names_say_what_is_known() {
+        let k: Val<String> = Val::known("probe-api".into(), sp());
+        assert_eq!(k.display_name(), "probe-api");
+        let p = |prefix: &str, suffix: &str| -> Val<String> {
+            Val::unknown_partial(
+                Some(sp()),
+                Partial {
+                    prefix: prefix.into(),
+                    suffix: suffix.into(),
+                    ..Partial::default()
+                },
+            )
+        };
+        assert_eq!(p("", "-routing-rule").display_name(), "…-routing-rule");
+        assert_eq!(p("probe-", "").display_name(), "probe-…");
+        assert_eq!(p("", "").display_name(), "?");
+        assert_eq!(Val::<String>::absent().display_name(), "?");
     }
 
     #[test]

@@ -131,7 +131,7 @@ fn check_public_ip_zones(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
         if missing.is_empty() {
             continue;
         }
-        let fe_name = fe.name.get().cloned().unwrap_or_else(|| "?".into());
+        let fe_name = fe.name.display_name();
         let list = |v: &[String]| super::capped_list(v);
         let miss: Vec<String> = missing.into_iter().cloned().collect();
         let f = cx

@@ -75,7 +75,7 @@ impl Rule for BackendFqdnMalformed {
         for gw in &model.gateways {
             let d = gw.res.dialect;
             for pool in gw.pools.iter() {
-                let pname = pool.name.get().cloned().unwrap_or_else(|| "?".into());
+                let pname = pool.name.display_name();
                 for addr in pool.addresses.iter() {
                     let fqdn_prop = d.prop("fqdn", "fqdns");
                     let problem = match &addr.fqdn.state {

@@ -81,9 +81,9 @@ impl Rule for AppServiceBackendByIp {
             let d = gw.res.dialect;
             let gname = gw.res.display_name();
             for (s, pools) in routed_settings(gw) {
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 for pool in pools {
-                    let pname = pool.name.get().cloned().unwrap_or_else(|| "?".into());
+                    let pname = pool.name.display_name();
                     for a in pool.addresses.iter() {
                         // A host name written under ipAddress is AGW007's finding.
                         if a.ip_address.is_absent() || ip_field_holds_host_name(a) {

@@ -62,7 +62,7 @@ fn places(gw: &Gateway) -> Vec<Place<'_>> {
     let d = gw.res.dialect;
     let mut out = Vec::new();
     for pool in gw.pools.iter() {
-        let pname = pool.name.get().cloned().unwrap_or_else(|| "?".into());
+        let pname = pool.name.display_name();
         for a in pool.addresses.iter() {
             // A runtime reference to a site is exactly the fix; only literals are suspect.
             if a.source.is_known() {
@@ -77,7 +77,7 @@ fn places(gw: &Gateway) -> Vec<Place<'_>> {
         }
     }
     for s in gw.settings.iter() {
-        let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+        let sname = s.name.display_name();
         out.push(Place {
             val: &s.host_name,
             fallback: s.span,
@@ -89,7 +89,7 @@ fn places(gw: &Gateway) -> Vec<Place<'_>> {
         });
     }
     for p in gw.probes.iter() {
-        let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+        let pname = p.name.display_name();
         out.push(Place {
             val: &p.host,
             fallback: p.span,

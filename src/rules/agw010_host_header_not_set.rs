@@ -76,7 +76,7 @@ impl Rule for HostHeaderNotSet {
                     "pick_host_name_from_backend_address",
                 );
                 let host_prop = d.prop("hostName", "host_name");
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let backend = addr
                     .fqdn
                     .get()

@@ -122,7 +122,7 @@ impl Rule for HostOverrideNotBound {
                 }
                 let pools: Vec<&BackendPool> =
                     pairs_of_settings(gw, s).iter().map(|p| p.pool).collect();
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let o = Override {
                     host: &s.host_name,
                     https: s.protocol.eq_ci("Https") == Some(true),
@@ -145,7 +145,7 @@ impl Rule for HostOverrideNotBound {
                         }
                     }
                 }
-                let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+                let pname = p.name.display_name();
                 let o = Override {
                     host: &p.host,
                     https: p.protocol.eq_ci("Https") == Some(true),

@@ -52,7 +52,7 @@ impl Rule for HostOverrideConflict {
                         continue;
                     }
                 }
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let pick_prop = d.prop(
                     "pickHostNameFromBackendAddress",
                     "pick_host_name_from_backend_address",

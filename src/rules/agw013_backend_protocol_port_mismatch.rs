@@ -93,7 +93,7 @@ impl Rule for BackendProtocolPortMismatch {
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
         for gw in &model.gateways {
             for s in gw.settings.iter() {
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let subject = Subject {
                     protocol: &s.protocol,
                     port: &s.port,
@@ -112,7 +112,7 @@ impl Rule for BackendProtocolPortMismatch {
                 let app_service = users
                     .iter()
                     .any(|s| settings_target_app_service(model, gw, s));
-                let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+                let pname = p.name.display_name();
                 let subject = Subject {
                     protocol: &p.protocol,
                     port: &p.port,

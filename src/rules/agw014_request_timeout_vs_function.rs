@@ -109,7 +109,7 @@ impl Rule for RequestTimeoutVsFunction {
                     );
                     continue;
                 };
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let fname = site.res.display_name();
                 let gname = gw.res.display_name();
                 let shown = if s.request_timeout.is_absent() {

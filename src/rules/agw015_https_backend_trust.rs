@@ -71,7 +71,7 @@ fn check_v1(model: &Model, gw: &Gateway, cx: &mut RuleCx<'_>) {
                 continue;
             }
         }
-        let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+        let sname = s.name.display_name();
         let prop = gw
             .res
             .dialect
@@ -99,7 +99,7 @@ fn check_validation(gw: &Gateway, cx: &mut RuleCx<'_>) {
         if s.protocol.eq_ci("Https") != Some(true) {
             continue;
         }
-        let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+        let sname = s.name.display_name();
         let gname = gw.res.display_name();
         let sni_prop = d.prop("validateSNI", "sni_validation_enabled");
         if d == Dialect::Terraform

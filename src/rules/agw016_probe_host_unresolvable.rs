@@ -70,7 +70,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
         );
         return;
     };
-    let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+    let pname = p.name.display_name();
     let gname = gw.res.display_name();
     let pick_prop = d.prop(
         "pickHostNameFromBackendHttpSettings",
@@ -152,7 +152,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
                 if s_pick || s_host.is_some_and(|h| !h.trim().is_empty()) {
                     continue;
                 }
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let f = base(
                     cx,
                     format!(

@@ -58,8 +58,8 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, p: &Probe, cx: &mut RuleCx<'_>)
         return;
     }
     let d = gw.res.dialect;
-    let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
-    let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+    let pname = p.name.display_name();
+    let sname = s.name.display_name();
     let gname = gw.res.display_name();
     let (msg, label) = if l4 {
         (

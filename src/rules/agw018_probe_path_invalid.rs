@@ -71,7 +71,7 @@ fn check_probe(gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
             None => return,
         },
     };
-    let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+    let pname = p.name.display_name();
     let gname = gw.res.display_name();
     let f = cx
         .finding(

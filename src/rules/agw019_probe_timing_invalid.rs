@@ -61,7 +61,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     } else {
         Severity::Warning
     };
-    let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+    let pname = p.name.display_name();
     let gname = gw.res.display_name();
     let base = |cx: &RuleCx<'_>, v: &Val<i64>, arm: &str, msg: String| -> Finding {
         cx.finding(

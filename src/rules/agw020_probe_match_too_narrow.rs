@@ -71,7 +71,7 @@ fn expected_status(s: &BackendSettings, site: &Site, path: &str) -> Option<(u16,
 
 fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
     let d = gw.res.dialect;
-    let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+    let pname = p.name.display_name();
     let gname = gw.res.display_name();
     let codes_prop = d.prop("match.statusCodes", "match.status_code");
     let mut warned = false;
@@ -113,7 +113,7 @@ fn check_probe(model: &Model, gw: &Gateway, p: &Probe, cx: &mut RuleCx<'_>) {
                     Some(false) => {
                         done.push(code);
                         warned = true;
-                        let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                        let sname = s.name.display_name();
                         let f = cx
                             .finding(
                                 format!(

@@ -65,7 +65,7 @@ fn required(gw: &Gateway) -> Option<bool> {
 }
 
 fn rname(r: &RoutingRule) -> String {
-    r.name.get().cloned().unwrap_or_else(|| "?".into())
+    r.name.display_name()
 }
 
 fn check_gateway(gw: &Gateway, cx: &mut RuleCx<'_>) {

@@ -60,7 +60,7 @@ fn check_listener(gw: &Gateway, l: &Listener, cx: &mut RuleCx<'_>) {
         return;
     }
     let d = gw.res.dialect;
-    let lname = l.name.get().cloned().unwrap_or_else(|| "?".into());
+    let lname = l.name.display_name();
     let gname = gw.res.display_name();
     let cert_prop = d.prop("sslCertificate", "ssl_certificate_name");
     let f = cx
@@ -80,7 +80,7 @@ fn check_listener(gw: &Gateway, l: &Listener, cx: &mut RuleCx<'_>) {
 
 fn check_certificate(gw: &Gateway, c: &SslCertificate, cx: &mut RuleCx<'_>) {
     let d = gw.res.dialect;
-    let cname = c.name.get().cloned().unwrap_or_else(|| "?".into());
+    let cname = c.name.display_name();
     let gname = gw.res.display_name();
     let kv_prop = d.prop("keyVaultSecretId", "key_vault_secret_id");
     if c.data.is_absent() && c.key_vault_secret_id.is_absent() {

@@ -39,7 +39,7 @@ impl Rule for DuplicateListener {
 }
 
 fn lname(l: &Listener) -> String {
-    l.name.get().cloned().unwrap_or_else(|| "?".into())
+    l.name.display_name()
 }
 
 /// The listener's host names, lower-cased; `None` when one is Unknown.

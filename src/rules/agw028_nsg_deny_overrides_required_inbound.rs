@@ -161,7 +161,7 @@ impl Rule for NsgDenyOverridesRequiredInbound {
                     _ => continue,
                 };
                 seen.push(p);
-                let lname = l.name.get().cloned().unwrap_or_else(|| "?".into());
+                let lname = l.name.display_name();
                 let (primary, property, origin_rule) = match by {
                     Decider::Rule(r) => (
                         r.access.span_or(r.span),

@@ -73,7 +73,7 @@ impl Rule for UdrForcedTunneling {
                         }
                     };
                     let hop = route.next_hop_type.get().cloned().unwrap_or_default();
-                    let rname = route.name.get().cloned().unwrap_or_else(|| "?".into());
+                    let rname = route.name.display_name();
                     let mut label = format!("next hop `{hop}` instead of `Internet`");
                     if let Some(why) = isolated {
                         label = format!("{label}; reported as info because {why}");

@@ -149,7 +149,7 @@ fn check_site(
     let gname = gw.res.display_name();
     let mut f = match by {
         Some(r) => {
-            let rname = r.name.get().cloned().unwrap_or_else(|| "?".into());
+            let rname = r.name.display_name();
             cx.finding(
                 format!(
                     "access restriction \"{rname}\" of site \"{sname}\" denies gateway \"{gname}\""

@@ -57,7 +57,7 @@ impl Rule for SubnetRuleWithoutServiceEndpoint {
                     }
                 }
                 let d = site.res.dialect;
-                let rname = r.name.get().cloned().unwrap_or_else(|| "?".into());
+                let rname = r.name.display_name();
                 let f = cx
                     .finding(
                         format!(

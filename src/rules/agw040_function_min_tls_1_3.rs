@@ -68,7 +68,7 @@ fn check_pair(gw: &Gateway, s: &BackendSettings, site: &Site, cx: &mut RuleCx<'_
         }
     };
     let d = site.res.dialect;
-    let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+    let sname = s.name.display_name();
     let gname = gw.res.display_name();
     let app = site.res.display_name();
     let (msg, label) = if severity == Severity::Error {

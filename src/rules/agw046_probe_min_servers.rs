@@ -41,7 +41,7 @@ impl Rule for ProbeMinServers {
                 if n <= 0 {
                     continue;
                 }
-                let pname = p.name.get().cloned().unwrap_or_else(|| "?".into());
+                let pname = p.name.display_name();
                 let f = cx
                     .finding(
                         format!(

@@ -87,7 +87,7 @@ impl Rule for CustomDomainHttpsWithoutTlsBinding {
                         continue;
                     }
                     reported.push(key);
-                    let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                    let sname = s.name.display_name();
                     let site_name = site.res.display_name();
                     let gname = gw.res.display_name();
                     let (msg, at, why) = if sni_name {

@@ -68,7 +68,7 @@ impl Rule for CustomDomainDefaultProbe {
                 };
                 let Some(host) = hosts.first() else { continue };
                 reported.push(std::ptr::from_ref(s));
-                let sname = s.name.get().cloned().unwrap_or_else(|| "?".into());
+                let sname = s.name.display_name();
                 let app = site.map_or_else(
                     || addr.fqdn.get().cloned().unwrap_or_else(|| "?".into()),
                     |x| x.res.display_name(),

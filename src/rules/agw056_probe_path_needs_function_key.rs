@@ -58,7 +58,7 @@ impl Rule for ProbePathNeedsFunctionKey {
                         continue;
                     }
                 }
-                let fname = f.name.get().cloned().unwrap_or_else(|| "?".into());
+                let fname = f.name.display_name();
                 let app = t.site.res.display_name();
                 let written = f.auth_level.is_known();
                 let level_label = if written {

@@ -36,7 +36,7 @@ impl Rule for ProbeMethodNotAllowed {
                     continue;
                 }
                 let Some(f) = m.hits.first() else { continue };
-                let fname = f.name.get().cloned().unwrap_or_else(|| "?".into());
+                let fname = f.name.display_name();
                 let methods = f.methods.get().map(|m| m.join(", ")).unwrap_or_else(|| {
                     f.model
                         .default_methods()
