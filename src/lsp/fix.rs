@@ -493,7 +493,6 @@ mod tests {
 
     fn rule(sources: &SourceMap, path: &str, text: &str, dialect: Dialect) -> Finding {
         let id = sources.add(path, text);
-        let into = Span::new(id, 0..text.len());
         let into = match dialect {
             Dialect::Arm => {
                 let at = text.find('[').unwrap();
