@@ -43,6 +43,48 @@ pub struct Related {
     pub message: String,
 }
 
+/// A mechanical fix a rule can describe from the model alone, without the file's syntax (a
+/// rule never sees JSON or HCL): what to add and where. The language server renders it as a
+/// text edit in the file's own syntax (`src/lsp/fix.rs`); a fix it cannot render safely is not
+/// offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Add a security rule to a network security group's inline rules.
+    AddSecurityRule(NewSecurityRule),
+}
+
+/// A security rule to add to a network security group ([`Fix::AddSecurityRule`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSecurityRule {
+    /// The resource's dialect: ARM (JSON or Bicep `securityRules` array) or Terraform
+    /// (`security_rule` block).
+    pub dialect: crate::model::Dialect,
+    /// Where the rule goes: the inline `securityRules` array (ARM, Bicep), or the whole
+    /// `azurerm_network_security_group` block (Terraform).
+    pub into: Span,
+    /// The last inline rule element of the array, when there is one: the new rule follows it
+    /// (ARM, Bicep).
+    pub after: Option<Span>,
+    /// `name`, not used by another rule of the group.
+    pub name: String,
+    /// `direction` (`Inbound`).
+    pub direction: String,
+    /// `access` (`Allow`).
+    pub access: String,
+    /// `priority`, free in the group.
+    pub priority: i64,
+    /// `protocol` (`Tcp`).
+    pub protocol: String,
+    /// `sourceAddressPrefix` (a service tag such as `GatewayManager`).
+    pub source_prefix: String,
+    /// `sourcePortRange` (`*`).
+    pub source_ports: String,
+    /// `destinationAddressPrefix` (`*`).
+    pub destination_prefix: String,
+    /// `destinationPortRange` (`65200-65535`).
+    pub destination_ports: String,
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -68,6 +110,8 @@ pub struct Finding {
     /// Logical property path (`backendHttpSettingsCollection[func-https].pickHostNameFromBackendAddress`),
     /// used with rule, file and resource for fingerprints that survive line shifts.
     pub property: Option<String>,
+    /// The mechanical fix, when the rule can describe one ([`Fix`]).
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -90,6 +134,7 @@ impl Finding {
             related: Vec::new(),
             resource: None,
             property: None,
+            fix: None,
         }
     }
 
@@ -134,6 +179,12 @@ impl Finding {
     /// Sets the logical property path.
     pub fn property(mut self, path: impl Into<String>) -> Self {
         self.property = Some(path.into());
+        self
+    }
+
+    /// Attaches a mechanical fix.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 

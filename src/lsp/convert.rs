@@ -160,10 +160,22 @@ pub fn diagnostic(f: &Finding, files: &mut Files<'_>) -> Option<(Uri, Diagnostic
 }
 
 /// The mechanical fix of a finding, carried in the diagnostic's `data` for the code action:
-/// `{"fix": {"title", "range", "newText"}}`. Today: a `pickHostNameFromBackendAddress` /
-/// `pick_host_name_from_backend_address` set to `false` (the finding's span is the value, or
-/// the property with its value) is set to `true`.
+/// `{"fix": {"title", "range", "newText"}}`. The fix the rule describes ([`Finding::fix`],
+/// rendered by [`super::fix::edit`]: AGW027's missing GatewayManager rule); else a
+/// `pickHostNameFromBackendAddress` / `pick_host_name_from_backend_address` set to `false`
+/// (the finding's span is the value, or the property with its value) is set to `true`.
 fn fix_data(f: &Finding, sources: &SourceMap) -> Option<serde_json::Value> {
+    if f.fix.is_some() {
+        let e = super::fix::edit(f, sources)?;
+        let files = Files::new(Path::new(""), sources);
+        return Some(serde_json::json!({
+            "fix": {
+                "title": e.title,
+                "range": files.range(&e.span),
+                "newText": e.new_text,
+            }
+        }));
+    }
     const KEYS: [&str; 2] = [
         "pickHostNameFromBackendAddress",
         "pick_host_name_from_backend_address",

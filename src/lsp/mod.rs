@@ -22,6 +22,7 @@
 
 mod actions;
 mod convert;
+mod fix;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -475,6 +475,7 @@ mod tests {
         m.nsgs.push(NetworkSecurityGroup {
             res: res("Microsoft.Network/networkSecurityGroups", "NSG-A"),
             rules: Val::absent(),
+            block: None,
         });
         m.reindex();
         let sp = Span::new(FileId(0), 0..1);
@@ -512,6 +513,7 @@ mod tests {
                 unit.nsgs.push(NetworkSecurityGroup {
                     res: r,
                     rules: Val::absent(),
+                    block: None,
                 });
             }
             // A repeated key inside one unit: the first one wins.
@@ -521,6 +523,7 @@ mod tests {
             unit.nsgs.push(NetworkSecurityGroup {
                 res: dup,
                 rules: Val::absent(),
+                block: None,
             });
             unit.reindex();
             m.extend(unit);

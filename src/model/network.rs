@@ -98,6 +98,10 @@ pub struct NetworkSecurityGroup {
     pub res: Resource,
     /// Rules.
     pub rules: Coll<SecurityRule>,
+    /// Terraform: the whole `azurerm_network_security_group` block (header to closing brace),
+    /// where an inline `security_rule` can be added. `None` for ARM and Bicep (their inline
+    /// list is the span of [`NetworkSecurityGroup::rules`]).
+    pub block: Option<Span>,
 }
 
 /// One route.

@@ -2,7 +2,8 @@
 
 A change to the unsaved buffer of app.tf (the Function App may run 10 minutes) must make
 AGW014 appear in gw.tf (the gateway waits 180 s), and undoing it must clear it; hover shows the
-rule page; code actions offer the suppression comment and the host-name fix. The last tests
+rule page; code actions offer the suppression comment, the host-name fix and the missing
+GatewayManager rule (AGW027), whose edit applied to the buffer clears the diagnostic. The last tests
 measure the time from didChange to the diagnostics of the other file on a 10-file workspace
 (printed, not asserted).
 """
@@ -61,6 +62,17 @@ def change(client: LanguageClient, path, version: int, text: str):
     )
 
 
+async def code_actions(client: LanguageClient, path, diag: types.Diagnostic):
+    """The code actions of one diagnostic of `path`."""
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag]),
+        )
+    )
+
+
 async def test_cross_file_finding_hover_and_code_actions(client: LanguageClient, workspace):
     app, gw = workspace / "app.tf", workspace / "gw.tf"
     text = app.read_text()
@@ -99,13 +111,7 @@ async def test_cross_file_finding_hover_and_code_actions(client: LanguageClient,
     )
     assert hover is not None and "AGW014" in hover.contents.value
 
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(gw)),
-            range=diag.range,
-            context=types.CodeActionContext(diagnostics=[diag]),
-        )
-    )
+    actions = await code_actions(client, gw, diag)
     edits = [e for a in actions for e in a.edit.changes[uri(gw)]]
     assert any(
         e.new_text.strip().startswith("# agwlint-ignore AGW014: ")
@@ -126,19 +132,69 @@ async def test_host_name_fix(client: LanguageClient, workspace):
     open_doc(client, gw, text)
     await until(client, lambda: "AGW010" in codes(client, gw))
     diag = next(d for d in client.diagnostics[uri(gw)] if d.code == "AGW010")
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(gw)),
-            range=diag.range,
-            context=types.CodeActionContext(diagnostics=[diag]),
-        )
-    )
+    actions = await code_actions(client, gw, diag)
     fix = next(a for a in actions if a.is_preferred)
     edit = fix.edit.changes[uri(gw)][0]
     assert edit.new_text == "true"
     line = text.splitlines()[edit.range.start.line]
     c = edit.range.start.character
     assert line[c : c + 5] == "false" and "pick_host_name" in line, line
+
+
+def apply(text: str, edit: types.TextEdit) -> str:
+    """The text with one edit applied (ASCII text: UTF-16 columns are characters)."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(p: types.Position) -> int:
+        return sum(len(l) for l in lines[: p.line]) + p.character
+
+    return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+
+
+async def test_gateway_manager_rule_fix(client: LanguageClient, workspace):
+    gw = workspace / "gw.tf"
+    # The rule named AllowGatewayManager admits VirtualNetwork instead: AGW027 fires, and the
+    # fix must pick another name and the next free priority (100 is taken).
+    text = gw.read_text()
+    assert text.count('source_address_prefix      = "GatewayManager"') == 1
+    text = text.replace(
+        'source_address_prefix      = "GatewayManager"',
+        'source_address_prefix      = "VirtualNetwork"',
+    )
+    open_doc(client, gw, text)
+    await until(client, lambda: "AGW027" in codes(client, gw))
+    diag = next(d for d in client.diagnostics[uri(gw)] if d.code == "AGW027")
+    assert diag.data["fix"]["title"].startswith("Add security rule"), diag.data
+    actions = await code_actions(client, gw, diag)
+    fix = next(a for a in actions if a.is_preferred)
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.title == (
+        "Add security rule AllowGatewayManagerInbound "
+        "(allow GatewayManager inbound on TCP 65200-65535, priority 101)"
+    ), fix.title
+    [edit] = fix.edit.changes[uri(gw)]
+    assert edit.range.start == edit.range.end, "an insertion"
+    # Before the NSG block's closing brace, as a block indented like the others.
+    nsg = text.index('resource "azurerm_network_security_group" "agw"')
+    close = text.index("\n}\n", nsg) + 1
+    assert edit.range.start.line == text[:close].count("\n"), edit.range
+    assert edit.new_text == (
+        "\n"
+        "  security_rule {\n"
+        '    name                       = "AllowGatewayManagerInbound"\n'
+        '    protocol                   = "Tcp"\n'
+        '    source_port_range          = "*"\n'
+        '    destination_port_range     = "65200-65535"\n'
+        '    source_address_prefix      = "GatewayManager"\n'
+        '    destination_address_prefix = "*"\n'
+        '    access                     = "Allow"\n'
+        "    priority                   = 101\n"
+        '    direction                  = "Inbound"\n'
+        "  }\n"
+    ), edit.new_text
+    # Applied to the buffer, the finding goes away.
+    change(client, gw, 2, apply(text, edit))
+    await until(client, lambda: "AGW027" not in codes(client, gw))
 
 
 async def measure(client: LanguageClient, ws, label: str, rounds: int = 20):

@@ -48,6 +48,7 @@ fn nsg(rules: Vec<SecurityRule>) -> NetworkSecurityGroup {
             ..Default::default()
         },
         rules: Val::known(rules, sp()),
+        block: None,
     }
 }
 

@@ -187,6 +187,7 @@ pub fn with_nsg(mut m: Model, rules: Vec<SecurityRule>) -> Model {
     let nsg = NetworkSecurityGroup {
         res: res("Microsoft.Network/networkSecurityGroups", "agw-nsg"),
         rules: k(rules),
+        block: None,
     };
     m.subnets[0].nsg = rref(&nsg.res);
     m.nsgs.push(nsg);

@@ -142,7 +142,11 @@ pub(super) fn nsg(m: &mut Mapper, r: &EvRes, i: usize) {
     let rules = coll(pget(r, "securityRules"), |e| {
         security_rule(s(e.get("name")), props(e), e.span)
     });
-    m.model.nsgs.push(NetworkSecurityGroup { res, rules });
+    m.model.nsgs.push(NetworkSecurityGroup {
+        res,
+        rules,
+        block: None,
+    });
 }
 
 /// Appends a child element to a parent collection; a child with an Unknown condition makes

@@ -25,6 +25,7 @@ impl Mapper {
                         c
                     }
                 },
+                block: Some(n.span),
             }),
             "azurerm_network_security_rule" => {
                 let t = target_of(n.attr("network_security_group_name"), unit);
