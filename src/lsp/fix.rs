@@ -285,9 +285,28 @@ mod tests {
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/rules/AGW027");
 
+    /// A fixture copy under the temporary directory, removed when dropped.
+    struct Scratch {
+        dir: PathBuf,
+        path: PathBuf,
+    }
+
+    impl std::ops::Deref for Scratch {
+        type Target = PathBuf;
+        fn deref(&self) -> &PathBuf {
+            &self.path
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
     /// A fresh directory holding a copy of fixture `name` (a file or a Terraform directory),
-    /// its text changed by `change`; the path to lint.
-    fn copy(name: &str, change: impl Fn(String) -> String) -> PathBuf {
+    /// its text changed by `change`; derefs to the path to lint.
+    fn copy(name: &str, change: impl Fn(String) -> String) -> Scratch {
         static N: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "agwlint-fix-{}-{}",
@@ -304,11 +323,11 @@ mod tests {
                 let text = std::fs::read_to_string(e.path()).unwrap();
                 std::fs::write(to.join(e.file_name()), change(text)).unwrap();
             }
-            to
+            Scratch { dir, path: to }
         } else {
             let to = dir.join(name);
             std::fs::write(&to, change(std::fs::read_to_string(&from).unwrap())).unwrap();
-            to
+            Scratch { dir, path: to }
         }
     }
 
