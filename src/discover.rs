@@ -421,6 +421,14 @@ fn sniff(p: &Path, limit: u64) -> Option<Vec<u8>> {
 fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut json = Vec::new();
+    // As in [`discover`]: a symbolic link to a directory outside the root is not entered (a
+    // link to `/proc/self/root` would otherwise walk the whole file system).
+    let canonical_root = canonical(root);
+    let escapes = |e: &walkdir::DirEntry| {
+        e.path_is_symlink()
+            && e.file_type().is_dir()
+            && !std::fs::canonicalize(e.path()).is_ok_and(|c| c.starts_with(&canonical_root))
+    };
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -432,7 +440,8 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
             let dir = e.file_type().is_dir();
             let name = e.file_name().to_string_lossy();
             !(filters.excluded(e.path())
-                || dir && (is_skipped_dir(&name) || e.path().join(CACHE_TAG).is_file()))
+                || dir && (is_skipped_dir(&name) || e.path().join(CACHE_TAG).is_file())
+                || escapes(e))
         });
     for entry in walker.flatten() {
         let p = entry.path();
@@ -768,5 +777,26 @@ mod tests {
                 .is_empty()
         );
         let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_partial_run_does_not_follow_a_link_out_of_the_repository() {
+        let tmp = std::env::temp_dir().join(format!("agwlint-disc-esc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let (repo, outside) = (tmp.join("repo"), tmp.join("outside"));
+        std::fs::create_dir_all(repo.join("infra")).unwrap();
+        std::fs::create_dir_all(outside.join("tf")).unwrap();
+        std::fs::write(repo.join("infra/a.json"), "{}").unwrap();
+        std::fs::write(outside.join("b.json"), "{}").unwrap();
+        std::fs::write(outside.join("tf/main.tf"), "").unwrap();
+        std::os::unix::fs::symlink(&outside, repo.join("out")).unwrap();
+        std::os::unix::fs::symlink(repo.join("infra"), repo.join("inside")).unwrap();
+        let (dirs, json) = walk_repository(&repo, &Filters::default());
+        let _ = std::fs::remove_dir_all(&tmp);
+        assert!(dirs.is_empty(), "{dirs:?}");
+        let names: Vec<String> = json.iter().map(|p| display_path(p)).collect();
+        assert_eq!(json.len(), 2, "{names:?}");
+        assert!(json.iter().all(|p| p.ends_with("a.json")), "{names:?}");
     }
 }

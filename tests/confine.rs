@@ -29,9 +29,18 @@ const GOOD_TF: &str = include_str!("../testdata/rules/AGW001/fail_tf/main.tf");
 
 static N: AtomicUsize = AtomicUsize::new(0);
 
+/// Removes a test's temporary tree when the test ends (passed or failed).
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// `<tmp>/outside/...` (files that would print the marker if read) and `<tmp>/repo` (a git
 /// repository with a v1 gateway in ARM and in Terraform).
-fn setup(name: &str) -> (PathBuf, PathBuf) {
+fn setup(name: &str) -> (PathBuf, PathBuf, Cleanup) {
     let base = std::env::temp_dir().join(format!(
         "agwlint-confine-{name}-{}-{}",
         std::process::id(),
@@ -65,7 +74,7 @@ fn setup(name: &str) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(repo.join("good")).unwrap();
     w(&repo.join("good/gw.json"), GOOD_ARM);
     w(&repo.join("good_tf/main.tf"), GOOD_TF);
-    (repo, out)
+    (repo, out, Cleanup(base))
 }
 
 fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
@@ -149,7 +158,7 @@ fn assert_confined(repo: &Path, refused: usize) {
 
 #[test]
 fn arm_linked_templates_outside_the_scan_root_are_not_read() {
-    let (repo, out) = setup("arm");
+    let (repo, out, _cleanup) = setup("arm");
     symlink(out.join("secret.json"), repo.join("link.json"));
     symlink("/proc/self/environ", repo.join("env.json"));
     symlink("/dev/zero", repo.join("dev.json"));
@@ -180,7 +189,7 @@ fn arm_linked_templates_outside_the_scan_root_are_not_read() {
 #[test]
 fn parameter_files_beside_a_template_outside_the_scan_root_are_not_read() {
     for (i, target) in ["outside", "environ", "fifo", "dev"].iter().enumerate() {
-        let (repo, out) = setup(&format!("param{i}"));
+        let (repo, out, _cleanup) = setup(&format!("param{i}"));
         let main = linking_template(&[]).replace(
             "\"resources\"",
             "\"parameters\": { \"gatewayName\": { \"type\": \"string\", \"defaultValue\": \"g\" } },\n  \"resources\"",
@@ -201,7 +210,7 @@ fn parameter_files_beside_a_template_outside_the_scan_root_are_not_read() {
 
 #[test]
 fn configuration_mappings_outside_the_scan_root_are_not_read() {
-    let (repo, _) = setup("config");
+    let (repo, _, _cleanup) = setup("config");
     std::fs::create_dir_all(repo.join("tf")).unwrap();
     std::fs::write(
         repo.join("tf/main.tf"),
@@ -219,7 +228,7 @@ fn configuration_mappings_outside_the_scan_root_are_not_read() {
 
 #[test]
 fn a_baseline_or_configuration_outside_the_scan_root_is_refused_without_its_content() {
-    let (repo, out) = setup("baseline");
+    let (repo, out, _cleanup) = setup("baseline");
     std::fs::write(
         repo.join(".agwlint.yaml"),
         "baseline: ../outside/base.json\n",
@@ -251,7 +260,7 @@ fn a_baseline_or_configuration_outside_the_scan_root_is_refused_without_its_cont
 
 #[test]
 fn terraform_module_sources_outside_the_scan_root_are_not_read() {
-    let (repo, out) = setup("tf");
+    let (repo, out, _cleanup) = setup("tf");
     symlink(out.join("mod"), repo.join("tf/linkmod"));
     symlink("/proc/self", repo.join("tf/procmod"));
     let long = format!("./{}mod", "a/".repeat(3000));
@@ -288,7 +297,7 @@ fn terraform_module_sources_outside_the_scan_root_are_not_read() {
 
 #[test]
 fn files_met_by_the_walk_that_link_outside_are_not_read() {
-    let (repo, out) = setup("walk");
+    let (repo, out, _cleanup) = setup("walk");
     symlink(out.join("mod/main.tf"), repo.join("evil.tf"));
     symlink(out.join("secret.json"), repo.join("evil.json"));
     symlink("/proc/self/environ", repo.join("environ.json"));
@@ -306,7 +315,7 @@ fn files_met_by_the_walk_that_link_outside_are_not_read() {
 
 #[test]
 fn paths_given_on_the_command_line_stay_allowed() {
-    let (repo, out) = setup("flags");
+    let (repo, out, _cleanup) = setup("flags");
     std::fs::write(
         repo.join("main.json"),
         linking_template(&[]).replace(
@@ -357,7 +366,7 @@ impl Gen {
 /// outside files or the process environment is ever printed, whatever the format.
 #[test]
 fn generated_path_references_never_leak() {
-    let (repo, out) = setup("prop");
+    let (repo, out, _cleanup) = setup("prop");
     symlink(out.join("secret.json"), repo.join("l.json"));
     symlink(&out, repo.join("ld"));
     symlink("/proc/self", repo.join("proc"));
@@ -464,7 +473,7 @@ fn sensitive_values_never_reach_any_format() {
     let arm = include_str!("../testdata/rules/AGW007/fail.json");
     assert!(arm.contains("\"fqdn\": \"https://scim-fn.azurewebsites.net/\""));
     for sensitive in [false, true] {
-        let (repo, _) = setup(&format!("sensitive{sensitive}"));
+        let (repo, _, _cleanup) = setup(&format!("sensitive{sensitive}"));
         let mark = if sensitive {
             "\n  sensitive = true"
         } else {
@@ -553,7 +562,7 @@ fn the_library_neither_executes_nor_opens_sockets() {
 /// was, and turned every rule URL of a corpus run into "(sensitive value)github.com/...").
 #[test]
 fn literal_text_around_an_unknown_sensitive_value_is_not_hidden() {
-    let (repo, _) = setup("partial");
+    let (repo, _, _cleanup) = setup("partial");
     std::fs::create_dir_all(repo.join("tf/m")).unwrap();
     std::fs::write(
         repo.join("tf/m/main.tf"),
@@ -584,7 +593,7 @@ fn literal_text_around_an_unknown_sensitive_value_is_not_hidden() {
 fn human_snippets_show_only_files_inside_the_scan_root() {
     use agwlint::finding::{Finding, Severity};
     use agwlint::source::{PathOrigin, ReadFile, Span};
-    let (repo, out) = setup("backstop");
+    let (repo, out, _cleanup) = setup("backstop");
     let sm = SourceMap::new();
     sm.set_scan_roots(std::slice::from_ref(&repo));
     let text = format!("line = \"{MARKER}\"\n");
