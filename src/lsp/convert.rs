@@ -17,7 +17,7 @@ pub const SOURCE: &str = "agwlint";
 
 /// The `file:` URI of an absolute path (percent-encoded; `None` when it does not parse).
 pub fn path_to_uri(p: &Path) -> Option<Uri> {
-    let s = p.to_string_lossy().replace('\\', "/");
+    let s = uri_path_of(&p.to_string_lossy(), cfg!(windows));
     let mut out = String::from("file://");
     if !s.starts_with('/') {
         out.push('/');
@@ -53,7 +53,38 @@ pub fn uri_to_path(u: &Uri) -> Option<PathBuf> {
         out.push(b);
         i += 1;
     }
-    String::from_utf8(out).ok().map(PathBuf::from)
+    String::from_utf8(out)
+        .ok()
+        .map(|p| PathBuf::from(path_of_uri_path(p, cfg!(windows))))
+}
+
+/// The path part of a `file:` URI for a path as the platform writes it (before
+/// percent-encoding). On Windows (`windows`): backslashes become slashes, a verbatim prefix
+/// (`\\?\C:\`, from canonicalisation) is dropped, and the drive letter is written in lower case
+/// as VS Code writes it (`c:/x`, encoded `/c%3A/x`), so the URIs the server publishes match the
+/// ones the client sent.
+fn uri_path_of(p: &str, windows: bool) -> String {
+    if !windows {
+        return p.to_string();
+    }
+    let s = p.replace('\\', "/");
+    let s = s.strip_prefix("//?/").unwrap_or(&s);
+    let b = s.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        format!("{}{}", char::from(b[0].to_ascii_lowercase()), &s[1..])
+    } else {
+        s.to_string()
+    }
+}
+
+/// The platform path of a decoded `file:` URI path: on Windows (`windows`), `/c:/x` is `c:/x`.
+fn path_of_uri_path(p: String, windows: bool) -> String {
+    let b = p.as_bytes();
+    if windows && b.len() >= 3 && b[0] == b'/' && b[1].is_ascii_alphabetic() && b[2] == b':' {
+        p[1..].to_string()
+    } else {
+        p
+    }
 }
 
 /// The canonical form of a path when it exists, else the path as given.
@@ -218,6 +249,30 @@ fn fix_data(f: &Finding, sources: &SourceMap) -> Option<serde_json::Value> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn windows_paths_and_drive_letters() {
+        assert_eq!(uri_path_of(r"C:\w\main.tf", true), "c:/w/main.tf");
+        assert_eq!(uri_path_of(r"\\?\D:\w x\a.bicep", true), "d:/w x/a.bicep");
+        assert_eq!(uri_path_of("/C:/w", false), "/C:/w");
+        assert_eq!(
+            path_of_uri_path("/c:/w/main.tf".into(), true),
+            "c:/w/main.tf"
+        );
+        assert_eq!(
+            path_of_uri_path("/c:/w/main.tf".into(), false),
+            "/c:/w/main.tf"
+        );
+        assert_eq!(path_of_uri_path("/w/main.tf".into(), true), "/w/main.tf");
+        // VS Code's form of a Windows file URI decodes to the drive path on Windows.
+        let u = Uri::from_str("file:///c%3A/w/main.tf").unwrap();
+        let decoded = uri_to_path(&u).unwrap();
+        if cfg!(windows) {
+            assert_eq!(decoded, PathBuf::from("c:/w/main.tf"));
+        } else {
+            assert_eq!(decoded, PathBuf::from("/c:/w/main.tf"));
+        }
+    }
 
     #[test]
     fn uris_round_trip_with_spaces_and_non_ascii() {
