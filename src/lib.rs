@@ -150,7 +150,9 @@ pub fn lint(
     if !report.errors.is_empty() {
         return Err(PathError(report.errors.join("\n")));
     }
-    load_apps(paths, &mut model, &mut report, opts, sources);
+    if !opts.frontend.skip_app_code {
+        load_apps(paths, &mut model, &mut report, opts, sources);
+    }
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped.extend(skipped);
