@@ -428,7 +428,7 @@ fn read_project(
 ///
 /// - C#: the parameter attribute named `HttpTrigger` / `HttpTriggerAttribute` (any qualifier);
 /// - Java, Kotlin: the annotation `@HttpTrigger`;
-/// - Python: the `route` decorator (`@app.route`, `@bp.route`), an app object
+/// - Python: the word `route` of the decorator (`@app.route`, `@bp.route`), an app object
 ///   (`FunctionApp`, `Blueprint`, `AsgiFunctionApp`, `WsgiFunctionApp`), or an `httpTrigger`
 ///   binding type of a `generic_trigger` (any case);
 /// - JavaScript, TypeScript: the identifier `app` of every `app.http(...)`, `app.get(...)`...
@@ -437,7 +437,7 @@ fn may_hold_http(ext: &str, text: &str) -> bool {
     match ext {
         "cs" | "java" | "kt" => text.contains("HttpTrigger"),
         "py" => {
-            text.contains("route")
+            contains_word(text, "route")
                 || text.contains("FunctionApp")
                 || text.contains("Blueprint")
                 || contains_ignore_ascii_case(text, "httptrigger")
@@ -445,6 +445,16 @@ fn may_hold_http(ext: &str, text: &str) -> bool {
         "js" | "mjs" | "cjs" | "ts" | "mts" => text.contains("app"),
         _ => true,
     }
+}
+
+/// `word` in `text` with no identifier character right before or after it (`route`, not
+/// `router` or `reroute`).
+fn contains_word(text: &str, word: &str) -> bool {
+    let ident = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let bytes = text.as_bytes();
+    text.match_indices(word).any(|(i, _)| {
+        !ident(i.checked_sub(1).and_then(|j| bytes.get(j))) && !ident(bytes.get(i + word.len()))
+    })
 }
 
 /// `needle` (lower-case ASCII) in `text`, ignoring ASCII case.
@@ -517,6 +527,11 @@ mod tests {
                 "def helper():\n    return 1",
             ),
             ("py", "app = func.AsgiFunctionApp(app=fast)", "import os"),
+            (
+                "py",
+                "@app.route(\"h\")",
+                "router = APIRouter()\n@router.get('/routes')\ndef reroute(): pass",
+            ),
             (
                 "py",
                 "@x.generic_trigger(arg_name='r', type='HTTPTRIGGER')",
