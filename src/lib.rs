@@ -150,7 +150,11 @@ pub fn lint(
     if !report.errors.is_empty() {
         return Err(PathError(report.errors.join("\n")));
     }
-    load_apps(paths, &mut model, &mut report, opts, sources);
+    // Without a site nothing can be linked: the repository is not walked for projects.
+    let any_site = !model.sites.is_empty() || !opts.frontend.apps.is_empty();
+    if !opts.frontend.skip_app_code && any_site {
+        load_apps(paths, &mut model, &mut report, opts, sources);
+    }
     let (found, skipped) = config::run_rules(&model, opts);
     report.findings.extend(found);
     report.skipped.extend(skipped);

@@ -384,3 +384,105 @@ fn a_maven_project_with_host_json_in_resources_reads_src_main_java() {
         r.notes
     );
 }
+
+/// A code file without its language's HTTP trigger marker is not parsed, and the trigger file
+/// beside it still is (AGW056 still fires at its auth level): one project per language.
+#[test]
+fn code_files_without_a_trigger_marker_are_not_parsed() {
+    for (fixture, rel, extra) in [
+        (
+            "fail_csharp_arm",
+            "Todo.cs",
+            "namespace A { public class Todo { public string Name { get; set; } } }\n",
+        ),
+        (
+            "fail_python_arm",
+            "helpers.py",
+            "import os\n\ndef env(name):\n    return os.environ[name]\n",
+        ),
+        (
+            "fail_node_arm",
+            "src/db.js",
+            "const { MongoClient } = require('mongodb');\nmodule.exports = { MongoClient };\n",
+        ),
+        (
+            "fail_java_arm",
+            "src/main/java/com/example/Todo.java",
+            "package com.example;\npublic class Todo { String name; }\n",
+        ),
+    ] {
+        let tmp = std::env::temp_dir().join(format!(
+            "agwlint-app-marker-{fixture}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+        copy_dir(&root().join("testdata/rules/AGW056").join(fixture), &tmp);
+        let file = tmp.join("src/api").join(rel);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, extra).unwrap();
+        let r = run(&tmp);
+        assert_eq!(rules(&r), ["AGW056"], "{fixture}: {:?}", r.found);
+        assert!(
+            r.notes.iter().any(|n| n.ends_with(
+                "src/api: 1 code file(s) parsed, 1 not parsed (no HTTP trigger marker)"
+            )),
+            "{fixture}: {:?}",
+            r.notes
+        );
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}
+
+/// A JavaScript file that registers on an `app` it does not import from `@azure/functions`
+/// (re-exported by another module) is not read as functions, but the surface is then
+/// incomplete: no "no route matches" verdict.
+#[test]
+fn a_registration_on_a_reexported_app_keeps_no_route_silent() {
+    let tmp = std::env::temp_dir().join(format!("agwlint-app-reexport-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&root().join("testdata/rules/AGW057/fail_node_arm"), &tmp);
+    let r = run(&tmp);
+    assert_eq!(rules(&r), ["AGW057"], "{:?}", r.found);
+    std::fs::write(
+        tmp.join("src/api/src/functions/more.js"),
+        "const { app } = require('../app');\napp.http('other', { route: 'other', handler: h });\n",
+    )
+    .unwrap();
+    let r = run(&tmp);
+    assert!(rules(&r).is_empty(), "{:?}", r.found);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("more.js") && n.contains("not imported from @azure/functions")),
+        "{:?}",
+        r.notes
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// An azure.yaml Functions service that no site's `azd-service-name` tag names is a note.
+#[test]
+fn an_azd_service_without_a_tagged_site_is_a_note() {
+    let tmp = std::env::temp_dir().join(format!("agwlint-app-azd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&root().join("testdata/app/azd_arm"), &tmp);
+    let yaml = std::fs::read_to_string(tmp.join("azure.yaml")).unwrap();
+    std::fs::write(
+        tmp.join("azure.yaml"),
+        format!("{yaml}  worker:\n    project: ./src/web\n    host: function\n"),
+    )
+    .unwrap();
+    let r = run(&tmp);
+    assert_eq!(rules(&r), ["AGW056"], "{:?}", r.found);
+    assert!(
+        r.notes.iter().any(|n| n.ends_with("azure.yaml: service `worker` matches no site with the tag azd-service-name: worker in the scan (a site in a module not read, or a tag not known, is not matched); linked only if it is the scan's single Function App")),
+        "{:?}",
+        r.notes
+    );
+    assert!(
+        !r.notes
+            .iter()
+            .any(|n| n.contains("service `api` matches no site"))
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -43,6 +43,10 @@ pub struct FrontendOptions {
     /// `apps:` of the configuration: site name or resource address → Functions project
     /// directory ([`app`]).
     pub apps: Vec<app::AppMapping>,
+    /// Leaves the Function App code out of the run ([`app`] is not called: no project is
+    /// found, linked or read). Not a command-line flag: the overhead benchmark
+    /// (`examples/app_overhead.rs`) times a scan with and without the code.
+    pub skip_app_code: bool,
 }
 
 /// What loading one unit produced.

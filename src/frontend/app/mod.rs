@@ -87,6 +87,13 @@ pub fn load(
         };
         let base = y.parent().unwrap_or(Path::new("."));
         for (name, project) in azd_services(&text) {
+            if !sites.iter().any(|s| azd_tag(s).is_some_and(|t| t == name)) {
+                out.notes.push(format!(
+                    "{}: service `{name}` matches no site with the tag azd-service-name: {name} in the scan (a site in a module not read, or a tag not known, is not matched); linked only if it is the scan's single Function App",
+                    crate::discover::display_path(y)
+                ));
+                continue;
+            }
             let mut dir = base.to_path_buf();
             for part in project
                 .split(['/', '\\'])
@@ -266,6 +273,8 @@ fn read_project(
     // function.json in the project's direct subdirectories; code files anywhere below the code
     // root (the project, or the Maven/Gradle project of a `src/main/resources/host.json`).
     let code_root = jvm_project_root(dir, sources).unwrap_or(dir);
+    // Code files handed to a reader, and code files left unparsed by [`may_hold_http`].
+    let (mut parsed, mut skipped) = (0usize, 0usize);
     let walker = WalkDir::new(code_root)
         .sort_by_file_name()
         .into_iter()
@@ -346,20 +355,29 @@ fn read_project(
                     continue;
                 }
             };
-            let relevant = if ext == "cs" || jvm {
-                text.contains("HttpTrigger")
-            } else if node {
-                text.contains("@azure/functions")
-            } else {
-                text.contains("FunctionApp")
-                    || text.contains("Blueprint")
-                    || text.contains(".route(")
-            };
-            if !relevant {
+            if !may_hold_http(ext, &text) {
+                skipped += 1;
+                continue;
+            }
+            if node && !text.contains("@azure/functions") {
+                // The v4 `app` comes from `@azure/functions`: a file that does not import it
+                // (Express, a helper) declares no function, unless it registers through an
+                // `app` re-exported by another module, which this reader does not follow.
+                parsed += 1;
+                if !node::read(&text, crate::source::FileId(0))
+                    .functions
+                    .is_empty()
+                {
+                    out.notes.push(format!(
+                        "{fshown}: registers HTTP functions on an `app` not imported from @azure/functions in this file; not read, the app's HTTP surface is not fully known"
+                    ));
+                    complete = false;
+                }
                 continue;
             }
             let (id, stored) = sources.add_text(fshown.clone(), &text, Some(&read));
             out.files += 1;
+            parsed += 1;
             let read = if ext == "cs" {
                 csharp::read(&stored, id)
             } else if node {
@@ -387,6 +405,11 @@ fn read_project(
             complete = false;
         }
     }
+    if parsed + skipped > 0 {
+        out.notes.push(format!(
+            "{shown}: {parsed} code file(s) parsed, {skipped} not parsed (no HTTP trigger marker)"
+        ));
+    }
     Some(AppSurface {
         site: site.res.key.clone(),
         dir: shown,
@@ -395,6 +418,51 @@ fn read_project(
         functions,
         complete,
     })
+}
+
+/// Whether a code file may declare an HTTP function its reader recognises: a byte search,
+/// before any parse, for a word every such declaration contains. A file without it is not
+/// parsed (tree-sitter C# over every `.cs` file of a project was most of the code's cost).
+/// The words are what the readers match, so no file a reader would take a function (or an
+/// incompleteness) from is skipped:
+///
+/// - C#: the parameter attribute named `HttpTrigger` / `HttpTriggerAttribute` (any qualifier);
+/// - Java, Kotlin: the annotation `@HttpTrigger`;
+/// - Python: the word `route` of the decorator (`@app.route`, `@bp.route`), an app object
+///   (`FunctionApp`, `Blueprint`, `AsgiFunctionApp`, `WsgiFunctionApp`), or an `httpTrigger`
+///   binding type of a `generic_trigger` (any case);
+/// - JavaScript, TypeScript: the identifier `app` of every `app.http(...)`, `app.get(...)`...
+///   registration (files that do not import `@azure/functions` are then only tokenized).
+fn may_hold_http(ext: &str, text: &str) -> bool {
+    match ext {
+        "cs" | "java" | "kt" => text.contains("HttpTrigger"),
+        "py" => {
+            contains_word(text, "route")
+                || text.contains("FunctionApp")
+                || text.contains("Blueprint")
+                || contains_ignore_ascii_case(text, "httptrigger")
+        }
+        "js" | "mjs" | "cjs" | "ts" | "mts" => text.contains("app"),
+        _ => true,
+    }
+}
+
+/// `word` in `text` with no identifier character right before or after it (`route`, not
+/// `router` or `reroute`).
+fn contains_word(text: &str, word: &str) -> bool {
+    let ident = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let bytes = text.as_bytes();
+    text.match_indices(word).any(|(i, _)| {
+        !ident(i.checked_sub(1).and_then(|j| bytes.get(j))) && !ident(bytes.get(i + word.len()))
+    })
+}
+
+/// `needle` (lower-case ASCII) in `text`, ignoring ASCII case.
+fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    text.as_bytes()
+        .windows(n.len())
+        .any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// The Maven or Gradle project holding a `src/main/resources/host.json` (the Java layout whose
@@ -421,5 +489,63 @@ fn may_declare_http(sources: &SourceMap, p: &Path, ext: &str) -> bool {
         "py" => text.contains("FunctionApp") || text.contains("Blueprint"),
         "js" | "mjs" | "cjs" | "ts" | "mts" => text.contains("@azure/functions"),
         _ => text.contains("HttpTrigger"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_hold_http;
+
+    /// Every declaration form a reader recognises carries its language's marker; files without
+    /// it are not parsed.
+    #[test]
+    fn http_trigger_markers() {
+        for (ext, with, without) in [
+            (
+                "cs",
+                "[Function(\"h\")] public R H([HttpTrigger(AuthorizationLevel.Anonymous)] HttpRequestData r)",
+                "public class Todo { public string Name { get; set; } }",
+            ),
+            (
+                "cs",
+                "void H([Microsoft.Azure.WebJobs.HttpTriggerAttribute(\"get\")] HttpRequest r)",
+                "[Function(\"t\")] public void T([TimerTrigger(\"0 * * * * *\")] TimerInfo t)",
+            ),
+            (
+                "java",
+                "@FunctionName(\"h\") public R h(@HttpTrigger(name = \"req\") R r)",
+                "@FunctionName(\"q\") public void q(@QueueTrigger(name = \"m\") String m)",
+            ),
+            (
+                "kt",
+                "fun p(@HttpTrigger(name = \"req\") r: String) = \"\"",
+                "data class A(val b: Int)",
+            ),
+            (
+                "py",
+                "@bp.route (route='h')\ndef h(req): pass",
+                "def helper():\n    return 1",
+            ),
+            ("py", "app = func.AsgiFunctionApp(app=fast)", "import os"),
+            (
+                "py",
+                "@app.route(\"h\")",
+                "router = APIRouter()\n@router.get('/routes')\ndef reroute(): pass",
+            ),
+            (
+                "py",
+                "@x.generic_trigger(arg_name='r', type='HTTPTRIGGER')",
+                "@app.timer_trigger(schedule='x')",
+            ),
+            (
+                "js",
+                "app.http('h', { handler })",
+                "module.exports = { a: 1 };",
+            ),
+            ("ts", "shared.app.get('h', h)", "export const x = 1;"),
+        ] {
+            assert!(may_hold_http(ext, with), "{ext}: {with}");
+            assert!(!may_hold_http(ext, without), "{ext}: {without}");
+        }
     }
 }

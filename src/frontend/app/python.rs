@@ -22,6 +22,9 @@ pub fn read(source: &str, file: FileId) -> Option<Read> {
     // `app = func.FunctionApp(http_auth_level=...)`: the app-wide level per variable.
     let mut apps: HashMap<String, Val<AuthLevel>> = HashMap::new();
     let mut decorated = Vec::new();
+    // An ASGI/WSGI app (one catch-all HTTP function) or a `generic_trigger` that may be HTTP:
+    // HTTP functions this reader does not model.
+    let mut unmodelled = false;
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind() {
@@ -47,6 +50,22 @@ pub fn read(source: &str, file: FileId) -> Option<Read> {
                 }
             }
             "decorated_definition" => decorated.push(n),
+            "call" => {
+                let callee = n
+                    .child_by_field_name("function")
+                    .map_or("", |f| text(f, src));
+                let last = callee.rsplit('.').next().unwrap_or("");
+                if matches!(last, "AsgiFunctionApp" | "WsgiFunctionApp") {
+                    unmodelled = true;
+                }
+                if last == "generic_trigger" {
+                    // `type="httpTrigger"` (any case) or a type not written as a literal.
+                    let http = kwarg(n, "type", src).is_none_or(|t| {
+                        string(t, src).is_none_or(|v| v.eq_ignore_ascii_case("httpTrigger"))
+                    });
+                    unmodelled |= http;
+                }
+            }
             _ => {}
         }
         let mut c = n.walk();
@@ -54,7 +73,7 @@ pub fn read(source: &str, file: FileId) -> Option<Read> {
     }
     let mut out = Read {
         functions: Vec::new(),
-        clean: !root.has_error(),
+        clean: !root.has_error() && !unmodelled,
     };
     for d in decorated {
         if let Some(f) = function(d, &apps, src, file) {
@@ -284,5 +303,15 @@ def elsewhere(req):
         let r = read(src, FileId(0)).unwrap();
         assert_eq!(r.functions[0].effective_auth(), Some(AuthLevel::Function));
         assert!(r.functions[0].auth_level.is_absent());
+    }
+
+    #[test]
+    fn asgi_apps_and_http_generic_triggers_are_not_clean() {
+        let asgi = "import azure.functions as func\napp = func.AsgiFunctionApp(app=fast, http_auth_level=func.AuthLevel.ANONYMOUS)\n";
+        assert!(!read(asgi, FileId(0)).unwrap().clean);
+        let generic = "@app.generic_trigger(arg_name='req', type='httpTrigger', route='x')\ndef g(req):\n    pass\n";
+        assert!(!read(generic, FileId(0)).unwrap().clean);
+        let timer = "@app.generic_trigger(arg_name='t', type='timerTrigger', schedule='0 * * * * *')\ndef t(t):\n    pass\n";
+        assert!(read(timer, FileId(0)).unwrap().clean);
     }
 }
