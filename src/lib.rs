@@ -282,6 +282,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     let mut sensitive: Vec<Vec<String>> = Vec::with_capacity(json.len());
     for (c, chunk) in json.chunks(UNITS_PER_CHUNK).enumerate() {
         let base = c * UNITS_PER_CHUNK;
+        let first_file = sources.len();
         let units: Vec<UnitOutput> = chunk
             .par_iter()
             .enumerate()
@@ -307,8 +308,11 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             added.push((before, model.mark()));
             arm_units.push(u);
         }
+        // The chunk's files are read; the reporters read again the few they show.
+        sources.evict(first_file);
     }
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
+    let first_file = sources.len();
     let tf_units = frontend::terraform::load_dirs_planned(
         &inputs.tf_dirs,
         first_tf,
@@ -316,6 +320,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         &opts.frontend,
         &gathered.plans,
     );
+    sources.evict(first_file);
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
     report.not_read.clone_from(&inputs.not_read);
