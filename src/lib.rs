@@ -282,7 +282,6 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     let mut sensitive: Vec<Vec<String>> = Vec::with_capacity(json.len());
     for (c, chunk) in json.chunks(UNITS_PER_CHUNK).enumerate() {
         let base = c * UNITS_PER_CHUNK;
-        let first_file = sources.len();
         let units: Vec<UnitOutput> = chunk
             .par_iter()
             .enumerate()
@@ -309,10 +308,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             arm_units.push(u);
         }
         // The chunk's files are read; the reporters read again the few they show.
-        sources.evict(first_file);
+        sources.evict_over_budget();
     }
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
-    let first_file = sources.len();
     let tf_units = frontend::terraform::load_dirs_planned(
         &inputs.tf_dirs,
         first_tf,
@@ -320,7 +318,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         &opts.frontend,
         &gathered.plans,
     );
-    sources.evict(first_file);
+    sources.evict_over_budget();
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
     report.not_read.clone_from(&inputs.not_read);

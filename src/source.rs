@@ -95,9 +95,8 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
     /// Where the text was read from and who chose the path (`None`: text added directly).
     read: Option<(PathBuf, PathOrigin)>,
-    /// How many bytes were read ([`ReadFile::len`]), for files added by
-    /// [`SourceMap::add_read`].
-    read_len: Option<usize>,
+    /// True for a text read by [`SourceMap::add_read`] that [`SourceMap::evict`] may drop.
+    evictable: bool,
     /// For text derived from another file (Terraform JSON rewritten as HCL): that file and
     /// where each piece came from ([`SourceMap::original`]).
     derived: Option<Arc<Derived>>,
@@ -117,12 +116,22 @@ struct Evicted {
     hash: u64,
 }
 
-/// A hash of a file's text, to recognise it when it is read again.
+/// A hash of a file's text, to recognise it when it is read again (with its length): eight
+/// bytes at a time, several times faster than SipHash; it guards against a file edited during
+/// the run, not against an adversary.
 fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash as _, Hasher as _};
-    let mut h = std::hash::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    let mix = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut h = words.by_ref().fold(0xCBF2_9CE4_8422_2325, |h, w| {
+        mix(h, u64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
+    });
+    let mut last = [0u8; 8];
+    for (d, b) in last.iter_mut().zip(words.remainder()) {
+        *d = *b;
+    }
+    h = mix(h, u64::from_le_bytes(last));
+    mix(h, bytes.len() as u64)
 }
 
 /// Where the pieces of a derived text come from: `(range in the derived text, file, range in
@@ -152,7 +161,7 @@ impl SourceFile {
             text: Arc::from(text),
             line_starts,
             read: None,
-            read_len: None,
+            evictable: false,
             derived: None,
             evicted: None,
         }
@@ -217,29 +226,16 @@ impl SourceFile {
 
     /// The same file without its text, when it may be dropped ([`SourceMap::evict`]).
     fn without_text(&self) -> Option<SourceFile> {
-        let text: &str = &self.text;
-        self.read.as_ref()?;
-        // Only text read as it is from disk (not decoded from UTF-16, not cut at invalid
-        // UTF-8: the read length says so), ASCII (columns are byte offsets), with no
-        // suppression comment (read for every file), and no derived text.
-        let read_as_is = self
-            .read_len
-            .is_some_and(|n| n == text.len() || n == text.len() + 3);
-        if self.evicted.is_some()
-            || self.derived.is_some()
-            || !read_as_is
-            || !text.is_ascii()
-            || text.contains("agwlint")
-            || text.contains("disable-next-line")
-        {
+        if !self.evictable || self.evicted.is_some() || self.derived.is_some() {
             return None;
         }
+        let text: &str = &self.text;
         Some(SourceFile {
             path: self.path.clone(),
             text: Arc::from(""),
             line_starts: self.line_starts.clone(),
             read: self.read.clone(),
-            read_len: self.read_len,
+            evictable: false,
             derived: None,
             evicted: Some(Evicted {
                 len: text.len(),
@@ -270,7 +266,7 @@ impl SourceFile {
             text: Arc::from(text),
             line_starts: self.line_starts.clone(),
             read: self.read.clone(),
-            read_len: self.read_len,
+            evictable: false,
             derived: None,
             evicted: None,
         }
@@ -302,7 +298,12 @@ pub struct SourceMap {
     roots: RwLock<Option<Arc<[PathBuf]>>>,
     overlays: RwLock<Option<Arc<Overlays>>>,
     progress: std::sync::OnceLock<Arc<crate::progress::Progress>>,
+    text_budget: std::sync::OnceLock<usize>,
 }
+
+/// How much source text a scan keeps in memory once its units are loaded, unless
+/// [`SourceMap::set_text_budget`] says otherwise ([`SourceMap::evict_over_budget`]).
+pub const TEXT_BUDGET: usize = 16 * 1024 * 1024;
 
 /// In-memory texts that replace the disk content of files (the open buffers of an editor,
 /// [`crate::lsp`]), keyed by canonical path.
@@ -325,7 +326,14 @@ impl SourceMap {
     pub fn add_read(&self, path: impl Into<String>, text: &str, read: &ReadFile) -> FileId {
         let mut f = SourceFile::new(path.into(), text);
         f.read = Some((read.real.clone(), read.origin));
-        f.read_len = Some(read.len);
+        // Only text read as it is from disk (not decoded from UTF-16, not cut at invalid
+        // UTF-8: the read length says so), ASCII (columns are byte offsets), with no
+        // suppression comment (read for every file) may be dropped ([`SourceMap::evict`]).
+        let n = f.text.len();
+        f.evictable = (read.len == n || read.len == n + 3)
+            && f.text.is_ascii()
+            && !f.text.contains("agwlint")
+            && !f.text.contains("disable-next-line");
         self.push(f)
     }
 
@@ -438,17 +446,34 @@ impl SourceMap {
         files.get(id.0 as usize).cloned()
     }
 
-    /// Drops from memory the text of the files from id `from` on that can be read again as
-    /// they were: read from disk as UTF-8, ASCII, without a suppression comment (those are
-    /// read for every file), not derived. Positions ([`SourceMap::span_lines`]) need no text;
-    /// [`SourceMap::get`] reads a dropped text again when something asks for it. A scan calls
-    /// it once the units that read the files are loaded.
-    pub fn evict(&self, from: usize) {
+    /// Sets how much source text [`SourceMap::evict_over_budget`] keeps (default
+    /// [`TEXT_BUDGET`]); the first call wins.
+    pub fn set_text_budget(&self, bytes: usize) {
+        let _ = self.text_budget.set(bytes);
+    }
+
+    /// [`SourceMap::evict`] with the budget of [`SourceMap::set_text_budget`].
+    pub fn evict_over_budget(&self) {
+        self.evict(self.text_budget.get().copied().unwrap_or(TEXT_BUDGET));
+    }
+
+    /// Drops from memory the text of the files that can be read again as they were (read
+    /// from disk as UTF-8, ASCII, without a suppression comment, which is read for every
+    /// file), once the texts in memory total more than `keep` bytes: a small scan keeps them
+    /// (reading again would cost more than the memory). Positions
+    /// ([`SourceMap::span_lines`]) need no text; [`SourceMap::get`] reads a dropped text
+    /// again when something asks for it. A scan calls it once the units that read the files
+    /// are loaded.
+    pub fn evict(&self, keep: usize) {
         let mut files = match self.files.write() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        for slot in files.iter_mut().skip(from) {
+        let resident: usize = files.iter().map(|f| f.text.len()).sum();
+        if resident <= keep {
+            return;
+        }
+        for slot in files.iter_mut() {
             if let Some(light) = slot.without_text() {
                 *slot = Arc::new(light);
             }
