@@ -326,11 +326,15 @@ impl SourceMap {
     pub fn add_read(&self, path: impl Into<String>, text: &str, read: &ReadFile) -> FileId {
         let mut f = SourceFile::new(path.into(), text);
         f.read = Some((read.real.clone(), read.origin));
-        // Only text read as it is from disk (not decoded from UTF-16, not cut at invalid
-        // UTF-8: the read length says so), ASCII (columns are byte offsets), with no
-        // suppression comment (read for every file) may be dropped ([`SourceMap::evict`]).
+        // Only a regular file of the repository (read as content, inside the scan root: not a
+        // path of the command line, which may be a pipe, nor a registry module of the restore
+        // cache), read as it is (not decoded from UTF-16, not cut at invalid UTF-8: the read
+        // length says so), ASCII (columns are byte offsets), with no suppression comment
+        // (read for every file) may be dropped ([`SourceMap::evict`]).
         let n = f.text.len();
-        f.evictable = (read.len == n || read.len == n + 3)
+        f.evictable = read.origin == PathOrigin::Content
+            && self.scan_roots().is_some_and(|r| inside(&read.real, &r))
+            && (read.len == n || read.len == n + 3)
             && f.text.is_ascii()
             && !f.text.contains("agwlint")
             && !f.text.contains("disable-next-line");
@@ -413,11 +417,12 @@ impl SourceMap {
         }
         let reread = f.read.as_ref().and_then(|(real, origin)| {
             let limit = u64::try_from(f.len()).unwrap_or(u64::MAX).saturating_add(3);
-            let read = match origin {
-                PathOrigin::CommandLine => self.read_real(real.clone(), *origin, limit),
-                PathOrigin::Content => confined_path(real, self.scan_roots().as_deref())
-                    .and_then(|r| self.read_real(r, *origin, limit)),
-            };
+            // Only repository content is dropped: the checks of the first read apply again.
+            if *origin != PathOrigin::Content {
+                return None;
+            }
+            let read = confined_path(real, self.scan_roots().as_deref())
+                .and_then(|r| self.read_real(r, *origin, limit));
             let bytes = read.ok()?.bytes;
             let text = String::from_utf8(bytes).ok()?;
             Some(text)
@@ -949,8 +954,14 @@ mod tests {
         );
         let plain = add_file(&map, &tmp.join("root/c.json"), "{}");
         let added = map.add("d.json", "{}");
+        std::fs::write(tmp.join("root/e.json"), "{}").unwrap();
+        let mut read = map
+            .read_confined(&tmp.join("root/e.json"), PathOrigin::CommandLine, 100)
+            .unwrap();
+        let bytes = std::mem::take(&mut read.bytes);
+        let given = map.add_read("e.json", std::str::from_utf8(&bytes).unwrap(), &read);
         map.evict(0);
-        for id in [accents, suppressed, added] {
+        for id in [accents, suppressed, added, given] {
             assert_ne!(&*map.get_stored(id).unwrap().text, "", "kept");
         }
         assert_eq!(&*map.get_stored(plain).unwrap().text, "");
