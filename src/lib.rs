@@ -258,7 +258,17 @@ fn check_flag_files(opts: &FrontendOptions) -> Vec<String> {
     errors
 }
 
+/// How many ARM / Bicep units are loaded (in parallel) before their models are merged into
+/// the scan's: a bound on how many per-unit models live at once.
+const UNITS_PER_CHUNK: usize = 256;
+
 /// Runs the front-ends on discovered inputs and merges their units into one model.
+///
+/// ARM and Bicep units are loaded in chunks of [`UNITS_PER_CHUNK`], each unit's model merged
+/// as its chunk completes rather than after every unit is loaded: the per-unit models and the
+/// merged one never all coexist. The result is the same as merging at the end: units merge in
+/// input order, and the units of templates that a root template links ([`drop_linked`]),
+/// known only once every unit is loaded, are taken back out of the model.
 pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) -> (Model, Report) {
     use rayon::prelude::*;
     let gathered = gather_plans(inputs, opts, sources);
@@ -269,18 +279,41 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         .filter(|(i, _)| !gathered.taken.contains(i))
         .map(|(_, j)| j)
         .collect();
-    let arm_units: Vec<UnitOutput> = json
-        .par_iter()
-        .enumerate()
-        .map(|(i, j)| {
-            load_json(
-                j,
-                UnitId(u32::try_from(i).unwrap_or(u32::MAX)),
-                sources,
-                opts,
-            )
-        })
-        .collect();
+    let mut model = Model::new();
+    // Each ARM unit without its model, what its merge added, and its sensitive values.
+    let mut arm_units: Vec<UnitOutput> = Vec::with_capacity(json.len());
+    let mut added: Vec<(model::Mark, model::Mark)> = Vec::with_capacity(json.len());
+    let mut sensitive: Vec<Vec<String>> = Vec::with_capacity(json.len());
+    for (c, chunk) in json.chunks(UNITS_PER_CHUNK).enumerate() {
+        let base = c * UNITS_PER_CHUNK;
+        let units: Vec<UnitOutput> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, j)| {
+                load_json(
+                    j,
+                    UnitId(u32::try_from(base + k).unwrap_or(u32::MAX)),
+                    sources,
+                    opts,
+                )
+            })
+            .collect();
+        for (k, u) in units.into_iter().enumerate() {
+            let mut u = keep_linking(u, inputs.json.get(base + k), inputs);
+            let before = model.mark();
+            if u.skipped {
+                sensitive.push(Vec::new());
+            } else {
+                let m = std::mem::take(&mut u.model);
+                sensitive.push(m.sensitive.clone());
+                model.extend(m);
+            }
+            added.push((before, model.mark()));
+            arm_units.push(u);
+        }
+        // The chunk's files are read; the reporters read again the few they show.
+        sources.evict_over_budget();
+    }
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
     let tf_units = frontend::terraform::load_dirs_planned(
         &inputs.tf_dirs,
@@ -289,17 +322,36 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         &opts.frontend,
         &gathered.plans,
     );
-    let mut model = Model::new();
+    sources.evict_over_budget();
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
     report.not_read.clone_from(&inputs.not_read);
-    let arm_units = keep_linking(arm_units, inputs);
     report.errors.extend(gathered.errors);
     report.files_scanned += gathered.plans.len();
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
-    let arm_units = drop_linked(arm_units, &json, &mut report);
-    for u in arm_units.into_iter().chain(tf_units) {
+    let dropped = drop_linked(&arm_units, &json, &mut report);
+    if dropped.iter().any(|d| *d) {
+        let out: Vec<(model::Mark, model::Mark)> = added
+            .iter()
+            .zip(&dropped)
+            .filter(|(_, d)| **d)
+            .map(|(a, _)| *a)
+            .collect();
+        model.remove_added(&out);
+        model.sensitive.clear();
+        for (s, _) in sensitive.iter().zip(&dropped).filter(|(_, d)| !**d) {
+            for v in s {
+                model.mark_sensitive(v);
+            }
+        }
+    }
+    let arm_units = arm_units
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, d)| !*d)
+        .map(|(u, _)| (u, false));
+    for (u, merge) in arm_units.chain(tf_units.into_iter().map(|u| (u, true))) {
         for e in u.errors {
             if !report.errors.contains(&e) {
                 report.errors.push(e);
@@ -320,31 +372,34 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             .findings
             .extend(u.diagnostics.into_iter().map(diagnostic_finding));
         report.notes.extend(u.notes);
-        model.extend(u.model);
+        if merge {
+            model.extend(u.model);
+        }
     }
     (model, report)
 }
 
-/// Drops the units of templates a partial run loaded only because they might link one of its
-/// templates ([`discover::JsonInput::if_links`]) and that do not (their errors and notes too).
-fn keep_linking(units: Vec<UnitOutput>, inputs: &discover::Inputs) -> Vec<UnitOutput> {
-    if inputs.link_targets.is_empty() {
-        return units;
-    }
-    units
-        .into_iter()
-        .zip(&inputs.json)
-        .map(|(u, j)| {
-            if j.if_links && !u.linked.iter().any(|l| inputs.link_targets.contains(l)) {
-                UnitOutput {
-                    skipped: true,
-                    ..UnitOutput::default()
-                }
-            } else {
-                u
+/// A skipped unit instead of the unit of a template a partial run loaded only because it
+/// might link one of its templates ([`discover::JsonInput::if_links`]) and that does not
+/// (its errors and notes dropped too); `j` is the input at the unit's position.
+fn keep_linking(
+    u: UnitOutput,
+    j: Option<&discover::JsonInput>,
+    inputs: &discover::Inputs,
+) -> UnitOutput {
+    match j {
+        Some(j)
+            if !inputs.link_targets.is_empty()
+                && j.if_links
+                && !u.linked.iter().any(|l| inputs.link_targets.contains(l)) =>
+        {
+            UnitOutput {
+                skipped: true,
+                ..UnitOutput::default()
             }
-        })
-        .collect()
+        }
+        _ => u,
+    }
 }
 
 /// The plan JSON files of a run: `--plan` and plans among the scanned JSON files.
@@ -385,16 +440,16 @@ fn load_apps(
     model.apps.extend(out.apps);
 }
 
-/// Drops the units of templates that a root template (one no other template links) loads as a
-/// linked template.
+/// Which units are those of templates that a root template (one no other template links)
+/// loads as a linked template: they are linted through that template (a note says so).
 fn drop_linked(
-    units: Vec<UnitOutput>,
+    units: &[UnitOutput],
     json: &[&discover::JsonInput],
     report: &mut Report,
-) -> Vec<UnitOutput> {
+) -> Vec<bool> {
     use std::collections::HashSet;
     if units.iter().all(|u| u.linked.is_empty()) {
-        return units;
+        return vec![false; units.len()];
     }
     let all: HashSet<&std::path::Path> = units
         .iter()
@@ -424,21 +479,13 @@ fn drop_linked(
                 .is_some_and(|c| from_roots.contains(c))
         })
         .collect();
-    units
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, u)| {
-            if drop.get(i).copied().unwrap_or(false) {
-                report.notes.push(format!(
-                    "{}: linted through the template that links it",
-                    json.get(i).map_or("", |j| j.display.as_str())
-                ));
-                None
-            } else {
-                Some(u)
-            }
-        })
-        .collect()
+    for (i, _) in drop.iter().enumerate().filter(|(_, d)| **d) {
+        report.notes.push(format!(
+            "{}: linted through the template that links it",
+            json.get(i).map_or("", |j| j.display.as_str())
+        ));
+    }
+    drop
 }
 
 /// Loads one JSON input. A file the user named that turns out not to be linted (empty, not a

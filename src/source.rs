@@ -95,9 +95,43 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
     /// Where the text was read from and who chose the path (`None`: text added directly).
     read: Option<(PathBuf, PathOrigin)>,
+    /// True for a text read by [`SourceMap::add_read`] that [`SourceMap::evict`] may drop.
+    evictable: bool,
     /// For text derived from another file (Terraform JSON rewritten as HCL): that file and
     /// where each piece came from ([`SourceMap::original`]).
     derived: Option<Arc<Derived>>,
+    /// Set when the text was dropped from memory ([`SourceMap::evict`]): `text` is empty and
+    /// [`SourceMap::get`] reads the file again.
+    evicted: Option<Evicted>,
+}
+
+/// What is kept of a file whose text was dropped ([`SourceMap::evict`]): enough to compute
+/// positions (the text was ASCII, so columns are byte offsets) and to check that the file
+/// read again is the one read first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Evicted {
+    /// Length of the text in bytes.
+    len: usize,
+    /// Hash of the text ([`text_hash`]).
+    hash: u64,
+}
+
+/// A hash of a file's text, to recognise it when it is read again (with its length): eight
+/// bytes at a time, several times faster than SipHash; it guards against a file edited during
+/// the run, not against an adversary.
+fn text_hash(text: &str) -> u64 {
+    let mix = |h: u64, w: u64| (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut h = words.by_ref().fold(0xCBF2_9CE4_8422_2325, |h, w| {
+        mix(h, u64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
+    });
+    let mut last = [0u8; 8];
+    for (d, b) in last.iter_mut().zip(words.remainder()) {
+        *d = *b;
+    }
+    h = mix(h, u64::from_le_bytes(last));
+    mix(h, bytes.len() as u64)
 }
 
 /// Where the pieces of a derived text come from: `(range in the derived text, file, range in
@@ -127,8 +161,15 @@ impl SourceFile {
             text: Arc::from(text),
             line_starts,
             read: None,
+            evictable: false,
             derived: None,
+            evicted: None,
         }
+    }
+
+    /// Length of the text in bytes (also of a text dropped by [`SourceMap::evict`]).
+    fn len(&self) -> usize {
+        self.evicted.map_or(self.text.len(), |e| e.len)
     }
 
     /// Number of lines (a final line without newline counts).
@@ -140,12 +181,12 @@ impl SourceFile {
     pub fn line_start(&self, idx: usize) -> usize {
         self.line_starts
             .get(idx)
-            .map_or(self.text.len(), |&s| s as usize)
+            .map_or(self.len(), |&s| s as usize)
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        let off = u32::try_from(offset.min(self.text.len())).unwrap_or(u32::MAX);
+        let off = u32::try_from(offset.min(self.len())).unwrap_or(u32::MAX);
         self.line_starts
             .partition_point(|&s| s <= off)
             .saturating_sub(1)
@@ -154,6 +195,15 @@ impl SourceFile {
     /// 1-based line and character column of a byte offset. An offset inside a multi-byte
     /// character is moved back to that character's start.
     pub fn line_col(&self, offset: usize) -> LineCol {
+        if self.evicted.is_some() {
+            // An ASCII text: characters are bytes.
+            let offset = offset.min(self.len());
+            let line = self.line_index(offset);
+            return LineCol {
+                line: line + 1,
+                column: offset - self.line_start(line) + 1,
+            };
+        }
         let offset = floor_char_boundary(&self.text, offset);
         let line = self.line_index(offset);
         let start = self.line_start(line);
@@ -166,9 +216,60 @@ impl SourceFile {
 
     /// 1-based column in UTF-16 code units (SARIF's default `columnKind`).
     pub fn col_utf16(&self, offset: usize) -> usize {
+        if self.evicted.is_some() {
+            return self.line_col(offset).column;
+        }
         let offset = floor_char_boundary(&self.text, offset);
         let start = self.line_start(self.line_index(offset));
         self.text[start..offset].encode_utf16().count() + 1
+    }
+
+    /// The same file without its text, when it may be dropped ([`SourceMap::evict`]).
+    fn without_text(&self) -> Option<SourceFile> {
+        if !self.evictable || self.evicted.is_some() || self.derived.is_some() {
+            return None;
+        }
+        let text: &str = &self.text;
+        Some(SourceFile {
+            path: self.path.clone(),
+            text: Arc::from(""),
+            line_starts: self.line_starts.clone(),
+            read: self.read.clone(),
+            evictable: false,
+            derived: None,
+            evicted: Some(Evicted {
+                len: text.len(),
+                hash: text_hash(text),
+            }),
+        })
+    }
+
+    /// The file with `text` in place of its dropped text: `text` when it is the text first
+    /// read, else blanks (spaces, and newlines where the lines ended), so positions stay
+    /// valid and nothing wrong is shown.
+    fn with_text(&self, text: Option<&str>) -> SourceFile {
+        let len = self.len();
+        let text = match (text, self.evicted) {
+            (Some(t), Some(e)) if t.len() == e.len && text_hash(t) == e.hash => t.to_string(),
+            _ => {
+                let mut blank = vec![b' '; len];
+                for &s in self.line_starts.iter().skip(1) {
+                    if let Some(b) = (s as usize).checked_sub(1).and_then(|i| blank.get_mut(i)) {
+                        *b = b'\n';
+                    }
+                }
+                String::from_utf8(blank).unwrap_or_default()
+            }
+        };
+        SourceFile {
+            path: self.path.clone(),
+            text: Arc::from(text),
+            line_starts: self.line_starts.clone(),
+            read: self.read.clone(),
+            evictable: false,
+            derived: None,
+            evicted: None,
+        }
     }
 
     /// The text of a span, or "" when the span does not fit the file.
@@ -197,7 +298,12 @@ pub struct SourceMap {
     roots: RwLock<Option<Arc<[PathBuf]>>>,
     overlays: RwLock<Option<Arc<Overlays>>>,
     progress: std::sync::OnceLock<Arc<crate::progress::Progress>>,
+    text_budget: std::sync::OnceLock<usize>,
 }
+
+/// How much source text a scan keeps in memory once its units are loaded, unless
+/// [`SourceMap::set_text_budget`] says otherwise ([`SourceMap::evict_over_budget`]).
+pub const TEXT_BUDGET: usize = 16 * 1024 * 1024;
 
 /// In-memory texts that replace the disk content of files (the open buffers of an editor,
 /// [`crate::lsp`]), keyed by canonical path.
@@ -220,6 +326,18 @@ impl SourceMap {
     pub fn add_read(&self, path: impl Into<String>, text: &str, read: &ReadFile) -> FileId {
         let mut f = SourceFile::new(path.into(), text);
         f.read = Some((read.real.clone(), read.origin));
+        // Only a regular file of the repository (read as content, inside the scan root: not a
+        // path of the command line, which may be a pipe, nor a registry module of the restore
+        // cache), read as it is (not decoded from UTF-16, not cut at invalid UTF-8: the read
+        // length says so), ASCII (columns are byte offsets), with no suppression comment
+        // (read for every file) may be dropped ([`SourceMap::evict`]).
+        let n = f.text.len();
+        f.evictable = read.origin == PathOrigin::Content
+            && self.scan_roots().is_some_and(|r| inside(&read.real, &r))
+            && (read.len == n || read.len == n + 3)
+            && f.text.is_ascii()
+            && !f.text.contains("agwlint")
+            && !f.text.contains("disable-next-line");
         self.push(f)
     }
 
@@ -257,7 +375,7 @@ impl SourceMap {
         let mut span = span;
         // Derived texts are at most two levels deep (an override merged into Terraform JSON).
         for _ in 0..4 {
-            let Some(d) = self.get(span.file).and_then(|f| f.derived.clone()) else {
+            let Some(d) = self.get_stored(span.file).and_then(|f| f.derived.clone()) else {
                 return span;
             };
             span = map_derived(&d, span);
@@ -288,8 +406,44 @@ impl SourceMap {
         FileId(u32::try_from(files.len() - 1).unwrap_or(u32::MAX))
     }
 
-    /// The file behind an id.
+    /// The file behind an id, with its text: a text dropped by [`SourceMap::evict`] is read
+    /// again (with the checks of the first read) and kept from then on; when the file cannot
+    /// be read again or has changed since, its text is blanks (spaces, and the same line
+    /// breaks), so positions stay valid and no snippet is wrong.
     pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
+        let f = self.get_stored(id)?;
+        if f.evicted.is_none() {
+            return Some(f);
+        }
+        let reread = f.read.as_ref().and_then(|(real, origin)| {
+            let limit = u64::try_from(f.len()).unwrap_or(u64::MAX).saturating_add(3);
+            // Only repository content is dropped: the checks of the first read apply again.
+            if *origin != PathOrigin::Content {
+                return None;
+            }
+            let read = confined_path(real, self.scan_roots().as_deref())
+                .and_then(|r| self.read_real(r, *origin, limit));
+            let bytes = read.ok()?.bytes;
+            let text = String::from_utf8(bytes).ok()?;
+            Some(text)
+        });
+        let text = reread
+            .as_deref()
+            .map(|t| t.strip_prefix('\u{feff}').unwrap_or(t));
+        let full = Arc::new(f.with_text(text));
+        let mut files = match self.files.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(slot) = files.get_mut(id.0 as usize) {
+            *slot = Arc::clone(&full);
+        }
+        Some(full)
+    }
+
+    /// The file behind an id as stored: without its text when [`SourceMap::evict`] dropped it
+    /// (its path, lines and positions are there; [`SourceMap::get`] brings the text back).
+    pub fn get_stored(&self, id: FileId) -> Option<Arc<SourceFile>> {
         let files = match self.files.read() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -297,14 +451,50 @@ impl SourceMap {
         files.get(id.0 as usize).cloned()
     }
 
+    /// Sets how much source text [`SourceMap::evict_over_budget`] keeps (default
+    /// [`TEXT_BUDGET`]); the first call wins.
+    pub fn set_text_budget(&self, bytes: usize) {
+        let _ = self.text_budget.set(bytes);
+    }
+
+    /// [`SourceMap::evict`] with the budget of [`SourceMap::set_text_budget`].
+    pub fn evict_over_budget(&self) {
+        self.evict(self.text_budget.get().copied().unwrap_or(TEXT_BUDGET));
+    }
+
+    /// Drops from memory the text of the files that can be read again as they were (read
+    /// from disk as UTF-8, ASCII, without a suppression comment, which is read for every
+    /// file), once the texts in memory total more than `keep` bytes: a small scan keeps them
+    /// (reading again would cost more than the memory). Positions
+    /// ([`SourceMap::span_lines`]) need no text; [`SourceMap::get`] reads a dropped text
+    /// again when something asks for it. A scan calls it once the units that read the files
+    /// are loaded.
+    pub fn evict(&self, keep: usize) {
+        let mut files = match self.files.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let resident: usize = files.iter().map(|f| f.text.len()).sum();
+        if resident <= keep {
+            return;
+        }
+        for slot in files.iter_mut() {
+            if let Some(light) = slot.without_text() {
+                *slot = Arc::new(light);
+            }
+        }
+    }
+
     /// The printed path of a file ("" for an unknown id).
     pub fn path(&self, id: FileId) -> String {
-        self.get(id).map(|f| f.path.clone()).unwrap_or_default()
+        self.get_stored(id)
+            .map(|f| f.path.clone())
+            .unwrap_or_default()
     }
 
     /// Start and end (exclusive) positions of a span; `None` for an unknown file.
     pub fn span_lines(&self, span: &Span) -> Option<(LineCol, LineCol)> {
-        let f = self.get(span.file)?;
+        let f = self.get_stored(span.file)?;
         Some((
             f.line_col(span.start as usize),
             f.line_col(span.end as usize),
@@ -424,6 +614,7 @@ impl SourceMap {
             }
             return Ok(ReadFile {
                 bytes: text.as_bytes().to_vec(),
+                len: text.len(),
                 real,
                 origin,
             });
@@ -450,6 +641,7 @@ impl SourceMap {
             return Err(Refusal::TooLarge(limit));
         }
         Ok(ReadFile {
+            len: bytes.len(),
             bytes,
             real,
             origin,
@@ -488,7 +680,7 @@ impl SourceMap {
     /// command line, or read from inside the scan root. A backstop behind
     /// [`SourceMap::read_confined`]: a file outside the root never gets into the map.
     pub fn may_show(&self, id: FileId) -> bool {
-        let Some(f) = self.get(id) else {
+        let Some(f) = self.get_stored(id) else {
             return false;
         };
         match &f.read {
@@ -517,6 +709,8 @@ pub enum PathOrigin {
 pub struct ReadFile {
     /// Its bytes.
     pub bytes: Vec<u8>,
+    /// How many bytes were read (`bytes` may have been taken since).
+    pub len: usize,
     /// The path it was read from, resolved.
     pub real: PathBuf,
     /// Who chose the path.
@@ -685,6 +879,92 @@ mod tests {
             map.read_confined(&tmp.join("outside.tf"), PathOrigin::Content, 100),
             Err(Refusal::OutsideScanRoot)
         ));
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    fn evict_setup(name: &str) -> (PathBuf, SourceMap) {
+        let tmp = std::env::temp_dir().join(format!("agwlint-evict-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("root")).unwrap();
+        let map = SourceMap::new();
+        map.set_scan_roots(&[tmp.join("root")]);
+        (tmp, map)
+    }
+
+    fn add_file(map: &SourceMap, path: &Path, text: &str) -> FileId {
+        std::fs::write(path, text).unwrap();
+        let mut read = map
+            .read_confined(path, PathOrigin::Content, 1 << 20)
+            .unwrap();
+        let bytes = std::mem::take(&mut read.bytes);
+        map.add_read("a.json", std::str::from_utf8(&bytes).unwrap(), &read)
+    }
+
+    #[test]
+    fn an_evicted_text_keeps_its_positions_and_is_read_again_when_asked_for() {
+        let (tmp, map) = evict_setup("again");
+        let text = "{\n  \"a\": 1,\n  \"b\": [true]\n}";
+        let id = add_file(&map, &tmp.join("root/a.json"), text);
+        let span = Span::new(id, 14..18);
+        let before = map.span_lines(&span).unwrap();
+        map.evict(0);
+        let stored = map.get_stored(id).unwrap();
+        assert_eq!(&*stored.text, "", "the text is dropped");
+        assert_eq!(map.span_lines(&span).unwrap(), before);
+        assert_eq!(stored.col_utf16(20), 9);
+        assert_eq!(map.path(id), "a.json");
+        let again = map.get(id).unwrap();
+        assert_eq!(&*again.text, text);
+        assert_eq!(again.slice(&span), "\"b\":");
+        assert_eq!(map.span_lines(&span).unwrap(), before);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
+    fn a_text_changed_or_moved_outside_the_root_since_is_blank_not_wrong() {
+        let (tmp, map) = evict_setup("changed");
+        let text = "{\n  \"a\": 1\n}\n";
+        let changed = add_file(&map, &tmp.join("root/a.json"), text);
+        let moved = add_file(&map, &tmp.join("root/b.json"), text);
+        let gone = add_file(&map, &tmp.join("root/c.json"), text);
+        map.evict(0);
+        std::fs::write(tmp.join("root/a.json"), "{\n  \"x\": 2\n}\n").unwrap();
+        // The same text, but now through a link to a file outside the scan root.
+        std::fs::write(tmp.join("outside.json"), text).unwrap();
+        std::fs::remove_file(tmp.join("root/b.json")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.join("outside.json"), tmp.join("root/b.json")).unwrap();
+        std::fs::remove_file(tmp.join("root/c.json")).unwrap();
+        for id in [changed, moved, gone] {
+            let f = map.get(id).unwrap();
+            assert_eq!(&*f.text, " \n        \n \n", "blanks, same lines");
+            assert_eq!(f.line_col(8), LineCol { line: 2, column: 7 });
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
+    fn texts_that_cannot_be_read_back_as_they_are_stay() {
+        let (tmp, map) = evict_setup("stay");
+        let accents = add_file(&map, &tmp.join("root/a.json"), "{\"é\": 1}");
+        let suppressed = add_file(
+            &map,
+            &tmp.join("root/b.json"),
+            "{\n// agwlint-ignore AGW001\n\"a\": 1}",
+        );
+        let plain = add_file(&map, &tmp.join("root/c.json"), "{}");
+        let added = map.add("d.json", "{}");
+        std::fs::write(tmp.join("root/e.json"), "{}").unwrap();
+        let mut read = map
+            .read_confined(&tmp.join("root/e.json"), PathOrigin::CommandLine, 100)
+            .unwrap();
+        let bytes = std::mem::take(&mut read.bytes);
+        let given = map.add_read("e.json", std::str::from_utf8(&bytes).unwrap(), &read);
+        map.evict(0);
+        for id in [accents, suppressed, added, given] {
+            assert_ne!(&*map.get_stored(id).unwrap().text, "", "kept");
+        }
+        assert_eq!(&*map.get_stored(plain).unwrap().text, "");
         let _ = std::fs::remove_dir_all(&tmp);
     }
 

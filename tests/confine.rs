@@ -599,6 +599,7 @@ fn human_snippets_show_only_files_inside_the_scan_root() {
     let text = format!("line = \"{MARKER}\"\n");
     let read = |real: &Path, origin| ReadFile {
         bytes: Vec::new(),
+        len: 0,
         real: std::fs::canonicalize(real).unwrap(),
         origin,
     };

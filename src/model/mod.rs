@@ -258,6 +258,38 @@ pub struct Model {
     net: std::sync::OnceLock<index::NetIndex>,
 }
 
+/// The lengths of the collections [`Model::extend`] appends to ([`Model::mark`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mark([usize; 19]);
+
+/// `[self.gateways.$m(), ...]` over every collection [`Model::extend`] appends to, in the
+/// order [`Model::remove_added`] cuts them.
+macro_rules! append_only {
+    ($self:ident, $m:ident) => {
+        [
+            $self.gateways.$m(),
+            $self.sites.$m(),
+            $self.plans.$m(),
+            $self.vnets.$m(),
+            $self.subnets.$m(),
+            $self.nsgs.$m(),
+            $self.route_tables.$m(),
+            $self.private_endpoints.$m(),
+            $self.dns_zones.$m(),
+            $self.public_ips.$m(),
+            $self.diagnostic_settings.$m(),
+            $self.waf_policies.$m(),
+            $self.nat_gateways.$m(),
+            $self.pool_members.$m(),
+            $self.vnet_gateways.$m(),
+            $self.subnet_users.$m(),
+            $self.opaque_refs.$m(),
+            $self.module_frames.$m(),
+            $self.apps.$m(),
+        ]
+    };
+}
+
 macro_rules! lookup_fn {
     ($(#[$doc:meta])* $fn:ident, $field:ident, $slot:ident, $ty:ty) => {
         $(#[$doc])*
@@ -312,6 +344,64 @@ impl Model {
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
         self.net = std::sync::OnceLock::new();
+    }
+
+    /// The lengths of every collection [`Model::extend`] appends to: taken before and after
+    /// extending with a unit, the pair says which resources that unit added
+    /// ([`Model::remove_added`]).
+    pub fn mark(&self) -> Mark {
+        Mark(append_only!(self, len))
+    }
+
+    /// Takes back out what the given extends added (pairs of [`Model::mark`] taken before and
+    /// after each, in increasing order, not overlapping) and rebuilds the index, so the model
+    /// is what it would be had those units never been merged. Sensitive values are not
+    /// touched: the caller rebuilds them ([`Model::sensitive`]).
+    pub fn remove_added(&mut self, added: &[(Mark, Mark)]) {
+        if added.is_empty() {
+            return;
+        }
+        let mut k = 0;
+        macro_rules! cut {
+            ($($field:ident),*) => {$(
+                let ranges: Vec<std::ops::Range<usize>> =
+                    added.iter().map(|(a, b)| a.0[k]..b.0[k]).collect();
+                k += 1;
+                // The ranges increase: walk them along with the elements.
+                let (mut i, mut r) = (0, 0);
+                self.$field.retain(|_| {
+                    while ranges.get(r).is_some_and(|x| x.end <= i) {
+                        r += 1;
+                    }
+                    let keep = !ranges.get(r).is_some_and(|x| x.contains(&i));
+                    i += 1;
+                    keep
+                });
+            )*};
+        }
+        cut!(
+            gateways,
+            sites,
+            plans,
+            vnets,
+            subnets,
+            nsgs,
+            route_tables,
+            private_endpoints,
+            dns_zones,
+            public_ips,
+            diagnostic_settings,
+            waf_policies,
+            nat_gateways,
+            pool_members,
+            vnet_gateways,
+            subnet_users,
+            opaque_refs,
+            module_frames,
+            apps
+        );
+        let _ = k;
+        self.reindex();
     }
 
     /// Records a sensitive value (see `sensitive`). Values shorter than
@@ -537,6 +627,50 @@ mod tests {
         m.reindex();
         assert_eq!(m.index, incremental);
         assert_eq!(m.index.len(), 6);
+    }
+
+    #[test]
+    fn remove_added_gives_the_model_of_the_units_kept() {
+        let unit = |u: u32, names: &[&str]| {
+            let mut m = Model::new();
+            for name in names {
+                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
+                r.key.unit = UnitId(u);
+                m.nsgs.push(NetworkSecurityGroup {
+                    res: r,
+                    rules: Val::absent(),
+                });
+                m.opaque_refs.push(ResourceKey::arm(UnitId(u), "x/y", name));
+            }
+            m.reindex();
+            m
+        };
+        let units = [&["a", "b"][..], &["c"], &[], &["d", "e"], &["f"]];
+        let mut merged = Model::new();
+        let mut added = Vec::new();
+        for (u, names) in (0u32..).zip(units) {
+            let before = merged.mark();
+            merged.extend(unit(u, names));
+            added.push((before, merged.mark()));
+        }
+        // Units 1, 2 (empty) and 3 taken back out: as if only 0 and 4 had been merged.
+        merged.remove_added(&[added[1], added[2], added[3]]);
+        let mut expected = Model::new();
+        expected.extend(unit(0, units[0]));
+        expected.extend(unit(4, units[4]));
+        let labels = |m: &Model| {
+            m.nsgs
+                .iter()
+                .map(|n| n.res.label.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(labels(&merged), labels(&expected));
+        assert_eq!(merged.opaque_refs, expected.opaque_refs);
+        assert_eq!(merged.index, expected.index);
+        assert_eq!(merged.mark(), expected.mark());
+        let sp = Span::new(FileId(0), 0..1);
+        let gone = ResourceKey::arm(UnitId(3), "microsoft.network/networksecuritygroups", "d");
+        assert!(matches!(merged.nsg(&Val::known(gone, sp)), Lookup::Unknown));
     }
 
     #[test]

@@ -64,7 +64,11 @@ pub fn apply(
     let mut files: Vec<FileDirectives> = Vec::new();
     for i in 0..sources.len() {
         let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        let Some(f) = sources.get(id) else { continue };
+        // As stored: a text dropped from memory has no suppression comment
+        // ([`SourceMap::evict`]), so it is not read again here.
+        let Some(f) = sources.get_stored(id) else {
+            continue;
+        };
         let Some(syntax) = syntax_of(&f.path) else {
             continue;
         };
