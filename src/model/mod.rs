@@ -639,6 +639,7 @@ mod tests {
                 m.nsgs.push(NetworkSecurityGroup {
                     res: r,
                     rules: Val::absent(),
+                    block: None,
                 });
                 m.opaque_refs.push(ResourceKey::arm(UnitId(u), "x/y", name));
             }
