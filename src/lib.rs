@@ -299,7 +299,8 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             })
             .collect();
         for (k, u) in units.into_iter().enumerate() {
-            let mut u = keep_linking(u, inputs.json.get(base + k), inputs);
+            // The unit's own input: `json` lists the inputs without the plan files.
+            let mut u = keep_linking(u, chunk.get(k).copied(), inputs);
             let before = model.mark();
             if u.skipped {
                 sensitive.push(Vec::new());

@@ -308,3 +308,35 @@ fn the_repository_root_is_the_configuration_directory_else_the_git_top_level() {
         d.join("infra")
     );
 }
+
+/// A plan file named with a template: the plan is not a unit of its own, and a template that
+/// only names the given template's file (without linking it) is still dropped. Before the fix,
+/// each unit was paired with the input before it, and such a template was linted.
+#[test]
+fn a_plan_among_the_given_files_does_not_shift_the_templates_that_may_link() {
+    let d = std::env::temp_dir().join(format!("agwlint-partial-plan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.join(".git")).unwrap();
+    write(
+        &d.join("plan.json"),
+        include_str!("../testdata/terraform/plans/plan_gateway.json"),
+    );
+    write(&d.join("gw/gateway.json"), NESTED_ARM);
+    let v1 = include_str!("../testdata/rules/AGW001/fail.json");
+    let at = v1.find('{').unwrap() + 1;
+    let other = format!(
+        "{}\n  \"metadata\": {{ \"note\": \"deployed next to gateway.json\" }},{}",
+        &v1[..at],
+        &v1[at..]
+    );
+    write(&d.join("other.json"), &other);
+    let (_, lines, err) = lint(&d, &["plan.json", "gw/gateway.json"]);
+    let _ = std::fs::remove_dir_all(&d);
+    let files: Vec<String> = rules_at(&lines).into_iter().map(|(f, _)| f).collect();
+    assert!(files.iter().any(|f| f == "plan.json"), "{lines:?}\n{err}");
+    assert!(
+        files.iter().any(|f| f == "gw/gateway.json"),
+        "{lines:?}\n{err}"
+    );
+    assert!(!files.iter().any(|f| f == "other.json"), "{lines:?}\n{err}");
+}
