@@ -171,6 +171,14 @@ pub fn display_path(p: &Path) -> String {
     }
 }
 
+/// A symbolic link to a directory outside every one of `roots` (canonical): a walk does not
+/// enter it (it could lead anywhere; `/proc/self/root` is the whole file system).
+fn link_escapes(e: &walkdir::DirEntry, roots: &[PathBuf]) -> bool {
+    e.path_is_symlink()
+        && e.file_type().is_dir()
+        && !std::fs::canonicalize(e.path()).is_ok_and(|c| roots.iter().any(|r| c.starts_with(r)))
+}
+
 fn is_skipped_dir(name: &str) -> bool {
     SKIP_DIRS.contains(&name)
 }
@@ -183,12 +191,6 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
     // A symbolic link to a directory outside the scan root is not entered (it could lead
     // anywhere, `/proc/self/root` is the whole file system); its files would not be read.
     let scan_roots = crate::source::scan_roots(paths, &crate::config::paths::current_dir());
-    let escapes = |e: &walkdir::DirEntry| {
-        e.path_is_symlink()
-            && e.file_type().is_dir()
-            && !std::fs::canonicalize(e.path())
-                .is_ok_and(|c| scan_roots.iter().any(|r| c.starts_with(r)))
-    };
     for root in paths {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
@@ -235,7 +237,7 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Inputs {
                 let name = e.file_name().to_string_lossy();
                 !(filters.excluded(e.path())
                     || e.file_type().is_dir() && is_skipped_dir(&name)
-                    || escapes(e))
+                    || link_escapes(e, &scan_roots))
             });
         for entry in walker {
             // Errors here are permission problems or symlink loops: skip the entry.
@@ -421,14 +423,8 @@ fn sniff(p: &Path, limit: u64) -> Option<Vec<u8>> {
 fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut json = Vec::new();
-    // As in [`discover`]: a symbolic link to a directory outside the root is not entered (a
-    // link to `/proc/self/root` would otherwise walk the whole file system).
-    let canonical_root = canonical(root);
-    let escapes = |e: &walkdir::DirEntry| {
-        e.path_is_symlink()
-            && e.file_type().is_dir()
-            && !std::fs::canonicalize(e.path()).is_ok_and(|c| c.starts_with(&canonical_root))
-    };
+    // As in [`discover`]: a symbolic link to a directory outside the root is not entered.
+    let roots = [canonical(root)];
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -441,7 +437,7 @@ fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf
             let name = e.file_name().to_string_lossy();
             !(filters.excluded(e.path())
                 || dir && (is_skipped_dir(&name) || e.path().join(CACHE_TAG).is_file())
-                || escapes(e))
+                || link_escapes(e, &roots))
         });
     for entry in walker.flatten() {
         let p = entry.path();

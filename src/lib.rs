@@ -347,12 +347,13 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             }
         }
     }
+    // The ARM units' models are merged already (taken: empty here).
     let arm_units = arm_units
         .into_iter()
         .zip(dropped)
         .filter(|(_, d)| !*d)
-        .map(|(u, _)| (u, false));
-    for (u, merge) in arm_units.chain(tf_units.into_iter().map(|u| (u, true))) {
+        .map(|(u, _)| u);
+    for u in arm_units.chain(tf_units) {
         for e in u.errors {
             if !report.errors.contains(&e) {
                 report.errors.push(e);
@@ -373,9 +374,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
             .findings
             .extend(u.diagnostics.into_iter().map(diagnostic_finding));
         report.notes.extend(u.notes);
-        if merge {
-            model.extend(u.model);
-        }
+        model.extend(u.model);
     }
     (model, report)
 }

@@ -426,7 +426,8 @@ fn read_project(
 /// The words are what the readers match, so no file a reader would take a function (or an
 /// incompleteness) from is skipped:
 ///
-/// - C#: the parameter attribute named `HttpTrigger` / `HttpTriggerAttribute` (any qualifier);
+/// - C#, F#: the parameter attribute named `HttpTrigger` / `HttpTriggerAttribute` (any
+///   qualifier);
 /// - Java, Kotlin: the annotation `@HttpTrigger`;
 /// - Python: the word `route` of the decorator (`@app.route`, `@bp.route`), an app object
 ///   (`FunctionApp`, `Blueprint`, `AsgiFunctionApp`, `WsgiFunctionApp`), or an `httpTrigger`
@@ -435,7 +436,7 @@ fn read_project(
 ///   registration (files that do not import `@azure/functions` are then only tokenized).
 fn may_hold_http(ext: &str, text: &str) -> bool {
     match ext {
-        "cs" | "java" | "kt" => text.contains("HttpTrigger"),
+        "cs" | "fs" | "java" | "kt" => text.contains("HttpTrigger"),
         "py" => {
             contains_word(text, "route")
                 || text.contains("FunctionApp")
@@ -479,16 +480,12 @@ fn jvm_project_root<'a>(dir: &'a Path, sources: &SourceMap) -> Option<&'a Path> 
         .then_some(root)
 }
 
-/// Whether a code file may declare HTTP functions in a code-first model (a cheap text screen;
-/// such a file makes the surface incomplete until its language is read).
+/// Whether a code file of a language no reader handles (F#) may declare HTTP functions (the
+/// screen of [`may_hold_http`]; such a file makes the surface incomplete).
 fn may_declare_http(sources: &SourceMap, p: &Path, ext: &str) -> bool {
-    let Ok((text, _)) = read::read_text(sources, p) else {
-        return true;
-    };
-    match ext {
-        "py" => text.contains("FunctionApp") || text.contains("Blueprint"),
-        "js" | "mjs" | "cjs" | "ts" | "mts" => text.contains("@azure/functions"),
-        _ => text.contains("HttpTrigger"),
+    match read::read_text(sources, p) {
+        Ok((text, _)) => may_hold_http(ext, &text),
+        Err(_) => true,
     }
 }
 
@@ -543,6 +540,11 @@ mod tests {
                 "module.exports = { a: 1 };",
             ),
             ("ts", "shared.app.get('h', h)", "export const x = 1;"),
+            (
+                "fs",
+                "let run ([<HttpTrigger(AuthorizationLevel.Function, \"get\")>] req) = ()",
+                "let add a b = a + b",
+            ),
         ] {
             assert!(may_hold_http(ext, with), "{ext}: {with}");
             assert!(!may_hold_http(ext, without), "{ext}: {without}");
