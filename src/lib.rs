@@ -726,7 +726,7 @@ fn load_json_unit(
     frontend::arm::load_template_read(
         &j.path,
         &j.display,
-        &text,
+        text,
         Some(&read),
         unit,
         sources,

@@ -644,7 +644,10 @@ impl SourceMap {
                 _ => return Err(Refusal::SpecialFile),
             }
         }
-        let mut bytes = Vec::new();
+        // Sized from the metadata: `take` hides the file's size from `read_to_end`, which then
+        // grew the buffer by doubling (a 50 MB file held 67 MB).
+        let hint = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(hint.saturating_add(1));
         file.take(limit.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| Refusal::Unreadable(e.kind()))?;

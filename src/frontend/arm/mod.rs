@@ -36,21 +36,24 @@ pub fn load_template(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    load_template_read(path, display, text, None, unit, sources, opts)
+    load_template_read(path, display, text.to_string(), None, unit, sources, opts)
 }
 
 /// [`load_template`] for a text read by [`SourceMap::read_confined`] (`read`), so the source
-/// map knows where it came from ([`SourceMap::may_show`]).
+/// map knows where it came from ([`SourceMap::may_show`]). The text is taken by value: the
+/// source map keeps its own copy, and the read buffer is freed before parsing (a 50 MB
+/// template held both while it was parsed).
 pub fn load_template_read(
     path: &Path,
     display: &str,
-    text: &str,
+    text: String,
     read: Option<&crate::source::ReadFile>,
     unit: UnitId,
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    let (id, stored) = sources.add_text(display, text, read);
+    let (id, stored) = sources.add_text(display, &text, read);
+    drop(text);
     let doc = match json::parse(&stored, id) {
         Ok(d) => d,
         Err(e) => {

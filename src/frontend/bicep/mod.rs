@@ -445,7 +445,7 @@ pub fn load_params_unit(
         crate::frontend::arm::load_template_read(
             &target,
             &shown,
-            &ttext,
+            ttext,
             Some(&tread),
             unit,
             sources,
