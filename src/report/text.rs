@@ -91,6 +91,10 @@ impl serde_json::ser::Formatter for SafeFormatter {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // Printable ASCII (nearly every fragment) has nothing to escape: one vectorised pass.
+        if fragment.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut rest = fragment;
         while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
             w.write_all(&rest.as_bytes()[..i])?;

@@ -27,13 +27,14 @@ impl Rule for LinuxConsumptionFunctionsV3 {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
-        let mut seen: Vec<*const Site> = Vec::new();
+        // A set, not a list: every routed site of the scan goes in (a list made the rule
+        // quadratic in the number of sites).
+        let mut seen: std::collections::HashSet<*const Site> = std::collections::HashSet::new();
         for gw in &model.gateways {
             for (_, site, _) in routed_site_pairs(model, gw) {
-                if seen.contains(&(site as *const Site)) {
+                if !seen.insert(std::ptr::from_ref(site)) {
                     continue;
                 }
-                seen.push(site);
                 check_site(model, &gw.res.display_name(), site, cx);
             }
         }
