@@ -45,7 +45,7 @@ pub enum SubnetUse {
 #[derive(Debug, Clone, Default)]
 pub struct NetIndex {
     /// Collection lengths the index was built for, to detect a model changed afterwards.
-    lens: [usize; 8],
+    lens: [usize; 10],
     /// Per subnet (by position): the gateways (by position, in model order) with any gateway IP
     /// configuration whose subnet resolves to it.
     on_subnet: Vec<Vec<usize>>,
@@ -67,10 +67,21 @@ pub struct NetIndex {
     members_by_gateway: HashMap<usize, Vec<usize>>,
     /// Units with a pool member whose gateway reference is Unknown.
     members_unknown_units: HashSet<UnitId>,
+    /// Site key → the private endpoints (positions, in model order) that may exist with a
+    /// connection whose target is Known and that key.
+    pe_by_target: HashMap<ResourceKey, Vec<usize>>,
+    /// A private endpoint that may exist has Unknown connections or an Unknown target.
+    pe_unknown_target: bool,
+    /// VNet key → the VNets (positions, in model order) with that key.
+    vnets_by_key: HashMap<ResourceKey, Vec<usize>>,
+    /// The Known VNets that an App Service private-link DNS zone links.
+    privatelink_linked: HashSet<ResourceKey>,
+    /// A zone name, a private-link zone's links or a link's VNet is Unknown.
+    privatelink_unknown: bool,
 }
 
 impl NetIndex {
-    fn lens(model: &Model) -> [usize; 8] {
+    fn lens(model: &Model) -> [usize; 10] {
         [
             model.diagnostic_settings.len(),
             model.pool_members.len(),
@@ -80,6 +91,8 @@ impl NetIndex {
             model.private_endpoints.len(),
             model.sites.len(),
             model.vnet_gateways.len(),
+            model.vnets.len(),
+            model.dns_zones.len(),
         ]
     }
 
@@ -96,7 +109,61 @@ impl NetIndex {
             diag_unknown_units: HashSet::new(),
             members_by_gateway: HashMap::new(),
             members_unknown_units: HashSet::new(),
+            pe_by_target: HashMap::new(),
+            pe_unknown_target: false,
+            vnets_by_key: HashMap::new(),
+            privatelink_linked: HashSet::new(),
+            privatelink_unknown: false,
         };
+        for (i, v) in model.vnets.iter().enumerate() {
+            ix.vnets_by_key
+                .entry(v.res.key.clone())
+                .or_default()
+                .push(i);
+        }
+        for z in &model.dns_zones {
+            match z.res.name.get() {
+                Some(n) if super::query_network::is_privatelink_site_zone(n) => {}
+                Some(_) => continue,
+                None => {
+                    ix.privatelink_unknown = true;
+                    continue;
+                }
+            }
+            let Some(links) = z.links.items() else {
+                ix.privatelink_unknown = true;
+                continue;
+            };
+            for l in links {
+                match l.vnet.get() {
+                    Some(k) => {
+                        ix.privatelink_linked.insert(k.clone());
+                    }
+                    None => ix.privatelink_unknown = true,
+                }
+            }
+        }
+        for (i, pe) in model.private_endpoints.iter().enumerate() {
+            if !pe.res.may_exist() {
+                continue;
+            }
+            let Some(conns) = pe.connections.items() else {
+                ix.pe_unknown_target = true;
+                continue;
+            };
+            for c in conns {
+                match c.target.get() {
+                    Some(k) => {
+                        let list = ix.pe_by_target.entry(k.clone()).or_default();
+                        // Once per endpoint, however many connections name the site.
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                    None => ix.pe_unknown_target = true,
+                }
+            }
+        }
         for (i, ds) in model.diagnostic_settings.iter().enumerate() {
             match &ds.target.state {
                 Lattice::Known(k) => ix.diag_by_target.entry(k.clone()).or_default().push(i),
@@ -199,6 +266,33 @@ impl NetIndex {
     /// True when a pool member of `unit` has an Unknown gateway reference.
     pub fn unit_has_unknown_member_gateway(&self, unit: UnitId) -> bool {
         self.members_unknown_units.contains(&unit)
+    }
+
+    /// The private endpoints (positions, in model order) that may exist and connect to the
+    /// resource `key`, and whether that list is complete (no endpoint that may exist has
+    /// Unknown connections or an Unknown target).
+    pub fn private_endpoints_of(&self, key: &ResourceKey) -> (&[usize], bool) {
+        (
+            self.pe_by_target.get(key).map_or(&[], Vec::as_slice),
+            !self.pe_unknown_target,
+        )
+    }
+
+    /// The VNets (positions, in model order) whose key is `key`.
+    pub fn vnets_with_key(&self, key: &ResourceKey) -> &[usize] {
+        self.vnets_by_key.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether an App Service private-link zone of the scan links the VNet `key`: `Some(true)`
+    /// when one does, `None` when not and a zone name or link is Unknown, else `Some(false)`.
+    pub fn privatelink_zone_linked(&self, key: &ResourceKey) -> Option<bool> {
+        if self.privatelink_linked.contains(key) {
+            Some(true)
+        } else if self.privatelink_unknown {
+            None
+        } else {
+            Some(false)
+        }
     }
 
     /// The resources other than gateways that reference the subnet `key`.

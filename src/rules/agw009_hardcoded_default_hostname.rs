@@ -2,6 +2,8 @@
 //! from the site, where it is wrong: the site has a unique default host name
 //! (`<name>-<hash>.<region>.azurewebsites.net`), or no site of that name is deployed with it.
 
+use std::collections::HashMap;
+
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query::is_app_service_host;
@@ -51,6 +53,35 @@ fn has_unique_hostname(site: &Site) -> Option<bool> {
 }
 
 /// One place a host name is written.
+/// The sites deployed with one unit (that may exist), in model order.
+#[derive(Default)]
+struct UnitSites<'a> {
+    sites: Vec<&'a Site>,
+    /// The first site of each lower-cased Known name.
+    by_name: HashMap<String, &'a Site>,
+    /// Every site's name, when all are Known.
+    names: Option<Vec<&'a String>>,
+    /// Every site has a unique default host name.
+    all_unique: bool,
+}
+
+impl<'a> UnitSites<'a> {
+    fn add(&mut self, s: &'a Site) {
+        if let Some(n) = s.res.name.get() {
+            self.by_name.entry(n.to_ascii_lowercase()).or_insert(s);
+        }
+        self.sites.push(s);
+    }
+
+    fn finish(&mut self) {
+        self.names = self.sites.iter().map(|s| s.res.name.get()).collect();
+        self.all_unique = self
+            .sites
+            .iter()
+            .all(|s| has_unique_hostname(s) == Some(true));
+    }
+}
+
 struct Place<'a> {
     val: &'a Val<String>,
     fallback: Span,
@@ -106,30 +137,33 @@ impl Rule for HardcodedDefaultHostname {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        // The sites deployed with each unit, indexed once: looking them up per gateway by
+        // scanning every site of the scan was quadratic in the size of the scan.
+        let mut units: HashMap<UnitId, UnitSites<'_>> = HashMap::new();
+        for s in model.sites.iter().filter(|s| s.res.may_exist()) {
+            units.entry(s.res.key.unit).or_default().add(s);
+        }
+        for u in units.values_mut() {
+            u.finish();
+        }
         for gw in &model.gateways {
-            let unit: UnitId = gw.res.key.unit;
-            let sites: Vec<&Site> = model
-                .sites
-                .iter()
-                .filter(|s| s.res.key.unit == unit && s.res.may_exist())
-                .collect();
-            if sites.is_empty() {
+            let Some(here) = units.get(&gw.res.key.unit) else {
                 // The app is deployed elsewhere: nothing to compare with.
                 continue;
-            }
+            };
+            let sites = &here.sites;
             for pl in places(gw) {
                 let problem = match &pl.val.state {
                     Lattice::Known(h) => {
                         let Some(x) = app_label(h) else { continue };
-                        known_label_problem(model, &sites, h, x)
+                        known_label_problem(model, here, h, x)
                     }
                     Lattice::Unknown(p)
                         if is_app_service_host(&p.suffix) && !p.suffix.is_empty() =>
                     {
                         // `<unknown>.azurewebsites.net`: wrong whichever site it names when every
                         // site deployed here has a unique default host name.
-                        let all_unique = sites.iter().all(|s| has_unique_hostname(s) == Some(true));
-                        all_unique.then(|| {
+                        here.all_unique.then(|| {
                             (
                                 "every site deployed with it has a unique default host name"
                                     .to_string(),
@@ -178,14 +212,12 @@ impl Rule for HardcodedDefaultHostname {
 /// For a Known `<x>.azurewebsites.net`: why it is wrong, the span to show and the site name.
 fn known_label_problem(
     model: &Model,
-    sites: &[&Site],
+    here: &UnitSites<'_>,
     host: &str,
     x: &str,
 ) -> Option<(String, Span, String)> {
-    if let Some(site) = sites
-        .iter()
-        .find(|s| s.res.name.get().is_some_and(|n| n.eq_ignore_ascii_case(x)))
-    {
+    let sites = &here.sites;
+    if let Some(site) = here.by_name.get(&x.to_ascii_lowercase()) {
         if has_unique_hostname(site) == Some(true) {
             return Some((
                 format!(
@@ -205,8 +237,7 @@ fn known_label_problem(
         return None;
     }
     // Only when every site here has a Known name can "no site is named x" be claimed.
-    let names: Option<Vec<&String>> = sites.iter().map(|s| s.res.name.get()).collect();
-    let names = names?;
+    let names = here.names.as_ref()?;
     let xl = x.to_ascii_lowercase();
     // `<app>.scm` (the Kudu endpoint) and other sub-labels are not default host names of a
     // site; `<app>-<slot>` is a deployment slot's host name. Neither is a typo.

@@ -5,7 +5,9 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
-use crate::model::query_network::{gateway_sites, gateway_vnet_key, site_private_endpoints};
+use crate::model::query_network::{
+    gateway_sites, gateway_vnet_key, site_private_endpoints, vnets_by_key,
+};
 use crate::model::{Model, ResourceKey};
 
 /// See the module docs.
@@ -25,7 +27,8 @@ impl Rule for CustomDnsServers {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
-        let mut done: Vec<&ResourceKey> = Vec::new();
+        let mut done: std::collections::HashSet<&ResourceKey> = std::collections::HashSet::new();
+        let vnets = vnets_by_key(model);
         for gw in &model.gateways {
             if !gw.res.may_exist() {
                 continue;
@@ -33,10 +36,10 @@ impl Rule for CustomDnsServers {
             let Some(vkey) = gateway_vnet_key(model, gw) else {
                 continue;
             };
-            if done.contains(&vkey) {
+            if done.contains(vkey) {
                 continue;
             }
-            let Some(vnet) = model.vnets.iter().find(|v| &v.res.key == vkey) else {
+            let Some(&vnet) = vnets.get(vkey) else {
                 continue;
             };
             let Some(servers) = vnet.dns_servers.items() else {
@@ -46,7 +49,7 @@ impl Rule for CustomDnsServers {
             if servers.is_empty() {
                 continue;
             }
-            done.push(vkey);
+            done.insert(vkey);
             // A backend whose name must resolve to a private endpoint.
             let private_site = gateway_sites(model, gw).into_iter().find(|(addr, site)| {
                 !addr.fqdn.is_absent() && !site_private_endpoints(model, site).0.is_empty()

@@ -6,9 +6,9 @@ use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query_network::{
     gateway_sites, gateway_vnet_key, is_privatelink_site_zone, privatelink_zone_linked,
-    public_access_enabled, site_private_endpoints,
+    public_access_enabled, site_private_endpoints, vnets_by_key,
 };
-use crate::model::{Lookup, Model};
+use crate::model::{Lookup, Model, PrivateDnsZone};
 
 /// See the module docs.
 pub struct PrivateEndpointDnsNotLinked;
@@ -31,20 +31,17 @@ const TOP_LEVEL_ZONES: &[&str] = &[
 
 /// The catalogue's error case: a private zone named after the whole App Service domain.
 fn top_level_zone(
-    model: &Model,
+    zones: &[&PrivateDnsZone],
     gw: &crate::model::Gateway,
     vnet_key: &crate::model::ResourceKey,
     backend: crate::source::Span,
     cx: &mut RuleCx<'_>,
 ) {
-    for z in &model.dns_zones {
+    for &z in zones {
         let Some(name) = z.res.name.get() else {
             continue;
         };
         let n = name.trim_end_matches('.');
-        if !z.res.may_exist() || !TOP_LEVEL_ZONES.iter().any(|t| t.eq_ignore_ascii_case(n)) {
-            continue;
-        }
         if !z.links.iter().any(|l| l.vnet.get() == Some(vnet_key)) {
             continue;
         }
@@ -75,6 +72,27 @@ impl Rule for PrivateEndpointDnsNotLinked {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        let vnets = vnets_by_key(model);
+        // Found once, not per gateway or endpoint (that was quadratic in the size of the
+        // scan): the zones for the whole App Service domain, and the first privatelink zone.
+        let top_zones: Vec<&PrivateDnsZone> = model
+            .dns_zones
+            .iter()
+            .filter(|z| {
+                z.res.may_exist()
+                    && z.res.name.get().is_some_and(|name| {
+                        let n = name.trim_end_matches('.');
+                        TOP_LEVEL_ZONES.iter().any(|t| t.eq_ignore_ascii_case(n))
+                    })
+            })
+            .collect();
+        let first_privatelink_zone = model.dns_zones.iter().find(|z| {
+            z.res.may_exist()
+                && z.res
+                    .name
+                    .get()
+                    .is_some_and(|n| is_privatelink_site_zone(n))
+        });
         for gw in &model.gateways {
             if !gw.res.may_exist() {
                 continue;
@@ -87,9 +105,9 @@ impl Rule for PrivateEndpointDnsNotLinked {
                 super::skip::placement(cx, model, gw, super::skip::Part::Subnet);
                 continue;
             };
-            let vnet = model.vnets.iter().find(|v| &v.res.key == vnet_key);
+            let vnet = vnets.get(vnet_key).copied();
             if let Some((first, _)) = sites.first() {
-                top_level_zone(model, gw, vnet_key, first.span, cx);
+                top_level_zone(&top_zones, gw, vnet_key, first.span, cx);
             }
             for (addr, site) in sites {
                 // Only names are resolved; an IP address (the PE's IP) needs no DNS.
@@ -148,13 +166,7 @@ impl Rule for PrivateEndpointDnsNotLinked {
                     cx.skip(&pe.res, "privateDnsZoneGroups", &pe.dns_zones);
                     continue;
                 }
-                let zone = model.dns_zones.iter().find(|z| {
-                    z.res.may_exist()
-                        && z.res
-                            .name
-                            .get()
-                            .is_some_and(|n| is_privatelink_site_zone(n))
-                });
+                let zone = first_privatelink_zone;
                 let gname = gw.res.display_name();
                 let host = addr.fqdn.get().cloned().unwrap_or_else(|| {
                     format!("default host name of \"{}\"", site.res.display_name())

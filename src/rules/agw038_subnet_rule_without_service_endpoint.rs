@@ -2,10 +2,12 @@
 //! subnet, but that subnet lacks the `Microsoft.Web` service endpoint, so the rule never matches
 //! the gateway's traffic: 403, 502.
 
+use std::collections::HashMap;
+
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query_network::{gateway_subnet, has_web_service_endpoint};
-use crate::model::{Lookup, Model, Subnet};
+use crate::model::{Lookup, Model, ResourceKey, Subnet};
 
 /// See the module docs.
 pub struct SubnetRuleWithoutServiceEndpoint;
@@ -25,12 +27,14 @@ impl Rule for SubnetRuleWithoutServiceEndpoint {
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
         // The gateway subnets in the scan, with a gateway name for messages.
-        let mut gw_subnets: Vec<(&Subnet, String)> = Vec::new();
+        // By key, the first gateway of each (a list searched per gateway and per restriction
+        // was quadratic in the size of the scan).
+        let mut gw_subnets: HashMap<&ResourceKey, (&Subnet, String)> = HashMap::new();
         for gw in &model.gateways {
-            if let Lookup::Found((_, s)) = gateway_subnet(model, gw)
-                && !gw_subnets.iter().any(|(x, _)| x.res.key == s.res.key)
-            {
-                gw_subnets.push((s, gw.res.display_name()));
+            if let Lookup::Found((_, s)) = gateway_subnet(model, gw) {
+                gw_subnets
+                    .entry(&s.res.key)
+                    .or_insert_with(|| (s, gw.res.display_name()));
             }
         }
         if gw_subnets.is_empty() {
@@ -44,8 +48,7 @@ impl Rule for SubnetRuleWithoutServiceEndpoint {
                 let Some(key) = r.subnet.get() else {
                     continue;
                 };
-                let Some((subnet, gname)) = gw_subnets.iter().find(|(s, _)| &s.res.key == key)
-                else {
+                let Some((subnet, gname)) = gw_subnets.get(key) else {
                     continue;
                 };
                 match has_web_service_endpoint(subnet) {

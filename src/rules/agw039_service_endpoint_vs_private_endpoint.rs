@@ -3,12 +3,14 @@
 //! from service-endpoint subnets and cannot use service-endpoint rules, so a gateway that
 //! resolves the public name, or relies on a subnet rule, gets 403.
 
+use std::collections::HashMap;
+
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query_network::{
-    gateway_sites, gateway_subnet, privatelink_zone_linked, site_private_endpoints,
+    gateway_sites, gateway_subnet, privatelink_zone_linked, site_private_endpoints, vnets_by_key,
 };
-use crate::model::{BackendAddress, Lookup, Model, PrivateEndpoint, ResourceKey};
+use crate::model::{BackendAddress, Lookup, Model, PrivateEndpoint, ResourceKey, VirtualNetwork};
 
 /// See the module docs.
 pub struct ServiceEndpointVsPrivateEndpoint;
@@ -27,6 +29,7 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
+        let vnets = vnets_by_key(model);
         for gw in &model.gateways {
             if !gw.res.may_exist() {
                 continue;
@@ -56,7 +59,7 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
                 };
                 // Does the gateway use the public path to the site? (The same resolution
                 // AGW034 judges: zone link, custom DNS, zone groups outside the scan.)
-                let public = public_path(model, subnet.vnet.get(), addr, pe);
+                let public = public_path(model, &vnets, subnet.vnet.get(), addr, pe);
                 let subnet_rule = site
                     .ip_restrictions
                     .iter()
@@ -125,6 +128,7 @@ impl Rule for ServiceEndpointVsPrivateEndpoint {
 /// scan; `None` when custom DNS servers or a zone outside the scan decide.
 fn public_path(
     model: &Model,
+    vnets: &HashMap<&ResourceKey, &VirtualNetwork>,
     vnet: Option<&ResourceKey>,
     addr: &BackendAddress,
     pe: &PrivateEndpoint,
@@ -133,7 +137,7 @@ fn public_path(
         return Some(false);
     }
     let vnet = vnet?;
-    if let Some(v) = model.vnets.iter().find(|v| &v.res.key == vnet) {
+    if let Some(v) = vnets.get(vnet) {
         match v.dns_servers.items() {
             Some([]) => {}
             _ => return None,

@@ -127,3 +127,214 @@ fn rules_make_linearly_many_lookups_on_shared_subnets() {
     // And in absolute terms: a few dozen lookups per gateway, not one per pair.
     assert!(large < 100 * 3000, "{large} lookups for 2,000 gateways");
 }
+
+/// The private endpoints of a site come from the scan's index; the answer must be the one a
+/// search of every endpoint gives: each endpoint once, in model order, only those that may
+/// exist, and incomplete as soon as one that may exist has an Unknown connection or target.
+#[test]
+fn private_endpoints_of_a_site_equal_a_search_of_every_endpoint() {
+    use crate::model::query_network::private_endpoints_of;
+    let a = function(Dialect::Arm, "a");
+    let b = function(Dialect::Arm, "b");
+    let pe = |name: &str, targets: Vec<Ref>| PrivateEndpoint {
+        res: res(Dialect::Arm, "Microsoft.Network/privateEndpoints", name),
+        connections: k(targets
+            .into_iter()
+            .map(|target| PrivateLinkConnection {
+                target,
+                group_ids: k(vec![ks("sites")]),
+                span: sp(),
+            })
+            .collect()),
+        ..Default::default()
+    };
+    let brute = |m: &Model, site: &Site| {
+        let mut out = Vec::new();
+        let mut complete = true;
+        for p in &m.private_endpoints {
+            if !p.res.may_exist() {
+                continue;
+            }
+            let Some(conns) = p.connections.items() else {
+                complete = false;
+                continue;
+            };
+            let mut hit = false;
+            for c in conns {
+                match c.target.get() {
+                    Some(key) => hit |= key == &site.res.key,
+                    None => complete = false,
+                }
+            }
+            if hit {
+                out.push(p.res.key.clone());
+            }
+        }
+        (out, complete)
+    };
+    let build = |extra: Option<PrivateEndpoint>| {
+        let mut m = Model::new();
+        m.sites = vec![a.clone(), b.clone()];
+        m.private_endpoints = vec![
+            pe("pe1", vec![rref(&a.res), rref(&a.res)]),
+            pe("pe2", vec![rref(&b.res)]),
+            pe("pe3", vec![rref(&b.res), rref(&a.res)]),
+        ];
+        let mut gone = pe("pe4", vec![rref(&a.res)]);
+        gone.res.condition = k(false);
+        m.private_endpoints.push(gone);
+        m.private_endpoints.extend(extra);
+        m.reindex();
+        m
+    };
+    let m = build(None);
+    let ours = |m: &Model, s: &Site| {
+        let (pes, complete) = private_endpoints_of(m, s);
+        let keys: Vec<ResourceKey> = pes.iter().map(|p| p.res.key.clone()).collect();
+        (keys, complete)
+    };
+    for s in [&a, &b] {
+        assert_eq!(ours(&m, s), brute(&m, s));
+        assert!(ours(&m, s).1);
+    }
+    assert_eq!(ours(&m, &a).0.len(), 2, "pe1 once and pe3");
+    // An endpoint with an Unknown target, then one with Unknown connections.
+    let m2 = build(Some(pe("pe5", vec![unk()])));
+    let mut opaque = pe("pe6", vec![]);
+    opaque.connections = unk();
+    let m3 = build(Some(opaque));
+    for m in [&m2, &m3] {
+        for s in [&a, &b] {
+            assert_eq!(ours(m, s), brute(m, s));
+            assert!(!ours(m, s).1);
+        }
+    }
+}
+
+/// Private-link zone links and VNet peerings come from the scan's index; the answers must be
+/// the ones a search of every zone and every VNet gives, Unknown names, links and remotes
+/// included.
+#[test]
+fn zone_links_and_peerings_equal_a_search_of_every_zone_and_vnet() {
+    use crate::model::query_network::{privatelink_zone_linked, vnets_connected};
+    let vnet = |name: &str| VirtualNetwork {
+        res: res(Dialect::Arm, "Microsoft.Network/virtualNetworks", name),
+        ..Default::default()
+    };
+    let (v1, v2, v3, v4) = (vnet("v1"), vnet("v2"), vnet("v3"), vnet("v4"));
+    let zone = |name: Val<String>, links: Option<Vec<Ref>>| {
+        let mut z = PrivateDnsZone {
+            res: res(Dialect::Arm, "Microsoft.Network/privateDnsZones", "z"),
+            ..Default::default()
+        };
+        z.res.name = name;
+        z.links = match links {
+            Some(ls) => k(ls
+                .into_iter()
+                .map(|vnet| DnsZoneLink {
+                    name: ks("l"),
+                    vnet,
+                    span: sp(),
+                })
+                .collect()),
+            None => unk(),
+        };
+        z
+    };
+    let peer = |to: &VirtualNetwork, allow: Val<bool>| Peering {
+        name: ks("p"),
+        remote_vnet: rref(&to.res),
+        allow_access: allow,
+        span: sp(),
+    };
+    let brute_linked = |m: &Model, key: &ResourceKey| {
+        let mut unknown = false;
+        for z in &m.dns_zones {
+            match z.res.name.get() {
+                Some(n) if crate::model::query_network::is_privatelink_site_zone(n) => {}
+                Some(_) => continue,
+                None => {
+                    unknown = true;
+                    continue;
+                }
+            }
+            let Some(links) = z.links.items() else {
+                unknown = true;
+                continue;
+            };
+            for l in links {
+                match l.vnet.get() {
+                    Some(v) if v == key => return Some(true),
+                    Some(_) => {}
+                    None => unknown = true,
+                }
+            }
+        }
+        if unknown { None } else { Some(false) }
+    };
+    let zone_sets: Vec<Vec<PrivateDnsZone>> = vec![
+        vec![],
+        vec![zone(
+            ks("privatelink.azurewebsites.net"),
+            Some(vec![rref(&v1.res)]),
+        )],
+        vec![
+            zone(ks("contoso.com"), Some(vec![rref(&v2.res)])),
+            zone(
+                ks("privatelink.azurewebsites.net."),
+                Some(vec![rref(&v1.res), unk()]),
+            ),
+        ],
+        vec![zone(unk(), Some(vec![rref(&v3.res)]))],
+        vec![zone(ks("PrivateLink.AzureWebsites.net"), None)],
+    ];
+    let mut checked = 0;
+    for zones in zone_sets {
+        let mut m = Model::new();
+        let mut a = v1.clone();
+        a.peerings = k(vec![peer(&v2, k(true)), peer(&v3, k(false))]);
+        let mut b = v4.clone();
+        b.peerings = k(vec![Peering {
+            remote_vnet: unk(),
+            ..peer(&v1, k(true))
+        }]);
+        let mut dup = v2.clone();
+        dup.peerings = unk();
+        m.vnets = vec![a, v2.clone(), v3.clone(), b, dup];
+        m.dns_zones = zones;
+        m.reindex();
+        for v in [&v1, &v2, &v3, &v4] {
+            assert_eq!(
+                privatelink_zone_linked(&m, &v.res.key),
+                brute_linked(&m, &v.res.key)
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 20);
+    // Peerings: both directions, access off, an Unknown remote, a duplicate VNet with
+    // Unknown peerings.
+    let mut m = Model::new();
+    let mut a = v1.clone();
+    a.peerings = k(vec![peer(&v2, k(true)), peer(&v3, k(false))]);
+    let mut b = v4.clone();
+    b.peerings = k(vec![Peering {
+        remote_vnet: unk(),
+        ..peer(&v1, k(true))
+    }]);
+    m.vnets = vec![a, v2.clone(), v3.clone(), b];
+    m.reindex();
+    let key = |v: &VirtualNetwork| v.res.key.clone();
+    assert_eq!(vnets_connected(&m, &key(&v1), &key(&v2), true), Some(true));
+    assert_eq!(vnets_connected(&m, &key(&v2), &key(&v1), true), Some(true));
+    assert_eq!(vnets_connected(&m, &key(&v1), &key(&v3), true), Some(false));
+    assert_eq!(vnets_connected(&m, &key(&v1), &key(&v3), false), None);
+    assert_eq!(vnets_connected(&m, &key(&v2), &key(&v3), true), Some(false));
+    assert_eq!(vnets_connected(&m, &key(&v4), &key(&v2), true), None);
+    let mut dup = v2.clone();
+    dup.peerings = unk();
+    m.vnets.push(dup);
+    m.reindex();
+    assert_eq!(vnets_connected(&m, &key(&v2), &key(&v3), true), None);
+    assert_eq!(vnets_connected(&m, &key(&v1), &key(&v2), true), Some(true));
+}

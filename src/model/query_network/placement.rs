@@ -93,6 +93,17 @@ pub fn has_public_frontend(gw: &Gateway) -> Option<bool> {
     Some(fes.iter().any(|f| !f.public_ip.is_absent()))
 }
 
+/// The scan's virtual networks by key, the first of each key (as a search in model order
+/// finds it). Rules that look a VNet up per gateway or per address build this once: a search
+/// per lookup was quadratic in the size of the scan.
+pub fn vnets_by_key(model: &Model) -> std::collections::HashMap<&ResourceKey, &VirtualNetwork> {
+    let mut out = std::collections::HashMap::with_capacity(model.vnets.len());
+    for v in &model.vnets {
+        out.entry(&v.res.key).or_insert(v);
+    }
+    out
+}
+
 /// The gateway's VNet key, through its subnet.
 pub fn gateway_vnet_key<'a>(model: &'a Model, gw: &'a Gateway) -> Option<&'a ResourceKey> {
     match gateway_subnet(model, gw) {

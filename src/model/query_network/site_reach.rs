@@ -9,29 +9,16 @@ use super::same_key;
 
 /// The private endpoints of a site (a connection whose target is the site) and whether the list
 /// is complete (false when some endpoint's connections or target cannot be resolved).
+///
+/// Answered from the scan's index ([`Model::net_index`]): a search of every endpoint per site
+/// was quadratic in the size of the scan.
 pub fn private_endpoints_of<'a>(model: &'a Model, site: &Site) -> (Vec<&'a PrivateEndpoint>, bool) {
-    let mut out = Vec::new();
-    let mut complete = true;
-    for pe in &model.private_endpoints {
-        if !pe.res.may_exist() {
-            continue;
-        }
-        let Some(conns) = pe.connections.items() else {
-            complete = false;
-            continue;
-        };
-        let mut hit = false;
-        for c in conns {
-            match same_key(&c.target, &site.res.key) {
-                Some(true) => hit = true,
-                Some(false) => {}
-                None => complete = false,
-            }
-        }
-        if hit {
-            out.push(pe);
-        }
-    }
+    let index = model.net_index();
+    let (positions, complete) = index.private_endpoints_of(&site.res.key);
+    let out = positions
+        .iter()
+        .filter_map(|&i| model.private_endpoints.get(i))
+        .collect();
     (out, complete)
 }
 
@@ -58,7 +45,15 @@ pub fn vnets_connected(
         return Some(true);
     }
     let mut unknown = false;
-    for v in &model.vnets {
+    // The VNets with either key, from the scan's index (a search of every VNet per call was
+    // quadratic in the size of the scan); the answer does not depend on their order.
+    let index = model.net_index();
+    let candidates = index
+        .vnets_with_key(a)
+        .iter()
+        .chain(index.vnets_with_key(b))
+        .filter_map(|&i| model.vnets.get(i));
+    for v in candidates {
         let other = if &v.res.key == a {
             b
         } else if &v.res.key == b {
@@ -104,30 +99,11 @@ pub fn is_privatelink_site_zone(name: &str) -> bool {
 /// Whether an App Service private-link zone in the scan is linked to the VNet: `Some(true)` when a
 /// link is, `Some(false)` when every such zone's links are Known and none is, `None` when a
 /// zone name or link is Unknown.
+///
+/// Answered from the scan's index ([`Model::net_index`]): a search of every zone per call was
+/// quadratic in the size of the scan.
 pub fn privatelink_zone_linked(model: &Model, vnet: &ResourceKey) -> Option<bool> {
-    let mut unknown = false;
-    for z in &model.dns_zones {
-        match z.res.name.get() {
-            Some(n) if is_privatelink_site_zone(n) => {}
-            Some(_) => continue,
-            None => {
-                unknown = true;
-                continue;
-            }
-        }
-        let Some(links) = z.links.items() else {
-            unknown = true;
-            continue;
-        };
-        for l in links {
-            match same_key(&l.vnet, vnet) {
-                Some(true) => return Some(true),
-                Some(false) => {}
-                None => unknown = true,
-            }
-        }
-    }
-    if unknown { None } else { Some(false) }
+    model.net_index().privatelink_zone_linked(vnet)
 }
 
 /// The sites a gateway routes to (through its routed pools), each with the first pool address
