@@ -113,6 +113,11 @@ pub fn find_named<'a, T>(
     }
 }
 
+/// The position of `x` (by address) in `items`.
+fn position_in<T>(items: Option<&[T]>, x: &T) -> Option<usize> {
+    items.and_then(|all| all.iter().position(|y| std::ptr::eq(y, x)))
+}
+
 /// Where a (listener, pool, settings) tuple was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PairSource {
@@ -182,14 +187,39 @@ impl Gateway {
     }
 
     /// The (listener, pool, settings) tuples reachable from routing rules and URL path maps.
+    /// Resolved once per gateway ([`super::gateway::PairsCache`]).
     pub fn pairs(&self) -> Pairs<'_> {
-        let mut out = Pairs {
-            items: Vec::new(),
-            complete: true,
-        };
+        let (at, complete) = self.pairs_cache.0.get_or_init(|| self.pair_positions());
+        let listeners = self.listeners.items().unwrap_or_default();
+        let pools = self.pools.items().unwrap_or_default();
+        let settings = self.settings.items().unwrap_or_default();
+        let items = at
+            .iter()
+            .filter_map(|a| {
+                Some(Pair {
+                    listener: match a.listener {
+                        Some(i) => Some(listeners.get(i)?),
+                        None => None,
+                    },
+                    pool: pools.get(a.pool)?,
+                    settings: settings.get(a.settings)?,
+                    via_span: a.via_span,
+                    source: a.source,
+                })
+            })
+            .collect();
+        Pairs {
+            items,
+            complete: *complete,
+        }
+    }
+
+    /// [`Gateway::pairs`] as positions in the gateway's collections.
+    fn pair_positions(&self) -> (Vec<super::gateway::PairAt>, bool) {
+        let mut items: Vec<super::gateway::PairAt> = Vec::new();
+        let mut complete = true;
         let Some(rules) = self.rules.items() else {
-            out.complete = false;
-            return out;
+            return (Vec::new(), false);
         };
         for rule in rules {
             let listener = self.listener(&rule.listener).found();
@@ -197,14 +227,21 @@ impl Gateway {
                 self.pool(pool),
                 self.settings_by(settings),
             ) {
-                (SubLookup::Found(p), SubLookup::Found(s)) => out.items.push(Pair {
-                    listener,
-                    pool: p,
-                    settings: s,
-                    via_span: span,
-                    source,
-                }),
-                (SubLookup::Unknown, _) | (_, SubLookup::Unknown) => out.complete = false,
+                (SubLookup::Found(p), SubLookup::Found(s)) => {
+                    if let (Some(pool), Some(settings)) = (
+                        position_in(self.pools.items(), p),
+                        position_in(self.settings.items(), s),
+                    ) {
+                        items.push(super::gateway::PairAt {
+                            listener: listener.and_then(|l| position_in(self.listeners.items(), l)),
+                            pool,
+                            settings,
+                            via_span: span,
+                            source,
+                        });
+                    }
+                }
+                (SubLookup::Unknown, _) | (_, SubLookup::Unknown) => complete = false,
                 _ => {}
             };
             if !rule.pool.name.is_absent() || !rule.settings.name.is_absent() {
@@ -231,14 +268,14 @@ impl Gateway {
                                 }
                             }
                         }
-                        None => out.complete = false,
+                        None => complete = false,
                     }
                 }
-                SubLookup::Unknown => out.complete = false,
+                SubLookup::Unknown => complete = false,
                 _ => {}
             }
         }
-        out
+        (items, complete)
     }
 
     /// True when a pool is referenced by some rule or path map (Unknown → `None`).

@@ -338,3 +338,56 @@ fn zone_links_and_peerings_equal_a_search_of_every_zone_and_vnet() {
     assert_eq!(vnets_connected(&m, &key(&v2), &key(&v3), true), None);
     assert_eq!(vnets_connected(&m, &key(&v1), &key(&v2), true), Some(true));
 }
+
+/// A gateway's pairs are resolved once and then read from its cache: the cached answer is the
+/// resolved one, a clone starts without a cache, and the cache never makes gateways unequal.
+#[test]
+fn routed_pairs_are_resolved_once_and_the_cache_is_invisible() {
+    let mut gw = gateway(Dialect::Arm);
+    gw.listeners = k(vec![Listener {
+        name: ks("l"),
+        ..Default::default()
+    }]);
+    gw.pools = k(vec![pool("a", &[]), pool("b", &[])]);
+    gw.settings = k(vec![settings("http", "Http", 80, false)]);
+    let mut r1 = rule("r1", "b", "http");
+    r1.listener = named("l");
+    gw.rules = k(vec![
+        r1,
+        rule("r2", "a", "http"),
+        rule("r3", "missing", "http"),
+    ]);
+    let fresh = gw.clone();
+    assert!(gw.pairs_cache.0.get().is_none());
+    let first: Vec<(Option<String>, String)> = gw
+        .pairs()
+        .items
+        .iter()
+        .map(|p| {
+            (
+                p.listener.and_then(|l| l.name.get().cloned()),
+                p.pool.name.get().cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        first,
+        vec![
+            (Some("l".to_string()), "b".to_string()),
+            (None, "a".to_string())
+        ]
+    );
+    assert!(gw.pairs().complete);
+    let (at, _) = gw.pairs_cache.0.get().expect("filled by the first call");
+    assert_eq!(at.len(), 2);
+    // The second call reads the cache and gives the same references.
+    let (p1, p2) = (gw.pairs(), gw.pairs());
+    assert!(
+        p1.items
+            .iter()
+            .zip(&p2.items)
+            .all(|(x, y)| std::ptr::eq(x.pool, y.pool) && std::ptr::eq(x.settings, y.settings))
+    );
+    assert!(gw.clone().pairs_cache.0.get().is_none());
+    assert_eq!(gw, fresh);
+}

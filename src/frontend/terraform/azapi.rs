@@ -281,6 +281,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
             }
         }),
         firewall_policy: cx.r(props.get("firewallPolicy").get("id")),
+        pairs_cache: Default::default(),
     };
     Some(gw)
 }

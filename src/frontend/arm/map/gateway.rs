@@ -118,6 +118,7 @@ pub(super) fn gateway(m: &Mapper, r: &EvRes, i: usize) -> Gateway {
             span: e.span,
         }),
         firewall_policy: m.obj_ref(pg("firewallPolicy")),
+        pairs_cache: Default::default(),
         res,
     }
 }

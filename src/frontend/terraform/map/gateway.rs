@@ -422,6 +422,7 @@ pub(super) fn gateway_as_written(ri: &ResInst) -> Gateway {
             span: b.span,
         }),
         firewall_policy: r(n, "firewall_policy_id"),
+        pairs_cache: Default::default(),
     }
 }
 
