@@ -367,7 +367,7 @@ impl Cx {
 
     fn with<T>(&self, mut v: Val<T>) -> Val<T> {
         if !v.is_absent() {
-            v.origins = self.origins.clone();
+            v.origins = self.origins.as_slice().into();
         }
         v
     }
