@@ -303,6 +303,34 @@ macro_rules! append_only {
     };
 }
 
+/// `$m!(gateways, sites, ...)`: calls the macro `$m` with every collection [`Model::extend`]
+/// appends to, in [`Mark`] order.
+macro_rules! appended {
+    ($m:ident) => {
+        $m!(
+            gateways,
+            sites,
+            plans,
+            vnets,
+            subnets,
+            nsgs,
+            route_tables,
+            private_endpoints,
+            dns_zones,
+            public_ips,
+            diagnostic_settings,
+            waf_policies,
+            nat_gateways,
+            pool_members,
+            vnet_gateways,
+            subnet_users,
+            opaque_refs,
+            module_frames,
+            apps
+        )
+    };
+}
+
 macro_rules! lookup_fn {
     ($(#[$doc:meta])* $fn:ident, $field:ident, $slot:ident, $ty:ty) => {
         $(#[$doc])*
@@ -369,8 +397,7 @@ impl Model {
     /// Makes room for exactly `more` more elements in each collection [`Model::extend`]
     /// appends to (`more` as [`Model::mark`] counts them; [`Mark::sum`] adds up the units about
     /// to be merged). Merging unit by unit let the scan-wide vectors grow by doubling: up to
-    /// half of each was unused room, and every doubling reallocated (and copied) vectors of
-    /// tens of MB on big scans.
+    /// half of each was reserved and unused, tens of MB of heap on big scans.
     pub fn reserve_exact(&mut self, more: Mark) {
         let mut k = 0;
         macro_rules! reserve {
@@ -379,27 +406,7 @@ impl Model {
                 k += 1;
             )*};
         }
-        reserve!(
-            gateways,
-            sites,
-            plans,
-            vnets,
-            subnets,
-            nsgs,
-            route_tables,
-            private_endpoints,
-            dns_zones,
-            public_ips,
-            diagnostic_settings,
-            waf_policies,
-            nat_gateways,
-            pool_members,
-            vnet_gateways,
-            subnet_users,
-            opaque_refs,
-            module_frames,
-            apps
-        );
+        appended!(reserve);
         let _ = k;
     }
 
@@ -429,27 +436,7 @@ impl Model {
                 });
             )*};
         }
-        cut!(
-            gateways,
-            sites,
-            plans,
-            vnets,
-            subnets,
-            nsgs,
-            route_tables,
-            private_endpoints,
-            dns_zones,
-            public_ips,
-            diagnostic_settings,
-            waf_policies,
-            nat_gateways,
-            pool_members,
-            vnet_gateways,
-            subnet_users,
-            opaque_refs,
-            module_frames,
-            apps
-        );
+        appended!(cut);
         let _ = k;
         self.reindex();
     }
