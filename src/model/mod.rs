@@ -255,7 +255,7 @@ pub struct Model {
     /// [`Model::site_by_host`]; built on first use, with the number of sites it covers.
     hosts: std::sync::OnceLock<(usize, HashMap<String, usize>)>,
     /// Subnet indexes ([`Model::net_index`]), built on first use.
-    net: std::sync::OnceLock<index::NetIndex>,
+    net: std::sync::OnceLock<Box<index::NetIndex>>,
 }
 
 /// The lengths of the collections [`Model::extend`] appends to ([`Model::mark`]).

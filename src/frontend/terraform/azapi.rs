@@ -461,7 +461,9 @@ impl Cx {
             }
             Some((coll, _)) if matches!(v, TVal::Str(_)) => SubRef {
                 name: self.with(Val::unknown(Some(at))),
-                mismatch: Some(format!("the id points into `{coll}`, not `{collection}`")),
+                mismatch: Some(
+                    format!("the id points into `{coll}`, not `{collection}`").into_boxed_str(),
+                ),
             },
             _ => SubRef::named(self.with(Val::unknown(Some(at)))),
         }
