@@ -298,6 +298,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
                 )
             })
             .collect();
+        model.reserve_exact(model::Mark::sum(
+            units.iter().filter(|u| !u.skipped).map(|u| &u.model),
+        ));
         for (k, u) in units.into_iter().enumerate() {
             // The unit's own input: `json` lists the inputs without the plan files.
             let mut u = keep_linking(u, chunk.get(k).copied(), inputs);
@@ -348,6 +351,9 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         }
     }
     // The ARM units' models are merged already (taken: empty here).
+    model.reserve_exact(model::Mark::sum(
+        tf_units.iter().filter(|u| !u.skipped).map(|u| &u.model),
+    ));
     let arm_units = arm_units
         .into_iter()
         .zip(dropped)

@@ -14,8 +14,8 @@ pub struct SubRef {
     pub name: Val<String>,
     /// ARM only: set when the id is Known but points elsewhere than expected, e.g. into another
     /// collection (`.../probes/x` where a pool was expected) or another gateway. Describes the
-    /// mismatch for messages.
-    pub mismatch: Option<String>,
+    /// mismatch for messages. Boxed: it is rare, and a gateway holds dozens of references.
+    pub mismatch: Option<Box<str>>,
 }
 
 impl SubRef {

@@ -333,7 +333,7 @@ impl Model {
     /// The subnet indexes of the model, built on first use (rebuilt, not cached, when
     /// resources were pushed after that without [`Model::reindex`]).
     pub fn net_index(&self) -> Cow<'_, NetIndex> {
-        let ix = self.net.get_or_init(|| NetIndex::build(self));
+        let ix = self.net.get_or_init(|| Box::new(NetIndex::build(self)));
         if ix.covers(self) {
             Cow::Borrowed(ix)
         } else {

@@ -131,7 +131,108 @@ pub struct Val<T> {
     /// Where the value was written (the attribute or property value); `None` for Absent.
     pub span: Option<Span>,
     /// Where the value came from, outermost first.
-    pub origins: Vec<Origin>,
+    pub origins: Origins,
+}
+
+/// The origins of a value ([`Val::origins`]), outermost first: a slice, stored in 8 bytes
+/// (most values have none, and a `Vec` made every value 16 bytes larger; the scan-wide model
+/// holds millions of values on big repositories). Empty is stored as `None`.
+// A `Box<[Origin]>` would be a 16-byte fat pointer; the boxed `Vec` is a thin one.
+#[allow(clippy::box_collection)]
+#[derive(Clone, Default)]
+pub struct Origins(Option<Box<Vec<Origin>>>);
+
+impl Origins {
+    /// No origins.
+    pub const fn new() -> Self {
+        Origins(None)
+    }
+
+    /// Appends an origin.
+    pub fn push(&mut self, origin: Origin) {
+        self.0.get_or_insert_with(Box::default).push(origin);
+    }
+
+    /// The origins as a slice.
+    pub fn as_slice(&self) -> &[Origin] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl std::ops::Deref for Origins {
+    type Target = [Origin];
+
+    fn deref(&self) -> &[Origin] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for Origins {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Origins {}
+
+impl std::fmt::Debug for Origins {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+impl From<Vec<Origin>> for Origins {
+    fn from(v: Vec<Origin>) -> Self {
+        if v.is_empty() {
+            Origins(None)
+        } else {
+            Origins(Some(Box::new(v)))
+        }
+    }
+}
+
+impl From<&[Origin]> for Origins {
+    fn from(v: &[Origin]) -> Self {
+        v.to_vec().into()
+    }
+}
+
+impl From<Origins> for Vec<Origin> {
+    fn from(o: Origins) -> Self {
+        o.0.map_or_else(Vec::new, |b| *b)
+    }
+}
+
+impl FromIterator<Origin> for Origins {
+    fn from_iter<I: IntoIterator<Item = Origin>>(iter: I) -> Self {
+        iter.into_iter().collect::<Vec<_>>().into()
+    }
+}
+
+impl Extend<Origin> for Origins {
+    fn extend<I: IntoIterator<Item = Origin>>(&mut self, iter: I) {
+        for o in iter {
+            self.push(o);
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Origins {
+    type Item = &'a Origin;
+    type IntoIter = std::slice::Iter<'a, Origin>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl IntoIterator for Origins {
+    type Item = Origin;
+    type IntoIter = std::vec::IntoIter<Origin>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Vec::from(self).into_iter()
+    }
 }
 
 /// A collection that may itself be Unknown (a `dynamic` block over an unknown collection, a
@@ -150,7 +251,7 @@ impl<T> Val<T> {
         Val {
             state: Lattice::Known(v),
             span: Some(span),
-            origins: Vec::new(),
+            origins: Origins::new(),
         }
     }
 
@@ -159,7 +260,7 @@ impl<T> Val<T> {
         Val {
             state: Lattice::Known(v),
             span,
-            origins: Vec::new(),
+            origins: Origins::new(),
         }
     }
 
@@ -168,7 +269,7 @@ impl<T> Val<T> {
         Val {
             state: Lattice::Absent,
             span: None,
-            origins: Vec::new(),
+            origins: Origins::new(),
         }
     }
 
@@ -177,7 +278,7 @@ impl<T> Val<T> {
         Val {
             state: Lattice::Unknown(Box::default()),
             span,
-            origins: Vec::new(),
+            origins: Origins::new(),
         }
     }
 
@@ -186,7 +287,7 @@ impl<T> Val<T> {
         Val {
             state: Lattice::Unknown(Box::new(partial)),
             span,
-            origins: Vec::new(),
+            origins: Origins::new(),
         }
     }
 
@@ -359,6 +460,24 @@ mod tests {
 
     fn sp() -> Span {
         Span::new(FileId(0), 1..2)
+    }
+
+    #[test]
+    fn origins_are_one_pointer_and_empty_is_none() {
+        assert_eq!(std::mem::size_of::<Origins>(), 8);
+        let o = Origin {
+            span: sp(),
+            label: "default of parameter `x`".into(),
+        };
+        let mut a = Origins::new();
+        a.extend(std::iter::empty());
+        assert_eq!(a, Origins::from(Vec::new()));
+        assert!(a.is_empty());
+        a.push(o.clone());
+        let b: Origins = std::iter::once(o.clone()).collect();
+        assert_eq!(a, b);
+        assert_eq!(a.first(), Some(&o));
+        assert_eq!(format!("{a:?}"), format!("{:?}", vec![o]));
     }
 
     #[test]

@@ -301,7 +301,7 @@ impl Rule for DanglingReference {
                 }
                 let prop = d.prop(ch.arm_prop, ch.tf_prop);
                 let what = match (&ch.r.mismatch, ch.r.name.get()) {
-                    (Some(m), _) => m.clone(),
+                    (Some(m), _) => m.to_string(),
                     (None, Some(n)) => format!("no {} named \"{n}\"", ch.target_kind),
                     (None, None) => format!("no such {}", ch.target_kind),
                 };

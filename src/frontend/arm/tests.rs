@@ -605,3 +605,30 @@ fn null_defaults_and_omitted_nullable_parameters() {
     let (out, _) = load_at(&dir.join("t.json"), text, &FrontendOptions::default());
     assert_eq!(names(&out.model), ["d0", "n0", "n1", "?"]);
 }
+
+#[test]
+fn merged_address_lists_hold_no_unused_room() {
+    use super::tree::{Ev, EvKind, merged_strs};
+    let sp = crate::source::Span::new(crate::source::FileId(0), 0..1);
+    let one = Ev::new(sp, EvKind::Str("10.0.0.0/24".into()));
+    let many = Ev::new(
+        sp,
+        EvKind::Arr(vec![
+            Ev::new(sp, EvKind::Str("10.1.0.0/24".into())),
+            Ev::new(sp, EvKind::Str("10.2.0.0/24".into())),
+        ]),
+    );
+    for (a, b, n) in [
+        (Some(&one), None, 1),
+        (None, Some(&many), 2),
+        (Some(&one), Some(&many), 3),
+    ] {
+        let v = merged_strs(a, b);
+        let Lattice::Known(items) = &v.state else {
+            panic!("not Known: {v:?}")
+        };
+        assert_eq!(items.len(), n);
+        assert_eq!(items.capacity(), n);
+    }
+    assert!(merged_strs(None, None).is_absent());
+}

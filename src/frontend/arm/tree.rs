@@ -2,7 +2,7 @@
 //! `copy` loops and parameters are applied, each node still carrying the span where it was
 //! written. The mapping to the model reads only this tree.
 
-use crate::model::{Lattice, Origin, Partial, Val, Why};
+use crate::model::{Lattice, Origin, Origins, Partial, Val, Why};
 use crate::source::Span;
 
 pub use super::value::RuntimeRef as Runtime;
@@ -13,7 +13,7 @@ pub struct Ev {
     /// Where the value was written (for values produced by an expression: the expression).
     pub span: Span,
     /// Parameter defaults / parameter file entries the value came through.
-    pub origins: Vec<Origin>,
+    pub origins: Origins,
     /// The value.
     pub kind: EvKind,
 }
@@ -44,7 +44,7 @@ impl Ev {
     pub fn new(span: Span, kind: EvKind) -> Self {
         Ev {
             span,
-            origins: Vec::new(),
+            origins: Origins::new(),
             kind,
         }
     }
@@ -203,21 +203,25 @@ pub fn merged_strs(one: Option<&Ev>, many: Option<&Ev>) -> Val<Vec<Val<String>>>
     if list.is_unknown() {
         return list;
     }
-    let mut out: Vec<Val<String>> = Vec::new();
     let span = single.span.or(list.span);
     let mut origins = single.origins.clone();
     origins.extend(list.origins.iter().cloned());
     let single_absent = single.is_absent();
     let list_absent = list.is_absent();
-    if !single_absent {
-        out.push(single);
-    }
-    if let Lattice::Known(items) = list.state {
-        out.extend(items);
-    }
     if single_absent && list_absent {
         return Val::absent();
     }
+    let items = match list.state {
+        Lattice::Known(items) => items,
+        _ => Vec::new(),
+    };
+    // Sized exactly: a vector grown from one push holds room for four values, and the
+    // scan-wide model keeps every security rule's address and port lists.
+    let mut out: Vec<Val<String>> = Vec::with_capacity(usize::from(!single_absent) + items.len());
+    if !single_absent {
+        out.push(single);
+    }
+    out.extend(items);
     Val {
         state: Lattice::Known(out),
         span,
@@ -256,7 +260,7 @@ fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner:
     };
     Ev {
         span,
-        origins: origins.to_vec(),
+        origins: origins.into(),
         kind,
     }
 }

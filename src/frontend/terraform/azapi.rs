@@ -368,7 +368,7 @@ impl Cx {
 
     fn with<T>(&self, mut v: Val<T>) -> Val<T> {
         if !v.is_absent() {
-            v.origins = self.origins.clone();
+            v.origins = self.origins.as_slice().into();
         }
         v
     }
@@ -462,7 +462,9 @@ impl Cx {
             }
             Some((coll, _)) if matches!(v, TVal::Str(_)) => SubRef {
                 name: self.with(Val::unknown(Some(at))),
-                mismatch: Some(format!("the id points into `{coll}`, not `{collection}`")),
+                mismatch: Some(
+                    format!("the id points into `{coll}`, not `{collection}`").into_boxed_str(),
+                ),
             },
             _ => SubRef::named(self.with(Val::unknown(Some(at)))),
         }

@@ -360,7 +360,10 @@ pub(crate) fn sub_ref(v: Option<&Ev>, gw_name: &Val<String>, expect: &str) -> Su
             mismatch = Some(format!("the id refers to gateway `{g}`, not `{own}`"));
         }
     }
-    SubRef { name, mismatch }
+    SubRef {
+        name,
+        mismatch: mismatch.map(String::into_boxed_str),
+    }
 }
 
 /// `metadata.agwlint.ignore: { "AGW010": "reason" }`.

@@ -275,7 +275,7 @@ pub(super) fn private_endpoint(m: &mut Mapper, r: &EvRes, i: usize) {
         (Lattice::Unknown(p), _) | (_, Lattice::Unknown(p)) => Val {
             state: Lattice::Unknown(p),
             span: auto.span.or(manual.span),
-            origins: Vec::new(),
+            origins: crate::model::Origins::new(),
         },
         (Lattice::Absent, Lattice::Absent) => Val::absent(),
         (a, b) => {

@@ -6,7 +6,7 @@ use crate::model::*;
 use crate::source::Span;
 
 pub(super) fn with_origins<T>(mut v: Val<T>, origins: &[Origin]) -> Val<T> {
-    v.origins = origins.to_vec();
+    v.origins = origins.into();
     v
 }
 
