@@ -788,7 +788,7 @@ impl<'c, 's> Instance<'c, 's> {
     pub fn map_into(&self, mapper: &mut Mapper) {
         let m = self.module.clone();
         // Room for this module's resources first: the model's collections would otherwise grow
-        // by doubling (a 100,000-resource file left 90 MB of unused gateway and site slots).
+        // by doubling (a 100,000-resource file left 127 MB of unused gateway and site slots).
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for (_, b) in m.blocks() {
             if let ("resource", Some(t)) = (b.ident.as_str(), label(b, 0)) {
