@@ -21,9 +21,10 @@ pub mod semver;
 pub mod tfjson;
 pub mod tfvars;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::frontend::tfplan::Plan;
 
@@ -100,7 +101,7 @@ pub fn load_dirs_planned(
         // Past RETAIN_TEXT_BYTES of source the trees are evicted right away (the text stays in
         // the source map) so a scan of many modules does not hold every syntax tree at once;
         // the units re-parse them. Small scans keep them and parse each file once.
-        let retained = std::sync::atomic::AtomicUsize::new(0);
+        let retained = AtomicUsize::new(0);
         let callees: Vec<Vec<PathBuf>> = dirs
             .par_iter()
             .zip(canons.par_iter())
@@ -113,15 +114,24 @@ pub fn load_dirs_planned(
                     .filter_map(|f| sources.get(f.file))
                     .map(|f| f.text.len())
                     .sum();
-                let before = retained.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
-                if before + bytes > RETAIN_TEXT_BYTES {
+                let before = retained.fetch_add(bytes, Ordering::Relaxed);
+                // A lone directory is loaded next: dropping its trees would only parse it twice.
+                if before + bytes > RETAIN_TEXT_BYTES && dirs.len() > 1 {
                     cache.evict(c);
                 }
                 callees
             })
             .collect();
         let roots = roots(&canons, &callees);
-        let called: HashSet<&PathBuf> = callees.iter().flatten().collect();
+        // How many roots still to load reach each scanned directory through literal local
+        // calls: a module's trees are dropped when the last of them has loaded (a module called
+        // by several roots is parsed once, and not kept for the rest of the scan).
+        let reach = reachable(&roots, &canons, &callees);
+        let pending: Vec<AtomicUsize> = (0..canons.len()).map(|_| AtomicUsize::new(0)).collect();
+        for &j in reach.iter().flatten() {
+            pending[j].fetch_add(1, Ordering::Relaxed);
+        }
+        let scanned: HashSet<&PathBuf> = canons.iter().collect();
         let plan_of = |ix: usize| -> Option<Arc<Plan>> {
             plans
                 .iter()
@@ -145,12 +155,19 @@ pub fn load_dirs_planned(
             .enumerate()
             .map(|(i, &ix)| {
                 let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                let out = load_root(&dirs[ix], unit, sources, opts, &cache, plan_of(ix));
-                // No other scanned module calls this root: nothing will ask for it again.
-                if !called.contains(&canons[ix]) {
-                    cache.evict(&canons[ix]);
+                let (out, declared, loaded) =
+                    load_root(&dirs[ix], unit, sources, opts, &cache, plan_of(ix));
+                for &j in &reach[i] {
+                    if pending[j].fetch_sub(1, Ordering::AcqRel) == 1 {
+                        cache.evict(&canons[j]);
+                    }
                 }
-                out
+                // Modules outside the scanned directories (vendored by `terraform init`) belong
+                // to this root.
+                for c in loaded.iter().filter(|c| !scanned.contains(c)) {
+                    cache.evict(c);
+                }
+                (out, declared)
             })
             .collect::<Vec<_>>()
     };
@@ -269,7 +286,29 @@ fn roots(canons: &[PathBuf], callees: &[Vec<PathBuf>]) -> Vec<usize> {
     roots
 }
 
-/// Loads one root module; also returns the names of the variables it declares.
+/// For each root (an index into `canons`), the directories it reaches through literal local
+/// module calls, itself included.
+fn reachable(roots: &[usize], canons: &[PathBuf], callees: &[Vec<PathBuf>]) -> Vec<Vec<usize>> {
+    let index: HashMap<&PathBuf, usize> = canons.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    roots
+        .iter()
+        .map(|&r| {
+            let mut seen: HashSet<usize> = HashSet::new();
+            let mut frontier = vec![r];
+            while let Some(i) = frontier.pop() {
+                if seen.insert(i) {
+                    frontier.extend(callees[i].iter().filter_map(|c| index.get(c).copied()));
+                }
+            }
+            let mut v: Vec<usize> = seen.into_iter().collect();
+            v.sort_unstable();
+            v
+        })
+        .collect()
+}
+
+/// Loads one root module; also returns the names of the variables it declares and the
+/// modules it loaded (canonical directories).
 fn load_root(
     dir: &TfDir,
     unit: UnitId,
@@ -277,7 +316,7 @@ fn load_root(
     opts: &FrontendOptions,
     cache: &ModuleCache,
     plan: Option<Arc<Plan>>,
-) -> (UnitOutput, Vec<String>) {
+) -> (UnitOutput, Vec<String>, Vec<PathBuf>) {
     let guard = deadline::start(opts.time_limit.unwrap_or(deadline::DEFAULT_LIMIT));
     let mut ctx = Ctx::new(sources, opts, unit, cache);
     ctx.plan = plan;
@@ -336,7 +375,7 @@ fn load_root(
             errors,
             ..UnitOutput::default()
         };
-        return (out, declared);
+        return (out, declared, ctx.loaded.take());
     }
     for s in ctx.sensitive.take() {
         model.mark_sensitive(&s);
@@ -351,7 +390,8 @@ fn load_root(
         modules_not_followed: ctx.not_followed.borrow().len(),
         ..UnitOutput::default()
     };
-    (out, declared)
+    let loaded = ctx.loaded.take();
+    (out, declared, loaded)
 }
 
 /// True for a directory that is clearly a root module: it configures a provider or a backend

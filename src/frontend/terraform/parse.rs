@@ -186,7 +186,8 @@ pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Diagnos
             "nesting too deep",
         )));
     }
-    parse_lenient(&text).map_err(|e| {
+    let parsed = parse_pieces(&text).map_or_else(|| parse_lenient(&text).map(compact), Ok);
+    parsed.map_err(|e| {
         let off = e.location().offset().min(text.len());
         let msg = e.message().lines().next().unwrap_or("syntax error").trim();
         Box::new(parse_error(
@@ -194,6 +195,124 @@ pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Diagnos
             Span::new(id, off..off),
             msg.to_string(),
         ))
+    })
+}
+
+/// `body` with every nested vector at its exact length. The parser grows each block body,
+/// label list, array and object by pushing (a vector starts at 4 elements and doubles; a
+/// structure is 304 bytes), so a block of one or two attributes held 1,216 bytes of slots.
+/// Cloning allocates every vector at its length and keeps every span and decoration; each
+/// top-level structure is replaced in turn, so only one extra structure is alive at a time.
+/// The top-level vector itself is left as parsed (the body has no public way to set its span
+/// on a rebuilt copy, and it is one vector per file).
+fn compact(mut body: Body) -> Body {
+    for i in 0..body.len() {
+        if let Some(s) = body.get_mut(i) {
+            *s = s.clone();
+        }
+    }
+    body
+}
+
+/// Text up to this size is parsed whole; a larger file is parsed in pieces of at least this
+/// size (see [`parse_pieces`]).
+const PIECE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Most pieces a large file is parsed in (each costs a blank copy of the text before it).
+const MAX_PIECES: usize = 8;
+
+/// Keywords of the top-level blocks a large file is cut before.
+const TOP_LEVEL: &[&str] = &[
+    "resource",
+    "data",
+    "module",
+    "variable",
+    "output",
+    "locals",
+    "provider",
+    "terraform",
+    "moved",
+    "import",
+    "check",
+    "removed",
+    "ephemeral",
+];
+
+/// A large file parsed piece by piece, so its full uncompacted tree is never alive at once (a
+/// 72 MB file peaked at 1.9 GB of tree before [`compact`]). Each piece starts at a line that
+/// opens a top-level block and is parsed at its true offset (the text before it blanked), so
+/// every span is the one a whole parse gives. `None` (parse the whole text) for a small file,
+/// a file without such lines, any piece that does not parse (a cut inside a heredoc, comment
+/// or block cannot parse, and errors are reported from the whole parse) and a top-level
+/// attribute (the parser rejects a repeated one only within one piece).
+fn parse_pieces(text: &str) -> Option<Body> {
+    parse_in_pieces(text, PIECE_BYTES)
+}
+
+/// [`parse_pieces`] with pieces of at least `piece` bytes.
+fn parse_in_pieces(text: &str, piece: usize) -> Option<Body> {
+    use hcl::edit::Decorate as _;
+    if text.len() <= piece {
+        return None;
+    }
+    let size = piece.max(text.len() / MAX_PIECES);
+    let mut cuts = vec![0usize];
+    let mut next = size;
+    let bytes = text.as_bytes();
+    while next < text.len() {
+        // The first line start at or after `next` (just after a newline: a char boundary) that
+        // opens a top-level block.
+        let Some(nl) = bytes[next..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let from = next + nl + 1;
+        let at = std::iter::once(from)
+            .chain(
+                bytes[from..]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'\n')
+                    .map(|(i, _)| from + i + 1),
+            )
+            .find(|&i| text.get(i..).is_some_and(opens_top_level));
+        let Some(at) = at.filter(|&a| a < text.len()) else {
+            break;
+        };
+        cuts.push(at);
+        next = at + size;
+    }
+    if cuts.len() < 2 {
+        return None;
+    }
+    let mut structures = Vec::new();
+    for (k, &start) in cuts.iter().enumerate() {
+        let end = cuts.get(k + 1).copied().unwrap_or(text.len());
+        let mut padded = vec![b' '; start];
+        padded.extend_from_slice(text.get(start..end)?.as_bytes());
+        let padded = String::from_utf8(padded).ok()?;
+        let body = hcl::edit::parser::parse_body(&padded).ok()?;
+        drop(padded);
+        for (i, mut st) in body.into_iter().enumerate() {
+            if st.is_attribute() {
+                return None;
+            }
+            if i == 0 {
+                // The blanks before the piece (no decoration is read).
+                st.decor_mut().set_prefix("");
+            }
+            // At exact capacities, as `compact` does.
+            structures.push(st.clone());
+        }
+    }
+    Some(Body::from(structures))
+}
+
+/// True when `line` starts a top-level block: a [`TOP_LEVEL`] keyword at its first column,
+/// then a blank, a label or `{`.
+fn opens_top_level(line: &str) -> bool {
+    TOP_LEVEL.iter().any(|k| {
+        line.strip_prefix(k)
+            .is_some_and(|rest| matches!(rest.as_bytes().first(), Some(b' ' | b'\t' | b'"' | b'{')))
     })
 }
 
@@ -466,6 +585,56 @@ mod tests {
         let e = parse_stored(id, &sources).unwrap_err();
         assert!(e.message.contains("HCL syntax error"), "{e:?}");
         assert!(e.span.start > 0);
+    }
+
+    /// Top-level structures with the leading decoration cleared (a piece's first structure
+    /// has none), as their debug text: spans, labels, values and inner decoration.
+    fn dump(body: &Body) -> Vec<String> {
+        use hcl::edit::Decorate as _;
+        body.iter()
+            .map(|st| {
+                let mut st = st.clone();
+                st.decor_mut().set_prefix("");
+                format!("{st:?}")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_pieces_has_the_spans_of_a_whole_parse() {
+        let text_with = |traps: bool| {
+            let mut text = String::from("# header é\n");
+            let mut i = 0;
+            while text.len() < 40_000 {
+                text.push_str(&format!(
+                    "resource \"azurerm_linux_web_app\" \"a{i}\" {{\n  name = \"${{var.p}}-{i}\"\n  site_config {{\n    x = [1, 2]\n  }}\n}}\n\n"
+                ));
+                if traps && i % 50 == 0 {
+                    // Lines that look like top-level blocks inside a heredoc and a comment: a
+                    // cut there cannot parse.
+                    text.push_str("locals {\n  doc = <<EOT\nresource \"x\" \"y\" {\nEOT\n}\n/* module \"z\" {\n*/\n");
+                }
+                i += 1;
+            }
+            text
+        };
+        let text = text_with(false);
+        let pieces = parse_in_pieces(&text, 4096).expect("parsed in pieces");
+        assert!(parse_pieces(&text).is_none(), "small: parsed whole");
+        let whole = hcl::edit::parser::parse_body(&text).unwrap();
+        assert_eq!(pieces.len(), whole.len());
+        assert_eq!(dump(&pieces), dump(&whole));
+        let traps = text_with(true);
+        if let Some(pieces) = parse_in_pieces(&traps, 4096) {
+            let whole = hcl::edit::parser::parse_body(&traps).unwrap();
+            assert_eq!(dump(&pieces), dump(&whole));
+        }
+        // A top-level attribute: parsed whole (a repeated one is an error there).
+        let with_attr = format!("{text}x = 1\n");
+        assert!(parse_in_pieces(&with_attr, 4096).is_none());
+        // A syntax error: parsed whole, so the error is the whole parse's.
+        let broken = format!("{text}resource \"a\" \"b\" {{\n");
+        assert!(parse_in_pieces(&broken, 4096).is_none());
     }
 
     #[test]

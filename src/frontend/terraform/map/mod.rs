@@ -114,6 +114,16 @@ pub struct Mapper {
 }
 
 impl Mapper {
+    /// Makes room in the model for `n` more resources of type `rtype` (only the collections of
+    /// large elements: gateways and sites), so a large module does not grow them by doubling.
+    pub fn reserve(&mut self, rtype: &str, n: usize) {
+        if rtype == "azurerm_application_gateway" {
+            self.model.gateways.reserve(n);
+        } else if site::SITE_TYPES.contains(&rtype) {
+            self.model.sites.reserve(n);
+        }
+    }
+
     /// Maps one resource instance; unknown types are ignored.
     pub fn add(&mut self, ri: &ResInst) {
         let _ = self.add_gateway(ri)

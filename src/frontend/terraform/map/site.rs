@@ -7,6 +7,23 @@ use crate::frontend::terraform::expand::Node;
 use crate::frontend::terraform::value::TVal;
 use crate::model::*;
 
+/// Resource types mapped as sites (Function Apps, Web Apps and their slots).
+pub(super) const SITE_TYPES: &[&str] = &[
+    "azurerm_linux_function_app",
+    "azurerm_windows_function_app",
+    "azurerm_function_app_flex_consumption",
+    "azurerm_linux_web_app",
+    "azurerm_windows_web_app",
+    "azurerm_function_app",
+    "azurerm_app_service",
+    "azurerm_function_app_slot",
+    "azurerm_app_service_slot",
+    "azurerm_linux_function_app_slot",
+    "azurerm_windows_function_app_slot",
+    "azurerm_linux_web_app_slot",
+    "azurerm_windows_web_app_slot",
+];
+
 impl Mapper {
     /// Maps sites, plans and their bindings; false when the resource is none of them.
     pub(super) fn add_site(&mut self, ri: &ResInst) -> bool {
@@ -14,19 +31,7 @@ impl Mapper {
         let unit = n.unit();
         let m = &mut self.model;
         match ri.rtype.as_str() {
-            "azurerm_linux_function_app"
-            | "azurerm_windows_function_app"
-            | "azurerm_function_app_flex_consumption"
-            | "azurerm_linux_web_app"
-            | "azurerm_windows_web_app"
-            | "azurerm_function_app"
-            | "azurerm_app_service"
-            | "azurerm_function_app_slot"
-            | "azurerm_app_service_slot"
-            | "azurerm_linux_function_app_slot"
-            | "azurerm_windows_function_app_slot"
-            | "azurerm_linux_web_app_slot"
-            | "azurerm_windows_web_app_slot" => {
+            t if SITE_TYPES.contains(&t) => {
                 let st = site(ri);
                 if st.vnet_subnet.is_known() {
                     m.subnet_users.push(SubnetUser {
