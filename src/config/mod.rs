@@ -134,17 +134,24 @@ impl RuleSettings {
 
 /// Runs the enabled rules of the registry with their options; returns findings and the checks
 /// skipped because of Unknown values.
+///
+/// Rules run in parallel (they only read the model); their outputs are joined in registry
+/// order, so the result is the same as running them one after another.
 pub fn run_rules(model: &Model, opts: &LintOptions) -> (Vec<Finding>, Vec<rules::Skipped>) {
+    use rayon::prelude::*;
+    let outputs: Vec<(Vec<Finding>, Vec<rules::Skipped>)> = rules::REGISTRY
+        .par_iter()
+        .filter(|rule| opts.rules.enabled(rule.meta().id))
+        .map(|rule| {
+            let meta: &'static RuleMeta = rule.meta();
+            let mut cx = RuleCx::new(meta, opts.rules.options(meta.id), opts.assume);
+            rule.check(model, &mut cx);
+            cx.finish()
+        })
+        .collect();
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
-    for rule in rules::REGISTRY {
-        let meta: &'static RuleMeta = rule.meta();
-        if !opts.rules.enabled(meta.id) {
-            continue;
-        }
-        let mut cx = RuleCx::new(meta, opts.rules.options(meta.id), opts.assume);
-        rule.check(model, &mut cx);
-        let (f, s) = cx.finish();
+    for (f, s) in outputs {
         findings.extend(f);
         skipped.extend(s);
     }
