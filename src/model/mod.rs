@@ -275,34 +275,6 @@ impl Mark {
     }
 }
 
-/// `[self.gateways.$m(), ...]` over every collection [`Model::extend`] appends to, in the
-/// order [`Model::remove_added`] cuts them.
-macro_rules! append_only {
-    ($self:ident, $m:ident) => {
-        [
-            $self.gateways.$m(),
-            $self.sites.$m(),
-            $self.plans.$m(),
-            $self.vnets.$m(),
-            $self.subnets.$m(),
-            $self.nsgs.$m(),
-            $self.route_tables.$m(),
-            $self.private_endpoints.$m(),
-            $self.dns_zones.$m(),
-            $self.public_ips.$m(),
-            $self.diagnostic_settings.$m(),
-            $self.waf_policies.$m(),
-            $self.nat_gateways.$m(),
-            $self.pool_members.$m(),
-            $self.vnet_gateways.$m(),
-            $self.subnet_users.$m(),
-            $self.opaque_refs.$m(),
-            $self.module_frames.$m(),
-            $self.apps.$m(),
-        ]
-    };
-}
-
 /// `$m!(gateways, sites, ...)`: calls the macro `$m` with every collection [`Model::extend`]
 /// appends to, in [`Mark`] order.
 macro_rules! appended {
@@ -360,28 +332,15 @@ impl Model {
     /// different units never collide and the result equals a full [`Model::reindex`].
     pub fn extend(&mut self, other: Model) {
         let start = self.lens();
-        self.gateways.extend(other.gateways);
-        self.sites.extend(other.sites);
-        self.plans.extend(other.plans);
-        self.vnets.extend(other.vnets);
-        self.subnets.extend(other.subnets);
-        self.nsgs.extend(other.nsgs);
-        self.route_tables.extend(other.route_tables);
-        self.private_endpoints.extend(other.private_endpoints);
-        self.dns_zones.extend(other.dns_zones);
-        self.public_ips.extend(other.public_ips);
-        self.diagnostic_settings.extend(other.diagnostic_settings);
-        self.waf_policies.extend(other.waf_policies);
-        self.nat_gateways.extend(other.nat_gateways);
-        self.pool_members.extend(other.pool_members);
-        self.vnet_gateways.extend(other.vnet_gateways);
-        self.subnet_users.extend(other.subnet_users);
-        self.opaque_refs.extend(other.opaque_refs);
+        macro_rules! append {
+            ($($field:ident),*) => {$(
+                self.$field.extend(other.$field);
+            )*};
+        }
+        appended!(append);
         for s in other.sensitive {
             self.mark_sensitive(&s);
         }
-        self.module_frames.extend(other.module_frames);
-        self.apps.extend(other.apps);
         self.index_from(start);
         self.hosts = std::sync::OnceLock::new();
         self.net = std::sync::OnceLock::new();
@@ -391,7 +350,12 @@ impl Model {
     /// extending with a unit, the pair says which resources that unit added
     /// ([`Model::remove_added`]).
     pub fn mark(&self) -> Mark {
-        Mark(append_only!(self, len))
+        macro_rules! lens {
+            ($($field:ident),*) => {
+                Mark([$(self.$field.len()),*])
+            };
+        }
+        appended!(lens)
     }
 
     /// Makes room for exactly `more` more elements in each collection [`Model::extend`]

@@ -290,17 +290,8 @@ fn zone_links_and_peerings_equal_a_search_of_every_zone_and_vnet() {
     ];
     let mut checked = 0;
     for zones in zone_sets {
+        // Zone links are read from the zones alone: no VNet needs to be in the model.
         let mut m = Model::new();
-        let mut a = v1.clone();
-        a.peerings = k(vec![peer(&v2, k(true)), peer(&v3, k(false))]);
-        let mut b = v4.clone();
-        b.peerings = k(vec![Peering {
-            remote_vnet: unk(),
-            ..peer(&v1, k(true))
-        }]);
-        let mut dup = v2.clone();
-        dup.peerings = unk();
-        m.vnets = vec![a, v2.clone(), v3.clone(), b, dup];
         m.dns_zones = zones;
         m.reindex();
         for v in [&v1, &v2, &v3, &v4] {
