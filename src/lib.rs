@@ -155,9 +155,7 @@ pub fn lint(
     if !opts.frontend.skip_app_code && any_site {
         load_apps(paths, &mut model, &mut report, opts, sources);
     }
-    let (found, skipped) = config::run_rules(&model, opts);
-    report.findings.extend(found);
-    report.skipped.extend(skipped);
+    config::run_rules_into(&model, opts, &mut report.findings, &mut report.skipped);
     relocate::apply(&mut report.findings, &model.module_frames);
     relocate::apply_skipped(&mut report.skipped, &model.module_frames);
     relocate::to_original(&mut report, sources);

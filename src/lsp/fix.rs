@@ -534,7 +534,7 @@ mod tests {
             destination_ports: "65200-65535".into(),
         };
         Finding::new("AGW027", "x", crate::finding::Severity::Error, "m", into)
-            .fix(Fix::AddSecurityRule(r))
+            .fix(Fix::AddSecurityRule(Box::new(r)))
     }
 
     #[test]

@@ -184,7 +184,7 @@ fn fix(nsg: &NetworkSecurityGroup, ports: (u32, u32)) -> Option<Fix> {
         .map(str::to_string)
         .chain((2..100).map(|i| format!("AllowGatewayManager{i}")))
         .find(|n| !names.contains(&n.to_ascii_lowercase()))?;
-    Some(Fix::AddSecurityRule(NewSecurityRule {
+    Some(Fix::AddSecurityRule(Box::new(NewSecurityRule {
         dialect: nsg.res.dialect,
         into,
         after,
@@ -197,7 +197,7 @@ fn fix(nsg: &NetworkSecurityGroup, ports: (u32, u32)) -> Option<Fix> {
         source_ports: "*".into(),
         destination_prefix: "*".into(),
         destination_ports: format!("{}-{}", ports.0, ports.1),
-    }))
+    })))
 }
 
 #[cfg(test)]
