@@ -409,7 +409,8 @@ fn sniff(p: &Path, limit: u64) -> Option<Vec<u8>> {
     if !meta.is_file() || meta.len() > limit {
         return None;
     }
-    let mut out = Vec::new();
+    // Sized from the metadata: one read for the whole file instead of a probe and doublings.
+    let mut out = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     std::fs::File::open(p)
         .ok()?
         .take(limit)
@@ -684,10 +685,12 @@ fn select_arm(
         });
         out.link_targets.push(c);
     }
-    // The templates that may link a selected one: their text names its file. Read once.
+    // The templates that may link a selected one: their text names its file. Read once; a
+    // selected template itself is recognised by its canonical path, which is computed only for
+    // the few texts that name a file (a path's canonical form costs a system call per
+    // component, and the repository may hold thousands of templates).
     let mut pending: Vec<(PathBuf, String)> = scanned
         .iter()
-        .filter(|p| !seen.contains(&canonical(p)))
         .filter_map(|p| {
             let text = String::from_utf8_lossy(&sniff(p, MAX_LINK_SEARCH_BYTES)?).into_owned();
             crate::frontend::arm::looks_like_template(&text).then(|| (p.clone(), text))
@@ -698,6 +701,10 @@ fn select_arm(
             .into_iter()
             .partition(|(_, text)| names.iter().any(|n| text.contains(n.as_str())));
         pending = rest;
+        let hit: Vec<_> = hit
+            .into_iter()
+            .filter(|(p, _)| !seen.contains(&canonical(p)))
+            .collect();
         if hit.is_empty() {
             break;
         }
@@ -794,5 +801,48 @@ mod tests {
         let names: Vec<String> = json.iter().map(|p| display_path(p)).collect();
         assert_eq!(json.len(), 2, "{names:?}");
         assert!(json.iter().all(|p| p.ends_with("a.json")), "{names:?}");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_selected_template_is_never_its_own_linker_even_through_a_symlink() {
+        let tmp = std::env::temp_dir().join(format!("agwlint-disc-self-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join(".git")).unwrap();
+        std::fs::create_dir_all(tmp.join("infra")).unwrap();
+        let template = |about: &str| {
+            format!(
+                r#"{{"contentVersion": "1.0.0.0", "metadata": {{"about": "{about}"}}, "resources": []}}"#
+            )
+        };
+        // The selected template names itself; another names it; neither names c.json.
+        std::fs::write(tmp.join("infra/a.json"), template("a.json")).unwrap();
+        std::fs::write(tmp.join("infra/b.json"), template("links a.json")).unwrap();
+        std::fs::write(tmp.join("infra/c.json"), template("nothing")).unwrap();
+        std::os::unix::fs::symlink(tmp.join("infra"), tmp.join("inside")).unwrap();
+        let out = select_units(
+            &[tmp.join("infra/a.json")],
+            &tmp,
+            &Filters::default(),
+            &crate::frontend::FrontendOptions::default(),
+        );
+        let _ = std::fs::remove_dir_all(&tmp);
+        let mut got: Vec<(String, bool)> = out
+            .json
+            .iter()
+            .map(|j| {
+                let rel = j.path.strip_prefix(&tmp).unwrap_or(&j.path);
+                (display_path(rel), j.if_links)
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("infra/a.json".to_string(), false),
+                ("infra/b.json".to_string(), true),
+                ("inside/b.json".to_string(), true),
+            ],
+        );
     }
 }
