@@ -21,9 +21,14 @@ impl ParsedId {
 /// Parses the part after the last `/providers/` of an id (or of the known suffix of an
 /// Unknown id). `None` when the text has no complete provider section.
 pub fn parse_id(text: &str) -> Option<ParsedId> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.rfind("/providers/")?;
-    let rest = &text[at + "/providers/".len()..];
+    const P: &[u8] = b"/providers/";
+    // The last `/providers/` in any case, found without a lower-cased copy of the id (gateways
+    // resolve thousands of sub-resource ids on large scans).
+    let at = text
+        .as_bytes()
+        .windows(P.len())
+        .rposition(|w| w.eq_ignore_ascii_case(P))?;
+    let rest = text.get(at + P.len()..)?;
     parse_type_and_names(rest)
 }
 
@@ -80,15 +85,20 @@ pub struct GwSubId {
     pub name: String,
 }
 
+/// True for `Microsoft.Network/applicationGateways/<collection>...` in any case (compared in
+/// place: no lower-cased copy).
+fn is_gateway_child_type(rtype: &str) -> bool {
+    const GW: &str = "microsoft.network/applicationgateways/";
+    rtype
+        .get(..GW.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(GW))
+}
+
 /// Reads a gateway sub-resource id (`.../applicationGateways/gw/backendAddressPools/p` or the
 /// tail `/backendAddressPools/p`). `None` when the text shows neither shape.
 pub fn parse_gw_sub(text: &str) -> Option<GwSubId> {
     if let Some(p) = parse_id(text) {
-        if p.rtype
-            .to_ascii_lowercase()
-            .starts_with("microsoft.network/applicationgateways/")
-            && p.names.len() == 2
-        {
+        if is_gateway_child_type(&p.rtype) && p.names.len() == 2 {
             let coll = p.rtype.rsplit('/').next().unwrap_or_default().to_string();
             return Some(GwSubId {
                 gateway: Some(p.names[0].clone()),
@@ -134,6 +144,56 @@ pub fn parse_gw_sub(text: &str) -> Option<GwSubId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `parse_id` as it was, with a lower-cased copy: the reference for the search in place.
+    fn parse_id_lowercased(text: &str) -> Option<ParsedId> {
+        let lower = text.to_ascii_lowercase();
+        let at = lower.rfind("/providers/")?;
+        parse_type_and_names(&text[at + "/providers/".len()..])
+    }
+
+    #[test]
+    fn the_provider_search_in_place_equals_the_lower_cased_one() {
+        let ids = [
+            "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/probes/p",
+            "/SUBSCRIPTIONS/x/PROVIDERS/microsoft.network/APPLICATIONGATEWAYS/gw/backendAddressPools/b",
+            "/providers/a/providers/Microsoft.Web/sites/s",
+            "/providers/providers/x/y",
+            "x/pRoViDeRs/Microsoft.Network/virtualNetworks/v/subnets/s/",
+            "/providers/",
+            "/providers",
+            "providers/Microsoft.Network/virtualNetworks/v",
+            "/é/providers/Microsoft.Network/applicationGatewaysé/gw/probes/p",
+            "/providers/Microsoft.Network/applicationGatewa/gw/probes/p",
+            "",
+            "/",
+            "ü/providers/ü/ü/ü",
+        ];
+        for id in ids {
+            assert_eq!(parse_id(id), parse_id_lowercased(id), "{id}");
+            if let Some(p) = parse_id(id) {
+                let old = p
+                    .rtype
+                    .to_ascii_lowercase()
+                    .starts_with("microsoft.network/applicationgateways/");
+                assert_eq!(is_gateway_child_type(&p.rtype), old, "{id}");
+            }
+        }
+        for rtype in [
+            "Microsoft.Network/applicationGateways/probes",
+            "MICROSOFT.NETWORK/APPLICATIONGATEWAYS/x",
+            "Microsoft.Network/applicationGateways",
+            "Microsoft.Network/applicationGatewaysé",
+            "Microsoft.Network/applicationGatewayé/x",
+            "é",
+            "",
+        ] {
+            let old = rtype
+                .to_ascii_lowercase()
+                .starts_with("microsoft.network/applicationgateways/");
+            assert_eq!(is_gateway_child_type(rtype), old, "{rtype}");
+        }
+    }
 
     #[test]
     fn full_and_child_ids() {

@@ -167,16 +167,30 @@ fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
     }
 }
 
+/// The prefixes the default rules name, parsed once (every evaluation appends the three
+/// default rules of its direction).
+struct DefaultPrefixes {
+    any: Prefix,
+    vnet: Prefix,
+    load_balancer: Prefix,
+    internet: Prefix,
+}
+
+static DEFAULT_PREFIXES: std::sync::LazyLock<DefaultPrefixes> =
+    std::sync::LazyLock::new(|| DefaultPrefixes {
+        any: parse_prefix("*"),
+        vnet: parse_prefix("VirtualNetwork"),
+        load_balancer: parse_prefix("AzureLoadBalancer"),
+        internet: parse_prefix("Internet"),
+    });
+
 fn default_view(
     name: &'static str,
     priority: i64,
     allow: bool,
-    src: &str,
-    dst: &str,
+    (sp, dp): (&Prefix, &Prefix),
     flow: &Flow,
 ) -> View<'static> {
-    let sp = parse_prefix(src);
-    let dp = parse_prefix(dst);
     View {
         decider: Decider::Default(name),
         allow: Some(allow),
@@ -184,46 +198,38 @@ fn default_view(
         direction: Some(true),
         proto: Cover::Full,
         proto_unknown: false,
-        src: covers(&sp, &flow.source),
-        dst: covers(&dp, &flow.destination),
-        dst_is_any: dp == Prefix::Any,
+        src: covers(sp, &flow.source),
+        dst: covers(dp, &flow.destination),
+        dst_is_any: *dp == Prefix::Any,
         ports: Some(vec![ALL_PORTS]),
         unknown: false,
     }
 }
 
-fn defaults(flow: &Flow) -> Vec<View<'static>> {
+fn defaults(flow: &Flow) -> [View<'static>; 3] {
+    let p = &*DEFAULT_PREFIXES;
     match flow.direction {
-        Direction::Inbound => vec![
-            default_view(
-                "AllowVnetInBound",
-                65000,
-                true,
-                "VirtualNetwork",
-                "VirtualNetwork",
-                flow,
-            ),
+        Direction::Inbound => [
+            default_view("AllowVnetInBound", 65000, true, (&p.vnet, &p.vnet), flow),
             default_view(
                 "AllowAzureLoadBalancerInBound",
                 65001,
                 true,
-                "AzureLoadBalancer",
-                "*",
+                (&p.load_balancer, &p.any),
                 flow,
             ),
-            default_view("DenyAllInBound", 65500, false, "*", "*", flow),
+            default_view("DenyAllInBound", 65500, false, (&p.any, &p.any), flow),
         ],
-        Direction::Outbound => vec![
+        Direction::Outbound => [
+            default_view("AllowVnetOutBound", 65000, true, (&p.vnet, &p.vnet), flow),
             default_view(
-                "AllowVnetOutBound",
-                65000,
+                "AllowInternetOutBound",
+                65001,
                 true,
-                "VirtualNetwork",
-                "VirtualNetwork",
+                (&p.any, &p.internet),
                 flow,
             ),
-            default_view("AllowInternetOutBound", 65001, true, "*", "Internet", flow),
-            default_view("DenyAllOutBound", 65500, false, "*", "*", flow),
+            default_view("DenyAllOutBound", 65500, false, (&p.any, &p.any), flow),
         ],
     }
 }
