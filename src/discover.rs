@@ -699,7 +699,7 @@ fn select_arm(
     loop {
         let (hit, rest): (Vec<_>, Vec<_>) = pending
             .into_iter()
-            .partition(|(_, text)| names.iter().any(|n| text.contains(n.as_str())));
+            .partition(|(_, text)| names.iter().any(|n| crate::source::has(text, n)));
         pending = rest;
         let hit: Vec<_> = hit
             .into_iter()

@@ -41,7 +41,8 @@ const BICEP_DIRECTIVE: &str = "disable-next-line";
 /// Parses the suppression directives of a file.
 pub fn directives(file: &SourceFile, syntax: Syntax) -> Vec<Directive> {
     let text: &str = &file.text;
-    if !(text.contains(KEYWORD) || syntax == Syntax::Bicep && text.contains(BICEP_DIRECTIVE)) {
+    let has = crate::source::has;
+    if !(has(text, KEYWORD) || syntax == Syntax::Bicep && has(text, BICEP_DIRECTIVE)) {
         return Vec::new();
     }
     let sc = scan(text, syntax);

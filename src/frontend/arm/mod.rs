@@ -23,8 +23,9 @@ use crate::source::SourceMap;
 /// Cheap sniff used by discovery: could this JSON text be a deployment template? The front-end
 /// decides for certain after parsing.
 pub fn looks_like_template(text: &str) -> bool {
-    text.contains("deploymentTemplate.json")
-        || (text.contains("\"resources\"") && text.contains("\"contentVersion\""))
+    let has = crate::source::has;
+    has(text, "deploymentTemplate.json")
+        || (has(text, "\"resources\"") && has(text, "\"contentVersion\""))
 }
 
 /// Loads one root template (with its parameter file, nested and linked templates).

@@ -63,8 +63,9 @@ pub fn is_plan(json: &Value) -> bool {
 
 /// A quick test on text before parsing it: every plan JSON has these keys.
 pub fn may_be_plan(text: &str) -> bool {
-    text.contains("\"format_version\"")
-        && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""))
+    let has = crate::source::has;
+    has(text, "\"format_version\"")
+        && (has(text, "\"resource_changes\"") || has(text, "\"planned_values\""))
 }
 
 /// Reads a plan from `text` (already in the source map as `file`).
