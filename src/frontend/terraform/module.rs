@@ -799,44 +799,14 @@ impl<'c, 's> Instance<'c, 's> {
             mapper.reserve(t, n);
         }
         for f in &m.files {
-            for b in f.body.blocks() {
-                if b.ident.as_str() != "resource" {
-                    continue;
-                }
-                let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
-                    continue;
-                };
-                let base = format!("{}{t}.{n}", self.prefix);
-                let insts = self.plan_instances(b, &base, instances(b, f.file, self));
-                let condition = insts
-                    .unknown
-                    .or(self.maybe.get())
-                    .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
-                let expanded = is_expanded(b);
-                for (suffix, binds) in insts.items {
-                    if expanded && !self.ctx.take_instance() {
+            if f.stubbed.is_empty() {
+                for b in f.body.blocks() {
+                    if !self.map_resource(b, f.file, mapper) {
                         return;
                     }
-                    let address = format!("{base}{suffix}");
-                    let mut node = Node::top(b, f.file, binds, self);
-                    if let Some(plan) = &self.ctx.plan {
-                        node.plan = plan.resources.get(&address).map(|(v, sp)| {
-                            (
-                                v,
-                                Rc::new(plan.origin(*sp, &format!("planned value of `{address}`"))),
-                            )
-                        });
-                        self.ctx.addresses.borrow_mut().push(address.clone());
-                    }
-                    let ri = ResInst {
-                        rtype: t.to_string(),
-                        address,
-                        header: header_span(b, f.file),
-                        node,
-                        condition: condition.clone(),
-                    };
-                    mapper.add(&ri);
                 }
+            } else if !self.map_stubbed(f, mapper) {
+                return;
             }
         }
         let mut names: Vec<&String> = self.calls.keys().collect();
@@ -850,6 +820,99 @@ impl<'c, 's> Instance<'c, 's> {
                 self.note_opaque_inputs(n, mapper);
             }
         }
+    }
+
+    /// Maps the instances of one block if it is a `resource`; false when expansion must stop
+    /// (see [`Ctx::take_instance`]).
+    fn map_resource(&self, b: &Block, file: FileId, mapper: &mut Mapper) -> bool {
+        if b.ident.as_str() != "resource" {
+            return true;
+        }
+        let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
+            return true;
+        };
+        let base = format!("{}{t}.{n}", self.prefix);
+        let insts = self.plan_instances(b, &base, instances(b, file, self));
+        let condition = insts
+            .unknown
+            .or(self.maybe.get())
+            .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
+        let expanded = is_expanded(b);
+        for (suffix, binds) in insts.items {
+            if expanded && !self.ctx.take_instance() {
+                return false;
+            }
+            let address = format!("{base}{suffix}");
+            let mut node = Node::top(b, file, binds, self);
+            if let Some(plan) = &self.ctx.plan {
+                node.plan = plan.resources.get(&address).map(|(v, sp)| {
+                    (
+                        v,
+                        Rc::new(plan.origin(*sp, &format!("planned value of `{address}`"))),
+                    )
+                });
+                self.ctx.addresses.borrow_mut().push(address.clone());
+            }
+            let ri = ResInst {
+                rtype: t.to_string(),
+                address,
+                header: header_span(b, file),
+                node,
+                condition: condition.clone(),
+            };
+            mapper.add(&ri);
+        }
+        true
+    }
+
+    /// Maps the resources of a file whose resource blocks are stubs: each of its ranges is
+    /// parsed again, its blocks mapped and its tree dropped before the next (see
+    /// [`super::parse::ParsedFile::stubbed`]). A range that does not parse again, or not into
+    /// the structures the stubs stand for, is taken from a whole parse of the file instead.
+    fn map_stubbed(&self, f: &super::parse::ParsedFile, mapper: &mut Mapper) -> bool {
+        use hcl::edit::Span as _;
+        let text = self.ctx.sources.get(f.file).map(|s| s.text.clone());
+        let starts = |body: &hcl::edit::structure::Body, r: &std::ops::Range<usize>| {
+            body.iter()
+                .filter_map(|st| st.span().map(|s| s.start))
+                .filter(|s| r.contains(s))
+                .collect::<Vec<_>>()
+        };
+        let mut whole: Option<hcl::edit::structure::Body> = None;
+        for r in &f.stubbed {
+            let piece = text
+                .as_deref()
+                .and_then(|t| super::parse::parse_range(t, r.clone()))
+                .filter(|p| starts(p, r) == starts(&f.body, r));
+            let body = match piece {
+                Some(p) => p,
+                None => {
+                    if whole.is_none() {
+                        match super::parse::parse_stored(f.file, self.ctx.sources) {
+                            Ok(w) => whole = Some(w),
+                            Err(e) => {
+                                // Cannot happen (the text parsed before): said, not hidden.
+                                self.ctx.findings.borrow_mut().push(*e);
+                                return true;
+                            }
+                        }
+                    }
+                    let Some(w) = &whole else {
+                        return true;
+                    };
+                    w.iter()
+                        .filter(|st| st.span().is_some_and(|s| r.contains(&s.start)))
+                        .cloned()
+                        .collect()
+                }
+            };
+            for b in body.blocks() {
+                if !self.map_resource(b, f.file, mapper) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// A root directory without a `provider` block is a reusable module linted without its
