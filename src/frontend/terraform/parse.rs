@@ -251,6 +251,11 @@ fn compact(mut body: Body) -> Body {
 /// size (see [`parse_pieces`]).
 const PIECE_BYTES: usize = 2 * 1024 * 1024;
 
+/// Size of the ranges a stubbed file is parsed again in when it is mapped (see
+/// [`ParsedFile::stubbed`]): each is parsed alone, so small ranges cost nothing more and keep
+/// the tree alive at once small.
+const RANGE_BYTES: usize = 256 * 1024;
+
 /// Most pieces a large file is parsed in (each costs a blank copy of the text before it).
 const MAX_PIECES: usize = 8;
 
@@ -341,14 +346,15 @@ fn parse_in_pieces(text: &str, piece: usize, stub: bool) -> Option<(Body, Vec<Ra
         }
     }
     let ranges = if stub {
-        stub_ranges(&structures, text.len(), piece)?
+        stub_ranges(&structures, text.len(), piece.min(RANGE_BYTES))?
     } else {
         Vec::new()
     };
     Some((Body::from(structures), ranges))
 }
 
-/// Removes the nested blocks of a `resource` block (see [`ParsedFile::stubbed`]).
+/// Empties the body of a `resource` block but for `count` and `for_each` (see
+/// [`ParsedFile::stubbed`]).
 fn stub_resource(st: &mut Structure) {
     let Some(b) = st.as_block_mut() else { return };
     if b.ident.as_str() != "resource" {
@@ -357,7 +363,12 @@ fn stub_resource(st: &mut Structure) {
     let mut i = b.body.len();
     while i > 0 {
         i -= 1;
-        if b.body.get(i).is_some_and(Structure::is_block) {
+        let kept = b
+            .body
+            .get(i)
+            .and_then(Structure::as_attribute)
+            .is_some_and(|a| matches!(a.key.as_str(), "count" | "for_each"));
+        if !kept {
             b.body.remove(i);
         }
     }
@@ -380,18 +391,11 @@ fn stub_ranges(structures: &[Structure], len: usize, size: usize) -> Option<Vec<
 }
 
 /// The top-level structures of `text` in `range`, one of a stubbed file's ranges (see
-/// [`ParsedFile::stubbed`]), parsed at their true offsets: the same blocks, spans and values
-/// as a whole parse gives (the first structure's leading decoration aside). `None` when the
-/// piece does not parse.
+/// [`ParsedFile::stubbed`]), parsed alone: the same blocks and values as a whole parse gives,
+/// with spans counted from `range.start` (read them through [`Src`] with that base). `None`
+/// when the range does not parse.
 pub fn parse_range(text: &str, range: Range<usize>) -> Option<Body> {
-    use hcl::edit::Decorate as _;
-    let padded = padded(text, range)?;
-    let mut body = hcl::edit::parser::parse_body(&padded).ok()?;
-    drop(padded);
-    if let Some(st) = body.get_mut(0) {
-        st.decor_mut().set_prefix("");
-    }
-    Some(body)
+    hcl::edit::parser::parse_body(text.get(range)?).ok()
 }
 
 /// `text[range]` at its true offset: the text before it replaced by one block comment of the
@@ -659,13 +663,39 @@ pub fn label(b: &Block, i: usize) -> Option<&str> {
     b.labels.get(i).map(BlockLabel::as_str)
 }
 
+/// Where the spans of a syntax tree point: its file, and the offset they count from (0 for a
+/// file parsed whole or in pieces at their true offsets; the start of the range for a range
+/// of a stubbed file parsed alone, see [`parse_range`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Src {
+    /// The file.
+    pub file: FileId,
+    /// Added to every span of the tree.
+    pub base: usize,
+}
+
+impl Src {
+    /// The span in the file of a range of the tree.
+    pub fn span(self, r: Range<usize>) -> Span {
+        Span::new(self.file, r.start + self.base..r.end + self.base)
+    }
+}
+
+impl From<FileId> for Src {
+    fn from(file: FileId) -> Self {
+        Src { file, base: 0 }
+    }
+}
+
 /// A span from an hcl-edit node, falling back to `fallback` when the node has none.
-pub fn span_of(node: &dyn hcl::edit::Span, file: FileId, fallback: Span) -> Span {
-    node.span().map_or(fallback, |r| Span::new(file, r))
+pub fn span_of(node: &dyn hcl::edit::Span, file: impl Into<Src>, fallback: Span) -> Span {
+    let src = file.into();
+    node.span().map_or(fallback, |r| src.span(r))
 }
 
 /// The block header: identifier to last label (what findings on a resource point at).
-pub fn header_span(b: &Block, file: FileId) -> Span {
+pub fn header_span(b: &Block, file: impl Into<Src>) -> Span {
+    let src = file.into();
     let start = b.ident.span().map_or(0, |r| r.start);
     let end = b
         .labels
@@ -673,13 +703,14 @@ pub fn header_span(b: &Block, file: FileId) -> Span {
         .and_then(|l| l.span())
         .or_else(|| b.ident.span())
         .map_or(start, |r| r.end);
-    Span::new(file, start..end)
+    src.span(start..end)
 }
 
 /// The whole block.
-pub fn block_span(b: &Block, file: FileId) -> Span {
+pub fn block_span(b: &Block, file: impl Into<Src>) -> Span {
+    let src = file.into();
     b.span()
-        .map_or_else(|| header_span(b, file), |r| Span::new(file, r))
+        .map_or_else(|| header_span(b, src), |r| src.span(r))
 }
 
 #[cfg(test)]
@@ -755,14 +786,42 @@ mod tests {
         assert!(parse_in_pieces(&broken, 4096, true).is_none());
     }
 
-    /// A stub: the block with its nested blocks removed (what [`stub_resource`] keeps).
+    /// Debug text without the numbers of `Some(a..b)` spans.
+    fn strip_spans(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find("Some(") {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i + 5..];
+            let end = tail
+                .find(')')
+                .filter(|&j| tail[..j].contains("..") && tail[..j].bytes().all(|c| c.is_ascii_digit() || c == b'.'));
+            match end {
+                Some(j) => {
+                    out.push_str("Some(_)");
+                    rest = &tail[j + 1..];
+                }
+                None => {
+                    out.push_str("Some(");
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A stub: the block with only `count` and `for_each` left (what [`stub_resource`] keeps).
     fn without_blocks(st: &Structure) -> Structure {
         let mut st = st.clone();
         if let Some(b) = st.as_block_mut() {
             let keep: Vec<Structure> = b
                 .body
                 .iter()
-                .filter(|s| s.is_attribute())
+                .filter(|s| {
+                    s.as_attribute()
+                        .is_some_and(|a| matches!(a.key.as_str(), "count" | "for_each"))
+                })
                 .cloned()
                 .collect();
             let mut i = b.body.len();
@@ -792,7 +851,7 @@ mod tests {
         }
         let whole = hcl::edit::parser::parse_body(&text).unwrap();
         let (stubs, ranges) = parse_in_pieces(&text, 4096, true).expect("parsed in pieces");
-        // Stubs: resources without nested blocks, everything else as parsed.
+        // Stubs: resources with `count` / `for_each` only, everything else as parsed.
         let expected: Vec<String> = whole
             .iter()
             .map(|st| {
@@ -820,12 +879,47 @@ mod tests {
         assert_eq!(ranges[0].start, 0);
         assert_eq!(ranges.last().unwrap().end, text.len());
         assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
-        let mut again = Vec::new();
+        // Parsed alone, a range's structures are the whole parse's with spans counted from
+        // the range's start: the same as parsing it at its true offset behind blanks.
+        let mut n = 0;
         for r in &ranges {
-            let piece = parse_range(&text, r.clone()).expect("range parses");
-            again.extend(piece.iter().cloned());
+            let alone = parse_range(&text, r.clone()).expect("range parses");
+            let mut blanked = " ".repeat(r.start);
+            blanked.push_str(&text[r.clone()]);
+            let at = hcl::edit::parser::parse_body(&blanked).unwrap();
+            let shifted: Vec<Option<Range<usize>>> = alone
+                .iter()
+                .map(|st| st.span().map(|s| s.start + r.start..s.end + r.start))
+                .collect();
+            let true_spans: Vec<Option<Range<usize>>> = at.iter().map(|st| st.span()).collect();
+            assert_eq!(shifted, true_spans);
+            let whole_part: Vec<Structure> = whole.iter().skip(n).take(at.len()).cloned().collect();
+            assert_eq!(dump(&at), dump(&Body::from(whole_part)));
+            let mut a: Vec<String> = dump(&alone);
+            let mut b: Vec<String> = dump(&at);
+            // Inner spans differ by the base only: compare the structure with spans removed.
+            a.iter_mut().chain(b.iter_mut()).for_each(|s| *s = strip_spans(s));
+            assert_eq!(a, b);
+            n += at.len();
         }
-        assert_eq!(dump(&Body::from(again)), dump(&whole));
+        assert_eq!(n, whole.len());
+        // Source spans through `Src`: a block of a range read with its base is where the whole
+        // parse has it.
+        let r = ranges[2].clone();
+        let alone = parse_range(&text, r.clone()).unwrap();
+        let b = alone.blocks().next().unwrap();
+        let src = Src { file: FileId(0), base: r.start };
+        let w = whole
+            .blocks()
+            .find(|w| w.span().map(|s| s.start) == Some(r.start))
+            .unwrap();
+        assert_eq!(header_span(b, src), header_span(w, FileId(0)));
+        assert_eq!(block_span(b, src), block_span(w, FileId(0)));
+        let (Some(x), Some(y)) = (b.body.get_attribute("name"), w.body.get_attribute("name")) else {
+            panic!("name")
+        };
+        let fb = Span::new(FileId(0), 0..0);
+        assert_eq!(span_of(&x.value, src, fb), span_of(&y.value, FileId(0), fb));
         // Through the source map, as the front-end reads it (small files are whole).
         let sources = SourceMap::new();
         let id = sources.add("main.tf", &text);
