@@ -907,11 +907,15 @@ mod tests {
         // parse has it.
         let r = ranges[2].clone();
         let alone = parse_range(&text, r.clone()).unwrap();
-        let b = alone.blocks().next().unwrap();
+        let b = alone
+            .blocks()
+            .find(|b| b.ident.as_str() == "resource")
+            .unwrap();
         let src = Src { file: FileId(0), base: r.start };
+        let at = b.span().unwrap().start + r.start;
         let w = whole
             .blocks()
-            .find(|w| w.span().map(|s| s.start) == Some(r.start))
+            .find(|w| w.span().map(|s| s.start) == Some(at))
             .unwrap();
         assert_eq!(header_span(b, src), header_span(w, FileId(0)));
         assert_eq!(block_span(b, src), block_span(w, FileId(0)));
