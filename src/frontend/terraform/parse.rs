@@ -256,8 +256,10 @@ const PIECE_BYTES: usize = 2 * 1024 * 1024;
 /// the tree alive at once small.
 const RANGE_BYTES: usize = 256 * 1024;
 
-/// Most pieces a large file is parsed in (each costs a blank copy of the text before it).
-const MAX_PIECES: usize = 8;
+/// Most pieces a large file is parsed in (each costs a scan and a copy of the comment that
+/// stands for the text before it; fewer, larger pieces leave more of the allocator's memory
+/// behind).
+const MAX_PIECES: usize = 32;
 
 /// Keywords of the top-level blocks a large file is cut before.
 const TOP_LEVEL: &[&str] = &[
@@ -278,7 +280,7 @@ const TOP_LEVEL: &[&str] = &[
 
 /// A large file parsed piece by piece, so its full uncompacted tree is never alive at once (a
 /// 72 MB file peaked at 1.9 GB of tree before [`compact`]). Each piece starts at a line that
-/// opens a top-level block and is parsed at its true offset (see [`padded`]), so every span
+/// opens a top-level block and is parsed at its true offset (behind a comment), so every span
 /// is the one a whole parse gives. `None` (parse the whole text) for a small file, a file
 /// without such lines, any piece that does not parse (a cut inside a heredoc, comment or
 /// block cannot parse, and errors are reported from the whole parse) and a top-level
@@ -325,11 +327,30 @@ fn parse_in_pieces(text: &str, piece: usize, stub: bool) -> Option<(Body, Vec<Ra
         return None;
     }
     let mut structures = Vec::new();
+    // One copy of the text; before each piece, the text before it is turned into one block
+    // comment of the same length (which the parser skips with a substring search, where it
+    // reads blanks one by one), extending the previous piece's.
+    let mut buf = text.to_string();
     for (k, &start) in cuts.iter().enumerate() {
         let end = cuts.get(k + 1).copied().unwrap_or(text.len());
-        let padded = padded(text, start..end)?;
-        let body = hcl::edit::parser::parse_body(&padded).ok()?;
-        drop(padded);
+        if k > 0 {
+            let prev = cuts[k - 1];
+            if start < prev + 4 {
+                return None;
+            }
+            // (Ranges at line starts, or over the comment's own ASCII: char boundaries.)
+            let (from, mut blank) = if k == 1 {
+                (0, String::from("/*"))
+            } else {
+                // The previous comment's end.
+                buf.replace_range(prev - 2..prev, "  ");
+                (prev, String::new())
+            };
+            blank.extend(std::iter::repeat_n(' ', start - 2 - from - blank.len()));
+            blank.push_str("*/");
+            buf.replace_range(from..start, &blank);
+        }
+        let body = hcl::edit::parser::parse_body(buf.get(..end)?).ok()?;
         for (i, mut st) in body.into_iter().enumerate() {
             if st.is_attribute() {
                 return None;
@@ -396,24 +417,6 @@ fn stub_ranges(structures: &[Structure], len: usize, size: usize) -> Option<Vec<
 /// when the range does not parse.
 pub fn parse_range(text: &str, range: Range<usize>) -> Option<Body> {
     hcl::edit::parser::parse_body(text.get(range)?).ok()
-}
-
-/// `text[range]` at its true offset: the text before it replaced by one block comment of the
-/// same length (which the parser skips with a substring search, where it reads blanks one by
-/// one), or by blanks when it is too short for one.
-fn padded(text: &str, range: Range<usize>) -> Option<String> {
-    let piece = text.get(range.clone())?;
-    let start = range.start;
-    let mut v = Vec::with_capacity(range.end);
-    if start >= 4 {
-        v.extend_from_slice(b"/*");
-        v.resize(start - 2, b' ');
-        v.extend_from_slice(b"*/");
-    } else {
-        v.resize(start, b' ');
-    }
-    v.extend_from_slice(piece.as_bytes());
-    String::from_utf8(v).ok()
 }
 
 /// True when `line` starts a top-level block: a [`TOP_LEVEL`] keyword at its first column,
@@ -793,9 +796,10 @@ mod tests {
         while let Some(i) = rest.find("Some(") {
             out.push_str(&rest[..i]);
             let tail = &rest[i + 5..];
-            let end = tail
-                .find(')')
-                .filter(|&j| tail[..j].contains("..") && tail[..j].bytes().all(|c| c.is_ascii_digit() || c == b'.'));
+            let end = tail.find(')').filter(|&j| {
+                tail[..j].contains("..")
+                    && tail[..j].bytes().all(|c| c.is_ascii_digit() || c == b'.')
+            });
             match end {
                 Some(j) => {
                     out.push_str("Some(_)");
@@ -898,7 +902,9 @@ mod tests {
             let mut a: Vec<String> = dump(&alone);
             let mut b: Vec<String> = dump(&at);
             // Inner spans differ by the base only: compare the structure with spans removed.
-            a.iter_mut().chain(b.iter_mut()).for_each(|s| *s = strip_spans(s));
+            a.iter_mut()
+                .chain(b.iter_mut())
+                .for_each(|s| *s = strip_spans(s));
             assert_eq!(a, b);
             n += at.len();
         }
@@ -911,7 +917,10 @@ mod tests {
             .blocks()
             .find(|b| b.ident.as_str() == "resource")
             .unwrap();
-        let src = Src { file: FileId(0), base: r.start };
+        let src = Src {
+            file: FileId(0),
+            base: r.start,
+        };
         let at = b.span().unwrap().start + r.start;
         let w = whole
             .blocks()
@@ -919,7 +928,8 @@ mod tests {
             .unwrap();
         assert_eq!(header_span(b, src), header_span(w, FileId(0)));
         assert_eq!(block_span(b, src), block_span(w, FileId(0)));
-        let (Some(x), Some(y)) = (b.body.get_attribute("name"), w.body.get_attribute("name")) else {
+        let (Some(x), Some(y)) = (b.body.get_attribute("name"), w.body.get_attribute("name"))
+        else {
             panic!("name")
         };
         let fb = Span::new(FileId(0), 0..0);
