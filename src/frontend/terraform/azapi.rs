@@ -44,7 +44,7 @@ pub fn gateway(ri: &ResInst) -> Option<Gateway> {
         span,
         unit: n.unit(),
         origins,
-        file: span.file,
+        file: n.file,
     };
     let root = J(Some(&value), loc.flatten());
     let props = root.get("properties");
@@ -355,7 +355,7 @@ struct Cx {
     span: Span,
     unit: UnitId,
     origins: Vec<Origin>,
-    file: crate::source::FileId,
+    file: super::parse::Src,
 }
 
 impl Cx {
@@ -363,7 +363,7 @@ impl Cx {
     /// attribute.
     fn at(&self, j: J) -> Span {
         j.1.and_then(|e| e.span())
-            .map_or(self.span, |r| Span::new(self.file, r))
+            .map_or(self.span, |r| self.file.span(r))
     }
 
     fn with<T>(&self, mut v: Val<T>) -> Val<T> {

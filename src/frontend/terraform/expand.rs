@@ -10,10 +10,10 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Block, Body};
 use hcl::edit::visit::Visit;
 
-use super::parse::{block_span, label, span_of};
+use super::parse::{Src, block_span, label, span_of};
 use super::value::TVal;
 use crate::model::{Origin, UnitId};
-use crate::source::{FileId, Span};
+use crate::source::Span;
 
 /// Most instances one `count`, `for_each` or `dynamic` produces (bounds work on hostile input).
 pub const MAX_INSTANCES: usize = 4096;
@@ -91,8 +91,8 @@ pub enum Def<'a> {
 pub struct Node<'a> {
     /// The body holding the attributes (a static block's body or a `content` block's body).
     pub body: &'a Body,
-    /// The file.
-    pub file: FileId,
+    /// The file (and the offset of the tree's spans in it).
+    pub file: Src,
     /// The block (static) or the `content` block (dynamic).
     pub span: Span,
     /// Bindings in force.
@@ -146,7 +146,13 @@ pub fn iteration(v: &TVal) -> Option<Vec<(TVal, TVal)>> {
 
 impl<'a> Node<'a> {
     /// A node for a top-level block.
-    pub fn top(block: &'a Block, file: FileId, binds: Binds, ev: &'a dyn Evaluator) -> Self {
+    pub fn top(
+        block: &'a Block,
+        file: impl Into<Src>,
+        binds: Binds,
+        ev: &'a dyn Evaluator,
+    ) -> Self {
+        let file = file.into();
         Node {
             body: &block.body,
             file,
@@ -352,7 +358,7 @@ impl<'a> Node<'a> {
         let fe_span = span_of(&fe.value, self.file, header);
         let (coll, fe_origins) = self.eval(&fe.value);
         let Some(mut pairs) = iteration(&coll) else {
-            let csp = content.span().map_or(header, |r| Span::new(self.file, r));
+            let csp = content.span().map_or(header, |r| self.file.span(r));
             if !self.expand_from_plan(&content.body, name, b, csp, out) {
                 out.unknown.get_or_insert(fe_span);
             }
@@ -386,7 +392,7 @@ impl<'a> Node<'a> {
                 _ => None,
             })
             .unwrap_or_else(|| name.to_string());
-        let csp = content.span().map_or(header, |r| Span::new(self.file, r));
+        let csp = content.span().map_or(header, |r| self.file.span(r));
         for (k, v) in pairs {
             let mut binds = self.binds.clone();
             binds.iters.push((iter_name.clone(), k, v));
@@ -575,7 +581,8 @@ pub fn key_suffix(k: &TVal) -> String {
 }
 
 /// Expands `count` / `for_each` of a block whose meta-arguments evaluate through `ev`.
-pub fn instances(block: &Block, file: FileId, ev: &dyn Evaluator) -> Instances {
+pub fn instances(block: &Block, file: impl Into<Src>, ev: &dyn Evaluator) -> Instances {
+    let file = file.into();
     let fallback = block_span(block, file);
     if let Some(c) = block.body.get_attribute("count") {
         let sp = span_of(&c.value, file, fallback);

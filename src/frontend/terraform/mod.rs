@@ -155,19 +155,29 @@ pub fn load_dirs_planned(
             .enumerate()
             .map(|(i, &ix)| {
                 let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                let (out, declared, loaded) =
-                    load_root(&dirs[ix], unit, sources, opts, &cache, plan_of(ix));
-                for &j in &reach[i] {
-                    if pending[j].fetch_sub(1, Ordering::AcqRel) == 1 {
-                        cache.evict(&canons[j]);
+                // Called once the root is mapped, before its model is finished (so the syntax
+                // trees are not alive beside the whole model).
+                let release = |loaded: &[PathBuf]| {
+                    for &j in &reach[i] {
+                        if pending[j].fetch_sub(1, Ordering::AcqRel) == 1 {
+                            cache.evict(&canons[j]);
+                        }
                     }
-                }
-                // Modules outside the scanned directories (vendored by `terraform init`) belong
-                // to this root.
-                for c in loaded.iter().filter(|c| !scanned.contains(c)) {
-                    cache.evict(c);
-                }
-                (out, declared)
+                    // Modules outside the scanned directories (vendored by `terraform init`)
+                    // belong to this root.
+                    for c in loaded.iter().filter(|c| !scanned.contains(c)) {
+                        cache.evict(c);
+                    }
+                };
+                load_root(
+                    &dirs[ix],
+                    unit,
+                    sources,
+                    opts,
+                    &cache,
+                    plan_of(ix),
+                    &release,
+                )
             })
             .collect::<Vec<_>>()
     };
@@ -307,8 +317,9 @@ fn reachable(roots: &[usize], canons: &[PathBuf], callees: &[Vec<PathBuf>]) -> V
         .collect()
 }
 
-/// Loads one root module; also returns the names of the variables it declares and the
-/// modules it loaded (canonical directories).
+/// Loads one root module; also returns the names of the variables it declares. `release` is
+/// called with the modules it loaded (canonical directories) once they are mapped, exactly
+/// once.
 fn load_root(
     dir: &TfDir,
     unit: UnitId,
@@ -316,7 +327,8 @@ fn load_root(
     opts: &FrontendOptions,
     cache: &ModuleCache,
     plan: Option<Arc<Plan>>,
-) -> (UnitOutput, Vec<String>, Vec<PathBuf>) {
+    release: &dyn Fn(&[PathBuf]),
+) -> (UnitOutput, Vec<String>) {
     let guard = deadline::start(opts.time_limit.unwrap_or(deadline::DEFAULT_LIMIT));
     let mut ctx = Ctx::new(sources, opts, unit, cache);
     ctx.plan = plan;
@@ -340,8 +352,9 @@ fn load_root(
     let mut mapper = map::Mapper::default();
     root.map_into(&mut mapper);
     root.note_exported_refs(&mut mapper);
-    let mut model = mapper.finish();
     drop(root);
+    release(&ctx.loaded.take());
+    let mut model = mapper.finish();
     model.module_frames = ctx.frames.take();
     let mut warnings = ctx.warnings.take();
     if let Some(plan) = &ctx.plan {
@@ -375,7 +388,7 @@ fn load_root(
             errors,
             ..UnitOutput::default()
         };
-        return (out, declared, ctx.loaded.take());
+        return (out, declared);
     }
     for s in ctx.sensitive.take() {
         model.mark_sensitive(&s);
@@ -390,8 +403,7 @@ fn load_root(
         modules_not_followed: ctx.not_followed.borrow().len(),
         ..UnitOutput::default()
     };
-    let loaded = ctx.loaded.take();
-    (out, declared, loaded)
+    (out, declared)
 }
 
 /// True for a directory that is clearly a root module: it configures a provider or a backend

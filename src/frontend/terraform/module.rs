@@ -318,6 +318,10 @@ struct Vendored {
     version: Option<String>,
 }
 
+/// Ranges of stubbed files an instance keeps parsed for reading resources (each a tree of
+/// about 256 KiB of text).
+const KEPT_RANGES: usize = 4;
+
 /// Where a block sits: file index and structure index in that file's body.
 #[derive(Clone, Copy)]
 struct At {
@@ -360,6 +364,9 @@ pub struct Instance<'c, 's> {
     outputs: HashMap<String, At>,
     out_state: RefCell<HashMap<String, Lazy<Option<TVal>>>>,
     lit_state: RefCell<HashMap<ResKey, Lazy<Option<TVal>>>>,
+    /// Ranges of stubbed files parsed again, most recent first (file index, range index,
+    /// tree with spans from the range's start): see [`Instance::with_full_block`].
+    ranges: RefCell<Vec<(usize, usize, Rc<hcl::edit::structure::Body>)>>,
     /// Names of the module calls from the root to this instance (`["a", "b"]`).
     call_path: Vec<String>,
     /// Set when this instance may not exist (a module call with Unknown `count`/`for_each`,
@@ -408,6 +415,7 @@ impl<'c, 's> Instance<'c, 's> {
             out_state: RefCell::new(HashMap::new()),
             maybe: Cell::new(None),
             lit_state: RefCell::new(HashMap::new()),
+            ranges: RefCell::new(Vec::new()),
             call_path: Vec::new(),
             foreign: false,
         };
@@ -460,6 +468,60 @@ impl<'c, 's> Instance<'c, 's> {
         let f = self.module.files.get(at.file)?;
         let b = f.body.get(at.idx)?.as_block()?;
         Some((b, f.file))
+    }
+
+    /// Runs `f` on the whole block at `at`: the block itself, or for a stub (see
+    /// [`super::parse::ParsedFile::stubbed`]) the block parsed again from its range. Only for
+    /// what reads no spans (the tree of a range counts them from its start). `None` when the
+    /// block is not found (a range that no longer parses: cannot happen, the text parsed
+    /// before).
+    fn with_full_block<T>(&self, at: At, f: impl FnOnce(&Block) -> T) -> Option<T> {
+        use hcl::edit::Span as _;
+        let file = self.module.files.get(at.file)?;
+        let stub = file.body.get(at.idx)?.as_block()?;
+        if file.stubbed.is_empty() || stub.ident.as_str() != "resource" {
+            return Some(f(stub));
+        }
+        let start = stub.span()?.start;
+        let ri = file.stubbed.partition_point(|r| r.end <= start);
+        let range = file.stubbed.get(ri)?;
+        let body = self.range_body(at.file, ri, range)?;
+        let b = body
+            .blocks()
+            .find(|b| b.span().is_some_and(|s| s.start + range.start == start))?;
+        Some(f(b))
+    }
+
+    /// The tree of range `ri` of file `fi` (a stubbed file), parsed alone; the last few are
+    /// kept (resources mostly refer to their neighbours).
+    fn range_body(
+        &self,
+        fi: usize,
+        ri: usize,
+        range: &std::ops::Range<usize>,
+    ) -> Option<Rc<hcl::edit::structure::Body>> {
+        let hit = self
+            .ranges
+            .borrow()
+            .iter()
+            .find(|(f, r, _)| *f == fi && *r == ri)
+            .map(|(_, _, b)| b.clone());
+        if let Some(b) = hit {
+            return Some(b);
+        }
+        let file = self.module.files.get(fi)?;
+        let text = self.ctx.sources.get(file.file)?.text.clone();
+        let body = Rc::new(super::parse::parse_range(&text, range.clone())?);
+        self.keep_range(fi, ri, body.clone());
+        Some(body)
+    }
+
+    /// Keeps a parsed range for [`Instance::range_body`] (at most [`KEPT_RANGES`]).
+    fn keep_range(&self, fi: usize, ri: usize, body: Rc<hcl::edit::structure::Body>) {
+        let mut kept = self.ranges.borrow_mut();
+        kept.retain(|(f, r, _)| !(*f == fi && *r == ri));
+        kept.insert(0, (fi, ri, body));
+        kept.truncate(KEPT_RANGES);
     }
 
     /// The module's directory as printed.
@@ -798,45 +860,15 @@ impl<'c, 's> Instance<'c, 's> {
         for (t, n) in counts {
             mapper.reserve(t, n);
         }
-        for f in &m.files {
-            for b in f.body.blocks() {
-                if b.ident.as_str() != "resource" {
-                    continue;
-                }
-                let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
-                    continue;
-                };
-                let base = format!("{}{t}.{n}", self.prefix);
-                let insts = self.plan_instances(b, &base, instances(b, f.file, self));
-                let condition = insts
-                    .unknown
-                    .or(self.maybe.get())
-                    .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
-                let expanded = is_expanded(b);
-                for (suffix, binds) in insts.items {
-                    if expanded && !self.ctx.take_instance() {
+        for (fi, f) in m.files.iter().enumerate() {
+            if f.stubbed.is_empty() {
+                for b in f.body.blocks() {
+                    if !self.map_resource(b, f.file.into(), mapper) {
                         return;
                     }
-                    let address = format!("{base}{suffix}");
-                    let mut node = Node::top(b, f.file, binds, self);
-                    if let Some(plan) = &self.ctx.plan {
-                        node.plan = plan.resources.get(&address).map(|(v, sp)| {
-                            (
-                                v,
-                                Rc::new(plan.origin(*sp, &format!("planned value of `{address}`"))),
-                            )
-                        });
-                        self.ctx.addresses.borrow_mut().push(address.clone());
-                    }
-                    let ri = ResInst {
-                        rtype: t.to_string(),
-                        address,
-                        header: header_span(b, f.file),
-                        node,
-                        condition: condition.clone(),
-                    };
-                    mapper.add(&ri);
                 }
+            } else if !self.map_stubbed(fi, f, mapper) {
+                return;
             }
         }
         let mut names: Vec<&String> = self.calls.keys().collect();
@@ -850,6 +882,120 @@ impl<'c, 's> Instance<'c, 's> {
                 self.note_opaque_inputs(n, mapper);
             }
         }
+    }
+
+    /// Maps the instances of one block if it is a `resource`; false when expansion must stop
+    /// (see [`Ctx::take_instance`]).
+    fn map_resource(&self, b: &Block, file: super::parse::Src, mapper: &mut Mapper) -> bool {
+        if b.ident.as_str() != "resource" {
+            return true;
+        }
+        let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) else {
+            return true;
+        };
+        let base = format!("{}{t}.{n}", self.prefix);
+        let insts = self.plan_instances(b, &base, instances(b, file, self));
+        let condition = insts
+            .unknown
+            .or(self.maybe.get())
+            .map_or_else(Val::absent, |sp| Val::unknown(Some(sp)));
+        let expanded = is_expanded(b);
+        for (suffix, binds) in insts.items {
+            if expanded && !self.ctx.take_instance() {
+                return false;
+            }
+            let address = format!("{base}{suffix}");
+            let mut node = Node::top(b, file, binds, self);
+            if let Some(plan) = &self.ctx.plan {
+                node.plan = plan.resources.get(&address).map(|(v, sp)| {
+                    (
+                        v,
+                        Rc::new(plan.origin(*sp, &format!("planned value of `{address}`"))),
+                    )
+                });
+                self.ctx.addresses.borrow_mut().push(address.clone());
+            }
+            let ri = ResInst {
+                rtype: t.to_string(),
+                address,
+                header: header_span(b, file),
+                node,
+                condition: condition.clone(),
+            };
+            mapper.add(&ri);
+        }
+        true
+    }
+
+    /// Maps the resources of a file whose resource blocks are stubs: each of its ranges is
+    /// parsed again alone, its blocks mapped (spans read from the range's start) and its tree
+    /// dropped before the next (see [`super::parse::ParsedFile::stubbed`]). A range that does
+    /// not parse again, or not into the structures the stubs stand for, is taken from a whole
+    /// parse of the file instead.
+    fn map_stubbed(&self, fi: usize, f: &super::parse::ParsedFile, mapper: &mut Mapper) -> bool {
+        use super::parse::Src;
+        use hcl::edit::Span as _;
+        let text = self.ctx.sources.get(f.file).map(|s| s.text.clone());
+        let starts = |body: &hcl::edit::structure::Body, base: usize| {
+            body.iter()
+                .map(|st| st.span().map(|s| s.start + base))
+                .collect::<Vec<_>>()
+        };
+        let mut whole: Option<hcl::edit::structure::Body> = None;
+        // The stubs' starts, in order (the ranges are in order too).
+        let stub_starts = starts(&f.body, 0);
+        let mut next = 0;
+        for (ri, r) in f.stubbed.iter().enumerate() {
+            let from = next;
+            while stub_starts
+                .get(next)
+                .is_some_and(|s| s.is_some_and(|s| s < r.end))
+            {
+                next += 1;
+            }
+            let in_range = &stub_starts[from..next];
+            let piece = text
+                .as_deref()
+                .and_then(|t| super::parse::parse_range(t, r.clone()))
+                .filter(|p| starts(p, r.start) == in_range);
+            if let Some(p) = piece {
+                // Resources read while mapping are mostly in this range.
+                let p = Rc::new(p);
+                self.keep_range(fi, ri, p.clone());
+                let src = Src {
+                    file: f.file,
+                    base: r.start,
+                };
+                for b in p.blocks() {
+                    if !self.map_resource(b, src, mapper) {
+                        return false;
+                    }
+                }
+                continue;
+            }
+            if whole.is_none() {
+                match super::parse::parse_stored(f.file, self.ctx.sources) {
+                    Ok(w) => whole = Some(w),
+                    Err(e) => {
+                        // Cannot happen (the text parsed before): said, not hidden.
+                        self.ctx.findings.borrow_mut().push(*e);
+                        return true;
+                    }
+                }
+            }
+            let Some(w) = &whole else {
+                return true;
+            };
+            let blocks = w
+                .blocks()
+                .filter(|b| b.span().is_some_and(|s| r.contains(&s.start)));
+            for b in blocks {
+                if !self.map_resource(b, f.file.into(), mapper) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// A root directory without a `provider` block is a reusable module linted without its
@@ -926,7 +1072,7 @@ impl<'c, 's> Instance<'c, 's> {
             None => {}
         }
         self.lit_state.borrow_mut().insert(k.clone(), Lazy::Busy);
-        let v = self.block(at).and_then(|(b, _)| {
+        let v = self.with_full_block(at, |b| {
             if b.body.has_attribute("count") || b.body.has_attribute("for_each") {
                 return None;
             }
@@ -945,6 +1091,7 @@ impl<'c, 's> Instance<'c, 's> {
             }
             Some(TVal::Map(out))
         });
+        let v = v.flatten();
         self.lit_state.borrow_mut().insert(k, Lazy::Done(v.clone()));
         v
     }

@@ -118,7 +118,11 @@ pub fn apply(m: &mut ParsedModule, overrides: Vec<ParsedFile>, sources: &SourceM
             };
             match parse_stored(merged, sources) {
                 Ok(body) => {
-                    m.files[i] = ParsedFile { file: merged, body };
+                    m.files[i] = ParsedFile {
+                        file: merged,
+                        body,
+                        stubbed: Vec::new(),
+                    };
                 }
                 Err(e) => m.findings.push(*e),
             }

@@ -4,10 +4,11 @@
 //! so hcl-edit byte offsets are exactly our span offsets. A file that cannot be read as UTF-8
 //! or parsed becomes an AGW000 finding; the other files of the module are still used.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use hcl::edit::Span as _;
-use hcl::edit::structure::{Block, BlockLabel, Body};
+use hcl::edit::structure::{Block, BlockLabel, Body, Structure};
 
 use crate::discover::MAX_FILE_BYTES;
 use crate::frontend::{Diagnostic, parse_error};
@@ -23,6 +24,13 @@ pub struct ParsedFile {
     pub file: FileId,
     /// Its body.
     pub body: Body,
+    /// Empty when `body` is the whole tree. Otherwise (a large file, see [`parse_stored_file`])
+    /// the `resource` blocks of `body` are stubs that keep their labels, spans and top-level
+    /// attributes (what references to a resource read: `count`, `for_each`, literal
+    /// attributes) but not their nested blocks, and these are the byte ranges of the file,
+    /// in order and covering it, that [`parse_range`] parses again into the full blocks when
+    /// the resources are mapped (so the whole tree of a 72 MB file is never alive at once).
+    pub stubbed: Vec<Range<usize>>,
 }
 
 /// A parsed module directory.
@@ -168,6 +176,28 @@ pub fn read_source(
 
 /// Parses text already stored in the source map. `Err` is an AGW000 finding.
 pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Diagnostic>> {
+    parse_stored_as(id, sources, false).map(|(body, _)| body)
+}
+
+/// [`parse_stored`] into a [`ParsedFile`] whose resource blocks are stubs when the file is
+/// large (see [`ParsedFile::stubbed`]). Only for a module whose resource blocks nothing but
+/// the mapper reads in full (override files merge into them: those modules use
+/// [`parse_stored`]).
+pub fn parse_stored_file(id: FileId, sources: &SourceMap) -> Result<ParsedFile, Box<Diagnostic>> {
+    parse_stored_as(id, sources, true).map(|(body, stubbed)| ParsedFile {
+        file: id,
+        body,
+        stubbed,
+    })
+}
+
+/// [`parse_stored`], with stubs (and their ranges) when `stub` and the file is parsed in
+/// pieces.
+fn parse_stored_as(
+    id: FileId,
+    sources: &SourceMap,
+    stub: bool,
+) -> Result<(Body, Vec<Range<usize>>), Box<Diagnostic>> {
     let Some(f) = sources.get(id) else {
         return Err(Box::new(parse_error(
             "internal error: file missing from the source map",
@@ -186,7 +216,10 @@ pub fn parse_stored(id: FileId, sources: &SourceMap) -> Result<Body, Box<Diagnos
             "nesting too deep",
         )));
     }
-    let parsed = parse_pieces(&text).map_or_else(|| parse_lenient(&text).map(compact), Ok);
+    let parsed = match parse_pieces(&text, stub) {
+        Some(p) => Ok(p),
+        None => parse_lenient(&text).map(|b| (compact(b), Vec::new())),
+    };
     parsed.map_err(|e| {
         let off = e.location().offset().min(text.len());
         let msg = e.message().lines().next().unwrap_or("syntax error").trim();
@@ -218,8 +251,15 @@ fn compact(mut body: Body) -> Body {
 /// size (see [`parse_pieces`]).
 const PIECE_BYTES: usize = 2 * 1024 * 1024;
 
-/// Most pieces a large file is parsed in (each costs a blank copy of the text before it).
-const MAX_PIECES: usize = 8;
+/// Size of the ranges a stubbed file is parsed again in when it is mapped (see
+/// [`ParsedFile::stubbed`]): each is parsed alone, so small ranges cost nothing more and keep
+/// the tree alive at once small.
+const RANGE_BYTES: usize = 256 * 1024;
+
+/// Most pieces a large file is parsed in (each costs a scan and a copy of the comment that
+/// stands for the text before it; fewer, larger pieces leave more of the allocator's memory
+/// behind).
+const MAX_PIECES: usize = 32;
 
 /// Keywords of the top-level blocks a large file is cut before.
 const TOP_LEVEL: &[&str] = &[
@@ -240,17 +280,19 @@ const TOP_LEVEL: &[&str] = &[
 
 /// A large file parsed piece by piece, so its full uncompacted tree is never alive at once (a
 /// 72 MB file peaked at 1.9 GB of tree before [`compact`]). Each piece starts at a line that
-/// opens a top-level block and is parsed at its true offset (the text before it blanked), so
-/// every span is the one a whole parse gives. `None` (parse the whole text) for a small file,
-/// a file without such lines, any piece that does not parse (a cut inside a heredoc, comment
-/// or block cannot parse, and errors are reported from the whole parse) and a top-level
-/// attribute (the parser rejects a repeated one only within one piece).
-fn parse_pieces(text: &str) -> Option<Body> {
-    parse_in_pieces(text, PIECE_BYTES)
+/// opens a top-level block and is parsed at its true offset (behind a comment), so every span
+/// is the one a whole parse gives. `None` (parse the whole text) for a small file, a file
+/// without such lines, any piece that does not parse (a cut inside a heredoc, comment or
+/// block cannot parse, and errors are reported from the whole parse) and a top-level
+/// attribute (the parser rejects a repeated one only within one piece). With `stub`, the
+/// resource blocks are kept as stubs, with the ranges to parse them again from (see
+/// [`ParsedFile::stubbed`]).
+fn parse_pieces(text: &str, stub: bool) -> Option<(Body, Vec<Range<usize>>)> {
+    parse_in_pieces(text, PIECE_BYTES, stub)
 }
 
 /// [`parse_pieces`] with pieces of at least `piece` bytes.
-fn parse_in_pieces(text: &str, piece: usize) -> Option<Body> {
+fn parse_in_pieces(text: &str, piece: usize, stub: bool) -> Option<(Body, Vec<Range<usize>>)> {
     use hcl::edit::Decorate as _;
     if text.len() <= piece {
         return None;
@@ -285,26 +327,96 @@ fn parse_in_pieces(text: &str, piece: usize) -> Option<Body> {
         return None;
     }
     let mut structures = Vec::new();
+    // One copy of the text; before each piece, the text before it is turned into one block
+    // comment of the same length (which the parser skips with a substring search, where it
+    // reads blanks one by one), extending the previous piece's.
+    let mut buf = text.to_string();
     for (k, &start) in cuts.iter().enumerate() {
         let end = cuts.get(k + 1).copied().unwrap_or(text.len());
-        let mut padded = vec![b' '; start];
-        padded.extend_from_slice(text.get(start..end)?.as_bytes());
-        let padded = String::from_utf8(padded).ok()?;
-        let body = hcl::edit::parser::parse_body(&padded).ok()?;
-        drop(padded);
+        if k > 0 {
+            let prev = cuts[k - 1];
+            if start < prev + 4 {
+                return None;
+            }
+            // (Ranges at line starts, or over the comment's own ASCII: char boundaries.)
+            let (from, mut blank) = if k == 1 {
+                (0, String::from("/*"))
+            } else {
+                // The previous comment's end.
+                buf.replace_range(prev - 2..prev, "  ");
+                (prev, String::new())
+            };
+            blank.extend(std::iter::repeat_n(' ', start - 2 - from - blank.len()));
+            blank.push_str("*/");
+            buf.replace_range(from..start, &blank);
+        }
+        let body = hcl::edit::parser::parse_body(buf.get(..end)?).ok()?;
         for (i, mut st) in body.into_iter().enumerate() {
             if st.is_attribute() {
                 return None;
             }
             if i == 0 {
-                // The blanks before the piece (no decoration is read).
+                // The padding before the piece (no decoration is read).
                 st.decor_mut().set_prefix("");
+            }
+            if stub {
+                stub_resource(&mut st);
             }
             // At exact capacities, as `compact` does.
             structures.push(st.clone());
         }
     }
-    Some(Body::from(structures))
+    let ranges = if stub {
+        stub_ranges(&structures, text.len(), piece.min(RANGE_BYTES))?
+    } else {
+        Vec::new()
+    };
+    Some((Body::from(structures), ranges))
+}
+
+/// Empties the body of a `resource` block but for `count` and `for_each` (see
+/// [`ParsedFile::stubbed`]).
+fn stub_resource(st: &mut Structure) {
+    let Some(b) = st.as_block_mut() else { return };
+    if b.ident.as_str() != "resource" {
+        return;
+    }
+    let mut i = b.body.len();
+    while i > 0 {
+        i -= 1;
+        let kept = b
+            .body
+            .get(i)
+            .and_then(Structure::as_attribute)
+            .is_some_and(|a| matches!(a.key.as_str(), "count" | "for_each"));
+        if !kept {
+            b.body.remove(i);
+        }
+    }
+}
+
+/// Ranges of at least `size` bytes covering `0..len`, each starting where a top-level
+/// structure starts (the first at 0): [`parse_range`] parses each alone. `None` when a
+/// structure has no span.
+fn stub_ranges(structures: &[Structure], len: usize, size: usize) -> Option<Vec<Range<usize>>> {
+    let mut cuts = vec![0usize];
+    for st in structures {
+        let start = st.span()?.start;
+        if cuts.last().is_some_and(|&c| start >= c + size) {
+            cuts.push(start);
+        }
+    }
+    let mut ranges: Vec<Range<usize>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
+    ranges.push(cuts.last().copied().unwrap_or(0)..len);
+    Some(ranges)
+}
+
+/// The top-level structures of `text` in `range`, one of a stubbed file's ranges (see
+/// [`ParsedFile::stubbed`]), parsed alone: the same blocks and values as a whole parse gives,
+/// with spans counted from `range.start` (read them through [`Src`] with that base). `None`
+/// when the range does not parse.
+pub fn parse_range(text: &str, range: Range<usize>) -> Option<Body> {
+    hcl::edit::parser::parse_body(text.get(range)?).ok()
 }
 
 /// True when `line` starts a top-level block: a [`TOP_LEVEL`] keyword at its first column,
@@ -440,7 +552,9 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
         ..ParsedModule::default()
     };
     let mut overrides = Vec::new();
-    for path in tf_files(dir) {
+    let paths = tf_files(dir);
+    let any_override = paths.iter().any(|p| super::overrides::is_override(p));
+    for path in paths {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -468,11 +582,19 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
         } else {
             id
         };
-        match parse_stored(id, sources) {
-            Ok(body) if super::overrides::is_override(&path) => {
-                overrides.push(ParsedFile { file: id, body });
-            }
-            Ok(body) => m.files.push(ParsedFile { file: id, body }),
+        // Override files merge into the nested blocks of resources: no stubs then.
+        let parsed = if any_override {
+            parse_stored(id, sources).map(|body| ParsedFile {
+                file: id,
+                body,
+                stubbed: Vec::new(),
+            })
+        } else {
+            parse_stored_file(id, sources)
+        };
+        match parsed {
+            Ok(p) if super::overrides::is_override(&path) => overrides.push(p),
+            Ok(p) => m.files.push(p),
             Err(f) => m.findings.push(*f),
         }
     }
@@ -510,6 +632,7 @@ pub fn hollow(m: &ParsedModule) -> ParsedModule {
             .map(|f| ParsedFile {
                 file: f.file,
                 body: Body::default(),
+                stubbed: Vec::new(),
             })
             .collect(),
         findings: m.findings.clone(),
@@ -528,9 +651,10 @@ pub fn reparse(h: &ParsedModule, sources: &SourceMap) -> ParsedModule {
         ..ParsedModule::default()
     };
     for f in &h.files {
-        // These files parsed the first time; the stored text has not changed since.
-        match parse_stored(f.file, sources) {
-            Ok(body) => m.files.push(ParsedFile { file: f.file, body }),
+        // These files parsed the first time; the stored text has not changed since (and is
+        // the merged text where override files applied: nothing merges into stubs now).
+        match parse_stored_file(f.file, sources) {
+            Ok(p) => m.files.push(p),
             Err(e) => m.findings.push(*e),
         }
     }
@@ -542,13 +666,39 @@ pub fn label(b: &Block, i: usize) -> Option<&str> {
     b.labels.get(i).map(BlockLabel::as_str)
 }
 
+/// Where the spans of a syntax tree point: its file, and the offset they count from (0 for a
+/// file parsed whole or in pieces at their true offsets; the start of the range for a range
+/// of a stubbed file parsed alone, see [`parse_range`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Src {
+    /// The file.
+    pub file: FileId,
+    /// Added to every span of the tree.
+    pub base: usize,
+}
+
+impl Src {
+    /// The span in the file of a range of the tree.
+    pub fn span(self, r: Range<usize>) -> Span {
+        Span::new(self.file, r.start + self.base..r.end + self.base)
+    }
+}
+
+impl From<FileId> for Src {
+    fn from(file: FileId) -> Self {
+        Src { file, base: 0 }
+    }
+}
+
 /// A span from an hcl-edit node, falling back to `fallback` when the node has none.
-pub fn span_of(node: &dyn hcl::edit::Span, file: FileId, fallback: Span) -> Span {
-    node.span().map_or(fallback, |r| Span::new(file, r))
+pub fn span_of(node: &dyn hcl::edit::Span, file: impl Into<Src>, fallback: Span) -> Span {
+    let src = file.into();
+    node.span().map_or(fallback, |r| src.span(r))
 }
 
 /// The block header: identifier to last label (what findings on a resource point at).
-pub fn header_span(b: &Block, file: FileId) -> Span {
+pub fn header_span(b: &Block, file: impl Into<Src>) -> Span {
+    let src = file.into();
     let start = b.ident.span().map_or(0, |r| r.start);
     let end = b
         .labels
@@ -556,13 +706,14 @@ pub fn header_span(b: &Block, file: FileId) -> Span {
         .and_then(|l| l.span())
         .or_else(|| b.ident.span())
         .map_or(start, |r| r.end);
-    Span::new(file, start..end)
+    src.span(start..end)
 }
 
 /// The whole block.
-pub fn block_span(b: &Block, file: FileId) -> Span {
+pub fn block_span(b: &Block, file: impl Into<Src>) -> Span {
+    let src = file.into();
     b.span()
-        .map_or_else(|| header_span(b, file), |r| Span::new(file, r))
+        .map_or_else(|| header_span(b, src), |r| src.span(r))
 }
 
 #[cfg(test)]
@@ -619,22 +770,176 @@ mod tests {
             text
         };
         let text = text_with(false);
-        let pieces = parse_in_pieces(&text, 4096).expect("parsed in pieces");
-        assert!(parse_pieces(&text).is_none(), "small: parsed whole");
+        let (pieces, ranges) = parse_in_pieces(&text, 4096, false).expect("parsed in pieces");
+        assert!(ranges.is_empty());
+        assert!(parse_pieces(&text, false).is_none(), "small: parsed whole");
         let whole = hcl::edit::parser::parse_body(&text).unwrap();
         assert_eq!(pieces.len(), whole.len());
         assert_eq!(dump(&pieces), dump(&whole));
         let traps = text_with(true);
-        if let Some(pieces) = parse_in_pieces(&traps, 4096) {
+        if let Some((pieces, _)) = parse_in_pieces(&traps, 4096, false) {
             let whole = hcl::edit::parser::parse_body(&traps).unwrap();
             assert_eq!(dump(&pieces), dump(&whole));
         }
         // A top-level attribute: parsed whole (a repeated one is an error there).
         let with_attr = format!("{text}x = 1\n");
-        assert!(parse_in_pieces(&with_attr, 4096).is_none());
+        assert!(parse_in_pieces(&with_attr, 4096, true).is_none());
         // A syntax error: parsed whole, so the error is the whole parse's.
         let broken = format!("{text}resource \"a\" \"b\" {{\n");
-        assert!(parse_in_pieces(&broken, 4096).is_none());
+        assert!(parse_in_pieces(&broken, 4096, true).is_none());
+    }
+
+    /// Debug text without the numbers of `Some(a..b)` spans.
+    fn strip_spans(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find("Some(") {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i + 5..];
+            let end = tail.find(')').filter(|&j| {
+                tail[..j].contains("..")
+                    && tail[..j].bytes().all(|c| c.is_ascii_digit() || c == b'.')
+            });
+            match end {
+                Some(j) => {
+                    out.push_str("Some(_)");
+                    rest = &tail[j + 1..];
+                }
+                None => {
+                    out.push_str("Some(");
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A stub: the block with only `count` and `for_each` left (what [`stub_resource`] keeps).
+    fn without_blocks(st: &Structure) -> Structure {
+        let mut st = st.clone();
+        if let Some(b) = st.as_block_mut() {
+            let keep: Vec<Structure> = b
+                .body
+                .iter()
+                .filter(|s| {
+                    s.as_attribute()
+                        .is_some_and(|a| matches!(a.key.as_str(), "count" | "for_each"))
+                })
+                .cloned()
+                .collect();
+            let mut i = b.body.len();
+            while i > 0 {
+                i -= 1;
+                b.body.remove(i);
+            }
+            for s in keep {
+                b.body.push(s);
+            }
+        }
+        st
+    }
+
+    #[test]
+    fn stubbed_resources_and_their_ranges_give_back_the_whole_parse() {
+        let mut text = String::from("variable \"p\" {\n  default = \"x\"\n}\n");
+        let mut i = 0;
+        while text.len() < 60_000 {
+            text.push_str(&format!(
+                "# resource {i}\nresource \"azurerm_linux_web_app\" \"a{i}\" {{\n  name = \"${{var.p}}-{i}\"\n  count = 1\n  site_config {{\n    x = [1, 2]\n  }}\n  dynamic \"d\" {{\n    for_each = []\n    content {{}}\n  }}\n  https_only = true\n}}\n\n"
+            ));
+            if i % 40 == 0 {
+                text.push_str("locals {\n  doc = <<EOT\nresource \"x\" \"y\" {\nEOT\n}\n/* comment */\ndata \"a\" \"b\" {\n  c {}\n}\n");
+            }
+            i += 1;
+        }
+        let whole = hcl::edit::parser::parse_body(&text).unwrap();
+        let (stubs, ranges) = parse_in_pieces(&text, 4096, true).expect("parsed in pieces");
+        // Stubs: resources with `count` / `for_each` only, everything else as parsed.
+        let expected: Vec<String> = whole
+            .iter()
+            .map(|st| {
+                let resource = st
+                    .as_block()
+                    .is_some_and(|b| b.ident.as_str() == "resource");
+                if resource {
+                    without_blocks(st)
+                } else {
+                    st.clone()
+                }
+            })
+            .map(|st| Body::from(vec![st]))
+            .flat_map(|b| dump(&b))
+            .collect();
+        assert_eq!(dump(&stubs), expected);
+        assert!(
+            stubs
+                .blocks()
+                .any(|b| b.ident.as_str() == "data" && b.body.blocks().count() == 1)
+        );
+        // The ranges cover the text in order; each parses into exactly the whole parse's
+        // structures that start in it.
+        assert!(ranges.len() > 3, "{ranges:?}");
+        assert_eq!(ranges[0].start, 0);
+        assert_eq!(ranges.last().unwrap().end, text.len());
+        assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        // Parsed alone, a range's structures are the whole parse's with spans counted from
+        // the range's start: the same as parsing it at its true offset behind blanks.
+        let mut n = 0;
+        for r in &ranges {
+            let alone = parse_range(&text, r.clone()).expect("range parses");
+            let mut blanked = " ".repeat(r.start);
+            blanked.push_str(&text[r.clone()]);
+            let at = hcl::edit::parser::parse_body(&blanked).unwrap();
+            let shifted: Vec<Option<Range<usize>>> = alone
+                .iter()
+                .map(|st| st.span().map(|s| s.start + r.start..s.end + r.start))
+                .collect();
+            let true_spans: Vec<Option<Range<usize>>> = at.iter().map(|st| st.span()).collect();
+            assert_eq!(shifted, true_spans);
+            let whole_part: Vec<Structure> = whole.iter().skip(n).take(at.len()).cloned().collect();
+            assert_eq!(dump(&at), dump(&Body::from(whole_part)));
+            let mut a: Vec<String> = dump(&alone);
+            let mut b: Vec<String> = dump(&at);
+            // Inner spans differ by the base only: compare the structure with spans removed.
+            a.iter_mut()
+                .chain(b.iter_mut())
+                .for_each(|s| *s = strip_spans(s));
+            assert_eq!(a, b);
+            n += at.len();
+        }
+        assert_eq!(n, whole.len());
+        // Source spans through `Src`: a block of a range read with its base is where the whole
+        // parse has it.
+        let r = ranges[2].clone();
+        let alone = parse_range(&text, r.clone()).unwrap();
+        let b = alone
+            .blocks()
+            .find(|b| b.ident.as_str() == "resource")
+            .unwrap();
+        let src = Src {
+            file: FileId(0),
+            base: r.start,
+        };
+        let at = b.span().unwrap().start + r.start;
+        let w = whole
+            .blocks()
+            .find(|w| w.span().map(|s| s.start) == Some(at))
+            .unwrap();
+        assert_eq!(header_span(b, src), header_span(w, FileId(0)));
+        assert_eq!(block_span(b, src), block_span(w, FileId(0)));
+        let (Some(x), Some(y)) = (b.body.get_attribute("name"), w.body.get_attribute("name"))
+        else {
+            panic!("name")
+        };
+        let fb = Span::new(FileId(0), 0..0);
+        assert_eq!(span_of(&x.value, src, fb), span_of(&y.value, FileId(0), fb));
+        // Through the source map, as the front-end reads it (small files are whole).
+        let sources = SourceMap::new();
+        let id = sources.add("main.tf", &text);
+        let f = parse_stored_file(id, &sources).unwrap();
+        assert!(f.stubbed.is_empty(), "under PIECE_BYTES: parsed whole");
+        assert_eq!(dump(&f.body), dump(&whole));
     }
 
     #[test]

@@ -1734,3 +1734,75 @@ resource "azurerm_network_security_group" "n" {
     assert_eq!(rule.access.as_str(), Some("Deny"));
     assert!(rule.source_prefixes.is_unknown());
 }
+
+/// A module over [`super::parse`]'s piece size: gateways with dynamic blocks, `count`,
+/// references between resources (by attribute and through literal attributes), locals.
+fn large_module() -> String {
+    let mut text = String::from(
+        "variable \"prefix\" {\n  default = \"big\"\n}\n\nlocals {\n  backends = {\n    b0 = { port = 443, timeout = 20 }\n    b1 = { port = 80, timeout = 60 }\n  }\n}\n",
+    );
+    let mut g = 0;
+    while text.len() < 2 * 1024 * 1024 + 300_000 {
+        text.push_str(&format!(
+            "resource \"azurerm_linux_function_app\" \"fn{g}\" {{\n  name = \"${{var.prefix}}-fn{g}\"\n  https_only = true\n  site_config {{\n    minimum_tls_version = \"1.2\"\n  }}\n}}\n\nresource \"azurerm_public_ip\" \"ip{g}\" {{\n  count = 2\n  name = \"ip{g}-${{count.index}}\"\n  sku = \"Standard\"\n}}\n\n"
+        ));
+        text.push_str(&format!(
+            "resource \"azurerm_application_gateway\" \"gw{g}\" {{\n  name = \"${{azurerm_linux_function_app.fn0.name}}-agw{g}\"\n  sku {{\n    name = \"Standard_v2\"\n    tier = \"Standard_v2\"\n    capacity = 2\n  }}\n  frontend_ip_configuration {{\n    name = \"fe\"\n    public_ip_address_id = azurerm_public_ip.ip{g}[0].id\n  }}\n  dynamic \"backend_http_settings\" {{\n    for_each = local.backends\n    content {{\n      name = backend_http_settings.key\n      port = backend_http_settings.value.port\n      protocol = \"Https\"\n      cookie_based_affinity = \"Disabled\"\n      request_timeout = backend_http_settings.value.timeout\n    }}\n  }}\n  backend_address_pool {{\n    name = \"b0\"\n    fqdns = [azurerm_linux_function_app.fn{g}.default_hostname]\n  }}\n  backend_address_pool {{\n    name = \"b1\"\n    fqdns = [\"${{azurerm_linux_function_app.fn{g}.name}}.example\", \"${{azurerm_linux_function_app.fn0.name}}.far\"]\n  }}\n  frontend_port {{\n    name = \"p0\"\n    port = 8000\n  }}\n  http_listener {{\n    name = \"l0\"\n    frontend_ip_configuration_name = \"fe\"\n    frontend_port_name = \"p0\"\n    protocol = \"Http\"\n    host_name = \"${{azurerm_linux_function_app.fn{g}.name}}.example\"\n  }}\n  request_routing_rule {{\n    name = \"r0\"\n    rule_type = \"Basic\"\n    priority = 100\n    http_listener_name = \"l0\"\n    backend_address_pool_name = \"b0\"\n    backend_http_settings_name = \"b{}\"\n  }}\n}}\n\n",
+            g % 3
+        ));
+        g += 1;
+    }
+    text
+}
+
+#[test]
+fn a_large_file_with_stubbed_resources_maps_as_a_whole_parse() {
+    let text = large_module();
+    // The same module parsed whole: an (empty) override file turns stubs off.
+    let (stubbed, s1) = load_with(&[("main.tf", &text)], &FrontendOptions::default());
+    let (whole, s2) = load_with(
+        &[("main.tf", &text), ("override.tf", "")],
+        &FrontendOptions::default(),
+    );
+    assert_eq!(stubbed.len(), 1);
+    assert_eq!(whole.len(), 1);
+    assert!(stubbed[0].model.gateways.len() > 500);
+    // Everything but the index (a hash map, printed in no fixed order).
+    let shown = |m: &Model| {
+        let s = format!("{m:?}");
+        s[..s.find(", index: {").unwrap()].to_string()
+    };
+    assert_eq!(shown(&stubbed[0].model), shown(&whole[0].model));
+    // Literal attributes of resources read through the stubs (`fn0` from far ranges).
+    let text_of = shown(&stubbed[0].model);
+    let at = text_of.find("agw900").unwrap_or(0);
+    assert!(
+        text_of.contains("Known(\"big-fn0-agw900\")")
+            && text_of.contains("Known(\"big-fn900.example\")"),
+        "{}",
+        &text_of[at..at + 3000]
+    );
+    assert_eq!(stubbed[0].diagnostics, whole[0].diagnostics);
+    assert_eq!(stubbed[0].notes, whole[0].notes);
+    // Both read main.tf first (same file id); the stubbed parse did take the stub path.
+    assert!(
+        s1.get(crate::source::FileId(0))
+            .unwrap()
+            .path
+            .ends_with("/main.tf")
+    );
+    assert!(
+        s2.get(crate::source::FileId(0))
+            .unwrap()
+            .path
+            .ends_with("/main.tf")
+    );
+    let m = super::parse::parse_dir(
+        &s1.get(crate::source::FileId(0))
+            .map(|f| PathBuf::from(&*f.path).parent().unwrap().to_path_buf())
+            .unwrap(),
+        "x",
+        &SourceMap::new(),
+    );
+    assert!(m.files[0].stubbed.len() > 1);
+}
