@@ -116,6 +116,17 @@ struct Evicted {
     hash: u64,
 }
 
+/// A text (without BOM) read from a file can be read again as it is: it was not decoded from
+/// UTF-16 or cut at invalid UTF-8 (the read length says so), it is ASCII (columns are byte
+/// offsets) and has no suppression comment (those are read for every file).
+fn can_read_again(text: &str, read: &ReadFile) -> bool {
+    let n = text.len();
+    (read.len == n || read.len == n + 3)
+        && text.is_ascii()
+        && !has(text, "agwlint")
+        && !has(text, "disable-next-line")
+}
+
 /// A hash of a file's text, to recognise it when it is read again (with its length): eight
 /// bytes at a time, several times faster than SipHash; it guards against a file edited during
 /// the run, not against an adversary.
@@ -149,21 +160,31 @@ impl SourceFile {
     /// Builds the line index of `text`.
     pub fn new(path: String, text: &str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut line_starts = vec![0u32];
-        // `memchr_iter`: every file of a scan goes through here, and a char search
-        // (`match_indices`) cost about twice as much per line.
-        line_starts.extend(
-            memchr::memchr_iter(b'\n', text.as_bytes())
-                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
         SourceFile {
             path,
             text: Arc::from(text),
-            line_starts,
+            line_starts: line_starts(text),
             read: None,
             evictable: false,
             derived: None,
             evicted: None,
+        }
+    }
+
+    /// The file of `text` (without a BOM) as [`SourceMap::evict`] leaves it: positions, no
+    /// text.
+    fn new_without_text(path: String, text: &str) -> Self {
+        SourceFile {
+            path,
+            text: Arc::from(""),
+            line_starts: line_starts(text),
+            read: None,
+            evictable: false,
+            derived: None,
+            evicted: Some(Evicted {
+                len: text.len(),
+                hash: text_hash(text),
+            }),
         }
     }
 
@@ -284,6 +305,20 @@ pub(crate) fn has(text: &str, needle: &str) -> bool {
     memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
 }
 
+/// Where each line of `text` starts. `memchr_iter`: every file of a scan goes through here,
+/// and a char search (`match_indices`) cost about twice as much per line. Sized by a first
+/// count: grown by doubling, a 50 MB file's index left 8 MB of freed buffers behind.
+fn line_starts(text: &str) -> Vec<u32> {
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut starts = Vec::with_capacity(lines + 1);
+    starts.push(0u32);
+    starts.extend(
+        memchr::memchr_iter(b'\n', text.as_bytes())
+            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+    );
+    starts
+}
+
 fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut o = offset.min(text.len());
     while o > 0 && !text.is_char_boundary(o) {
@@ -343,14 +378,43 @@ impl SourceMap {
         // length says so), ASCII (columns are byte offsets), with no suppression comment
         // (read for every file) may be dropped ([`SourceMap::evict`]).
         let n = f.text.len();
-        f.evictable = read.origin == PathOrigin::Content
-            && n <= MAX_EVICTABLE_BYTES
-            && self.scan_roots().is_some_and(|r| inside(&read.real, &r))
-            && (read.len == n || read.len == n + 3)
-            && f.text.is_ascii()
-            && !has(&f.text, "agwlint")
-            && !has(&f.text, "disable-next-line");
+        f.evictable =
+            n <= MAX_EVICTABLE_BYTES && self.is_content(read) && can_read_again(&f.text, read);
         self.push(f)
+    }
+
+    /// [`SourceMap::add_read`] without keeping the text, when it can be read again as it
+    /// was (the conditions of [`SourceMap::evict`], whatever its size, and a regular file
+    /// named on the command line too): the file is as [`SourceMap::evict`] leaves it, and
+    /// [`SourceMap::get`] reads it again when asked. `None` (nothing added) otherwise. For a
+    /// front-end that parses a large file into its own tree and needs the text no more: the
+    /// text is never copied into the map (a 50 MB template held its read buffer and the
+    /// map's copy).
+    pub fn add_read_unkept(
+        &self,
+        path: impl Into<String>,
+        text: &str,
+        read: &ReadFile,
+    ) -> Option<FileId> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // A file named on the command line is read again only when it is a regular file (not
+        // a pipe such as `<(...)`, which cannot be read twice).
+        let again = self.is_content(read)
+            || (read.origin == PathOrigin::CommandLine
+                && !is_system_path(&read.real)
+                && std::fs::metadata(&read.real).is_ok_and(|m| m.is_file()));
+        if !again || !can_read_again(text, read) {
+            return None;
+        }
+        let mut f = SourceFile::new_without_text(path.into(), text);
+        f.read = Some((read.real.clone(), read.origin));
+        Some(self.push(f))
+    }
+
+    /// Read as repository content, inside the scan root.
+    fn is_content(&self, read: &ReadFile) -> bool {
+        read.origin == PathOrigin::Content
+            && self.scan_roots().is_some_and(|r| inside(&read.real, &r))
     }
 
     /// Adds a text, read by [`SourceMap::read_confined`] when `read` is given
@@ -429,12 +493,19 @@ impl SourceMap {
         }
         let reread = f.read.as_ref().and_then(|(real, origin)| {
             let limit = u64::try_from(f.len()).unwrap_or(u64::MAX).saturating_add(3);
-            // Only repository content is dropped: the checks of the first read apply again.
-            if *origin != PathOrigin::Content {
-                return None;
-            }
-            let read = confined_path(real, self.scan_roots().as_deref())
-                .and_then(|r| self.read_real(r, *origin, limit));
+            // Repository content is read again with the checks of the first read; a file of
+            // the command line (dropped only when it was a regular file) must still be one:
+            // read as content, whose handle must be a regular file, but wherever it is.
+            let read = match origin {
+                PathOrigin::Content => confined_path(real, self.scan_roots().as_deref())
+                    .and_then(|r| self.read_real(r, *origin, limit)),
+                PathOrigin::CommandLine => {
+                    if !std::fs::metadata(real).is_ok_and(|m| m.is_file()) {
+                        return None;
+                    }
+                    self.read_real(real.clone(), PathOrigin::Content, limit)
+                }
+            };
             let bytes = read.ok()?.bytes;
             let text = String::from_utf8(bytes).ok()?;
             Some(text)
@@ -936,6 +1007,55 @@ mod tests {
         assert_eq!(&*again.text, text);
         assert_eq!(again.slice(&span), "\"b\":");
         assert_eq!(map.span_lines(&span).unwrap(), before);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
+    fn an_unkept_text_is_read_again_when_asked_for_or_refused() {
+        let (tmp, map) = evict_setup("unkept");
+        let large_text = format!("{{\"a\": \"{}\"}}\n", "x".repeat(MAX_EVICTABLE_BYTES));
+        // Outside the scan root, but named on the command line: a regular file, read again.
+        let given_text = "{\n  \"g\": 1\n}";
+        let add = |path: &Path, text: &str, origin: PathOrigin| {
+            std::fs::write(path, text).unwrap();
+            let mut read = map.read_confined(path, origin, 1 << 24).unwrap();
+            let bytes = std::mem::take(&mut read.bytes);
+            map.add_read_unkept("x.json", std::str::from_utf8(&bytes).unwrap(), &read)
+        };
+        let large = add(&tmp.join("root/l.json"), &large_text, PathOrigin::Content).unwrap();
+        let given = add(&tmp.join("given.json"), given_text, PathOrigin::CommandLine).unwrap();
+        let bom = add(
+            &tmp.join("root/b.json"),
+            "\u{feff}{\"b\": 2}",
+            PathOrigin::Content,
+        )
+        .unwrap();
+        for id in [large, given, bom] {
+            assert_eq!(&*map.get_stored(id).unwrap().text, "", "not kept");
+        }
+        // Cannot be read back as it was: not added.
+        assert!(add(&tmp.join("root/a.json"), "{\"é\": 1}", PathOrigin::Content).is_none());
+        assert!(
+            add(
+                &tmp.join("root/s.json"),
+                "{\n// agwlint-ignore AGW001\n}",
+                PathOrigin::Content
+            )
+            .is_none()
+        );
+        let span = Span::new(given, 4..7);
+        assert_eq!(
+            map.span_lines(&span).unwrap().0,
+            LineCol { line: 2, column: 3 }
+        );
+        assert_eq!(map.get(given).unwrap().slice(&span), "\"g\"");
+        assert_eq!(&*map.get(large).unwrap().text, large_text);
+        assert_eq!(&*map.get(bom).unwrap().text, "{\"b\": 2}");
+        // Changed since: blanks, same lines.
+        std::fs::write(tmp.join("given.json"), "{\n  \"h\": 1\n}").unwrap();
+        let fresh = add(&tmp.join("given.json"), given_text, PathOrigin::CommandLine).unwrap();
+        std::fs::write(tmp.join("given.json"), "{\n  \"h\": 1\n}").unwrap();
+        assert_eq!(&*map.get(fresh).unwrap().text, " \n        \n ");
         let _ = std::fs::remove_dir_all(&tmp);
     }
 

@@ -82,3 +82,44 @@ fn a_file_changed_since_it_was_linted_is_shown_blank_at_the_same_positions() {
     assert_eq!(render(&report, &sources, Format::Json, plain()), json);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A template larger than `MAX_EVICTABLE_BYTES`, named on the command line: its text is
+/// dropped as soon as it is parsed (the tree holds every value while it is evaluated) and
+/// read again for the snippets, which are those of the same template kept in memory.
+#[test]
+fn a_large_template_is_dropped_once_parsed_and_shown_as_a_small_one() {
+    let dir = scratch("large");
+    let path = dir.join("t.json");
+    let run = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        let sources = SourceMap::new();
+        let report = lint(
+            std::slice::from_ref(&path),
+            &LintOptions::default(),
+            &sources,
+        )
+        .unwrap();
+        let f = report.findings.iter().find(|f| f.rule == "AGW044").unwrap();
+        let stored = sources.get_stored(f.primary.file).unwrap().text.len();
+        let out = [Format::Human, Format::Json, Format::Sarif]
+            .map(|format| render(&report, &sources, format, plain()));
+        (stored, out)
+    };
+    let (kept, want) = run(TEMPLATE);
+    // Trailing blanks after the root value: the same template, past the size cap.
+    let padded = format!(
+        "{TEMPLATE}{}",
+        " ".repeat(agwlint::source::MAX_EVICTABLE_BYTES)
+    );
+    let (dropped, got) = run(&padded);
+    assert_eq!(kept, TEMPLATE.len(), "a small text stays");
+    assert_eq!(dropped, 0, "the large text is dropped once parsed");
+    assert_eq!(got, want);
+    // The snippet, read again from the file: the gateway's `name` line.
+    let line = TEMPLATE
+        .lines()
+        .find(|l| l.contains("\"name\": \"[parameters('gwName')]\""))
+        .unwrap();
+    assert!(got[0].contains(line.trim()), "{}", got[0]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

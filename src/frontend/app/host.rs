@@ -13,7 +13,7 @@ fn string(v: Option<&JNode>) -> Val<String> {
         Some(n) => match &n.kind {
             JKind::Null => Val::absent(),
             JKind::Str(s) if s.contains('%') => Val::unknown(Some(n.span)),
-            JKind::Str(s) => Val::known(s.clone(), n.span),
+            JKind::Str(s) => Val::known(s.to_string(), n.span),
             _ => Val::unknown(Some(n.span)),
         },
     }
@@ -39,7 +39,7 @@ pub fn host_json(text: &str, file: FileId) -> Result<HostSettings, json::JsonErr
         Some(n) if matches!(n.kind, JKind::Number(_)) => {
             // `-1` may be written as a number.
             match &n.kind {
-                JKind::Number(s) => Val::known(s.clone(), n.span),
+                JKind::Number(s) => Val::known(s.to_string(), n.span),
                 _ => Val::unknown(Some(n.span)),
             }
         }

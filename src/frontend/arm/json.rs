@@ -9,10 +9,99 @@ use jsonc_parser::ast::{self, ObjectPropName, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
 
+use std::sync::Arc;
+
 use crate::source::{FileId, Span};
 
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 256;
+
+/// A string of the tree (a key, a string value, a number as written): immutable and shared,
+/// so a text written many times in a template (keys, API versions, types, expressions) is
+/// held once per parsed file. Read it as a `&str` (`Deref`, [`JStr::as_str`]); it compares
+/// equal to the same text as a `str` or `String`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct JStr(Arc<str>);
+
+impl JStr {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for JStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for JStr {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for JStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for JStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for JStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for JStr {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for JStr {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for JStr {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl From<&str> for JStr {
+    fn from(s: &str) -> Self {
+        JStr(Arc::from(s))
+    }
+}
+
+impl From<String> for JStr {
+    fn from(s: String) -> Self {
+        JStr(Arc::from(s))
+    }
+}
+
+impl From<Arc<str>> for JStr {
+    fn from(s: Arc<str>) -> Self {
+        JStr(s)
+    }
+}
+
+impl From<JStr> for String {
+    fn from(s: JStr) -> Self {
+        s.0.to_string()
+    }
+}
 
 /// A JSON value and the byte range it covers.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,20 +120,20 @@ pub enum JKind {
     /// `true` / `false`.
     Bool(bool),
     /// A number, as written (`30`, `-1.5e3`).
-    Number(String),
+    Number(JStr),
     /// A string, escapes resolved.
-    Str(String),
+    Str(JStr),
     /// An array.
-    Array(Vec<JNode>),
+    Array(Box<[JNode]>),
     /// An object, properties in written order (duplicates kept).
-    Object(Vec<JProp>),
+    Object(Box<[JProp]>),
 }
 
 /// One object property.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JProp {
     /// The key, escapes resolved, case as written.
-    pub key: String,
+    pub key: JStr,
     /// Where the key is written (with its quotes).
     pub key_span: Span,
     /// The value.
@@ -102,6 +191,21 @@ pub fn parse(text: &str, file: FileId) -> Result<JsonDoc, JsonError> {
             pos..pos + 1,
         ));
     }
+    // The direct parser builds the tree without jsonc-parser's AST; jsonc-parser parses what
+    // it leaves (every error, and the rare forms it does not handle).
+    if let Some((root, comments)) = super::json_direct::parse(text, file) {
+        return Ok(JsonDoc { root, comments });
+    }
+    parse_jsonc(text, file)
+}
+
+/// [`parse`] through jsonc-parser's AST (after the checks of [`parse`]): the reference the
+/// direct parser must agree with, and the parser of every text it leaves.
+fn parse_jsonc(text: &str, file: FileId) -> Result<JsonDoc, JsonError> {
+    let err = |message: &str, range: std::ops::Range<usize>| JsonError {
+        message: message.to_string(),
+        span: Span::new(file, range),
+    };
     let opts = ParseOptions {
         allow_comments: true,
         allow_trailing_commas: true,
@@ -232,15 +336,15 @@ fn convert(v: Value<'_>, file: FileId, depth: usize) -> Option<JNode> {
     let kind = match v {
         Value::NullKeyword(_) => JKind::Null,
         Value::BooleanLit(b) => JKind::Bool(b.value),
-        Value::NumberLit(n) => JKind::Number(n.value.to_string()),
-        Value::StringLit(s) => JKind::Str(s.value.into_owned()),
+        Value::NumberLit(n) => JKind::Number(n.value.into()),
+        Value::StringLit(s) => JKind::Str(s.value.as_ref().into()),
         Value::Array(a) => JKind::Array(
             a.elements
                 .into_iter()
                 .map(|e| convert(e, file, depth + 1))
-                .collect::<Option<Vec<_>>>()?,
+                .collect::<Option<Box<[_]>>>()?,
         ),
-        Value::Object(o) => JKind::Object(convert_props(o, file, depth)?),
+        Value::Object(o) => JKind::Object(convert_props(o, file, depth)?.into()),
     };
     Some(JNode { span, kind })
 }
@@ -249,8 +353,8 @@ fn convert_props(o: ast::Object<'_>, file: FileId, depth: usize) -> Option<Vec<J
     let mut out = Vec::with_capacity(o.properties.len());
     for p in o.properties {
         let (key, kr) = match p.name {
-            ObjectPropName::String(s) => (s.value.into_owned(), s.range),
-            ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+            ObjectPropName::String(s) => (JStr::from(s.value.as_ref()), s.range),
+            ObjectPropName::Word(w) => (JStr::from(w.value), w.range),
         };
         out.push(JProp {
             key,
@@ -445,6 +549,136 @@ mod tests {
             i += 1;
         }
         None
+    }
+
+    /// The direct parser, when it takes a text, builds exactly the tree and comments
+    /// jsonc-parser's AST converts to; returns whether it took it.
+    fn direct_agrees(text: &str) -> bool {
+        let f = FileId(5);
+        if text.trim().is_empty() || too_deep(text).is_some() {
+            return false;
+        }
+        let Some((root, comments)) = super::super::json_direct::parse(text, f) else {
+            return false;
+        };
+        let reference =
+            parse_jsonc(text, f).unwrap_or_else(|e| panic!("jsonc-parser refuses {text:?}: {e:?}"));
+        assert_eq!(reference.root, root, "{text:?}");
+        assert_eq!(reference.comments, comments, "{text:?}");
+        true
+    }
+
+    #[test]
+    fn the_direct_parser_builds_the_tree_jsonc_parser_gives() {
+        let taken = [
+            "{}",
+            "[]",
+            " [1, -2, 0, -0, 1.5, 2e10, 3E-2, 4.25e+3, true, false, null] ",
+            "{\"a\": {\"b\": [{}, [], \"x\"]}, \"a\": 2}",
+            "// head\r\n{ /* a */ \"a\": [1, 2,], \"b\": {\"c\": true,}, // tail\n}",
+            "/**/[/* x */1/**/,/*y*/]// end",
+            "{\"k\\\"q\": \"e\\n\\t\\r\\b\\f\\/\\\\\\u00e9\\u20AC\", \"\": \"\"}",
+            "{\"raw\": \"line\nbreak\ttab\", \"é\": \"ü — ok\"}",
+            "\t{\r\n\"a\" : 1 , \"b\":[ ] }\n",
+        ];
+        for t in taken {
+            assert!(direct_agrees(t), "not taken: {t:?}");
+        }
+        // Left to jsonc-parser: errors and the forms the direct parser does not handle.
+        let left = [
+            "{'a': 1}",
+            "{a: 1}",
+            "[01]",
+            "[1.]",
+            "[.5]",
+            "[+1]",
+            "[1e]",
+            "[-]",
+            "[truex]",
+            "[nul]",
+            "[1,,2]",
+            "[,]",
+            "{\"a\" 1}",
+            "{\"a\": 1 \"b\": 2}",
+            "[\"\\ud83d\\ude00\"]",
+            "[\"\\ud83d\"]",
+            "[\"\\x41\"]",
+            "[\"\\u00g1\"]",
+            "[1]\u{a0}",
+            "[1] x",
+            "[1] /* open",
+            "[\"open",
+            "{\"a\": 1}}",
+            "[1 / 2]",
+        ];
+        for t in left {
+            assert!(
+                super::super::json_direct::parse(t, FileId(0)).is_none(),
+                "{t:?}"
+            );
+        }
+        // The surrogate pair is still read, by jsonc-parser.
+        let d = p("[\"\\ud83d\\ude00\"]");
+        assert_eq!(d.root.as_array().unwrap()[0].as_str(), Some("\u{1F600}"));
+    }
+
+    /// Every truncation and byte flip of a template with comments, escapes and every kind of
+    /// value: where the direct parser takes the text, it agrees with jsonc-parser; and it
+    /// takes most of what jsonc-parser accepts.
+    #[test]
+    fn the_direct_parser_agrees_on_mutated_texts() {
+        let base = "// c\n{\n \"a\": [1, -2.5e3, {\"b\": \"x\\\"y\\u00e9\"}, /* z */ null, true, false,],\n \"é\": \"[concat('a', 'b')]\", \"n\": {}\n} // end";
+        assert!(direct_agrees(base));
+        let (mut taken, mut accepted) = (0, 0);
+        let mut check = |t: &str| {
+            if direct_agrees(t) {
+                taken += 1;
+            }
+            if parse(t, FileId(5)).is_ok() {
+                accepted += 1;
+            }
+        };
+        for cut in 0..=base.len() {
+            if base.is_char_boundary(cut) {
+                check(&base[..cut]);
+            }
+        }
+        let bytes = base.as_bytes();
+        for i in 0..bytes.len() {
+            for repl in [
+                b'[', b'{', b'"', b'\\', b'/', b'*', b',', b'}', b']', b' ', b'\n', b'0', b'e',
+                b'-', b'.', b':', b'u',
+            ] {
+                let mut m = bytes.to_vec();
+                m[i] = repl;
+                if let Ok(t) = std::str::from_utf8(&m) {
+                    check(t);
+                }
+            }
+        }
+        assert!(
+            taken > 300 && taken * 10 >= accepted * 9,
+            "{taken} of {accepted}"
+        );
+    }
+
+    /// Every JSON file of the repository's test data parses to the same tree either way.
+    #[test]
+    fn the_direct_parser_agrees_on_the_test_data() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let (mut files, mut taken) = (0, 0);
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "json")
+                && let Ok(text) = std::fs::read_to_string(e.path())
+            {
+                let text = text.trim_start_matches('\u{feff}');
+                files += 1;
+                if direct_agrees(text) {
+                    taken += 1;
+                }
+            }
+        }
+        assert!(files > 300 && taken * 10 >= files * 9, "{taken} of {files}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod expr;
 pub mod json;
+mod json_direct;
 pub mod params;
 pub mod value;
 
@@ -43,7 +44,8 @@ pub fn load_template(
 /// [`load_template`] for a text read by [`SourceMap::read_confined`] (`read`), so the source
 /// map knows where it came from ([`SourceMap::may_show`]). The text is taken by value: the
 /// source map keeps its own copy, and the read buffer is freed before parsing (a 50 MB
-/// template held both while it was parsed).
+/// template held both while it was parsed); a large text the map can read again is parsed
+/// from the read buffer and not kept at all ([`SourceMap::add_read_unkept`]).
 pub fn load_template_read(
     path: &Path,
     display: &str,
@@ -53,9 +55,29 @@ pub fn load_template_read(
     sources: &SourceMap,
     opts: &FrontendOptions,
 ) -> UnitOutput {
-    let (id, stored) = sources.add_text(display, &text, read);
-    drop(text);
-    let doc = match json::parse(&stored, id) {
+    // A large text read from a file is not copied into the source map: the tree holds every
+    // value while the template is evaluated (the text was a fifth of the peak of a 50 MB
+    // template, its read buffer another), and the reporters read the file again when they
+    // show it. Small texts are kept (the scan's text budget drops them later).
+    let unkept = match read {
+        Some(r) if text.len() > crate::source::MAX_EVICTABLE_BYTES => {
+            sources.add_read_unkept(display, &text, r)
+        }
+        _ => None,
+    };
+    let (id, parsed) = match unkept {
+        Some(id) => {
+            let parsed = json::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), id);
+            drop(text);
+            (id, parsed)
+        }
+        None => {
+            let (id, stored) = sources.add_text(display, &text, read);
+            drop(text);
+            (id, json::parse(&stored, id))
+        }
+    };
+    let mut doc = match parsed {
         Ok(d) => d,
         Err(e) => {
             return UnitOutput {
@@ -79,10 +101,16 @@ pub fn load_template_read(
         };
     }
     let guard = super::deadline::start(opts.time_limit.unwrap_or(super::deadline::DEFAULT_LIMIT));
+    // The scope owns the resources: each one's JSON is freed once it is expanded.
+    let resources = template::take_resources(&mut doc.root);
     let loader = template::Loader::new(unit, sources);
     let (supplied, errors) = parameter_values(path, display, opts, &loader, (&doc.root, id));
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let tpl = template::Tpl::new(&loader, &doc.root, id, dir, 0, supplied, None, None, false);
+    let tpl = match resources {
+        Some(r) => tpl.own_resources(r),
+        None => tpl,
+    };
     tpl.run();
     drop(tpl);
     let mut model = loader.mapper.replace(map::Mapper::new(unit)).finish();

@@ -135,7 +135,7 @@ pub fn from_root(root: &JNode) -> Option<Vec<ParamValue>> {
             let why = format!("parameter `{}` of the parameter file has no `value`", p.key);
             (unknown_because(why, entry.span), entry.span)
         };
-        out.push((p.key.clone(), value, span));
+        out.push((p.key.to_string(), value, span));
     }
     Some(out)
 }
@@ -156,7 +156,7 @@ fn literal(n: &JNode) -> AVal {
         JKind::Array(a) => AVal::Array(a.iter().map(literal).collect()),
         JKind::Object(o) => AVal::Object(
             o.iter()
-                .map(|p| (p.key.clone(), literal(&p.value)))
+                .map(|p| (p.key.to_string(), literal(&p.value)))
                 .collect(),
         ),
         _ => AVal::from_json(n),

@@ -632,3 +632,121 @@ fn merged_address_lists_hold_no_unused_room() {
     }
     assert!(merged_strs(None, None).is_absent());
 }
+
+/// The model, notes and findings of a root template evaluated with its resources left in
+/// the tree (`own: false`) or owned by the scope and dropped once expanded (`own: true`).
+fn evaluated(path: &Path, text: &str, own: bool) -> Option<String> {
+    use super::{json, map, template};
+    let sources = SourceMap::new();
+    let id = sources.add("t.json", text);
+    let mut doc = json::parse(text, id).ok()?;
+    doc.root.get("resources")?;
+    let resources = if own {
+        Some(template::take_resources(&mut doc.root)?)
+    } else {
+        None
+    };
+    let loader = template::Loader::new(UnitId(0), &sources);
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let tpl = template::Tpl::new(
+        &loader,
+        &doc.root,
+        id,
+        dir,
+        0,
+        std::collections::HashMap::new(),
+        None,
+        None,
+        false,
+    );
+    let tpl = match resources {
+        Some(r) => tpl.own_resources(r),
+        None => tpl,
+    };
+    tpl.run();
+    drop(tpl);
+    let model = loader.mapper.replace(map::Mapper::new(UnitId(0))).finish();
+    let m = &model;
+    let fields = [
+        format!("{:?}", m.gateways),
+        format!("{:?}", m.sites),
+        format!("{:?}", m.plans),
+        format!("{:?}", m.vnets),
+        format!("{:?}", m.subnets),
+        format!("{:?}", m.nsgs),
+        format!("{:?}", m.route_tables),
+        format!("{:?}", m.private_endpoints),
+        format!("{:?}", m.dns_zones),
+        format!("{:?}", m.public_ips),
+        format!("{:?}", m.diagnostic_settings),
+        format!("{:?}", m.waf_policies),
+        format!("{:?}", m.nat_gateways),
+        format!("{:?}", m.pool_members),
+        format!("{:?}", m.vnet_gateways),
+        format!("{:?}", m.subnet_users),
+        format!("{:?}", m.opaque_refs),
+    ];
+    Some(format!(
+        "{fields:?}\n{:?}\n{:?}\n{:?}",
+        loader.notes.borrow(),
+        loader.findings.borrow(),
+        loader.sensitive.borrow()
+    ))
+}
+
+/// Resources owned by the scope and dropped once expanded evaluate exactly as resources
+/// borrowed from the tree: every template of the test data (loops, conditions, children,
+/// nested and linked deployments, `reference()` to resources expanded before or after,
+/// `resourceInfo()`).
+#[test]
+fn owned_resources_evaluate_as_borrowed_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut compared = 0;
+    for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let text = text.trim_start_matches('\u{feff}');
+        let borrowed = evaluated(path, text, false);
+        let owned = evaluated(path, text, true);
+        if let (Some(b), Some(o)) = (&borrowed, &owned) {
+            assert_eq!(b, o, "{}", path.display());
+            compared += 1;
+        }
+    }
+    assert!(compared > 150, "{compared}");
+}
+
+#[test]
+fn take_resources_takes_the_member_get_finds_and_leaves_it_empty() {
+    use super::json::{JKind, parse};
+    use super::template::take_resources;
+    let mut d = parse(
+        r#"{"Resources": [1], "resources": {"a": {"type": "x"}}, "RESOURCES": [2]}"#,
+        crate::source::FileId(0),
+    )
+    .unwrap();
+    let taken = take_resources(&mut d.root).unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].0.as_deref(), Some("a"));
+    assert!(matches!(&d.root.get("resources").unwrap().kind, JKind::Object(o) if o.is_empty()));
+    assert_eq!(
+        d.root.get("Resources").unwrap().as_array().unwrap().len(),
+        1
+    );
+    let mut d = parse(
+        r#"{"Resources": [1], "RESOURCES": [2, 3]}"#,
+        crate::source::FileId(0),
+    )
+    .unwrap();
+    let taken = take_resources(&mut d.root).unwrap();
+    assert_eq!(taken.len(), 2);
+    assert!(taken.iter().all(|(s, _)| s.is_none()));
+    assert!(matches!(&d.root.get("resources").unwrap().kind, JKind::Array(a) if a.is_empty()));
+    let mut d = parse(r#"{"resources": "x"}"#, crate::source::FileId(0)).unwrap();
+    assert!(take_resources(&mut d.root).is_none());
+}

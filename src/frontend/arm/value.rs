@@ -272,11 +272,11 @@ impl AVal {
             JKind::Null => AVal::Null,
             JKind::Bool(b) => AVal::Bool(*b),
             JKind::Number(raw) => number_to_i64(raw).map_or_else(AVal::unknown, AVal::Int),
-            JKind::Str(s) => AVal::Str(s.clone()),
+            JKind::Str(s) => AVal::Str(s.to_string()),
             JKind::Array(a) => AVal::Array(a.iter().map(AVal::from_json).collect()),
             JKind::Object(o) => AVal::Object(
                 o.iter()
-                    .map(|p| (p.key.clone(), AVal::from_json(&p.value)))
+                    .map(|p| (p.key.to_string(), AVal::from_json(&p.value)))
                     .collect(),
             ),
         }

@@ -135,7 +135,7 @@ pub fn select_value<'v>(
 /// Bicep does), every node keeps its span in the loaded file.
 pub fn embed(n: &JNode) -> JNode {
     let kind = match &n.kind {
-        JKind::Str(s) => JKind::Str(lit(s)),
+        JKind::Str(s) => JKind::Str(lit(s).into()),
         JKind::Array(a) => JKind::Array(a.iter().map(embed).collect()),
         JKind::Object(o) => JKind::Object(
             o.iter()

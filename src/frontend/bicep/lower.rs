@@ -260,12 +260,12 @@ impl Lw<'_> {
     }
 
     fn s(&self, r: &Range<usize>, s: &str) -> JNode {
-        self.node(r, JKind::Str(s.to_string()))
+        self.node(r, JKind::Str(s.into()))
     }
 
     fn jp(&self, key: &str, r: &Range<usize>, value: JNode) -> JProp {
         JProp {
-            key: key.to_string(),
+            key: key.into(),
             key_span: self.sp(r),
             value,
         }
@@ -467,7 +467,7 @@ impl Lw<'_> {
                     params.push(self.jp(
                         &name.text,
                         &name.span,
-                        self.node(&d.span, JKind::Object(ps)),
+                        self.node(&d.span, JKind::Object(ps.into())),
                     ));
                 }
                 DeclKind::Var(n, e) => {
@@ -481,7 +481,11 @@ impl Lw<'_> {
                         self.jp("type", &t.span, self.s(&t.span, &tn)),
                         self.jp("value", &e.span, v),
                     ];
-                    outputs.push(self.jp(&n.text, &n.span, self.node(&d.span, JKind::Object(o))));
+                    outputs.push(self.jp(
+                        &n.text,
+                        &n.span,
+                        self.node(&d.span, JKind::Object(o.into())),
+                    ));
                 }
                 DeclKind::Resource(r) => self.resource(r, &d.span, None, &mut resources),
                 DeclKind::Module { name, path, body } => {
@@ -507,24 +511,24 @@ impl Lw<'_> {
         root.push(self.jp(
             "parameters",
             &(0..0),
-            self.node(&(0..0), JKind::Object(params)),
+            self.node(&(0..0), JKind::Object(params.into())),
         ));
         root.push(self.jp(
             "variables",
             &(0..0),
-            self.node(&(0..0), JKind::Object(vars)),
+            self.node(&(0..0), JKind::Object(vars.into())),
         ));
         root.push(self.jp(
             "resources",
             &(0..0),
-            self.node(&(0..0), JKind::Object(resources)),
+            self.node(&(0..0), JKind::Object(resources.into())),
         ));
         root.push(self.jp(
             "outputs",
             &(0..0),
-            self.node(&(0..0), JKind::Object(outputs)),
+            self.node(&(0..0), JKind::Object(outputs.into())),
         ));
-        self.node(&whole, JKind::Object(root))
+        self.node(&whole, JKind::Object(root.into()))
     }
 
     /// Binds a loop's variables (item → `iter[copyIndex('loop')]`, index → `copyIndex('loop')`)
@@ -548,10 +552,10 @@ impl Lw<'_> {
         let count = format!("[length({it_text})]");
         Some(self.node(
             at,
-            JKind::Object(vec![
+            JKind::Object(Box::new([
                 self.jp("name", at, self.s(at, loop_name)),
                 self.jp("count", &iter.span, self.s(&iter.span, &count)),
-            ]),
+            ])),
         ))
     }
 
@@ -666,7 +670,11 @@ impl Lw<'_> {
                 }
             }
         }
-        out.push(self.jp(&sym, &r.name.span, self.node(span, JKind::Object(props))));
+        out.push(self.jp(
+            &sym,
+            &r.name.span,
+            self.node(span, JKind::Object(props.into())),
+        ));
         for c in children {
             self.resource(
                 c,
@@ -722,11 +730,11 @@ impl Lw<'_> {
             &path.span,
             self.node(
                 &path.span,
-                JKind::Object(vec![self.jp(
+                JKind::Object(Box::new([self.jp(
                     "scope",
                     &path.span,
                     self.s(&path.span, "inner"),
-                )]),
+                )])),
             ),
         )];
         inner.push(self.jp("mode", &path.span, self.s(&path.span, "Incremental")));
@@ -745,7 +753,7 @@ impl Lw<'_> {
                         key_span,
                         self.node(
                             &value.span,
-                            JKind::Object(vec![self.jp("value", &value.span, v)]),
+                            JKind::Object(Box::new([self.jp("value", &value.span, v)])),
                         ),
                     ));
                 }
@@ -753,7 +761,7 @@ impl Lw<'_> {
             inner.push(self.jp(
                 "parameters",
                 &ps.span,
-                self.node(&ps.span, JKind::Object(out)),
+                self.node(&ps.span, JKind::Object(out.into())),
             ));
         }
         match literal_str(path) {
@@ -764,7 +772,7 @@ impl Lw<'_> {
                     &path.span,
                     self.node(
                         &path.span,
-                        JKind::Object(vec![self.jp("relativePath", &path.span, self.s(&path.span, p))]),
+                        JKind::Object(Box::new([self.jp("relativePath", &path.span, self.s(&path.span, p))])),
                     ),
                 ));
             }
@@ -783,7 +791,7 @@ impl Lw<'_> {
                     &path.span,
                     self.node(
                         &path.span,
-                        JKind::Object(vec![self.jp("registry", &path.span, self.s(&path.span, p))]),
+                        JKind::Object(Box::new([self.jp("registry", &path.span, self.s(&path.span, p))])),
                     ),
                 ));
             }
@@ -797,13 +805,13 @@ impl Lw<'_> {
         props.push(self.jp(
             "properties",
             &body.span,
-            self.node(&body.span, JKind::Object(inner)),
+            self.node(&body.span, JKind::Object(inner.into())),
         ));
         self.locals.truncate(before);
         Some(self.jp(
             &name.text,
             &name.span,
-            self.node(span, JKind::Object(props)),
+            self.node(span, JKind::Object(props.into())),
         ))
     }
 
@@ -860,9 +868,9 @@ impl Lw<'_> {
                 [StrPart::Lit(s)] => self.s(&e.span, &lit(s)),
                 _ => self.expr_node(e),
             },
-            ExprKind::Int(n) => self.node(&e.span, JKind::Number(n.clone())),
+            ExprKind::Int(n) => self.node(&e.span, JKind::Number(n.as_str().into())),
             ExprKind::Neg(x) if matches!(x.kind, ExprKind::Int(_)) => match &x.kind {
-                ExprKind::Int(n) => self.node(&e.span, JKind::Number(format!("-{n}"))),
+                ExprKind::Int(n) => self.node(&e.span, JKind::Number(format!("-{n}").into())),
                 _ => self.expr_node(e),
             },
             ExprKind::Bool(b) => self.node(&e.span, JKind::Bool(*b)),
@@ -901,7 +909,7 @@ impl Lw<'_> {
                         out.push(self.jp(k, key_span, v));
                     }
                 }
-                self.node(&e.span, JKind::Object(out))
+                self.node(&e.span, JKind::Object(out.into()))
             }
             _ => self.expr_node(e),
         }
@@ -1410,7 +1418,7 @@ mod tests {
         match &n.kind {
             JKind::Null => "null".into(),
             JKind::Bool(b) => b.to_string(),
-            JKind::Number(x) => x.clone(),
+            JKind::Number(x) => x.to_string(),
             JKind::Str(s) => format!("{s:?}"),
             JKind::Array(a) => format!("[{}]", a.iter().map(show).collect::<Vec<_>>().join(",")),
             JKind::Object(o) => format!(

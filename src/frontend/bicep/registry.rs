@@ -259,7 +259,7 @@ pub fn config_of(root: &JNode) -> Config {
                     .get("modulePath")
                     .and_then(JNode::as_str)
                     .map(str::to_string);
-                aliases.push((a.key.clone(), reg.to_string(), path));
+                aliases.push((a.key.to_string(), reg.to_string(), path));
             }
         }
     }

@@ -907,7 +907,7 @@ fn corpus_expressions_parse() {
 
     fn walk(n: &JNode, out: &mut Vec<String>) {
         match &n.kind {
-            JKind::Str(s) if is_expression(s) => out.push(s.clone()),
+            JKind::Str(s) if is_expression(s) => out.push(s.to_string()),
             JKind::Array(a) => a.iter().for_each(|e| walk(e, out)),
             JKind::Object(o) => o.iter().for_each(|p| walk(&p.value, out)),
             _ => {}

@@ -23,12 +23,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     /// Evaluates a nested deployment's template; returns its `outputs` object.
-    pub(super) fn deployment(
-        &self,
-        node: &'d JNode,
-        name: &Val<String>,
-        cond_unknown: bool,
-    ) -> AVal {
+    pub(super) fn deployment(&self, node: &JNode, name: &Val<String>, cond_unknown: bool) -> AVal {
         let l = self.loader;
         let Some(props) = node.get("properties") else {
             return self.opaque();
@@ -309,7 +304,10 @@ impl<'d, 'a> Tpl<'d, 'a> {
                             None => AVal::unknown(),
                         },
                     };
-                    (o.key.clone(), AVal::Object(vec![("value".to_string(), v)]))
+                    (
+                        o.key.to_string(),
+                        AVal::Object(vec![("value".to_string(), v)]),
+                    )
                 })
                 .collect(),
         )

@@ -141,10 +141,25 @@ enum DeclState {
     Done(AVal),
 }
 
+/// A resource taken out of a root template's tree: its symbolic name (in a
+/// `languageVersion` 2.0 template) and its JSON ([`take_resources`]).
+pub type OwnedResource = (Option<String>, JNode);
+
+/// A declared resource's JSON: borrowed from the template, or owned by the scope
+/// ([`Tpl::own_resources`]) and dropped once the resource is expanded.
+enum DeclNode<'d> {
+    Borrowed(&'d JNode),
+    Owned(Rc<JNode>),
+    Dropped,
+}
+
 /// A resource as declared (before expansion), for `reference()` / `resourceInfo()`.
 struct Decl<'d> {
-    node: &'d JNode,
+    node: DeclNode<'d>,
     symbol: Option<String>,
+    /// The written `apiVersion` of a resource with a symbolic name (for `resourceInfo()`,
+    /// which may ask after the node is dropped).
+    api_version: Option<String>,
     rtype: String,
     /// Full name; Unknown when computed from something unknown (or from `copyIndex()`).
     name: AVal,
@@ -172,6 +187,8 @@ pub struct Tpl<'d, 'a> {
     vars: RefCell<HashMap<String, Slot<'d>>>,
     copy: RefCell<Vec<(String, Option<i64>)>>,
     decls: RefCell<Vec<Decl<'d>>>,
+    /// The resources taken out of the root ([`Tpl::own_resources`]), until declared.
+    owned: RefCell<Option<Vec<OwnedResource>>>,
     /// Deployed under an Unknown condition (a nested deployment's own condition).
     cond_unknown: bool,
     symbolic: bool,
@@ -355,6 +372,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             vars: RefCell::new(vars),
             copy: RefCell::new(Vec::new()),
             decls: RefCell::new(Vec::new()),
+            owned: RefCell::new(None),
             cond_unknown,
             symbolic: symbolic
                 || matches!(
@@ -398,7 +416,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                         }
                         continue;
                     }
-                    out.push((p.key.clone(), self.eval_at(&p.value, depth + 1)));
+                    out.push((p.key.to_string(), self.eval_at(&p.value, depth + 1)));
                 }
                 EvKind::Obj(out)
             }
@@ -563,13 +581,31 @@ impl<'d, 'a> Tpl<'d, 'a> {
 
     // ----- declarations -------------------------------------------------------------------
 
+    /// Gives the scope the root template's resources, taken out of its tree
+    /// ([`take_resources`]): each resource's JSON is dropped once the resource is expanded
+    /// (only a 50 MB template's remaining resources are in memory while its model grows).
+    /// Evaluation is the same as with the resources left in the tree.
+    pub fn own_resources(self, resources: Vec<OwnedResource>) -> Self {
+        *self.owned.borrow_mut() = Some(resources);
+        self
+    }
+
     /// The template's resources: `(symbol, node)` in written order.
-    fn resource_nodes(&self) -> Vec<(Option<String>, &'d JNode)> {
+    fn resource_nodes(&self) -> Vec<(Option<String>, DeclNode<'d>)> {
+        if let Some(owned) = self.owned.borrow_mut().take() {
+            return owned
+                .into_iter()
+                .map(|(sym, n)| (sym, DeclNode::Owned(Rc::new(n))))
+                .collect();
+        }
         match self.root.get("resources").map(|r| &r.kind) {
-            Some(JKind::Array(items)) => items.iter().map(|n| (None, n)).collect(),
+            Some(JKind::Array(items)) => items
+                .iter()
+                .map(|n| (None, DeclNode::Borrowed(n)))
+                .collect(),
             Some(JKind::Object(props)) => props
                 .iter()
-                .map(|p| (Some(p.key.clone()), &p.value))
+                .map(|p| (Some(p.key.to_string()), DeclNode::Borrowed(&p.value)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -591,7 +627,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
     fn declare(&self) {
         let nodes = self.resource_nodes();
         let mut decls = Vec::with_capacity(nodes.len());
-        for (symbol, node) in nodes {
+        for (symbol, handle) in nodes {
+            let node: &JNode = match &handle {
+                DeclNode::Borrowed(n) => n,
+                DeclNode::Owned(n) => n,
+                DeclNode::Dropped => continue,
+            };
             let rtype = self.full_type(node, None);
             let has_copy = node.get("copy").is_some();
             let name = match node.get("name") {
@@ -605,15 +646,22 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 .and_then(JNode::as_str)
                 .filter(|t| expr::is_expression(t))
                 .and_then(|t| t.strip_prefix('[')?.strip_suffix(']').map(scope::normalize));
+            let api_version = symbol.as_ref().and_then(|_| {
+                node.get("apiVersion")
+                    .and_then(JNode::as_str)
+                    .map(str::to_string)
+            });
+            let name_start = name_node.map_or(node.span.start, |n| n.span.start);
             decls.push(Decl {
-                node,
+                node: handle,
                 symbol,
+                api_version,
                 rtype,
                 name,
                 existing,
                 has_copy,
                 name_expr,
-                name_start: name_node.map_or(node.span.start, |n| n.span.start),
+                name_start,
                 state: RefCell::new(DeclState::NotExpanded),
             });
             // Declaring can evaluate names through reference(); keep what is known so far.
@@ -652,24 +700,42 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 DeclState::NotExpanded => {}
             }
             *d.state.borrow_mut() = DeclState::InProgress;
-            d.node
+            match &d.node {
+                DeclNode::Borrowed(n) => DeclNode::Borrowed(n),
+                DeclNode::Owned(n) => DeclNode::Owned(Rc::clone(n)),
+                DeclNode::Dropped => DeclNode::Dropped,
+            }
         };
         if lazy {
             l.lazy_depth.set(l.lazy_depth.get() + 1);
         }
-        let outputs = self.expand_resource(node, None);
+        let outputs = match &node {
+            DeclNode::Borrowed(n) => self.expand_resource(n, None),
+            DeclNode::Owned(n) => self.expand_resource(n, None),
+            DeclNode::Dropped => AVal::unknown(),
+        };
         if lazy {
             l.lazy_depth.set(l.lazy_depth.get().saturating_sub(1));
         }
-        if let Some(d) = self.decls.borrow().get(i) {
+        if let Ok(mut decls) = self.decls.try_borrow_mut()
+            && let Some(d) = decls.get_mut(i)
+        {
+            *d.state.borrow_mut() = DeclState::Done(outputs.clone());
+            // Expanded once and for all (Done answers every later ask): an owned node is
+            // freed with the last handle, `node` below.
+            if matches!(d.node, DeclNode::Owned(_)) {
+                d.node = DeclNode::Dropped;
+            }
+        } else if let Some(d) = self.decls.borrow().get(i) {
             *d.state.borrow_mut() = DeclState::Done(outputs.clone());
         }
+        drop(node);
         outputs
     }
 
     /// Expands a resource node (with `copy`) under an optional parent (full type, full name).
     /// Returns a deployment's outputs (Unknown for anything else or for looped deployments).
-    fn expand_resource(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
+    fn expand_resource(&self, node: &JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
         if node.get("existing").and_then(JNode::as_bool) == Some(true) {
             return AVal::unknown();
         }
@@ -696,7 +762,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
     }
 
     /// One instance of a resource.
-    fn instance(&self, node: &'d JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
+    fn instance(&self, node: &JNode, parent: Option<(&str, &Val<String>, bool)>) -> AVal {
         let l = self.loader;
         if l.instances.get() >= MAX_INSTANCES {
             if l.instances.get() == MAX_INSTANCES {
@@ -842,7 +908,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     "virtualNetworkConfiguration",
                 ] {
                     if let Some(q) = p.prop(key) {
-                        kept.push((q.key.clone(), self.eval(&q.value)));
+                        kept.push((q.key.to_string(), self.eval(&q.value)));
                     }
                 }
                 out.push(("properties".to_string(), Ev::new(p.span, EvKind::Obj(kept))));
@@ -857,7 +923,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             ) {
                 continue;
             }
-            out.push((p.key.clone(), self.eval(&p.value)));
+            out.push((p.key.to_string(), self.eval(&p.value)));
         }
         Ev::new(node.span, EvKind::Obj(out))
     }
@@ -904,6 +970,41 @@ impl<'d, 'a> Tpl<'d, 'a> {
                 .is_some_and(|x| x.eq_ignore_ascii_case(sym))
         })?;
         Some((d.rtype.clone(), d.name.as_str()?.to_string()))
+    }
+}
+
+/// Takes the resources out of a root template's tree, for [`Tpl::own_resources`]: the
+/// `resources` member [`JNode::get`] finds is left empty, of the same kind (array or object,
+/// which tells a symbolic-name template). `None` when there is no such member.
+pub fn take_resources(root: &mut JNode) -> Option<Vec<OwnedResource>> {
+    let JKind::Object(props) = &mut root.kind else {
+        return None;
+    };
+    // The index of the property `JNode::prop` finds: the last exact match, else the last
+    // case-insensitive one.
+    let at = props
+        .iter()
+        .rposition(|p| p.key == "resources")
+        .or_else(|| {
+            props
+                .iter()
+                .rposition(|p| p.key.eq_ignore_ascii_case("resources"))
+        })?;
+    let value = &mut props.get_mut(at)?.value;
+    match &mut value.kind {
+        JKind::Array(items) => Some(
+            std::mem::take(items)
+                .into_iter()
+                .map(|n| (None, n))
+                .collect(),
+        ),
+        JKind::Object(members) => Some(
+            std::mem::take(members)
+                .into_iter()
+                .map(|p| (Some(p.key.to_string()), p.value))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

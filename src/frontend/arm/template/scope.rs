@@ -3,7 +3,6 @@
 use super::{PVal, Tpl};
 use crate::frontend::arm::expr::Scope;
 use crate::frontend::arm::ids::parse_id;
-use crate::frontend::arm::json::JNode;
 use crate::frontend::arm::value::{AVal, RuntimeRef};
 use crate::model::{Origin, Partial};
 
@@ -353,10 +352,9 @@ impl Scope for Tpl<'_, '_> {
             None => AVal::unknown(),
         };
         let api = d
-            .node
-            .get("apiVersion")
-            .and_then(JNode::as_str)
-            .map_or_else(AVal::unknown, |v| AVal::Str(v.to_string()));
+            .api_version
+            .as_ref()
+            .map_or_else(AVal::unknown, |v| AVal::Str(v.clone()));
         AVal::Object(vec![
             ("id".to_string(), id),
             ("name".to_string(), d.name.clone()),

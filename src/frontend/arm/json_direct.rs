@@ -1,0 +1,312 @@
+//! A direct parser from JSONC text to the spanned tree of [`super::json`], for the common
+//! case: it builds no intermediate syntax tree (jsonc-parser's AST of a 50 MB template was
+//! larger than the text and lived beside the tree while it was converted).
+//!
+//! It accepts a strict subset of what [`super::json::parse`] accepts through jsonc-parser,
+//! and builds the very tree (values, spans, comments) jsonc-parser's AST converts to. Anything
+//! else (every syntax error, and the rare forms it does not handle: surrogate escapes,
+//! whitespace other than ASCII's, nesting past the limit) makes it give up (`None`), and the
+//! caller parses with jsonc-parser, which says what is wrong exactly as before.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::json::{Comment, JKind, JNode, JProp, JStr, MAX_DEPTH};
+use crate::source::{FileId, Span};
+
+/// Parses `text`; `None` when the text is not in the subset handled here (the caller then
+/// uses jsonc-parser). `Some` is the tree jsonc-parser's AST converts to.
+pub(super) fn parse(text: &str, file: FileId) -> Option<(JNode, Vec<Comment>)> {
+    let mut p = Parser {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        file,
+        comments: Vec::new(),
+        nodes: Vec::new(),
+        props: Vec::new(),
+        strings: HashSet::new(),
+    };
+    p.skip()?;
+    let root = p.value(0)?;
+    p.skip()?;
+    if p.i != p.b.len() {
+        return None;
+    }
+    Some((root, p.comments))
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    b: &'t [u8],
+    i: usize,
+    file: FileId,
+    comments: Vec<Comment>,
+    /// Elements of the arrays being parsed, innermost last: each array takes its own off the
+    /// end into a slice of exactly their number (no spare capacity in the tree).
+    nodes: Vec<JNode>,
+    /// Members of the objects being parsed, likewise.
+    props: Vec<JProp>,
+    /// Every string made so far: an equal string is shared, not allocated again (a
+    /// template repeats its keys, types, API versions and many expressions).
+    strings: HashSet<Arc<str>>,
+}
+
+impl<'t> Parser<'t> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start..end)
+    }
+
+    /// `s` as a shared string.
+    fn intern(&mut self, s: &str) -> JStr {
+        if let Some(a) = self.strings.get(s) {
+            return JStr::from(Arc::clone(a));
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.strings.insert(Arc::clone(&a));
+        JStr::from(a)
+    }
+
+    /// Skips ASCII whitespace and comments (collecting them). `None` on an unterminated
+    /// block comment.
+    fn skip(&mut self) -> Option<()> {
+        loop {
+            match self.b.get(self.i) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.i += 1,
+                Some(b'/') => match self.b.get(self.i + 1) {
+                    Some(b'/') => {
+                        let start = self.i;
+                        let body = start + 2;
+                        let end = self.b[body..]
+                            .iter()
+                            .position(|&c| c == b'\n' || c == b'\r')
+                            .map_or(self.b.len(), |k| body + k);
+                        self.comments.push(Comment {
+                            span: self.span(start, end),
+                            text: self.text.get(body..end)?.to_string(),
+                        });
+                        self.i = end;
+                    }
+                    Some(b'*') => {
+                        let start = self.i;
+                        let body = start + 2;
+                        let k = memchr::memmem::find(self.b.get(body..)?, b"*/")?;
+                        let end = body + k + 2;
+                        self.comments.push(Comment {
+                            span: self.span(start, end),
+                            text: self.text.get(body..body + k)?.to_string(),
+                        });
+                        self.i = end;
+                    }
+                    _ => return None,
+                },
+                _ => return Some(()),
+            }
+        }
+    }
+
+    /// After a scalar: what may follow it without being part of it.
+    fn at_boundary(&self) -> bool {
+        matches!(
+            self.b.get(self.i),
+            None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'/')
+        )
+    }
+
+    fn value(&mut self, depth: usize) -> Option<JNode> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let start = self.i;
+        let kind = match *self.b.get(self.i)? {
+            b'{' => return self.object(depth),
+            b'[' => return self.array(depth),
+            b'"' => JKind::Str(self.string()?),
+            b't' => self.word("true", JKind::Bool(true))?,
+            b'f' => self.word("false", JKind::Bool(false))?,
+            b'n' => self.word("null", JKind::Null)?,
+            b'-' | b'0'..=b'9' => {
+                let n = self.number()?;
+                JKind::Number(self.intern(n))
+            }
+            _ => return None,
+        };
+        if !self.at_boundary() {
+            return None;
+        }
+        Some(JNode {
+            span: self.span(start, self.i),
+            kind,
+        })
+    }
+
+    fn word(&mut self, w: &str, kind: JKind) -> Option<JKind> {
+        if self.b.get(self.i..self.i + w.len())? != w.as_bytes() {
+            return None;
+        }
+        self.i += w.len();
+        Some(kind)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as written.
+    fn number(&mut self) -> Option<&'t str> {
+        let start = self.i;
+        let digits = |p: &mut Self| {
+            let from = p.i;
+            while p.b.get(p.i).is_some_and(u8::is_ascii_digit) {
+                p.i += 1;
+            }
+            p.i > from
+        };
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.b.get(self.i)? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                digits(self);
+            }
+            _ => return None,
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if !digits(self) {
+                return None;
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if !digits(self) {
+                return None;
+            }
+        }
+        let text = self.text;
+        text.get(start..self.i)
+    }
+
+    /// A double-quoted string with its escapes resolved; `self.i` is on the opening quote.
+    /// Raw control characters are kept, as jsonc-parser keeps them.
+    fn string(&mut self) -> Option<JStr> {
+        let body = self.i + 1;
+        let k = memchr::memchr2(b'"', b'\\', self.b.get(body..)?)?;
+        if self.b[body + k] == b'"' {
+            self.i = body + k + 1;
+            let text = self.text;
+            return Some(self.intern(text.get(body..body + k)?));
+        }
+        // With escapes: decoded piece by piece.
+        let mut out = String::new();
+        let mut from = body;
+        let mut at = body + k;
+        loop {
+            out.push_str(self.text.get(from..at)?);
+            if self.b[at] == b'"' {
+                self.i = at + 1;
+                return Some(self.intern(&out));
+            }
+            // A backslash.
+            let esc = *self.b.get(at + 1)?;
+            let mut next = at + 2;
+            match esc {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\u{08}'),
+                b'f' => out.push('\u{0C}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => {
+                    let hex = self.text.get(at + 2..at + 6)?;
+                    if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    let code = u32::from_str_radix(hex, 16).ok()?;
+                    // Surrogates (pairs and lone halves) are left to jsonc-parser.
+                    out.push(char::from_u32(code)?);
+                    next = at + 6;
+                }
+                _ => return None,
+            }
+            from = next;
+            at = next + memchr::memchr2(b'"', b'\\', self.b.get(next..)?)?;
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<JNode> {
+        let start = self.i;
+        self.i += 1;
+        let base = self.nodes.len();
+        self.skip()?;
+        loop {
+            if self.b.get(self.i) == Some(&b']') {
+                break;
+            }
+            let v = self.value(depth + 1)?;
+            self.nodes.push(v);
+            self.skip()?;
+            match self.b.get(self.i)? {
+                b',' => {
+                    self.i += 1;
+                    self.skip()?;
+                }
+                b']' => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        // Exactly the elements' number (`split_off(0)` would hand over the whole stack).
+        let items = self.nodes.drain(base..).collect();
+        Some(JNode {
+            span: self.span(start, self.i),
+            kind: JKind::Array(items),
+        })
+    }
+
+    fn object(&mut self, depth: usize) -> Option<JNode> {
+        let start = self.i;
+        self.i += 1;
+        let base = self.props.len();
+        self.skip()?;
+        loop {
+            match self.b.get(self.i)? {
+                b'}' => break,
+                b'"' => {}
+                _ => return None,
+            }
+            let ks = self.i;
+            let key = self.string()?;
+            let key_span = self.span(ks, self.i);
+            self.skip()?;
+            if self.b.get(self.i) != Some(&b':') {
+                return None;
+            }
+            self.i += 1;
+            self.skip()?;
+            let value = self.value(depth + 1)?;
+            self.props.push(JProp {
+                key,
+                key_span,
+                value,
+            });
+            self.skip()?;
+            match self.b.get(self.i)? {
+                b',' => {
+                    self.i += 1;
+                    self.skip()?;
+                }
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        let props = self.props.drain(base..).collect();
+        Some(JNode {
+            span: self.span(start, self.i),
+            kind: JKind::Object(props),
+        })
+    }
+}
