@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use agwlint::finding::Severity;
 use agwlint::report::{Format, RenderOptions, render};
-use agwlint::{LintOptions, lint, source::SourceMap};
+use agwlint::{LintOptions, Report, lint, source::SourceMap};
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("agwlint-evict-{}-{name}", std::process::id()));
@@ -25,6 +25,16 @@ fn plain() -> RenderOptions {
     }
 }
 
+/// Lints one path (a directory or a file) with the default options.
+fn lint_one(path: &Path, sources: &SourceMap) -> Report {
+    lint(
+        std::slice::from_ref(&path.to_path_buf()),
+        &LintOptions::default(),
+        sources,
+    )
+    .unwrap()
+}
+
 const TEMPLATE: &str = include_str!("../testdata/rules/AGW044/fail.json");
 
 #[test]
@@ -34,12 +44,7 @@ fn a_dropped_text_is_read_again_for_its_snippet() {
     let sources = SourceMap::new();
     // Texts are dropped past a budget (16 MiB by default): here at once.
     sources.set_text_budget(0);
-    let report = lint(
-        std::slice::from_ref(&dir),
-        &LintOptions::default(),
-        &sources,
-    )
-    .unwrap();
+    let report = lint_one(&dir, &sources);
     let f = report.findings.iter().find(|f| f.rule == "AGW044").unwrap();
     assert_eq!(
         &*sources.get_stored(f.primary.file).unwrap().text,
@@ -60,12 +65,7 @@ fn a_file_changed_since_it_was_linted_is_shown_blank_at_the_same_positions() {
     let sources = SourceMap::new();
     // Texts are dropped past a budget (16 MiB by default): here at once.
     sources.set_text_budget(0);
-    let report = lint(
-        std::slice::from_ref(&dir),
-        &LintOptions::default(),
-        &sources,
-    )
-    .unwrap();
+    let report = lint_one(&dir, &sources);
     let json = render(&report, &sources, Format::Json, plain());
     // Same length and lines, other text.
     let changed: String = TEMPLATE
@@ -93,12 +93,7 @@ fn a_large_template_is_dropped_once_parsed_and_shown_as_a_small_one() {
     let run = |text: &str| {
         std::fs::write(&path, text).unwrap();
         let sources = SourceMap::new();
-        let report = lint(
-            std::slice::from_ref(&path),
-            &LintOptions::default(),
-            &sources,
-        )
-        .unwrap();
+        let report = lint_one(&path, &sources);
         let f = report.findings.iter().find(|f| f.rule == "AGW044").unwrap();
         let stored = sources.get_stored(f.primary.file).unwrap().text.len();
         let out = [Format::Human, Format::Json, Format::Sarif]

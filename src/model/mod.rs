@@ -637,21 +637,26 @@ mod tests {
         assert_eq!(m.index.len(), 6);
     }
 
+    /// A unit's model: one NSG per name (absent rules) and an opaque reference per name.
+    /// (`Model::extend` indexes what it appends: the unit needs no index of its own.)
+    fn nsg_unit(u: u32, names: &[&str]) -> Model {
+        let mut m = Model::new();
+        for name in names {
+            let mut r = res("Microsoft.Network/networkSecurityGroups", name);
+            r.key.unit = UnitId(u);
+            m.nsgs.push(NetworkSecurityGroup {
+                res: r,
+                rules: Val::absent(),
+                block: None,
+            });
+            m.opaque_refs.push(ResourceKey::arm(UnitId(u), "x/y", name));
+        }
+        m
+    }
+
     #[test]
     fn extending_an_empty_model_takes_the_units_vectors_and_keeps_reserved_room() {
-        let unit = |u: u32| {
-            let mut m = Model::new();
-            for name in ["a", "b", "c"] {
-                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
-                r.key.unit = UnitId(u);
-                m.nsgs.push(NetworkSecurityGroup {
-                    res: r,
-                    rules: Val::absent(),
-                    block: None,
-                });
-            }
-            m
-        };
+        let unit = |u: u32| nsg_unit(u, &["a", "b", "c"]);
         let first = unit(0);
         let at = first.nsgs.as_ptr();
         let mut m = Model::new();
@@ -672,21 +677,7 @@ mod tests {
 
     #[test]
     fn remove_added_gives_the_model_of_the_units_kept() {
-        let unit = |u: u32, names: &[&str]| {
-            let mut m = Model::new();
-            for name in names {
-                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
-                r.key.unit = UnitId(u);
-                m.nsgs.push(NetworkSecurityGroup {
-                    res: r,
-                    rules: Val::absent(),
-                    block: None,
-                });
-                m.opaque_refs.push(ResourceKey::arm(UnitId(u), "x/y", name));
-            }
-            m.reindex();
-            m
-        };
+        let unit = nsg_unit;
         let units = [&["a", "b"][..], &["c"], &[], &["d", "e"], &["f"]];
         let mut merged = Model::new();
         let mut added = Vec::new();
@@ -717,20 +708,7 @@ mod tests {
 
     #[test]
     fn reserving_the_sum_of_the_units_leaves_no_unused_room() {
-        let unit = |u: u32, names: &[&str]| {
-            let mut m = Model::new();
-            for name in names {
-                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
-                r.key.unit = UnitId(u);
-                m.nsgs.push(NetworkSecurityGroup {
-                    res: r,
-                    rules: Val::absent(),
-                    block: None,
-                });
-                m.opaque_refs.push(ResourceKey::arm(UnitId(u), "x/y", name));
-            }
-            m
-        };
+        let unit = nsg_unit;
         let mut merged = Model::new();
         merged.extend(unit(0, &["a"]));
         let units = [

@@ -236,6 +236,22 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// After an element or member: skips to and over a `,` (`false`: more may follow, a
+    /// trailing comma included) or finds `close` (`true`, left for the caller). `None` on
+    /// anything else.
+    fn closes_after_item(&mut self, close: u8) -> Option<bool> {
+        self.skip()?;
+        match *self.b.get(self.i)? {
+            b',' => {
+                self.i += 1;
+                self.skip()?;
+                Some(false)
+            }
+            c if c == close => Some(true),
+            _ => None,
+        }
+    }
+
     fn array(&mut self, depth: usize) -> Option<JNode> {
         let start = self.i;
         self.i += 1;
@@ -247,14 +263,8 @@ impl<'t> Parser<'t> {
             }
             let v = self.value(depth + 1)?;
             self.nodes.push(v);
-            self.skip()?;
-            match self.b.get(self.i)? {
-                b',' => {
-                    self.i += 1;
-                    self.skip()?;
-                }
-                b']' => break,
-                _ => return None,
+            if self.closes_after_item(b']')? {
+                break;
             }
         }
         self.i += 1;
@@ -292,14 +302,8 @@ impl<'t> Parser<'t> {
                 key_span,
                 value,
             });
-            self.skip()?;
-            match self.b.get(self.i)? {
-                b',' => {
-                    self.i += 1;
-                    self.skip()?;
-                }
-                b'}' => break,
-                _ => return None,
+            if self.closes_after_item(b'}')? {
+                break;
             }
         }
         self.i += 1;
