@@ -604,16 +604,7 @@ mod tests {
     fn extend_indexes_appended_units_like_a_full_reindex() {
         let mut m = Model::new();
         for u in 0..3u32 {
-            let mut unit = Model::new();
-            for name in ["a", "b"] {
-                let mut r = res("Microsoft.Network/networkSecurityGroups", name);
-                r.key.unit = UnitId(u);
-                unit.nsgs.push(NetworkSecurityGroup {
-                    res: r,
-                    rules: Val::absent(),
-                    block: None,
-                });
-            }
+            let mut unit = nsg_unit(u, &["a", "b"]);
             // A repeated key inside one unit: the first one wins.
             let mut dup = res("Microsoft.Network/networkSecurityGroups", "a");
             dup.key.unit = UnitId(u);
