@@ -137,6 +137,11 @@ pub struct LintArgs {
     /// modules, parent templates) that contain them.
     #[arg(long)]
     pub only_changed: bool,
+
+    /// Run the rules once on the model of the whole scan instead of unit by unit (the same
+    /// findings, more memory): for benchmarks and checks of the unit-by-unit run.
+    #[arg(long, hide = true)]
+    pub scan_wide_rules: bool,
     /// Exit 0 when the given paths hold nothing to lint (no template, no Terraform module),
     /// instead of 2 (the pre-commit hooks pass it: a commit of other JSON files passes).
     #[arg(long)]
@@ -274,6 +279,7 @@ fn run_lint(args: LintArgs) -> i32 {
     opts.frontend.plans = args.plans.clone();
     opts.frontend.vars = vars;
     opts.only_changed = args.only_changed;
+    opts.scan_wide_rules = args.scan_wide_rules;
     let resolved = match crate::config::configure(&args.config, &mut opts) {
         Ok(r) => r,
         Err(e) => {
@@ -338,7 +344,9 @@ fn run_lint(args: LintArgs) -> i32 {
         }
         print_out(&report::render(&report, &sources, Format::Human, ropts));
     } else {
-        print_out(&report::render(&report, &sources, args.format, ropts));
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = report::write(&report, &sources, args.format, ropts, &mut out);
+        let _ = out.flush();
     }
     if args.verbose {
         for n in &report.notes {

@@ -18,6 +18,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod unitwise;
 pub mod version;
 
 use std::path::PathBuf;
@@ -48,6 +49,10 @@ pub struct LintOptions {
     /// the paths linted (a file, or a file under a directory), not every finding of the units
     /// that contain them.
     pub only_changed: bool,
+    /// Run the rules once on the model of the whole scan, as before issue 17, instead of unit
+    /// by unit as each unit is loaded ([`unitwise`]): the same findings, with every unit's
+    /// model held at once. For tests and benchmarks that compare the two.
+    pub scan_wide_rules: bool,
 }
 
 /// The result of a lint run.
@@ -146,16 +151,37 @@ pub fn lint(
     if let Some(e) = inputs.errors.first() {
         return Err(PathError(format!("cannot read {e}")));
     }
-    let (mut model, mut report) = load(&inputs, opts, sources);
+    // The rules run unit by unit unless Function App code may be linked to the sites: app code
+    // is read once every site is known, before the rules run.
+    let unitwise = !opts.scan_wide_rules
+        && (opts.frontend.skip_app_code
+            || (opts.frontend.apps.is_empty() && !frontend::app::any_project(paths)));
+    let (mut model, mut report, ruled) = load_with(&inputs, opts, sources, unitwise);
     if !report.errors.is_empty() {
         return Err(PathError(report.errors.join("\n")));
     }
-    // Without a site nothing can be linked: the repository is not walked for projects.
-    let any_site = !model.sites.is_empty() || !opts.frontend.apps.is_empty();
-    if !opts.frontend.skip_app_code && any_site {
-        load_apps(paths, &mut model, &mut report, opts, sources);
+    match ruled {
+        Some((findings, skipped, stats)) => {
+            report.findings.reserve_exact(findings.len());
+            report.findings.extend(findings);
+            report.skipped.reserve_exact(skipped.len());
+            report.skipped.extend(skipped);
+            if stats.groups > 0 {
+                report.notes.push(format!(
+                    "rules: {} unit(s) checked again once every unit was loaded, in {} run(s): another unit has a site with one of their backend host names, a private endpoint or private-link zone with an Unknown target, or the first private-link zone",
+                    stats.grouped, stats.groups
+                ));
+            }
+        }
+        None => {
+            // Without a site nothing can be linked: the repository is not walked for projects.
+            let any_site = !model.sites.is_empty() || !opts.frontend.apps.is_empty();
+            if !opts.frontend.skip_app_code && any_site {
+                load_apps(paths, &mut model, &mut report, opts, sources);
+            }
+            config::run_rules_into(&model, opts, &mut report.findings, &mut report.skipped);
+        }
     }
-    config::run_rules_into(&model, opts, &mut report.findings, &mut report.skipped);
     relocate::apply(&mut report.findings, &model.module_frames);
     relocate::apply_skipped(&mut report.skipped, &model.module_frames);
     relocate::to_original(&mut report, sources);
@@ -268,6 +294,25 @@ const UNITS_PER_CHUNK: usize = 256;
 /// input order, and the units of templates that a root template links ([`drop_linked`]),
 /// known only once every unit is loaded, are taken back out of the model.
 pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) -> (Model, Report) {
+    let (model, report, _) = load_with(inputs, opts, sources, false);
+    (model, report)
+}
+
+/// An ARM unit's rule results and the ids of the files its load added ([`unitwise`]).
+type ArmChecked = Option<(unitwise::Checked, Vec<source::FileId>)>;
+
+/// The rules' findings and skipped checks of a unit-by-unit run ([`unitwise`]).
+type Ruled = (Vec<Finding>, Vec<rules::Skipped>, unitwise::Stats);
+
+/// [`load`]; with `unitwise`, each unit's rules run as soon as it is loaded and only what the
+/// steps after the rules need of its model is merged ([`Model::residual`]): the rules' results
+/// come back too ([`unitwise::finish`]).
+fn load_with(
+    inputs: &discover::Inputs,
+    opts: &LintOptions,
+    sources: &SourceMap,
+    unitwise: bool,
+) -> (Model, Report, Option<Ruled>) {
     use rayon::prelude::*;
     let gathered = gather_plans(inputs, opts, sources);
     let json: Vec<&discover::JsonInput> = inputs
@@ -282,27 +327,51 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     let mut arm_units: Vec<UnitOutput> = Vec::with_capacity(json.len());
     let mut added: Vec<(model::Mark, model::Mark)> = Vec::with_capacity(json.len());
     let mut sensitive: Vec<Vec<String>> = Vec::with_capacity(json.len());
+    // Unit by unit: each ARM unit's results and the files its load added.
+    let mut arm_checked: Vec<ArmChecked> = Vec::new();
+    // The scan-wide flags of the units loaded in earlier chunks: a unit assumes them of the
+    // others ([`model::cross::Elsewhere`]; the same whatever the threads' timing).
+    let mut seen = model::cross::Elsewhere::default();
+    let saw = |seen: &mut model::cross::Elsewhere, f: &model::cross::UnitFacts| {
+        seen.endpoints_unknown |= f.endpoints_unknown;
+        seen.privatelink_unknown |= f.privatelink_unknown;
+    };
     for (c, chunk) in json.chunks(UNITS_PER_CHUNK).enumerate() {
         let base = c * UNITS_PER_CHUNK;
-        let units: Vec<UnitOutput> = chunk
+        let units: Vec<(UnitOutput, ArmChecked)> = chunk
             .par_iter()
             .enumerate()
             .map(|(k, j)| {
-                load_json(
-                    j,
-                    UnitId(u32::try_from(base + k).unwrap_or(u32::MAX)),
-                    sources,
-                    opts,
-                )
+                let unit = UnitId(u32::try_from(base + k).unwrap_or(u32::MAX));
+                if !unitwise {
+                    return (load_json(j, unit, sources, opts), None);
+                }
+                let (u, files) = sources.recording(|| load_json(j, unit, sources, opts));
+                // A template a partial run loaded only to see whether it links a selected one,
+                // and that does not, is dropped unchecked (as below).
+                let mut u = keep_linking(u, Some(*j), inputs);
+                if u.skipped {
+                    return (u, None);
+                }
+                let checked = unitwise::check(&mut u.model, opts, seen);
+                u.model = u.model.residual();
+                (u, Some((checked, files)))
             })
             .collect();
         model.reserve_exact(model::Mark::sum(
-            units.iter().filter(|u| !u.skipped).map(|u| &u.model),
+            units
+                .iter()
+                .filter(|(u, _)| !u.skipped)
+                .map(|(u, _)| &u.model),
         ));
-        for (k, u) in units.into_iter().enumerate() {
+        for (k, (u, checked)) in units.into_iter().enumerate() {
             // The unit's own input: `json` lists the inputs without the plan files.
             let mut u = keep_linking(u, chunk.get(k).copied(), inputs);
             let before = model.mark();
+            if let (Some((c, _)), false) = (&checked, u.skipped) {
+                saw(&mut seen, &c.facts);
+            }
+            arm_checked.push(if u.skipped { None } else { checked });
             if u.skipped {
                 sensitive.push(Vec::new());
             } else {
@@ -317,7 +386,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         sources.evict_over_budget();
     }
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
-    let tf_units = frontend::terraform::load_dirs_planned(
+    let mut tf_units = frontend::terraform::load_dirs_planned(
         &inputs.tf_dirs,
         first_tf,
         sources,
@@ -325,6 +394,29 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         &gathered.plans,
     );
     sources.evict_over_budget();
+    // Unit by unit: each Terraform unit's results and its whole model, kept in case it must
+    // run again with other units.
+    let tf_checked: Vec<Option<(unitwise::Checked, Model)>> = if unitwise {
+        // Every Terraform unit is loaded: their flags are known before their rules run.
+        for u in tf_units.iter().filter(|u| !u.skipped) {
+            saw(&mut seen, &model::cross::UnitFacts::of(&u.model));
+        }
+        let assumed = seen;
+        tf_units
+            .par_iter_mut()
+            .map(|u| {
+                if u.skipped {
+                    return None;
+                }
+                let checked = unitwise::check(&mut u.model, opts, assumed);
+                let whole = std::mem::replace(&mut u.model, Model::new());
+                u.model = whole.residual();
+                Some((checked, whole))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
     report.not_read.clone_from(&inputs.not_read);
@@ -333,6 +425,36 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     // Templates that another template links are linted through that template (roots only, so
     // templates that link each other are still linted).
     let dropped = drop_linked(&arm_units, &json, &mut report);
+    // The kept units in merge order (ARM, then Terraform), with their results.
+    let mut entries: Vec<unitwise::Entry> = Vec::new();
+    for (i, (checked, d)) in arm_checked.into_iter().zip(&dropped).enumerate() {
+        if let (Some((checked, files)), false) = (checked, *d) {
+            entries.push(unitwise::Entry {
+                checked,
+                again: unitwise::Again::Load {
+                    input: i,
+                    unit: UnitId(u32::try_from(i).unwrap_or(u32::MAX)),
+                    files,
+                },
+            });
+        }
+    }
+    for (checked, whole) in tf_checked.into_iter().flatten() {
+        entries.push(unitwise::Entry {
+            checked,
+            again: unitwise::Again::Kept(Box::new(whole)),
+        });
+    }
+    let ruled = unitwise.then(|| {
+        let again = |input: usize, unit: UnitId, files: &[source::FileId]| -> Model {
+            json.get(input).map_or_else(Model::new, |j| {
+                sources
+                    .replaying(files, || load_json(j, unit, sources, opts))
+                    .model
+            })
+        };
+        unitwise::finish(entries, opts, &again)
+    });
     if dropped.iter().any(|d| *d) {
         let out: Vec<(model::Mark, model::Mark)> = added
             .iter()
@@ -380,7 +502,7 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
         report.notes.extend(u.notes);
         model.extend(u.model);
     }
-    (model, report)
+    (model, report, ruled)
 }
 
 /// A skipped unit instead of the unit of a template a partial run loaded only because it

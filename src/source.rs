@@ -8,6 +8,19 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+/// What [`SourceMap::push`] does besides adding a file, on this thread
+/// ([`SourceMap::recording`], [`SourceMap::replaying`]).
+enum Tape {
+    /// The ids of the files added, in order.
+    Record(Vec<FileId>),
+    /// The ids to give the files added, in order, and the position of the next one.
+    Replay { ids: Vec<FileId>, next: usize },
+}
+
+thread_local! {
+    static TAPE: std::cell::RefCell<Option<Tape>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
@@ -343,7 +356,7 @@ pub struct SourceMap {
 
 /// How much source text a scan keeps in memory once its units are loaded, unless
 /// [`SourceMap::set_text_budget`] says otherwise ([`SourceMap::evict_over_budget`]).
-pub const TEXT_BUDGET: usize = 16 * 1024 * 1024;
+pub const TEXT_BUDGET: usize = 4 * 1024 * 1024;
 
 /// Largest file whose text [`SourceMap::evict`] may drop. Dropping pays off for the many small
 /// files of a big repository; a single large file is as large as its own model's share of the
@@ -470,6 +483,9 @@ impl SourceMap {
     }
 
     fn push(&self, file: SourceFile) -> FileId {
+        if let Some(id) = self.replayed(&file.path) {
+            return id;
+        }
         if let Some(p) = self.progress.get() {
             p.file_read(&file.path);
         }
@@ -479,7 +495,65 @@ impl SourceMap {
             Err(poisoned) => poisoned.into_inner(),
         };
         files.push(file);
-        FileId(u32::try_from(files.len() - 1).unwrap_or(u32::MAX))
+        let id = FileId(u32::try_from(files.len() - 1).unwrap_or(u32::MAX));
+        drop(files);
+        TAPE.with(|t| {
+            if let Some(Tape::Record(v)) = &mut *t.borrow_mut() {
+                v.push(id);
+            }
+        });
+        id
+    }
+
+    /// Runs `f` (on this thread, which must not hand work to other threads) and returns, with
+    /// its result, the ids of the files it added, in order: [`SourceMap::replaying`] gives
+    /// them again to a second run that reads the same files.
+    pub fn recording<R>(&self, f: impl FnOnce() -> R) -> (R, Vec<FileId>) {
+        let before = TAPE.with(|t| t.replace(Some(Tape::Record(Vec::new()))));
+        let r = f();
+        let tape = TAPE.with(|t| t.replace(before));
+        let ids = match tape {
+            Some(Tape::Record(v)) => v,
+            _ => Vec::new(),
+        };
+        (r, ids)
+    }
+
+    /// Runs `f` (as for [`SourceMap::recording`]) so that the files it adds get the ids
+    /// recorded for an earlier run, in order, instead of new ones: a unit loaded again has the
+    /// spans of its first load. A file of another path than the recorded one (the repository
+    /// changed in between) ends the replay: it and the files after it are added anew.
+    pub fn replaying<R>(&self, ids: &[FileId], f: impl FnOnce() -> R) -> R {
+        let before = TAPE.with(|t| {
+            t.replace(Some(Tape::Replay {
+                ids: ids.to_vec(),
+                next: 0,
+            }))
+        });
+        let r = f();
+        TAPE.with(|t| t.replace(before));
+        r
+    }
+
+    /// The recorded id for the next file of a replay ([`SourceMap::replaying`]) when it is of
+    /// `path`.
+    fn replayed(&self, path: &str) -> Option<FileId> {
+        let next = TAPE.with(|t| match &*t.borrow() {
+            Some(Tape::Replay { ids, next }) => ids.get(*next).copied(),
+            _ => None,
+        })?;
+        let same = self.get_stored(next).is_some_and(|f| f.path == path);
+        TAPE.with(|t| {
+            if let Some(Tape::Replay { ids, next: n }) = &mut *t.borrow_mut() {
+                if same {
+                    *n += 1;
+                } else {
+                    // Out of step: the rest of the run adds its files anew.
+                    *n = ids.len();
+                }
+            }
+        });
+        same.then_some(next)
     }
 
     /// The file behind an id, with its text: a text dropped by [`SourceMap::evict`] is read
@@ -941,6 +1015,39 @@ pub fn scan_roots(paths: &[PathBuf], cwd: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replayed_load_gets_the_recorded_ids_until_a_path_differs() {
+        let m = SourceMap::new();
+        let (_, ids) = m.recording(|| {
+            m.add("a.json", "{}");
+            m.add("b.json", "{}");
+            m.add("c.json", "{}")
+        });
+        m.add("other.json", "{}");
+        assert_eq!(ids, vec![FileId(0), FileId(1), FileId(2)]);
+        // Same files in the same order: the same ids, nothing added.
+        let again = m.replaying(&ids, || {
+            [
+                m.add("a.json", "{}"),
+                m.add("b.json", "{}"),
+                m.add("c.json", "{}"),
+            ]
+        });
+        assert_eq!(again, [FileId(0), FileId(1), FileId(2)]);
+        assert_eq!(m.len(), 4);
+        // Out of step at the second file: it and the rest are added anew.
+        let changed = m.replaying(&ids, || {
+            [
+                m.add("a.json", "{}"),
+                m.add("x.json", "{}"),
+                m.add("c.json", "{}"),
+            ]
+        });
+        assert_eq!(changed, [FileId(0), FileId(4), FileId(5)]);
+        // Outside a replay, files are added as usual.
+        assert_eq!(m.add("a.json", "{}"), FileId(6));
+    }
 
     #[test]
     fn overlays_replace_the_disk_content_only_where_reading_is_allowed() {

@@ -42,7 +42,7 @@ fn a_dropped_text_is_read_again_for_its_snippet() {
     let dir = scratch("again");
     std::fs::write(dir.join("t.json"), TEMPLATE).unwrap();
     let sources = SourceMap::new();
-    // Texts are dropped past a budget (16 MiB by default): here at once.
+    // Texts are dropped past a budget (4 MiB by default): here at once.
     sources.set_text_budget(0);
     let report = lint_one(&dir, &sources);
     let f = report.findings.iter().find(|f| f.rule == "AGW044").unwrap();
@@ -63,7 +63,7 @@ fn a_file_changed_since_it_was_linted_is_shown_blank_at_the_same_positions() {
     let dir = scratch("changed");
     std::fs::write(dir.join("t.json"), TEMPLATE).unwrap();
     let sources = SourceMap::new();
-    // Texts are dropped past a budget (16 MiB by default): here at once.
+    // Texts are dropped past a budget (4 MiB by default): here at once.
     sources.set_text_budget(0);
     let report = lint_one(&dir, &sources);
     let json = render(&report, &sources, Format::Json, plain());

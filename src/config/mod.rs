@@ -172,6 +172,25 @@ pub fn run_rules_into(
     }
 }
 
+/// [`run_rules_into`] for the model of one unit (or a group of units), the rules one after
+/// the other in the same order: the caller runs units in parallel.
+pub fn run_rules_in_turn(model: &Model, opts: &LintOptions) -> (Vec<Finding>, Vec<rules::Skipped>) {
+    let mut findings = Vec::new();
+    let mut skipped = Vec::new();
+    for rule in rules::REGISTRY
+        .iter()
+        .filter(|rule| opts.rules.enabled(rule.meta().id))
+    {
+        let meta: &'static RuleMeta = rule.meta();
+        let mut cx = RuleCx::new(meta, opts.rules.options(meta.id), opts.assume);
+        rule.check(model, &mut cx);
+        let (f, s) = cx.finish();
+        findings.extend(f);
+        skipped.extend(s);
+    }
+    (findings, skipped)
+}
+
 /// After the rules ran: drops disabled rules' findings, applies inline and metadata
 /// suppressions (reporting unused ones as AGW900), applies severity overrides, sorts and
 /// deduplicates, then subtracts the baseline.

@@ -278,6 +278,16 @@ impl NetIndex {
         )
     }
 
+    /// A private endpoint that may exist has Unknown connections or an Unknown target.
+    pub fn endpoints_unknown(&self) -> bool {
+        self.pe_unknown_target
+    }
+
+    /// An App Service private-link zone's name, links or a link's VNet is Unknown.
+    pub fn privatelink_unknown(&self) -> bool {
+        self.privatelink_unknown
+    }
+
     /// The VNets (positions, in model order) whose key is `key`.
     pub fn vnets_with_key(&self, key: &ResourceKey) -> &[usize] {
         self.vnets_by_key.get(key).map_or(&[], Vec::as_slice)

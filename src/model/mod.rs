@@ -6,6 +6,7 @@
 //! [`Lookup::Unknown`], never to "missing".
 
 pub mod app;
+pub mod cross;
 pub mod frames;
 pub mod gateway;
 pub mod index;
@@ -200,7 +201,7 @@ pub fn redact(text: &str, sensitive: &[String]) -> String {
 }
 
 /// Everything one scan found, cross-linked by [`ResourceKey`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Model {
     /// Application gateways.
     pub gateways: Vec<Gateway>,
@@ -256,6 +257,11 @@ pub struct Model {
     hosts: std::sync::OnceLock<(usize, HashMap<String, usize>)>,
     /// Subnet indexes ([`Model::net_index`]), built on first use.
     net: std::sync::OnceLock<Box<index::NetIndex>>,
+    /// When set ([`Model::record_cross`]), the cross-unit questions the rules ask
+    /// ([`cross`]).
+    cross: Option<std::sync::Arc<cross::Record>>,
+    /// The scan-wide flags assumed of the units outside this model ([`cross::Elsewhere`]).
+    elsewhere: cross::Elsewhere,
 }
 
 /// The lengths of the collections [`Model::extend`] appends to ([`Model::mark`]).
@@ -275,10 +281,10 @@ impl Mark {
     }
 }
 
-/// `$m!(gateways, sites, ...)`: calls the macro `$m` with every collection [`Model::extend`]
-/// appends to, in [`Mark`] order.
-macro_rules! appended {
-    ($m:ident) => {
+/// `$m!(gateways, sites, ..., subnet_users $(, extra)*)`: calls the macro `$m` with every
+/// collection of resources (each element has a `res` header), then the `extra` fields.
+macro_rules! with_resources {
+    ($m:ident $(, $extra:ident)*) => {
         $m!(
             gateways,
             sites,
@@ -295,11 +301,17 @@ macro_rules! appended {
             nat_gateways,
             pool_members,
             vnet_gateways,
-            subnet_users,
-            opaque_refs,
-            module_frames,
-            apps
+            subnet_users
+            $(, $extra)*
         )
+    };
+}
+
+/// `$m!(gateways, sites, ...)`: calls the macro `$m` with every collection [`Model::extend`]
+/// appends to, in [`Mark`] order.
+macro_rules! appended {
+    ($m:ident) => {
+        with_resources!($m, opaque_refs, module_frames, apps)
     };
 }
 
@@ -420,6 +432,56 @@ impl Model {
         {
             self.sensitive.push(value.to_string());
         }
+    }
+
+    /// What the steps after the rules need of a unit whose rules already ran
+    /// ([`crate::lint`]): its resources that carry suppressions (cloned), its module frames and
+    /// its sensitive values.
+    pub fn residual(&self) -> Model {
+        let mut m = Model::new();
+        macro_rules! keep {
+            ($($field:ident),*) => {$(
+                m.$field = self
+                    .$field
+                    .iter()
+                    .filter(|r| !r.res.suppressions.is_empty())
+                    .cloned()
+                    .collect();
+            )*};
+        }
+        with_resources!(keep);
+        m.module_frames.clone_from(&self.module_frames);
+        m.sensitive.clone_from(&self.sensitive);
+        m.reindex();
+        m
+    }
+
+    /// Records from now on which cross-unit questions the rules ask of this model ([`cross`]).
+    pub fn record_cross(&mut self) -> std::sync::Arc<cross::Record> {
+        let r = std::sync::Arc::new(cross::Record::default());
+        self.cross = Some(std::sync::Arc::clone(&r));
+        r
+    }
+
+    /// Assumes the scan-wide flags `e` of the units outside this model (see
+    /// [`cross::Elsewhere`]).
+    pub fn assume_elsewhere(&mut self, e: cross::Elsewhere) {
+        self.elsewhere = e;
+    }
+
+    /// The flags assumed of the units outside this model.
+    pub(crate) fn elsewhere(&self) -> cross::Elsewhere {
+        self.elsewhere
+    }
+
+    /// Stops recording ([`Model::record_cross`]).
+    pub fn stop_recording(&mut self) {
+        self.cross = None;
+    }
+
+    /// The recorder of [`Model::record_cross`], when set.
+    pub(crate) fn cross(&self) -> Option<&cross::Record> {
+        self.cross.as_deref()
     }
 
     /// Whether a reference to `key` reaches code the linter cannot read (see `opaque_refs`).

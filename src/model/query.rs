@@ -346,6 +346,9 @@ impl Model {
     /// A site in the scan whose default or custom host name equals `host`.
     pub fn site_by_host(&self, host: &str) -> Option<&Site> {
         let h = host.trim_end_matches('.');
+        if let Some(r) = self.cross() {
+            r.host(h.to_ascii_lowercase());
+        }
         // Rules ask this for every backend address: a scan-wide linear search per address was
         // quadratic in the size of the scan.
         if let Some(index) = self.host_index() {

@@ -69,6 +69,21 @@ struct RelatedOut<'a> {
 
 /// Renders the report as one JSON document.
 pub fn render(report: &Report, sources: &SourceMap) -> String {
+    super::text::to_json_pretty(&doc(report, sources))
+}
+
+/// [`render`], written to `w` as it is serialized (the document of a big scan is tens of MB:
+/// it is not built in memory first).
+pub fn write(
+    report: &Report,
+    sources: &SourceMap,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    super::text::write_json_pretty(&doc(report, sources), w)
+}
+
+/// The JSON document of a report.
+fn doc<'a>(report: &'a Report, sources: &SourceMap) -> Doc<'a> {
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let diagnostics = report
         .findings
@@ -104,7 +119,7 @@ pub fn render(report: &Report, sources: &SourceMap) -> String {
             }
         })
         .collect();
-    let doc = Doc {
+    Doc {
         tool: Tool {
             name: "agwlint",
             version: env!("CARGO_PKG_VERSION"),
@@ -132,6 +147,5 @@ pub fn render(report: &Report, sources: &SourceMap) -> String {
                 }
             })
             .collect(),
-    };
-    super::text::to_json_pretty(&doc)
+    }
 }

@@ -93,6 +93,25 @@ pub fn render(report: &Report, sources: &SourceMap, format: Format, opts: Render
     }
 }
 
+/// [`render`], written to `w`: the JSON format is written as it is serialized when no
+/// sensitive value needs the backstop (the others are rendered first).
+pub fn write(
+    report: &Report,
+    sources: &SourceMap,
+    format: Format,
+    opts: RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let backstop = report
+        .sensitive
+        .iter()
+        .any(|s| s.chars().count() >= MIN_BACKSTOP_LEN);
+    if format == Format::Json && !backstop {
+        return json::write(report, sources, w);
+    }
+    w.write_all(render(report, sources, format, opts).as_bytes())
+}
+
 fn render_plain(
     report: &Report,
     sources: &SourceMap,

@@ -81,6 +81,16 @@ pub fn to_json_pretty<T: serde::Serialize>(value: &T) -> String {
     s
 }
 
+/// [`to_json_pretty`], written to `w` as it is serialized.
+pub fn write_json_pretty<T: serde::Serialize>(
+    value: &T,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *w, SafeFormatter::default());
+    value.serialize(&mut ser).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
+}
+
 /// serde_json's pretty printer plus the extra string escapes.
 #[derive(Default)]
 struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);

@@ -5,8 +5,8 @@
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
 use crate::model::query_network::{
-    gateway_sites, gateway_vnet_key, is_privatelink_site_zone, privatelink_zone_linked,
-    public_access_enabled, site_private_endpoints, vnets_by_key,
+    gateway_sites, gateway_vnet_key, privatelink_zone_linked, public_access_enabled,
+    site_private_endpoints, vnets_by_key,
 };
 use crate::model::{Lookup, Model, PrivateDnsZone};
 
@@ -20,14 +20,6 @@ static META: RuleMeta = RuleMeta {
     summary: "The site is reachable only through its private endpoint, but the gateway VNet has no linked privatelink DNS zone",
     page: include_str!("../../rules/AGW034.md"),
 };
-
-/// App Service parent zones; a private zone with one of these names linked to the gateway VNet
-/// answers for every app, so any app without a record there stops resolving.
-const TOP_LEVEL_ZONES: &[&str] = &[
-    "azurewebsites.net",
-    "azurewebsites.us",
-    "chinacloudsites.cn",
-];
 
 /// The catalogue's error case: a private zone named after the whole App Service domain.
 fn top_level_zone(
@@ -75,24 +67,10 @@ impl Rule for PrivateEndpointDnsNotLinked {
         let vnets = vnets_by_key(model);
         // Found once, not per gateway or endpoint (that was quadratic in the size of the
         // scan): the zones for the whole App Service domain, and the first privatelink zone.
-        let top_zones: Vec<&PrivateDnsZone> = model
-            .dns_zones
-            .iter()
-            .filter(|z| {
-                z.res.may_exist()
-                    && z.res.name.get().is_some_and(|name| {
-                        let n = name.trim_end_matches('.');
-                        TOP_LEVEL_ZONES.iter().any(|t| t.eq_ignore_ascii_case(n))
-                    })
-            })
-            .collect();
-        let first_privatelink_zone = model.dns_zones.iter().find(|z| {
-            z.res.may_exist()
-                && z.res
-                    .name
-                    .get()
-                    .is_some_and(|n| is_privatelink_site_zone(n))
-        });
+        let top_zones = model.app_service_top_zones();
+        // Asked only when a finding names it: the first privatelink zone of the scan may be
+        // another unit's ([`crate::model::cross`]).
+        let mut first_privatelink_zone = None;
         for gw in &model.gateways {
             if !gw.res.may_exist() {
                 continue;
@@ -166,7 +144,8 @@ impl Rule for PrivateEndpointDnsNotLinked {
                     cx.skip(&pe.res, "privateDnsZoneGroups", &pe.dns_zones);
                     continue;
                 }
-                let zone = first_privatelink_zone;
+                let zone =
+                    *first_privatelink_zone.get_or_insert_with(|| model.first_privatelink_zone());
                 let gname = gw.res.display_name();
                 let host = addr.fqdn.get().cloned().unwrap_or_else(|| {
                     format!("default host name of \"{}\"", site.res.display_name())

@@ -200,6 +200,13 @@ fn azd_services(text: &str) -> Vec<(String, String)> {
 }
 
 /// The project directories (holding `host.json`) and the `azure.yaml` files under the paths.
+/// Whether the paths hold a Functions project (`host.json`) or an `azure.yaml`: without one,
+/// [`load`] links no code whatever the sites.
+pub fn any_project(paths: &[PathBuf]) -> bool {
+    let (projects, azd) = find(paths);
+    !projects.is_empty() || !azd.is_empty()
+}
+
 fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut projects = Vec::new();
     let mut azd = Vec::new();

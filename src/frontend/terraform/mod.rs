@@ -51,7 +51,7 @@ const STACK_BYTES: usize = 64 * 1024 * 1024;
 /// How much Terraform source a scan keeps parsed between finding the roots and loading them:
 /// a syntax tree costs tens of times its text, so beyond this the trees are dropped and parsed
 /// again when their unit loads (trading some CPU for bounded memory).
-const RETAIN_TEXT_BYTES: usize = 2 * 1024 * 1024;
+const RETAIN_TEXT_BYTES: usize = 256 * 1024;
 
 /// Loads the Terraform directories of a scan. Directories only reached as local modules of
 /// another scanned directory are linted through their callers. Units are numbered from

@@ -3,7 +3,8 @@
 //! network access.
 
 use super::super::{
-    BackendAddress, Dialect, Gateway, Lookup, Model, PrivateEndpoint, ResourceKey, Site,
+    BackendAddress, Dialect, Gateway, Lookup, Model, PrivateDnsZone, PrivateEndpoint, ResourceKey,
+    Site,
 };
 use super::same_key;
 
@@ -13,8 +14,12 @@ use super::same_key;
 /// Answered from the scan's index ([`Model::net_index`]): a search of every endpoint per site
 /// was quadratic in the size of the scan.
 pub fn private_endpoints_of<'a>(model: &'a Model, site: &Site) -> (Vec<&'a PrivateEndpoint>, bool) {
+    if let Some(r) = model.cross() {
+        r.endpoints();
+    }
     let index = model.net_index();
     let (positions, complete) = index.private_endpoints_of(&site.res.key);
+    let complete = complete && !model.elsewhere().endpoints_unknown;
     let out = positions
         .iter()
         .filter_map(|&i| model.private_endpoints.get(i))
@@ -96,6 +101,54 @@ pub fn is_privatelink_site_zone(name: &str) -> bool {
         .any(|z| z.eq_ignore_ascii_case(n))
 }
 
+/// App Service parent zones; a private zone with one of these names linked to a VNet answers
+/// for every app.
+pub const APP_SERVICE_TOP_ZONES: &[&str] = &[
+    "azurewebsites.net",
+    "azurewebsites.us",
+    "chinacloudsites.cn",
+];
+
+impl Model {
+    /// The DNS zones that may exist named after a whole App Service domain
+    /// ([`APP_SERVICE_TOP_ZONES`]), in model order. Not a cross-unit question: a zone links
+    /// only VNets of its own unit, so a zone of another unit never matters to a gateway.
+    pub fn app_service_top_zones(&self) -> Vec<&PrivateDnsZone> {
+        self.dns_zones
+            .iter()
+            .filter(|z| {
+                z.res.may_exist()
+                    && z.res.name.get().is_some_and(|name| {
+                        let n = name.trim_end_matches('.');
+                        APP_SERVICE_TOP_ZONES
+                            .iter()
+                            .any(|t| t.eq_ignore_ascii_case(n))
+                    })
+            })
+            .collect()
+    }
+
+    /// The first App Service private-link zone of the scan that may exist, in model order: a
+    /// cross-unit question ([`crate::model::cross`]).
+    pub fn first_privatelink_zone(&self) -> Option<&PrivateDnsZone> {
+        if let Some(r) = self.cross() {
+            r.zones();
+        }
+        self.first_privatelink_zone_unrecorded()
+    }
+
+    /// [`Model::first_privatelink_zone`] without recording the question.
+    pub(crate) fn first_privatelink_zone_unrecorded(&self) -> Option<&PrivateDnsZone> {
+        self.dns_zones.iter().find(|z| {
+            z.res.may_exist()
+                && z.res
+                    .name
+                    .get()
+                    .is_some_and(|n| is_privatelink_site_zone(n))
+        })
+    }
+}
+
 /// Whether an App Service private-link zone in the scan is linked to the VNet: `Some(true)` when a
 /// link is, `Some(false)` when every such zone's links are Known and none is, `None` when a
 /// zone name or link is Unknown.
@@ -103,7 +156,13 @@ pub fn is_privatelink_site_zone(name: &str) -> bool {
 /// Answered from the scan's index ([`Model::net_index`]): a search of every zone per call was
 /// quadratic in the size of the scan.
 pub fn privatelink_zone_linked(model: &Model, vnet: &ResourceKey) -> Option<bool> {
-    model.net_index().privatelink_zone_linked(vnet)
+    if let Some(r) = model.cross() {
+        r.privatelink();
+    }
+    match model.net_index().privatelink_zone_linked(vnet) {
+        Some(false) if model.elsewhere().privatelink_unknown => None,
+        linked => linked,
+    }
 }
 
 /// The sites a gateway routes to (through its routed pools), each with the first pool address
