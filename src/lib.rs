@@ -152,10 +152,15 @@ pub fn lint(
         return Err(PathError(format!("cannot read {e}")));
     }
     // The rules run unit by unit unless Function App code may be linked to the sites: app code
-    // is read once every site is known, before the rules run.
+    // is read once every site is known, before the rules run. The paths are walked for
+    // projects once: the same projects are read below.
+    let mut projects: Option<frontend::app::Projects> = None;
     let unitwise = !opts.scan_wide_rules
         && (opts.frontend.skip_app_code
-            || (opts.frontend.apps.is_empty() && !frontend::app::any_project(paths)));
+            || (opts.frontend.apps.is_empty()
+                && projects
+                    .get_or_insert_with(|| frontend::app::Projects::find(paths))
+                    .is_empty()));
     let (mut model, mut report, ruled) = load_with(&inputs, opts, sources, unitwise);
     if !report.errors.is_empty() {
         return Err(PathError(report.errors.join("\n")));
@@ -177,7 +182,8 @@ pub fn lint(
             // Without a site nothing can be linked: the repository is not walked for projects.
             let any_site = !model.sites.is_empty() || !opts.frontend.apps.is_empty();
             if !opts.frontend.skip_app_code && any_site {
-                load_apps(paths, &mut model, &mut report, opts, sources);
+                let found = projects.unwrap_or_else(|| frontend::app::Projects::find(paths));
+                load_apps(&found, &mut model, &mut report, opts, sources);
             }
             config::run_rules_into(&model, opts, &mut report.findings, &mut report.skipped);
         }
@@ -344,12 +350,15 @@ fn load_with(
             .map(|(k, j)| {
                 let unit = UnitId(u32::try_from(base + k).unwrap_or(u32::MAX));
                 if !unitwise {
-                    return (load_json(j, unit, sources, opts), None);
+                    return (
+                        keep_linking(load_json(j, unit, sources, opts), j, inputs),
+                        None,
+                    );
                 }
                 let (u, files) = sources.recording(|| load_json(j, unit, sources, opts));
                 // A template a partial run loaded only to see whether it links a selected one,
-                // and that does not, is dropped unchecked (as below).
-                let mut u = keep_linking(u, Some(*j), inputs);
+                // and that does not, is dropped unchecked.
+                let mut u = keep_linking(u, j, inputs);
                 if u.skipped {
                     return (u, None);
                 }
@@ -364,9 +373,7 @@ fn load_with(
                 .filter(|(u, _)| !u.skipped)
                 .map(|(u, _)| &u.model),
         ));
-        for (k, (u, checked)) in units.into_iter().enumerate() {
-            // The unit's own input: `json` lists the inputs without the plan files.
-            let mut u = keep_linking(u, chunk.get(k).copied(), inputs);
+        for (mut u, checked) in units {
             let before = model.mark();
             if let (Some((c, _)), false) = (&checked, u.skipped) {
                 saw(&mut seen, &c.facts);
@@ -409,7 +416,7 @@ fn load_with(
                     return None;
                 }
                 let checked = unitwise::check(&mut u.model, opts, assumed);
-                let whole = std::mem::replace(&mut u.model, Model::new());
+                let whole = std::mem::take(&mut u.model);
                 u.model = whole.residual();
                 Some((checked, whole))
             })
@@ -507,24 +514,18 @@ fn load_with(
 
 /// A skipped unit instead of the unit of a template a partial run loaded only because it
 /// might link one of its templates ([`discover::JsonInput::if_links`]) and that does not
-/// (its errors and notes dropped too); `j` is the input at the unit's position.
-fn keep_linking(
-    u: UnitOutput,
-    j: Option<&discover::JsonInput>,
-    inputs: &discover::Inputs,
-) -> UnitOutput {
-    match j {
-        Some(j)
-            if !inputs.link_targets.is_empty()
-                && j.if_links
-                && !u.linked.iter().any(|l| inputs.link_targets.contains(l)) =>
-        {
-            UnitOutput {
-                skipped: true,
-                ..UnitOutput::default()
-            }
+/// (its errors and notes dropped too); `j` is the unit's input.
+fn keep_linking(u: UnitOutput, j: &discover::JsonInput, inputs: &discover::Inputs) -> UnitOutput {
+    if !inputs.link_targets.is_empty()
+        && j.if_links
+        && !u.linked.iter().any(|l| inputs.link_targets.contains(l))
+    {
+        UnitOutput {
+            skipped: true,
+            ..UnitOutput::default()
         }
-        _ => u,
+    } else {
+        u
     }
 }
 
@@ -551,13 +552,13 @@ fn gather_plans(
 /// Reads the Function App code in the scan and links it to the model's sites
 /// ([`frontend::app`]).
 fn load_apps(
-    paths: &[PathBuf],
+    found: &frontend::app::Projects,
     model: &mut Model,
     report: &mut Report,
     opts: &LintOptions,
     sources: &SourceMap,
 ) {
-    let out = frontend::app::load(paths, &opts.frontend.apps, &model.sites, sources);
+    let out = frontend::app::load(found, &opts.frontend.apps, &model.sites, sources);
     report.files_scanned += out.files;
     report
         .findings

@@ -85,8 +85,6 @@ pub struct Entry {
 /// What [`finish`] did, for `--verbose`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
-    /// Units whose own answers were the scan's.
-    pub alone: usize,
     /// Groups run again.
     pub groups: usize,
     /// Units in those groups.
@@ -192,7 +190,6 @@ pub fn finish(
                 skipped.extend(s);
             }
             None => {
-                stats.alone += 1;
                 findings.extend(e.checked.findings);
                 skipped.extend(e.checked.skipped);
             }

@@ -80,12 +80,7 @@ const MIN_BACKSTOP_LEN: usize = 8;
 /// ([`Report::sensitive`]) that still appears in the rendered text.
 pub fn render(report: &Report, sources: &SourceMap, format: Format, opts: RenderOptions) -> String {
     let out = render_plain(report, sources, format, opts);
-    let long: Vec<String> = report
-        .sensitive
-        .iter()
-        .filter(|s| s.chars().count() >= MIN_BACKSTOP_LEN)
-        .cloned()
-        .collect();
+    let long = backstop(report);
     if long.is_empty() {
         out
     } else {
@@ -102,14 +97,20 @@ pub fn write(
     opts: RenderOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let backstop = report
-        .sensitive
-        .iter()
-        .any(|s| s.chars().count() >= MIN_BACKSTOP_LEN);
-    if format == Format::Json && !backstop {
+    if format == Format::Json && backstop(report).is_empty() {
         return json::write(report, sources, w);
     }
     w.write_all(render(report, sources, format, opts).as_bytes())
+}
+
+/// The sensitive values the rendered output is searched for ([`MIN_BACKSTOP_LEN`]).
+fn backstop(report: &Report) -> Vec<String> {
+    report
+        .sensitive
+        .iter()
+        .filter(|s| s.chars().count() >= MIN_BACKSTOP_LEN)
+        .cloned()
+        .collect()
 }
 
 fn render_plain(

@@ -44,15 +44,36 @@ pub struct AppMapping {
     pub dir: PathBuf,
 }
 
-/// Finds the Functions projects under the scanned paths, links them to `sites` and reads them.
+/// The Functions projects (`host.json` directories) and `azure.yaml` files under the scanned
+/// paths ([`Projects::find`]).
+#[derive(Debug, Default)]
+pub struct Projects {
+    projects: Vec<PathBuf>,
+    azd: Vec<PathBuf>,
+}
+
+impl Projects {
+    /// Walks the paths for them.
+    pub fn find(paths: &[PathBuf]) -> Self {
+        let (projects, azd) = find(paths);
+        Projects { projects, azd }
+    }
+
+    /// Neither a project nor an `azure.yaml`: [`load`] links no code, whatever the sites.
+    pub fn is_empty(&self) -> bool {
+        self.projects.is_empty() && self.azd.is_empty()
+    }
+}
+
+/// Links the Functions projects `found` under the scanned paths to `sites` and reads them.
 pub fn load(
-    paths: &[PathBuf],
+    found: &Projects,
     mappings: &[AppMapping],
     sites: &[Site],
     sources: &SourceMap,
 ) -> AppOutput {
     let mut out = AppOutput::default();
-    let (projects, azd) = find(paths);
+    let (projects, azd) = (&found.projects, &found.azd);
     let mut links: Vec<(usize, PathBuf, AppLink)> = Vec::new();
     // 1. Configuration.
     for m in mappings {
@@ -81,7 +102,7 @@ pub fn load(
         }
     }
     // 2. azure.yaml services matched by the `azd-service-name` tag.
-    for y in &azd {
+    for y in azd {
         let Ok((text, _)) = read::read_text(sources, y) else {
             continue;
         };
@@ -200,13 +221,6 @@ fn azd_services(text: &str) -> Vec<(String, String)> {
 }
 
 /// The project directories (holding `host.json`) and the `azure.yaml` files under the paths.
-/// Whether the paths hold a Functions project (`host.json`) or an `azure.yaml`: without one,
-/// [`load`] links no code whatever the sites.
-pub fn any_project(paths: &[PathBuf]) -> bool {
-    let (projects, azd) = find(paths);
-    !projects.is_empty() || !azd.is_empty()
-}
-
 fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut projects = Vec::new();
     let mut azd = Vec::new();
