@@ -3,6 +3,8 @@
 use crate::model::Resource;
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Severity of a finding. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -97,8 +99,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The message: names the resource and the sub-resource, lower-case, no trailing period.
     pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
+    /// How to fix it. Shared: the help of a rule reads the same on many findings, and one
+    /// scan shares each text among its findings ([`Finding::share_help`]).
+    pub help: Option<Arc<str>>,
     /// The property or element that is wrong.
     pub primary: Span,
     /// Label on the primary span.
@@ -140,9 +143,22 @@ impl Finding {
     }
 
     /// Sets the help text.
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Arc<str>>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Makes the help text the one in `texts` when it is there, else adds it: the findings of
+    /// a large scan hold each help text once (about 200 bytes a finding otherwise).
+    pub fn share_help(&mut self, texts: &mut HashSet<Arc<str>>) {
+        if let Some(h) = &mut self.help {
+            match texts.get(h) {
+                Some(t) => *h = Arc::clone(t),
+                None => {
+                    texts.insert(Arc::clone(h));
+                }
+            }
+        }
     }
 
     /// Sets the label on the primary span.

@@ -22,6 +22,7 @@ pub mod unitwise;
 pub mod version;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use finding::Finding;
 use frontend::{FrontendOptions, UnitOutput};
@@ -104,7 +105,11 @@ impl Report {
         };
         for f in &mut self.findings {
             r(&mut f.message);
-            f.help.as_mut().map(r);
+            if let Some(h) = &mut f.help
+                && s.iter().any(|v| h.contains(v.as_str()))
+            {
+                *h = Arc::from(model::redact(h, s));
+            }
             f.primary_label.as_mut().map(r);
             f.resource.as_mut().map(r);
             f.property.as_mut().map(r);
@@ -166,11 +171,7 @@ pub fn lint(
         return Err(PathError(report.errors.join("\n")));
     }
     match ruled {
-        Some((findings, skipped, stats)) => {
-            report.findings.reserve_exact(findings.len());
-            report.findings.extend(findings);
-            report.skipped.reserve_exact(skipped.len());
-            report.skipped.extend(skipped);
+        Some(stats) => {
             if stats.groups > 0 {
                 report.notes.push(format!(
                     "rules: {} unit(s) checked again once every unit was loaded, in {} run(s): another unit has a site with one of their backend host names, a private endpoint or private-link zone with an Unknown target, or the first private-link zone",
@@ -304,21 +305,68 @@ pub fn load(inputs: &discover::Inputs, opts: &LintOptions, sources: &SourceMap) 
     (model, report)
 }
 
+/// A unit's output without its model: what [`load_with`] keeps of each ARM unit until every
+/// unit is loaded, the model being merged as its chunk completes (a [`UnitOutput`] is 768
+/// bytes, most of them its empty model's).
+struct Rest {
+    diagnostics: Vec<frontend::Diagnostic>,
+    notes: Vec<String>,
+    files: usize,
+    skipped: bool,
+    linked: Vec<PathBuf>,
+    errors: Vec<String>,
+    warnings: Vec<String>,
+    modules_not_followed: usize,
+}
+
+impl Rest {
+    /// The unit's output without its model, and the model.
+    fn of(u: UnitOutput) -> (Rest, Model) {
+        let UnitOutput {
+            model,
+            diagnostics,
+            notes,
+            files,
+            skipped,
+            linked,
+            errors,
+            warnings,
+            modules_not_followed,
+        } = u;
+        let rest = Rest {
+            diagnostics,
+            notes,
+            files,
+            skipped,
+            linked,
+            errors,
+            warnings,
+            modules_not_followed,
+        };
+        (rest, model)
+    }
+}
+
+/// [`Finding::share_help`] for each of `findings`.
+fn share_help(findings: &mut [Finding], texts: &mut std::collections::HashSet<Arc<str>>) {
+    for f in findings {
+        f.share_help(texts);
+    }
+}
+
 /// An ARM unit's rule results and the ids of the files its load added ([`unitwise`]).
 type ArmChecked = Option<(unitwise::Checked, Vec<source::FileId>)>;
 
-/// The rules' findings and skipped checks of a unit-by-unit run ([`unitwise`]).
-type Ruled = (Vec<Finding>, Vec<rules::Skipped>, unitwise::Stats);
-
 /// [`load`]; with `unitwise`, each unit's rules run as soon as it is loaded and only what the
-/// steps after the rules need of its model is merged ([`Model::residual`]): the rules' results
-/// come back too ([`unitwise::finish`]).
+/// steps after the rules need of its model is merged ([`Model::residual`]): the rules'
+/// findings and skipped checks are in the report, and what [`unitwise::finish`] did comes
+/// back too.
 fn load_with(
     inputs: &discover::Inputs,
     opts: &LintOptions,
     sources: &SourceMap,
     unitwise: bool,
-) -> (Model, Report, Option<Ruled>) {
+) -> (Model, Report, Option<unitwise::Stats>) {
     use rayon::prelude::*;
     let gathered = gather_plans(inputs, opts, sources);
     let json: Vec<&discover::JsonInput> = inputs
@@ -330,7 +378,7 @@ fn load_with(
         .collect();
     let mut model = Model::new();
     // Each ARM unit without its model, what its merge added, and its sensitive values.
-    let mut arm_units: Vec<UnitOutput> = Vec::with_capacity(json.len());
+    let mut arm_units: Vec<Rest> = Vec::with_capacity(json.len());
     let mut added: Vec<(model::Mark, model::Mark)> = Vec::with_capacity(json.len());
     let mut sensitive: Vec<Vec<String>> = Vec::with_capacity(json.len());
     // Unit by unit: each ARM unit's results and the files its load added.
@@ -338,6 +386,8 @@ fn load_with(
     // The scan-wide flags of the units loaded in earlier chunks: a unit assumes them of the
     // others ([`model::cross::Elsewhere`]; the same whatever the threads' timing).
     let mut seen = model::cross::Elsewhere::default();
+    // The help texts of the findings so far, each held once ([`Finding::share_help`]).
+    let mut helps = std::collections::HashSet::new();
     let saw = |seen: &mut model::cross::Elsewhere, f: &model::cross::UnitFacts| {
         seen.endpoints_unknown |= f.endpoints_unknown;
         seen.privatelink_unknown |= f.privatelink_unknown;
@@ -373,10 +423,11 @@ fn load_with(
                 .filter(|(u, _)| !u.skipped)
                 .map(|(u, _)| &u.model),
         ));
-        for (mut u, checked) in units {
+        for (mut u, mut checked) in units {
             let before = model.mark();
-            if let (Some((c, _)), false) = (&checked, u.skipped) {
+            if let (Some((c, _)), false) = (&mut checked, u.skipped) {
                 saw(&mut seen, &c.facts);
+                share_help(&mut c.findings, &mut helps);
             }
             arm_checked.push(if u.skipped { None } else { checked });
             if u.skipped {
@@ -387,7 +438,7 @@ fn load_with(
                 model.extend(m);
             }
             added.push((before, model.mark()));
-            arm_units.push(u);
+            arm_units.push(Rest::of(u).0);
         }
         // The chunk's files are read; the reporters read again the few they show.
         sources.evict_over_budget();
@@ -446,22 +497,13 @@ fn load_with(
             });
         }
     }
-    for (checked, whole) in tf_checked.into_iter().flatten() {
+    for (mut checked, whole) in tf_checked.into_iter().flatten() {
+        share_help(&mut checked.findings, &mut helps);
         entries.push(unitwise::Entry {
             checked,
             again: unitwise::Again::Kept(Box::new(whole)),
         });
     }
-    let ruled = unitwise.then(|| {
-        let again = |input: usize, unit: UnitId, files: &[source::FileId]| -> Model {
-            json.get(input).map_or_else(Model::new, |j| {
-                sources
-                    .replaying(files, || load_json(j, unit, sources, opts))
-                    .model
-            })
-        };
-        unitwise::finish(entries, opts, &again)
-    });
     if dropped.iter().any(|d| *d) {
         let out: Vec<(model::Mark, model::Mark)> = added
             .iter()
@@ -485,8 +527,8 @@ fn load_with(
         .into_iter()
         .zip(dropped)
         .filter(|(_, d)| !*d)
-        .map(|(u, _)| u);
-    for u in arm_units.chain(tf_units) {
+        .map(|(u, _)| (u, Model::new()));
+    for (u, unit_model) in arm_units.chain(tf_units.into_iter().map(Rest::of)) {
         for e in u.errors {
             if !report.errors.contains(&e) {
                 report.errors.push(e);
@@ -507,8 +549,24 @@ fn load_with(
             .findings
             .extend(u.diagnostics.into_iter().map(diagnostic_finding));
         report.notes.extend(u.notes);
-        model.extend(u.model);
+        model.extend(unit_model);
     }
+    let ruled = unitwise.then(|| {
+        let again = |input: usize, unit: UnitId, files: &[source::FileId]| -> Model {
+            json.get(input).map_or_else(Model::new, |j| {
+                sources
+                    .replaying(files, || load_json(j, unit, sources, opts))
+                    .model
+            })
+        };
+        unitwise::finish(
+            entries,
+            opts,
+            &again,
+            &mut report.findings,
+            &mut report.skipped,
+        )
+    });
     (model, report, ruled)
 }
 
@@ -569,11 +627,7 @@ fn load_apps(
 
 /// Which units are those of templates that a root template (one no other template links)
 /// loads as a linked template: they are linted through that template (a note says so).
-fn drop_linked(
-    units: &[UnitOutput],
-    json: &[&discover::JsonInput],
-    report: &mut Report,
-) -> Vec<bool> {
+fn drop_linked(units: &[Rest], json: &[&discover::JsonInput], report: &mut Report) -> Vec<bool> {
     use std::collections::HashSet;
     if units.iter().all(|u| u.linked.is_empty()) {
         return vec![false; units.len()];
@@ -869,7 +923,7 @@ pub fn diagnostic_finding(d: frontend::Diagnostic) -> Finding {
         frontend::DiagnosticKind::Refused => &rules::AGW901,
     };
     let mut f = Finding::new(meta.id, meta.name, meta.severity, d.message, d.span).label(d.label);
-    f.help = d.help;
+    f.help = d.help.map(Arc::from);
     f
 }
 

@@ -8,6 +8,9 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+mod lines;
+use lines::LineIndex;
+
 /// What [`SourceMap::push`] does besides adding a file, on this thread
 /// ([`SourceMap::recording`], [`SourceMap::replaying`]).
 enum Tape {
@@ -105,7 +108,7 @@ pub struct SourceFile {
     pub path: String,
     /// The text, without a leading byte-order mark.
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    line_starts: LineIndex,
     /// Where the text was read from and who chose the path (`None`: text added directly).
     read: Option<(PathBuf, PathOrigin)>,
     /// True for a text read by [`SourceMap::add_read`] that [`SourceMap::evict`] may drop.
@@ -176,7 +179,7 @@ impl SourceFile {
         SourceFile {
             path,
             text: Arc::from(text),
-            line_starts: line_starts(text),
+            line_starts: LineIndex::new(text),
             read: None,
             evictable: false,
             derived: None,
@@ -190,7 +193,7 @@ impl SourceFile {
         SourceFile {
             path,
             text: Arc::from(""),
-            line_starts: line_starts(text),
+            line_starts: LineIndex::new(text),
             read: None,
             evictable: false,
             derived: None,
@@ -213,17 +216,13 @@ impl SourceFile {
 
     /// Byte offset where 0-based line `idx` starts.
     pub fn line_start(&self, idx: usize) -> usize {
-        self.line_starts
-            .get(idx)
-            .map_or(self.len(), |&s| s as usize)
+        self.line_starts.get(idx).map_or(self.len(), |s| s as usize)
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
         let off = u32::try_from(offset.min(self.len())).unwrap_or(u32::MAX);
-        self.line_starts
-            .partition_point(|&s| s <= off)
-            .saturating_sub(1)
+        self.line_starts.line_of(off)
     }
 
     /// 1-based line and character column of a byte offset. An offset inside a multi-byte
@@ -287,7 +286,7 @@ impl SourceFile {
             (Some(t), Some(e)) if t.len() == e.len && text_hash(&t) == e.hash => t,
             _ => {
                 let mut blank = vec![b' '; len];
-                for &s in self.line_starts.iter().skip(1) {
+                for s in self.line_starts.starts().skip(1) {
                     if let Some(b) = (s as usize).checked_sub(1).and_then(|i| blank.get_mut(i)) {
                         *b = b'\n';
                     }
@@ -316,20 +315,6 @@ impl SourceFile {
 /// True when `needle` occurs in `text` (memchr's SIMD search: every file read is searched).
 pub(crate) fn has(text: &str, needle: &str) -> bool {
     memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
-}
-
-/// Where each line of `text` starts. `memchr_iter`: every file of a scan goes through here,
-/// and a char search (`match_indices`) cost about twice as much per line. Sized by a first
-/// count: grown by doubling, a 50 MB file's index left 8 MB of freed buffers behind.
-fn line_starts(text: &str) -> Vec<u32> {
-    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-    let mut starts = Vec::with_capacity(lines + 1);
-    starts.push(0u32);
-    starts.extend(
-        memchr::memchr_iter(b'\n', text.as_bytes())
-            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-    );
-    starts
 }
 
 fn floor_char_boundary(text: &str, offset: usize) -> usize {

@@ -91,14 +91,17 @@ pub struct Stats {
     pub grouped: usize,
 }
 
-/// The findings and skipped checks of the whole scan from the units' results: units whose
-/// answers were not the scan's are run again in groups (`load` gives an ARM unit's model
-/// again, from its input position and id, with its files' ids replayed).
+/// Appends the findings and skipped checks of the whole scan, from the units' results, to
+/// `findings` and `skipped`: units whose answers were not the scan's are run again in groups
+/// (`load` gives an ARM unit's model again, from its input position and id, with its files'
+/// ids replayed).
 pub fn finish(
     entries: Vec<Entry>,
     opts: &LintOptions,
     load: &(dyn Fn(usize, UnitId, &[FileId]) -> Model + Sync),
-) -> (Vec<Finding>, Vec<Skipped>, Stats) {
+    findings: &mut Vec<Finding>,
+    skipped: &mut Vec<Skipped>,
+) -> Stats {
     let scan = ScanFacts::new(entries.iter().map(|e| &e.checked.facts));
     // Union-find over entries: a unit and the units it needs share a group.
     let n = entries.len();
@@ -181,19 +184,24 @@ pub fn finish(
             results[first] = Some(r);
         }
     }
-    let mut findings = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, e) in entries.into_iter().enumerate() {
-        match results[i].take() {
-            Some((f, s)) => {
-                findings.extend(f);
-                skipped.extend(s);
-            }
-            None => {
-                findings.extend(e.checked.findings);
-                skipped.extend(e.checked.skipped);
-            }
-        }
+    // The kept Terraform models go first: the results are all that is left to gather, into
+    // lists sized once (grown by doubling, the list of a large scan's findings left twice its
+    // size behind at the peak of the run).
+    let checked: Vec<Checked> = entries.into_iter().map(|e| e.checked).collect();
+    let (mut f_len, mut s_len) = (0, 0);
+    for (r, c) in results.iter().zip(&checked) {
+        let (f, s) = r
+            .as_ref()
+            .map_or((&c.findings, &c.skipped), |(f, s)| (f, s));
+        f_len += f.len();
+        s_len += s.len();
     }
-    (findings, skipped, stats)
+    findings.reserve_exact(f_len);
+    skipped.reserve_exact(s_len);
+    for (r, c) in results.into_iter().zip(checked) {
+        let (f, s) = r.unwrap_or((c.findings, c.skipped));
+        findings.extend(f);
+        skipped.extend(s);
+    }
+    stats
 }

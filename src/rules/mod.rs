@@ -6,6 +6,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Model, Resource, Val};
+use std::sync::Arc;
 
 mod options;
 pub mod skip;
@@ -165,8 +166,12 @@ impl<'a> RuleCx<'a> {
     pub fn emit(&mut self, mut f: Finding) {
         // Backstop: no single message over MAX_MESSAGE characters, whatever the input.
         cap_text(&mut f.message);
-        if let Some(h) = &mut f.help {
-            cap_text(h);
+        if let Some(h) = &mut f.help
+            && h.chars().count() > MAX_MESSAGE
+        {
+            let mut t = h.to_string();
+            cap_text(&mut t);
+            *h = Arc::from(t);
         }
         if let Some(l) = &mut f.primary_label {
             cap_text(l);
