@@ -4,6 +4,9 @@
 //! Pipeline: [`discover`] → front-ends ([`frontend`]) → [`model::Model`] → [`rules`] →
 //! [`finding::Finding`]s → [`report`].
 
+// The library has no unsafe code (Cargo.toml denies it for the binary's one allocator call).
+#![forbid(unsafe_code)]
+
 pub mod baseline;
 pub mod cli;
 pub mod config;

@@ -178,7 +178,17 @@ impl<'a> RuleCx<'a> {
         }
         for r in &mut f.related {
             cap_text(&mut r.message);
+            r.message.shrink_to_fit();
         }
+        // Kept to the end of the scan: without the room `format!` left.
+        f.message.shrink_to_fit();
+        for t in [&mut f.primary_label, &mut f.resource, &mut f.property]
+            .into_iter()
+            .flatten()
+        {
+            t.shrink_to_fit();
+        }
+        f.related.shrink_to_fit();
         self.findings.push(f);
     }
 
@@ -250,7 +260,14 @@ impl<'a> RuleCx<'a> {
     }
 
     /// The findings and the skipped checks.
-    pub fn finish(self) -> (Vec<Finding>, Vec<Skipped>) {
+    pub fn finish(mut self) -> (Vec<Finding>, Vec<Skipped>) {
+        // Kept to the end of the scan: without the room `format!` left.
+        for k in &mut self.skipped {
+            k.property.shrink_to_fit();
+            if let Some(r) = &mut k.reason {
+                r.shrink_to_fit();
+            }
+        }
         (self.findings, self.skipped)
     }
 }
