@@ -447,37 +447,39 @@ fn load_with(
         sources.evict_over_budget();
     }
     let first_tf = u32::try_from(inputs.json.len()).unwrap_or(u32::MAX);
-    let mut tf_units = frontend::terraform::load_dirs_planned(
+    let mut tf = frontend::terraform::Loader::new(
         &inputs.tf_dirs,
         first_tf,
         sources,
         &opts.frontend,
         &gathered.plans,
     );
-    sources.evict_over_budget();
-    // Unit by unit: each Terraform unit's results and its whole model, kept in case it must
-    // run again with other units.
-    let tf_checked: Vec<Option<(unitwise::Checked, Model)>> = if unitwise {
-        // Every Terraform unit is loaded: their flags are known before their rules run.
-        for u in tf_units.iter().filter(|u| !u.skipped) {
-            saw(&mut seen, &model::cross::UnitFacts::of(&u.model));
-        }
+    // Terraform units too are loaded in chunks, each unit's rules run as soon as it is loaded
+    // and only its residual model kept: a unit that must run again with other units is loaded
+    // again ([`frontend::terraform::Loader::reload`]).
+    let mut tf_units: Vec<UnitOutput> = Vec::with_capacity(tf.len());
+    let mut tf_checked: Vec<(unitwise::Checked, usize, Vec<source::FileId>)> = Vec::new();
+    for start in (0..tf.len()).step_by(UNITS_PER_CHUNK) {
         let assumed = seen;
-        tf_units
-            .par_iter_mut()
-            .map(|u| {
-                if u.skipped {
-                    return None;
-                }
-                let checked = unitwise::check(&mut u.model, opts, assumed);
-                let whole = std::mem::take(&mut u.model);
-                u.model = whole.residual();
-                Some((checked, whole))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+        let loaded = tf.load(start..tf.len().min(start + UNITS_PER_CHUNK), |u| {
+            if !unitwise || u.skipped {
+                return None;
+            }
+            let checked = unitwise::check(&mut u.model, opts, assumed);
+            u.model = std::mem::take(&mut u.model).residual();
+            Some(checked)
+        });
+        for (k, (u, files, checked)) in loaded.into_iter().enumerate() {
+            if let Some(mut c) = checked {
+                saw(&mut seen, &c.facts);
+                share_help(&mut c.findings, &mut helps);
+                tf_checked.push((c, start + k, files));
+            }
+            tf_units.push(u);
+        }
+        sources.evict_over_budget();
+    }
+    tf.finish(&mut tf_units);
     let mut report = Report::default();
     report.warnings.extend(inputs.notices.iter().cloned());
     report.not_read.clone_from(&inputs.not_read);
@@ -500,11 +502,10 @@ fn load_with(
             });
         }
     }
-    for (mut checked, whole) in tf_checked.into_iter().flatten() {
-        share_help(&mut checked.findings, &mut helps);
+    for (checked, root, files) in tf_checked {
         entries.push(unitwise::Entry {
             checked,
-            again: unitwise::Again::Kept(Box::new(whole)),
+            again: unitwise::Again::Reload { root, files },
         });
     }
     if dropped.iter().any(|d| *d) {
@@ -555,12 +556,17 @@ fn load_with(
         model.extend(unit_model);
     }
     let ruled = unitwise.then(|| {
-        let again = |input: usize, unit: UnitId, files: &[source::FileId]| -> Model {
-            json.get(input).map_or_else(Model::new, |j| {
-                sources
-                    .replaying(files, || load_json(j, unit, sources, opts))
-                    .model
-            })
+        let again = |again: &unitwise::Again| -> Model {
+            match again {
+                unitwise::Again::Load { input, unit, files } => {
+                    json.get(*input).map_or_else(Model::new, |j| {
+                        sources
+                            .replaying(files, || load_json(j, *unit, sources, opts))
+                            .model
+                    })
+                }
+                unitwise::Again::Reload { root, files } => tf.reload(*root, files),
+            }
         };
         unitwise::finish(
             entries,

@@ -16,7 +16,7 @@ use lines::LineIndex;
 enum Tape {
     /// The ids of the files added, in order.
     Record(Vec<FileId>),
-    /// The ids to give the files added, in order, and the position of the next one.
+    /// The ids to give the files added, in order, and the position the next search starts at.
     Replay { ids: Vec<FileId>, next: usize },
 }
 
@@ -505,9 +505,11 @@ impl SourceMap {
     }
 
     /// Runs `f` (as for [`SourceMap::recording`]) so that the files it adds get the ids
-    /// recorded for an earlier run, in order, instead of new ones: a unit loaded again has the
-    /// spans of its first load. A file of another path than the recorded one (the repository
-    /// changed in between) ends the replay: it and the files after it are added anew.
+    /// recorded for an earlier run instead of new ones: a unit loaded again has the spans of
+    /// its first load. Each file added takes the next recorded id of its path (the recorded
+    /// files before it that the second run does not add again, such as modules parsed again
+    /// from stored text, are passed over); a file of a path not recorded after that point
+    /// (the repository changed in between) is added anew.
     pub fn replaying<R>(&self, ids: &[FileId], f: impl FnOnce() -> R) -> R {
         let before = TAPE.with(|t| {
             t.replace(Some(Tape::Replay {
@@ -521,24 +523,17 @@ impl SourceMap {
     }
 
     /// The recorded id for the next file of a replay ([`SourceMap::replaying`]) when it is of
-    /// `path`.
+    /// `path`: the first id from the replay's position on that has that path.
     fn replayed(&self, path: &str) -> Option<FileId> {
-        let next = TAPE.with(|t| match &*t.borrow() {
-            Some(Tape::Replay { ids, next }) => ids.get(*next).copied(),
-            _ => None,
-        })?;
-        let same = self.get_stored(next).is_some_and(|f| f.path == path);
-        TAPE.with(|t| {
-            if let Some(Tape::Replay { ids, next: n }) = &mut *t.borrow_mut() {
-                if same {
-                    *n += 1;
-                } else {
-                    // Out of step: the rest of the run adds its files anew.
-                    *n = ids.len();
-                }
+        TAPE.with(|t| match &mut *t.borrow_mut() {
+            Some(Tape::Replay { ids, next }) => {
+                let at = (*next..ids.len())
+                    .find(|&k| self.get_stored(ids[k]).is_some_and(|f| f.path == path))?;
+                *next = at + 1;
+                Some(ids[at])
             }
-        });
-        same.then_some(next)
+            _ => None,
+        })
     }
 
     /// The file behind an id, with its text: a text dropped by [`SourceMap::evict`] is read
@@ -1002,7 +997,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_replayed_load_gets_the_recorded_ids_until_a_path_differs() {
+    fn a_replayed_load_gets_the_recorded_id_of_each_path_in_order() {
         let m = SourceMap::new();
         let (_, ids) = m.recording(|| {
             m.add("a.json", "{}");
@@ -1021,7 +1016,7 @@ mod tests {
         });
         assert_eq!(again, [FileId(0), FileId(1), FileId(2)]);
         assert_eq!(m.len(), 4);
-        // Out of step at the second file: it and the rest are added anew.
+        // A path not recorded is added anew; the files after it keep their ids.
         let changed = m.replaying(&ids, || {
             [
                 m.add("a.json", "{}"),
@@ -1029,7 +1024,15 @@ mod tests {
                 m.add("c.json", "{}"),
             ]
         });
-        assert_eq!(changed, [FileId(0), FileId(4), FileId(5)]);
+        assert_eq!(changed, [FileId(0), FileId(4), FileId(2)]);
+        // A recorded file the second run does not add (a module parsed again from its stored
+        // text) is passed over.
+        let fewer = m.replaying(&ids, || [m.add("a.json", "{}"), m.add("c.json", "{}")]);
+        assert_eq!(fewer, [FileId(0), FileId(2)]);
+        // A file added again after a later one of the recording is added anew: the ids are
+        // given in the recorded order.
+        let reordered = m.replaying(&ids, || [m.add("c.json", "{}"), m.add("a.json", "{}")]);
+        assert_eq!(reordered, [FileId(2), FileId(5)]);
         // Outside a replay, files are added as usual.
         assert_eq!(m.add("a.json", "{}"), FileId(6));
     }

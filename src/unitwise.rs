@@ -69,8 +69,14 @@ pub enum Again {
         /// The files of the first load.
         files: Vec<FileId>,
     },
-    /// A Terraform unit: its model, kept (the Terraform front-end loads every root at once).
-    Kept(Box<Model>),
+    /// A Terraform unit: its position among the Terraform units and the files its first load
+    /// added (loaded again by the Terraform loader, with the same ids).
+    Reload {
+        /// Position among the Terraform units.
+        root: usize,
+        /// The files of the first load.
+        files: Vec<FileId>,
+    },
 }
 
 /// One unit kept in the scan, in merge order.
@@ -93,12 +99,11 @@ pub struct Stats {
 
 /// Appends the findings and skipped checks of the whole scan, from the units' results, to
 /// `findings` and `skipped`: units whose answers were not the scan's are run again in groups
-/// (`load` gives an ARM unit's model again, from its input position and id, with its files'
-/// ids replayed).
+/// (`load` gives a unit's model again, with its files' ids replayed).
 pub fn finish(
     entries: Vec<Entry>,
     opts: &LintOptions,
-    load: &(dyn Fn(usize, UnitId, &[FileId]) -> Model + Sync),
+    load: &dyn Fn(&Again) -> Model,
     findings: &mut Vec<Finding>,
     skipped: &mut Vec<Skipped>,
 ) -> Stats {
@@ -145,10 +150,7 @@ pub fn finish(
             }
             let mut model = Model::new();
             for &m in members {
-                match &entries[m].again {
-                    Again::Load { input, unit, files } => model.extend(load(*input, *unit, files)),
-                    Again::Kept(k) => model.extend(Model::clone(k)),
-                }
+                model.extend(load(&entries[m].again));
             }
             // The scan's flags: the group then answers them as the scan does.
             model.assume_elsewhere(scan.elsewhere());
@@ -184,9 +186,8 @@ pub fn finish(
             results[first] = Some(r);
         }
     }
-    // The kept Terraform models go first: the results are all that is left to gather, into
-    // lists sized once (grown by doubling, the list of a large scan's findings left twice its
-    // size behind at the peak of the run).
+    // The results are all that is left to gather, into lists sized once (grown by doubling,
+    // the list of a large scan's findings left twice its size behind at the peak of the run).
     let checked: Vec<Checked> = entries.into_iter().map(|e| e.checked).collect();
     let (mut f_len, mut s_len) = (0, 0);
     for (r, c) in results.iter().zip(&checked) {

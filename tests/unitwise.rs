@@ -219,3 +219,133 @@ fn a_template_loaded_again_keeps_its_file_ids_so_its_suppressions_are_used_once(
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The top-level blocks of an HCL file written one after the other, each ending with a `}`
+/// line of its own.
+fn hcl_blocks(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for line in text.lines() {
+        if cur.is_empty() && line.trim().is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if line == "}" {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    out
+}
+
+/// The AGW041 failing Terraform root split in two roots, `gw` (the gateway, its backend named
+/// by the app's custom domain, a suppression comment and a `terraform.tfvars`) and `app` (the
+/// Function App that requires client certificates, and its domain), both calling the local module
+/// `common`: the module's trees are parsed once for both roots, then dropped.
+fn split_tf_gateway_and_app(dir: &Path, gw: &str, app: &str) {
+    let text =
+        std::fs::read_to_string(root().join("testdata/rules/AGW041/fail_var_default_tf/main.tf"))
+            .unwrap();
+    let blocks = hcl_blocks(&text);
+    let of_app = |b: &str| {
+        [
+            "resource \"azurerm_service_plan\"",
+            "resource \"azurerm_linux_function_app\"",
+            "variable \"cert_mode\"",
+        ]
+        .iter()
+        .any(|p| b.starts_with(p))
+    };
+    let shared = |b: &str| {
+        [
+            "terraform {",
+            "provider ",
+            "variable \"location\"",
+            "resource \"azurerm_resource_group\"",
+        ]
+        .iter()
+        .any(|p| b.starts_with(p))
+    };
+    let call = "module \"common\" {\n  source = \"../common\"\n  owner  = \"platform\"\n}\n";
+    let mut gw_text = String::new();
+    let mut app_text = String::new();
+    for b in &blocks {
+        if b.starts_with("resource \"azurerm_monitor_diagnostic_setting\"") {
+            continue;
+        }
+        if shared(b) {
+            gw_text.push_str(b);
+            app_text.push_str(b);
+        } else if of_app(b) {
+            app_text.push_str(b);
+        } else if b.starts_with("resource \"azurerm_application_gateway\"") {
+            gw_text.push_str("# agwlint-ignore AGW044: diagnostics are set by policy\n");
+            gw_text.push_str(&b.replace(
+                "azurerm_linux_function_app.fn.default_hostname",
+                "\"scim.contoso.com\"",
+            ));
+        } else {
+            gw_text.push_str(b);
+        }
+        gw_text.push('\n');
+        app_text.push('\n');
+    }
+    gw_text.push_str(call);
+    app_text.push_str(call);
+    // A Terraform app's default host name is not known before deployment: the gateway names
+    // its custom domain.
+    app_text.push_str(
+        "\nresource \"azurerm_app_service_custom_hostname_binding\" \"fn\" {\n  hostname            = \"scim.contoso.com\"\n  app_service_name    = azurerm_linux_function_app.fn.name\n  resource_group_name = azurerm_resource_group.rg.name\n}\n",
+    );
+    let common = "variable \"owner\" {\n  type = string\n}\n\noutput \"tags\" {\n  value = { owner = var.owner }\n}\n";
+    for (name, main) in [(gw, gw_text.as_str()), (app, &app_text), ("common", common)] {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        std::fs::write(dir.join(name).join("main.tf"), main).unwrap();
+    }
+    std::fs::write(
+        dir.join(gw).join("terraform.tfvars"),
+        "location = \"westeurope\"\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_terraform_root_is_loaded_again_for_its_group_with_the_ids_of_its_first_load() {
+    // Both orders: the root that asks before and after the root that answers.
+    for (gw, app) in [("a_gw", "b_app"), ("b_gw", "a_app")] {
+        let dir = scratch(gw);
+        split_tf_gateway_and_app(&dir, gw, app);
+        // `same` compares the number of files in the source map: a root loaded again with
+        // new ids (its tfvars, its module's files) would add files.
+        let report = same(&dir);
+        let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+        assert!(rules.contains(&"AGW041"), "{rules:?}");
+        // The suppression in the gateway's root is used by its second load: a second id for
+        // the file would leave the comment unused (AGW900).
+        assert!(!rules.contains(&"AGW900"), "{rules:?}");
+        assert!(report.suppressed > 0, "{rules:?}");
+        assert_regrouped(&report);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_terraform_root_that_answers_a_template_is_loaded_again() {
+    let dir = scratch("tf-app");
+    split_tf_gateway_and_app(&dir, "gw", "app");
+    std::fs::remove_dir_all(dir.join("gw")).unwrap();
+    // The ARM gateway asks for the host name the Terraform app has.
+    split_gateway_and_app(&dir, "gw.json", "unused_app.json");
+    std::fs::remove_file(dir.join("unused_app.json")).unwrap();
+    let gw = std::fs::read_to_string(dir.join("gw.json")).unwrap();
+    std::fs::write(
+        dir.join("gw.json"),
+        gw.replace("scim-fn.azurewebsites.net", "scim.contoso.com"),
+    )
+    .unwrap();
+    let report = same(&dir);
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"AGW041"), "{rules:?}");
+    assert_regrouped(&report);
+    let _ = std::fs::remove_dir_all(&dir);
+}

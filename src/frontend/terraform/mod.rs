@@ -32,7 +32,7 @@ use hcl::edit::expr::Expression;
 
 use super::{FrontendOptions, UnitOutput, deadline};
 use crate::model::UnitId;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use module::{Ctx, Instance, ModuleCache, canon};
 
 /// A directory of `*.tf` files found by discovery, with its printed path.
@@ -74,30 +74,119 @@ pub fn load_dirs_planned(
     opts: &FrontendOptions,
     plans: &[Arc<Plan>],
 ) -> Vec<UnitOutput> {
-    if dirs.is_empty() {
-        let warnings = undeclared_vars(&opts.vars, &HashSet::new());
-        // Plans without any sources are linted from their values alone.
-        let mut out: Vec<UnitOutput> = plans
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                planned::load_plan_alone(p, unit, sources)
-            })
-            .collect();
-        if !warnings.is_empty() {
-            out.push(UnitOutput {
-                warnings,
-                ..UnitOutput::default()
-            });
-        }
-        return out;
+    let mut loader = Loader::new(dirs, first_unit, sources, opts, plans);
+    let mut out: Vec<UnitOutput> = loader
+        .load(0..loader.len(), |_| ())
+        .into_iter()
+        .map(|(u, _, ())| u)
+        .collect();
+    loader.finish(&mut out);
+    out
+}
+
+/// The Terraform units of a scan, loaded in as many calls as the caller likes ([`Loader::load`],
+/// on the loader's threads, which have the stack evaluation needs), and any of them again
+/// later ([`Loader::reload`]: a unit whose model was not kept). The roots are found when the
+/// loader is made; a module's syntax trees are dropped once the last root that calls it has
+/// loaded.
+pub struct Loader<'a> {
+    dirs: &'a [TfDir],
+    first_unit: u32,
+    sources: &'a SourceMap,
+    opts: &'a FrontendOptions,
+    plans: &'a [Arc<Plan>],
+    cache: ModuleCache<'a>,
+    pool: Option<rayon::ThreadPool>,
+    canons: Vec<PathBuf>,
+    /// Indices (into `dirs`) of the root directories, one unit each.
+    roots: Vec<usize>,
+    /// For each root, the scanned directories it reaches through literal local calls.
+    reach: Vec<Vec<usize>>,
+    /// How many roots still to load reach each scanned directory.
+    pending: Vec<AtomicUsize>,
+    /// The variables the loaded roots declare.
+    declared: std::sync::Mutex<HashSet<String>>,
+}
+
+impl std::fmt::Debug for Loader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader")
+            .field("dirs", &self.dirs.len())
+            .field("roots", &self.roots.len())
+            .finish_non_exhaustive()
     }
-    let cache = ModuleCache::new(sources);
-    let run = || {
+}
+
+impl<'a> Loader<'a> {
+    /// Parses every scanned directory (in parallel) and finds the roots: directories only
+    /// reached as local modules of another scanned directory are linted through their callers.
+    /// Units are numbered from `first_unit`. Without directories, each plan is a unit of its
+    /// own, linted from its values alone.
+    pub fn new(
+        dirs: &'a [TfDir],
+        first_unit: u32,
+        sources: &'a SourceMap,
+        opts: &'a FrontendOptions,
+        plans: &'a [Arc<Plan>],
+    ) -> Self {
+        // One directory is one unit: one thread parses, loads and checks it, so that the
+        // memory of its syntax trees is freed by the thread that took it (freed by another
+        // thread while that one waits idle in the pool, it could stay in use until the loading
+        // threads end).
+        let mut pool = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES);
+        if dirs.len() == 1 {
+            pool = pool.num_threads(1);
+        }
+        let pool = pool.build().ok();
+        let mut loader = Loader {
+            dirs,
+            first_unit,
+            sources,
+            opts,
+            plans,
+            cache: ModuleCache::new(sources),
+            pool,
+            canons: Vec::new(),
+            roots: Vec::new(),
+            reach: Vec::new(),
+            pending: Vec::new(),
+            declared: std::sync::Mutex::new(HashSet::new()),
+        };
+        if !dirs.is_empty() {
+            let (canons, roots, reach) = loader.install(|| loader.find_roots());
+            loader.pending = (0..canons.len()).map(|_| AtomicUsize::new(0)).collect();
+            for &j in reach.iter().flatten() {
+                loader.pending[j].fetch_add(1, Ordering::Relaxed);
+            }
+            loader.canons = canons;
+            loader.roots = roots;
+            loader.reach = reach;
+        }
+        loader
+    }
+
+    /// Runs `f` on the loader's threads; once they have ended ([`Loader::finish`]), on a
+    /// thread of its own (on this one when threads cannot be made).
+    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        if let Some(pool) = &self.pool {
+            return pool.install(f);
+        }
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .stack_size(STACK_BYTES)
+            .build()
+        {
+            Ok(pool) => pool.install(f),
+            Err(_) => f(),
+        }
+    }
+
+    /// The canonical directories, the roots, and what each root reaches.
+    #[allow(clippy::type_complexity)]
+    fn find_roots(&self) -> (Vec<PathBuf>, Vec<usize>, Vec<Vec<usize>>) {
         use rayon::prelude::*;
+        let (dirs, cache, sources) = (self.dirs, &self.cache, self.sources);
         let canons: Vec<PathBuf> = dirs.iter().map(|d| canon(&d.path)).collect();
-        // Parse every scanned directory (in parallel) and find who calls whom.
         // Past RETAIN_TEXT_BYTES of source the trees are evicted right away (the text stays in
         // the source map) so a scan of many modules does not hold every syntax tree at once;
         // the units re-parse them. Small scans keep them and parse each file once.
@@ -127,80 +216,152 @@ pub fn load_dirs_planned(
         // calls: a module's trees are dropped when the last of them has loaded (a module called
         // by several roots is parsed once, and not kept for the rest of the scan).
         let reach = reachable(&roots, &canons, &callees);
-        let pending: Vec<AtomicUsize> = (0..canons.len()).map(|_| AtomicUsize::new(0)).collect();
-        for &j in reach.iter().flatten() {
-            pending[j].fetch_add(1, Ordering::Relaxed);
-        }
-        let scanned: HashSet<&PathBuf> = canons.iter().collect();
-        let plan_of = |ix: usize| -> Option<Arc<Plan>> {
-            plans
-                .iter()
-                .find(|p| p.path.parent().is_some_and(|d| canon(d) == canons[ix]))
-                .or_else(|| {
-                    // A plan outside every root directory goes to the only root.
-                    let elsewhere = |p: &&Arc<Plan>| {
-                        !roots
-                            .iter()
-                            .any(|&r| p.path.parent().is_some_and(|d| canon(d) == canons[r]))
-                    };
-                    match (roots.len(), plans.iter().filter(elsewhere).count()) {
-                        (1, 1) => plans.iter().find(elsewhere),
-                        _ => None,
-                    }
-                })
-                .cloned()
-        };
-        roots
-            .par_iter()
-            .enumerate()
-            .map(|(i, &ix)| {
-                let unit = UnitId(first_unit.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)));
-                // Called once the root is mapped, before its model is finished (so the syntax
-                // trees are not alive beside the whole model).
-                let release = |loaded: &[PathBuf]| {
-                    for &j in &reach[i] {
-                        if pending[j].fetch_sub(1, Ordering::AcqRel) == 1 {
-                            cache.evict(&canons[j]);
-                        }
-                    }
-                    // Modules outside the scanned directories (vendored by `terraform init`)
-                    // belong to this root.
-                    for c in loaded.iter().filter(|c| !scanned.contains(c)) {
-                        cache.evict(c);
-                    }
-                };
-                load_root(
-                    &dirs[ix],
-                    unit,
-                    sources,
-                    opts,
-                    &cache,
-                    plan_of(ix),
-                    &release,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    let loaded = match rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_BYTES)
-        .build()
-    {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
-    let mut declared: HashSet<String> = HashSet::new();
-    let mut out: Vec<UnitOutput> = loaded
-        .into_iter()
-        .map(|(u, vars)| {
-            declared.extend(vars);
-            u
-        })
-        .collect();
-    let warnings = undeclared_vars(&opts.vars, &declared);
-    if let Some(first) = out.first_mut() {
-        first.warnings.extend(warnings);
+        (canons, roots, reach)
     }
-    out
+
+    /// The number of units.
+    pub fn len(&self) -> usize {
+        if self.dirs.is_empty() {
+            self.plans.len()
+        } else {
+            self.roots.len()
+        }
+    }
+
+    /// True when there is no unit to load.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The plan of a root: the plan in its directory, or the only plan outside every root
+    /// directory when there is one root.
+    fn plan_of(&self, ix: usize) -> Option<Arc<Plan>> {
+        let canons = &self.canons;
+        let in_dir =
+            |p: &Arc<Plan>, d: usize| p.path.parent().is_some_and(|x| canon(x) == canons[d]);
+        self.plans
+            .iter()
+            .find(|p| in_dir(p, ix))
+            .or_else(|| {
+                let elsewhere = |p: &&Arc<Plan>| !self.roots.iter().any(|&r| in_dir(p, r));
+                match (
+                    self.roots.len(),
+                    self.plans.iter().filter(elsewhere).count(),
+                ) {
+                    (1, 1) => self.plans.iter().find(elsewhere),
+                    _ => None,
+                }
+            })
+            .cloned()
+    }
+
+    /// The unit of root `i`, and the variables it declares; `release` is given the modules it
+    /// loaded once they are mapped.
+    fn load_one(&self, i: usize, release: &dyn Fn(&[PathBuf])) -> (UnitOutput, Vec<String>) {
+        let unit = UnitId(
+            self.first_unit
+                .saturating_add(u32::try_from(i).unwrap_or(u32::MAX)),
+        );
+        if self.dirs.is_empty() {
+            return match self.plans.get(i) {
+                Some(p) => (planned::load_plan_alone(p, unit, self.sources), Vec::new()),
+                None => (UnitOutput::default(), Vec::new()),
+            };
+        }
+        let Some(&ix) = self.roots.get(i) else {
+            return (UnitOutput::default(), Vec::new());
+        };
+        load_root(
+            &self.dirs[ix],
+            unit,
+            self.sources,
+            self.opts,
+            &self.cache,
+            self.plan_of(ix),
+            release,
+        )
+    }
+
+    /// Loads the units `range` (positions, `0..len()`) in parallel; `each` runs on the
+    /// loading thread as soon as a unit is loaded. With each unit come the ids of the files
+    /// its load added ([`SourceMap::recording`]), for [`Loader::reload`].
+    pub fn load<T: Send>(
+        &self,
+        range: std::ops::Range<usize>,
+        each: impl Fn(&mut UnitOutput) -> T + Sync,
+    ) -> Vec<(UnitOutput, Vec<FileId>, T)> {
+        use rayon::prelude::*;
+        let scanned: HashSet<&PathBuf> = self.canons.iter().collect();
+        let run = || {
+            range
+                .into_par_iter()
+                .map(|i| {
+                    // Called once the root is mapped, before its model is finished (so the
+                    // syntax trees are not alive beside the whole model).
+                    let release = |loaded: &[PathBuf]| {
+                        for &j in self.reach.get(i).into_iter().flatten() {
+                            if self.pending[j].fetch_sub(1, Ordering::AcqRel) == 1 {
+                                self.cache.evict(&self.canons[j]);
+                            }
+                        }
+                        // Modules outside the scanned directories (vendored by `terraform
+                        // init`) belong to this root.
+                        for c in loaded.iter().filter(|c| !scanned.contains(c)) {
+                            self.cache.evict(c);
+                        }
+                    };
+                    let ((mut u, vars), files) =
+                        self.sources.recording(|| self.load_one(i, &release));
+                    match self.declared.lock() {
+                        Ok(mut d) => d.extend(vars),
+                        Err(p) => p.into_inner().extend(vars),
+                    }
+                    let t = each(&mut u);
+                    (u, files, t)
+                })
+                .collect()
+        };
+        self.install(run)
+    }
+
+    /// The model of unit `i` again, its files given the ids of its first load (`files`, from
+    /// [`Loader::load`]): the modules it reads are parsed again from the stored text.
+    pub fn reload(&self, i: usize, files: &[FileId]) -> crate::model::Model {
+        let release = |loaded: &[PathBuf]| {
+            for c in loaded {
+                self.cache.evict(c);
+            }
+        };
+        self.install(|| {
+            self.sources
+                .replaying(files, || self.load_one(i, &release))
+                .0
+                .model
+        })
+    }
+
+    /// Adds, once every unit is loaded, the warnings for `--var` names no loaded root declares
+    /// (to the first unit, or in a unit of their own when the scan has no directory). The
+    /// loading threads end: the memory they hold goes back (a unit loaded again after this
+    /// loads on a thread of its own).
+    pub fn finish(&mut self, units: &mut Vec<UnitOutput>) {
+        self.pool = None;
+        let declared = match self.declared.lock() {
+            Ok(d) => d,
+            Err(p) => p.into_inner(),
+        };
+        let warnings = undeclared_vars(&self.opts.vars, &declared);
+        if self.dirs.is_empty() {
+            if !warnings.is_empty() {
+                units.push(UnitOutput {
+                    warnings,
+                    ..UnitOutput::default()
+                });
+            }
+        } else if let Some(first) = units.first_mut() {
+            first.warnings.extend(warnings);
+        }
+    }
 }
 
 /// Warnings for `--var` names that no linted root module declares: such a value is applied
