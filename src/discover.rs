@@ -419,6 +419,17 @@ fn sniff(p: &Path, limit: u64) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// True when `text` has `templateLink` in any letter case (ARM property names ignore case):
+/// only such a template can link another.
+fn may_link(text: &str) -> bool {
+    const NEEDLE: &[u8] = b"templatelink";
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b't', b'T', b).any(|i| {
+        b.get(i..i + NEEDLE.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
+    })
+}
+
 /// The Terraform directories and JSON files under `root` (as discovery walks a directory,
 /// without entering cache directories).
 fn walk_repository(root: &Path, filters: &Filters) -> (Vec<PathBuf>, Vec<PathBuf>) {
@@ -685,15 +696,19 @@ fn select_arm(
         });
         out.link_targets.push(c);
     }
-    // The templates that may link a selected one: their text names its file. Read once; a
-    // selected template itself is recognised by its canonical path, which is computed only for
-    // the few texts that name a file (a path's canonical form costs a system call per
-    // component, and the repository may hold thousands of templates).
+    // The templates that may link a selected one: their text names its file. Read once, and
+    // kept only when it has a `templateLink` (the rest cannot link anything: a repository of
+    // thousands of templates is not held in memory for the few that link); a selected template
+    // itself is recognised by its canonical path, which is computed only for the few texts
+    // that name a file (a path's canonical form costs a system call per component).
     let mut pending: Vec<(PathBuf, String)> = scanned
         .iter()
         .filter_map(|p| {
-            let text = String::from_utf8_lossy(&sniff(p, MAX_LINK_SEARCH_BYTES)?).into_owned();
-            crate::frontend::arm::looks_like_template(&text).then(|| (p.clone(), text))
+            let bytes = sniff(p, MAX_LINK_SEARCH_BYTES)?;
+            let text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            (may_link(&text) && crate::frontend::arm::looks_like_template(&text))
+                .then(|| (p.clone(), text))
         })
         .collect();
     loop {
@@ -748,6 +763,18 @@ impl Inputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_text_with_a_template_link_in_any_case_may_link() {
+        assert!(may_link(
+            r#"{"properties": {"templateLink": {"relativePath": "a.json"}}}"#
+        ));
+        assert!(may_link(r#"{"TEMPLATELINK": {}}"#));
+        assert!(may_link("TemplateLink"));
+        assert!(!may_link(r#"{"template": {"link": "a.json"}}"#));
+        assert!(!may_link("a templateLin"));
+        assert!(!may_link(""));
+    }
 
     #[test]
     fn display_paths_drop_dot_slash_and_use_forward_slashes() {
@@ -815,10 +842,11 @@ mod tests {
                 r#"{{"contentVersion": "1.0.0.0", "metadata": {{"about": "{about}"}}, "resources": []}}"#
             )
         };
-        // The selected template names itself; another names it; neither names c.json.
-        std::fs::write(tmp.join("infra/a.json"), template("a.json")).unwrap();
-        std::fs::write(tmp.join("infra/b.json"), template("links a.json")).unwrap();
-        std::fs::write(tmp.join("infra/c.json"), template("nothing")).unwrap();
+        // The selected template names itself; another names it; neither names c.json (all
+        // three have a templateLink: the others are not searched).
+        std::fs::write(tmp.join("infra/a.json"), template("templateLink a.json")).unwrap();
+        std::fs::write(tmp.join("infra/b.json"), template("templateLink a.json")).unwrap();
+        std::fs::write(tmp.join("infra/c.json"), template("templateLink nothing")).unwrap();
         std::os::unix::fs::symlink(tmp.join("infra"), tmp.join("inside")).unwrap();
         let out = select_units(
             &[tmp.join("infra/a.json")],

@@ -175,6 +175,25 @@ fn a_linked_template_alone_is_linted_through_its_parent() {
 }
 
 #[test]
+fn a_parent_whose_template_link_is_written_in_another_case_is_found() {
+    // ARM property names ignore case: the search for templates that may link the given one
+    // keeps only texts with a `templateLink`, in any case.
+    let d = repo("linked-arm-case");
+    write(
+        &d.join("infra/arm/azuredeploy.parameters.json"),
+        PARENT_PARAMS,
+    );
+    assert!(PARENT_ARM.contains("\"templateLink\""));
+    write(
+        &d.join("infra/arm/azuredeploy.json"),
+        &PARENT_ARM.replace("\"templateLink\"", "\"TemplateLINK\""),
+    );
+    let (code, lines, err) = lint(&d, &["--select", "AGW001", "infra/arm/nested/gateway.json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(lines[0].contains("Standard_Medium"), "{lines:?}");
+}
+
+#[test]
 fn a_parameter_file_alone_selects_the_template_that_uses_it() {
     let d = repo("params");
     write(
