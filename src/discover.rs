@@ -422,12 +422,7 @@ fn sniff(p: &Path, limit: u64) -> Option<Vec<u8>> {
 /// True when `text` has `templateLink` in any letter case (ARM property names ignore case):
 /// only such a template can link another.
 fn may_link(text: &str) -> bool {
-    const NEEDLE: &[u8] = b"templatelink";
-    let b = text.as_bytes();
-    memchr::memchr2_iter(b't', b'T', b).any(|i| {
-        b.get(i..i + NEEDLE.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(NEEDLE))
-    })
+    crate::source::has_ignore_ascii_case(text, "templatelink")
 }
 
 /// The Terraform directories and JSON files under `root` (as discovery walks a directory,

@@ -31,6 +31,16 @@ fn repo(name: &str) -> PathBuf {
     d
 }
 
+/// [`repo`] with the parent template's parameter file (the SKU it passes to the linked one).
+fn linked_repo(name: &str) -> PathBuf {
+    let d = repo(name);
+    write(
+        &d.join("infra/arm/azuredeploy.parameters.json"),
+        PARENT_PARAMS,
+    );
+    d
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -143,11 +153,7 @@ fn a_module_outside_the_repository_scan_is_still_linted_as_its_own_root() {
 
 #[test]
 fn a_linked_template_alone_is_linted_through_its_parent() {
-    let d = repo("linked-arm");
-    write(
-        &d.join("infra/arm/azuredeploy.parameters.json"),
-        PARENT_PARAMS,
-    );
+    let d = linked_repo("linked-arm");
     // A template whose text names gateway.json without linking it: loaded as a candidate, not
     // linted (its own v1 gateway must not be reported).
     let decoy = NESTED_ARM
@@ -178,11 +184,7 @@ fn a_linked_template_alone_is_linted_through_its_parent() {
 fn a_parent_whose_template_link_is_written_in_another_case_is_found() {
     // ARM property names ignore case: the search for templates that may link the given one
     // keeps only texts with a `templateLink`, in any case.
-    let d = repo("linked-arm-case");
-    write(
-        &d.join("infra/arm/azuredeploy.parameters.json"),
-        PARENT_PARAMS,
-    );
+    let d = linked_repo("linked-arm-case");
     assert!(PARENT_ARM.contains("\"templateLink\""));
     write(
         &d.join("infra/arm/azuredeploy.json"),
@@ -195,11 +197,7 @@ fn a_parent_whose_template_link_is_written_in_another_case_is_found() {
 
 #[test]
 fn a_parameter_file_alone_selects_the_template_that_uses_it() {
-    let d = repo("params");
-    write(
-        &d.join("infra/arm/azuredeploy.parameters.json"),
-        PARENT_PARAMS,
-    );
+    let d = linked_repo("params");
     let (code, lines, err) = lint(
         &d,
         &[

@@ -462,7 +462,7 @@ fn may_hold_http(ext: &str, text: &str) -> bool {
             contains_word(text, "route")
                 || text.contains("FunctionApp")
                 || text.contains("Blueprint")
-                || contains_ignore_ascii_case(text, "httptrigger")
+                || crate::source::has_ignore_ascii_case(text, "httptrigger")
         }
         "js" | "mjs" | "cjs" | "ts" | "mts" => text.contains("app"),
         _ => true,
@@ -477,14 +477,6 @@ fn contains_word(text: &str, word: &str) -> bool {
     text.match_indices(word).any(|(i, _)| {
         !ident(i.checked_sub(1).and_then(|j| bytes.get(j))) && !ident(bytes.get(i + word.len()))
     })
-}
-
-/// `needle` (lower-case ASCII) in `text`, ignoring ASCII case.
-fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
-    let n = needle.as_bytes();
-    text.as_bytes()
-        .windows(n.len())
-        .any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// The Maven or Gradle project holding a `src/main/resources/host.json` (the Java layout whose

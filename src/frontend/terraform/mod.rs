@@ -84,6 +84,16 @@ pub fn load_dirs_planned(
     out
 }
 
+/// Loader threads (`threads`, else one a core) with the stack evaluation needs; `None` when
+/// they cannot be made.
+fn pool(threads: Option<usize>) -> Option<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES);
+    if let Some(n) = threads {
+        b = b.num_threads(n);
+    }
+    b.build().ok()
+}
+
 /// The Terraform units of a scan, loaded in as many calls as the caller likes ([`Loader::load`],
 /// on the loader's threads, which have the stack evaluation needs), and any of them again
 /// later ([`Loader::reload`]: a unit whose model was not kept). The roots are found when the
@@ -133,11 +143,7 @@ impl<'a> Loader<'a> {
         // memory of its syntax trees is freed by the thread that took it (freed by another
         // thread while that one waits idle in the pool, it could stay in use until the loading
         // threads end).
-        let mut pool = rayon::ThreadPoolBuilder::new().stack_size(STACK_BYTES);
-        if dirs.len() == 1 {
-            pool = pool.num_threads(1);
-        }
-        let pool = pool.build().ok();
+        let pool = pool((dirs.len() == 1).then_some(1));
         let mut loader = Loader {
             dirs,
             first_unit,
@@ -171,13 +177,9 @@ impl<'a> Loader<'a> {
         if let Some(pool) = &self.pool {
             return pool.install(f);
         }
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .stack_size(STACK_BYTES)
-            .build()
-        {
-            Ok(pool) => pool.install(f),
-            Err(_) => f(),
+        match pool(Some(1)) {
+            Some(pool) => pool.install(f),
+            None => f(),
         }
     }
 
