@@ -355,9 +355,10 @@ fn run_lint(args: LintArgs) -> i32 {
         }
         eprint!("{}", report::skipped::verbose(&report, &sources));
     }
-    if report.findings.iter().any(|f| fail_on.fails(f.severity)) {
-        1
-    } else {
-        0
-    }
+    let code = i32::from(report.findings.iter().any(|f| fail_on.fails(f.severity)));
+    // The process exits next: freeing every finding and every file's record one by one took
+    // 1 % of a 6,000-file scan, on the main thread after all other work.
+    std::mem::forget(report);
+    std::mem::forget(sources);
+    code
 }

@@ -939,31 +939,48 @@ pub fn diagnostic_finding(d: frontend::Diagnostic) -> Finding {
 /// Sorts findings by file path, position and rule, and drops exact repeats (the same rule at
 /// the same span with the same message, e.g. a module linted through two callers).
 pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
-    // Look each file's path up once: `SourceMap::path` takes a lock and allocates, which in the
-    // comparator cost O(n log n) allocations on scans with many findings.
-    let mut paths: std::collections::HashMap<source::FileId, String> =
-        std::collections::HashMap::new();
-    for f in findings.iter() {
-        paths
-            .entry(f.primary.file)
-            .or_insert_with(|| sources.path(f.primary.file));
+    // Each file's path is looked up once (`SourceMap::path` takes a lock and allocates) and
+    // replaced by its rank among the paths, so the comparator compares integers (sorting in
+    // place: a decorated copy of 36,000 findings cost 8 MB of peak). The same file read for
+    // two units (a template with two parameter files, a module of two callers) has two ids
+    // but one path, hence one rank.
+    let mut ids: Vec<source::FileId> = findings.iter().map(|f| f.primary.file).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut by_path: Vec<(String, source::FileId)> =
+        ids.into_iter().map(|id| (sources.path(id), id)).collect();
+    by_path.sort_unstable();
+    let slot = |id: source::FileId| usize::try_from(id.0).unwrap_or(usize::MAX);
+    let len = by_path
+        .iter()
+        .map(|(_, id)| slot(*id))
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut rank = vec![0u32; len];
+    let mut r = 0u32;
+    for (i, (p, id)) in by_path.iter().enumerate() {
+        if i > 0 && by_path[i - 1].0 != *p {
+            r += 1;
+        }
+        if let Some(x) = rank.get_mut(slot(*id)) {
+            *x = r;
+        }
     }
-    let path = |id: source::FileId| paths.get(&id).map_or("", String::as_str);
+    drop(by_path);
+    let rank_of = |f: &Finding| rank.get(slot(f.primary.file)).copied().unwrap_or(0);
     findings.sort_by(|a, b| {
-        path(a.primary.file)
-            .cmp(path(b.primary.file))
+        rank_of(a)
+            .cmp(&rank_of(b))
             .then(a.primary.start.cmp(&b.primary.start))
             .then(a.rule.cmp(b.rule))
             .then(a.primary.end.cmp(&b.primary.end))
             .then(a.message.cmp(&b.message))
     });
-    // The same file read for two units (a template with two parameter files, a module of two
-    // callers) has two ids: repeats are compared by path and range.
     findings.dedup_by(|a, b| {
-        a.rule == b.rule
+        rank_of(a) == rank_of(b)
+            && a.rule == b.rule
             && a.message == b.message
             && a.primary.start == b.primary.start
             && a.primary.end == b.primary.end
-            && (a.primary.file == b.primary.file || path(a.primary.file) == path(b.primary.file))
     });
 }

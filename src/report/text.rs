@@ -81,14 +81,13 @@ pub fn to_json_pretty<T: serde::Serialize>(value: &T) -> String {
     s
 }
 
-/// [`to_json_pretty`], written to `w` as it is serialized.
-pub fn write_json_pretty<T: serde::Serialize>(
+/// [`to_json_pretty`] appended to `buf`, without the final newline.
+pub(crate) fn json_pretty_into<T: serde::Serialize>(
     value: &T,
-    w: &mut dyn std::io::Write,
+    buf: &mut Vec<u8>,
 ) -> std::io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *w, SafeFormatter::default());
-    value.serialize(&mut ser).map_err(std::io::Error::other)?;
-    w.write_all(b"\n")
+    let mut ser = serde_json::Serializer::with_formatter(&mut *buf, SafeFormatter::default());
+    value.serialize(&mut ser).map_err(std::io::Error::other)
 }
 
 /// serde_json's pretty printer plus the extra string escapes.

@@ -19,10 +19,36 @@ static META: RuleMeta = RuleMeta {
     page: include_str!("../../rules/AGW023.md"),
 };
 
+/// What holds a reference, put into words only for a finding or a skipped check (most
+/// references resolve: building every description first was most of this rule's time).
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    /// `routing rule "r"`, `listener "l"`, ...: a kind and the element's name.
+    Named(&'static str, &'a Val<String>),
+    /// `path rule "p" of URL path map "m"`.
+    PathRule(&'a Val<String>, &'a Val<String>),
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Named(kind, name) => write!(f, "{kind} {}", quoted(name)),
+            Owner::PathRule(rule, map) => {
+                write!(
+                    f,
+                    "path rule {} of URL path map {}",
+                    quoted(rule),
+                    quoted(map)
+                )
+            }
+        }
+    }
+}
+
 /// One reference to check: the collection it points into, and how to describe it.
 struct Check<'a> {
     r: &'a SubRef,
-    owner: String,
+    owner: Owner<'a>,
     arm_prop: &'static str,
     tf_prop: &'static str,
     target_kind: &'static str,
@@ -42,10 +68,16 @@ fn lookup(gw: &Gateway, kind: &str, r: &SubRef) -> (SubLookup<()>, Vec<String>) 
             SubLookup::Unknown => SubLookup::Unknown,
         }
     }
+    // The existing names only for a reference that names none of them.
     macro_rules! go {
-        ($coll:expr, $name:expr) => {
-            (erase(find_named(&$coll, r, $name)), names_of(&$coll, $name))
-        };
+        ($coll:expr, $name:expr) => {{
+            let found = erase(find_named(&$coll, r, $name));
+            let names = match found {
+                SubLookup::Missing => names_of(&$coll, $name),
+                _ => Vec::new(),
+            };
+            (found, names)
+        }};
     }
     match kind {
         "listener" => go!(gw.listeners, |x: &crate::model::Listener| &x.name),
@@ -82,7 +114,7 @@ impl Rule for DanglingReference {
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
         for gw in &model.gateways {
             let mut checks: Vec<Check<'_>> = Vec::new();
-            let mut c = |r, owner: String, arm_prop, tf_prop, target_kind, fallback| {
+            let mut c = |r, owner, arm_prop, tf_prop, target_kind, fallback| {
                 checks.push(Check {
                     r,
                     owner,
@@ -93,10 +125,10 @@ impl Rule for DanglingReference {
                 });
             };
             for rule in gw.rules.iter() {
-                let o = format!("routing rule {}", quoted(&rule.name));
+                let o = Owner::Named("routing rule", &rule.name);
                 c(
                     &rule.listener,
-                    o.clone(),
+                    o,
                     "httpListener",
                     "http_listener_name",
                     "listener",
@@ -104,7 +136,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &rule.pool,
-                    o.clone(),
+                    o,
                     "backendAddressPool",
                     "backend_address_pool_name",
                     "backend pool",
@@ -112,7 +144,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &rule.settings,
-                    o.clone(),
+                    o,
                     "backendHttpSettings",
                     "backend_http_settings_name",
                     "backend settings",
@@ -120,7 +152,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &rule.url_path_map,
-                    o.clone(),
+                    o,
                     "urlPathMap",
                     "url_path_map_name",
                     "URL path map",
@@ -128,7 +160,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &rule.redirect,
-                    o.clone(),
+                    o,
                     "redirectConfiguration",
                     "redirect_configuration_name",
                     "redirect configuration",
@@ -144,10 +176,10 @@ impl Rule for DanglingReference {
                 );
             }
             for l in gw.listeners.iter() {
-                let o = format!("listener {}", quoted(&l.name));
+                let o = Owner::Named("listener", &l.name);
                 c(
                     &l.frontend_ip,
-                    o.clone(),
+                    o,
                     "frontendIPConfiguration",
                     "frontend_ip_configuration_name",
                     "frontend IP configuration",
@@ -155,7 +187,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &l.frontend_port,
-                    o.clone(),
+                    o,
                     "frontendPort",
                     "frontend_port_name",
                     "frontend port",
@@ -163,7 +195,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &l.ssl_certificate,
-                    o.clone(),
+                    o,
                     "sslCertificate",
                     "ssl_certificate_name",
                     "SSL certificate",
@@ -179,12 +211,12 @@ impl Rule for DanglingReference {
                 );
             }
             for s in gw.settings.iter() {
-                let o = format!("backend settings {}", quoted(&s.name));
-                c(&s.probe, o.clone(), "probe", "probe_name", "probe", s.span);
+                let o = Owner::Named("backend settings", &s.name);
+                c(&s.probe, o, "probe", "probe_name", "probe", s.span);
                 for t in s.trusted_root_certificates.iter() {
                     c(
                         t,
-                        o.clone(),
+                        o,
                         "trustedRootCertificates",
                         "trusted_root_certificate_names",
                         "trusted root certificate",
@@ -194,7 +226,7 @@ impl Rule for DanglingReference {
                 for t in s.authentication_certificates.iter() {
                     c(
                         t,
-                        o.clone(),
+                        o,
                         "authenticationCertificates",
                         "authentication_certificate",
                         "authentication certificate",
@@ -203,10 +235,10 @@ impl Rule for DanglingReference {
                 }
             }
             for m in gw.url_path_maps.iter() {
-                let o = format!("URL path map {}", quoted(&m.name));
+                let o = Owner::Named("URL path map", &m.name);
                 c(
                     &m.default_pool,
-                    o.clone(),
+                    o,
                     "defaultBackendAddressPool",
                     "default_backend_address_pool_name",
                     "backend pool",
@@ -214,7 +246,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &m.default_settings,
-                    o.clone(),
+                    o,
                     "defaultBackendHttpSettings",
                     "default_backend_http_settings_name",
                     "backend settings",
@@ -222,7 +254,7 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &m.default_redirect,
-                    o.clone(),
+                    o,
                     "defaultRedirectConfiguration",
                     "default_redirect_configuration_name",
                     "redirect configuration",
@@ -230,17 +262,17 @@ impl Rule for DanglingReference {
                 );
                 c(
                     &m.default_rewrite_rule_set,
-                    o.clone(),
+                    o,
                     "defaultRewriteRuleSet",
                     "default_rewrite_rule_set_name",
                     "rewrite rule set",
                     m.span,
                 );
                 for pr in m.path_rules.iter() {
-                    let po = format!("path rule {} of {o}", quoted(&pr.name));
+                    let po = Owner::PathRule(&pr.name, &m.name);
                     c(
                         &pr.pool,
-                        po.clone(),
+                        po,
                         "backendAddressPool",
                         "backend_address_pool_name",
                         "backend pool",
@@ -248,7 +280,7 @@ impl Rule for DanglingReference {
                     );
                     c(
                         &pr.settings,
-                        po.clone(),
+                        po,
                         "backendHttpSettings",
                         "backend_http_settings_name",
                         "backend settings",
@@ -256,7 +288,7 @@ impl Rule for DanglingReference {
                     );
                     c(
                         &pr.redirect,
-                        po.clone(),
+                        po,
                         "redirectConfiguration",
                         "redirect_configuration_name",
                         "redirect configuration",
@@ -275,7 +307,7 @@ impl Rule for DanglingReference {
             for r in gw.redirects.iter() {
                 c(
                     &r.target_listener,
-                    format!("redirect configuration {}", quoted(&r.name)),
+                    Owner::Named("redirect configuration", &r.name),
                     "targetListener",
                     "target_listener_name",
                     "listener",

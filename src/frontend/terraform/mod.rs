@@ -188,7 +188,7 @@ impl<'a> Loader<'a> {
     fn find_roots(&self) -> (Vec<PathBuf>, Vec<usize>, Vec<Vec<usize>>) {
         use rayon::prelude::*;
         let (dirs, cache, sources) = (self.dirs, &self.cache, self.sources);
-        let canons: Vec<PathBuf> = dirs.iter().map(|d| canon(&d.path)).collect();
+        let canons: Vec<PathBuf> = dirs.iter().map(|d| canon(sources, &d.path)).collect();
         // Past RETAIN_TEXT_BYTES of source the trees are evicted right away (the text stays in
         // the source map) so a scan of many modules does not hold every syntax tree at once;
         // the units re-parse them. Small scans keep them and parse each file once.
@@ -198,7 +198,7 @@ impl<'a> Loader<'a> {
             .zip(canons.par_iter())
             .map(|(d, c)| {
                 let m = cache.get(c, &d.path, &d.display);
-                let callees = local_callees(&m);
+                let callees = local_callees(&m, sources);
                 let bytes: usize = m
                     .files
                     .iter()
@@ -239,8 +239,11 @@ impl<'a> Loader<'a> {
     /// directory when there is one root.
     fn plan_of(&self, ix: usize) -> Option<Arc<Plan>> {
         let canons = &self.canons;
-        let in_dir =
-            |p: &Arc<Plan>, d: usize| p.path.parent().is_some_and(|x| canon(x) == canons[d]);
+        let in_dir = |p: &Arc<Plan>, d: usize| {
+            p.path
+                .parent()
+                .is_some_and(|x| canon(self.sources, x) == canons[d])
+        };
         self.plans
             .iter()
             .find(|p| in_dir(p, ix))
@@ -388,12 +391,12 @@ pub fn local_module_calls(dirs: &[TfDir]) -> Vec<Vec<PathBuf>> {
     use rayon::prelude::*;
     let scratch = SourceMap::new();
     dirs.par_iter()
-        .map(|d| local_callees(&parse::parse_dir(&d.path, &d.display, &scratch)))
+        .map(|d| local_callees(&parse::parse_dir(&d.path, &d.display, &scratch), &scratch))
         .collect()
 }
 
 /// Canonical directories a module calls with a literal local `source`.
-fn local_callees(m: &parse::ParsedModule) -> Vec<PathBuf> {
+fn local_callees(m: &parse::ParsedModule, sources: &SourceMap) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for (_, b) in m.blocks() {
         if b.ident.as_str() != "module" {
@@ -409,7 +412,7 @@ fn local_callees(m: &parse::ParsedModule) -> Vec<PathBuf> {
         if src.starts_with("./") || src.starts_with("../") {
             let dir = m.dir.join(src);
             if dir.is_dir() {
-                out.push(canon(&dir));
+                out.push(canon(sources, &dir));
             }
         }
     }
@@ -510,7 +513,7 @@ fn load_root(
         open_null_inputs(&m, &mut vals);
     }
     let first_file = m.files.first().map(|f| f.file);
-    let c = canon(&dir.path);
+    let c = canon(sources, &dir.path);
     let root = Instance::new(&ctx, m, String::new(), vec![c], &vals);
     let mut mapper = map::Mapper::default();
     root.map_into(&mut mapper);

@@ -102,9 +102,10 @@ impl<'s> ModuleCache<'s> {
     }
 }
 
-/// The canonical form of a directory (the path itself when it cannot be canonicalised).
-pub fn canon(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+/// The canonical form of a directory (the path itself when it cannot be canonicalised),
+/// remembered by the scan's source map.
+pub fn canon(sources: &SourceMap, p: &Path) -> PathBuf {
+    sources.canonical_dir(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// What one unit's load shares between its module instances.
@@ -254,7 +255,7 @@ impl<'s> Ctx<'s> {
 
     /// Loads a module directory into this unit (counting its files and findings once).
     pub fn module(&self, dir: &Path, display: &str) -> Arc<ParsedModule> {
-        let c = canon(dir);
+        let c = canon(self.sources, dir);
         let m = self.cache.get(&c, dir, display);
         if self.cache.first_use(&c) {
             self.files.set(self.files.get() + m.files_read);
@@ -400,7 +401,7 @@ impl<'c, 's> Instance<'c, 's> {
     ) -> Self {
         let mut inst = Instance {
             ctx,
-            canon: canon(&module.dir),
+            canon: canon(ctx.sources, &module.dir),
             module,
             prefix,
             stack,
@@ -713,7 +714,7 @@ impl<'c, 's> Instance<'c, 's> {
                 }
             }
         };
-        let c = canon(&dir);
+        let c = canon(self.ctx.sources, &dir);
         if self.stack.contains(&c) {
             self.ctx.note(format!(
                 "{}: module `{name}` calls a module that is already being loaded (recursion); not followed",
@@ -1428,7 +1429,7 @@ mod cache_tests {
         std::fs::write(dir.join("bad.tf"), "resource {\n").unwrap();
         let sources = SourceMap::new();
         let cache = ModuleCache::new(&sources);
-        let c = canon(&dir);
+        let c = canon(&sources, &dir);
         let first = cache.get(&c, &dir, "m");
         let files = sources.len();
         assert_eq!(first.files.len(), 1);

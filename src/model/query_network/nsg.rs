@@ -67,7 +67,6 @@ struct View<'a> {
     direction: Option<bool>,
     /// Protocol covers TCP: Full / None; Partial when Unknown.
     proto: Cover,
-    proto_unknown: bool,
     src: Cover,
     dst: Cover,
     dst_is_any: bool,
@@ -103,6 +102,27 @@ fn prefix_cover(coll: &Coll<Val<String>>, ep: &Endpoint) -> (Cover, bool, bool) 
     (best, unknown, any)
 }
 
+/// How a rule's `direction` names the flow's.
+fn direction_word(flow: &Flow) -> &'static str {
+    match flow.direction {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    }
+}
+
+/// A rule `protocol` that covers TCP.
+fn carries_tcp(p: &str) -> bool {
+    p == "*" || p.eq_ignore_ascii_case("tcp") || p.eq_ignore_ascii_case("any")
+}
+
+/// A rule certainly in the other direction, or certainly not TCP: it never matters.
+fn certainly_irrelevant(r: &SecurityRule, flow: &Flow) -> bool {
+    r.direction
+        .get()
+        .is_some_and(|d| !d.eq_ignore_ascii_case(direction_word(flow)))
+        || r.protocol.get().is_some_and(|p| !carries_tcp(p))
+}
+
 fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
     let mut unknown = false;
     let allow = match r.access.get() {
@@ -114,16 +134,13 @@ fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
     };
     let priority = r.priority.get().copied();
     unknown |= priority.is_none();
-    let want = match flow.direction {
-        Direction::Inbound => "inbound",
-        Direction::Outbound => "outbound",
-    };
-    let direction = r.direction.get().map(|d| d.eq_ignore_ascii_case(want));
+    let direction = r
+        .direction
+        .get()
+        .map(|d| d.eq_ignore_ascii_case(direction_word(flow)));
     unknown |= direction.is_none();
     let (proto, proto_unknown) = match r.protocol.get() {
-        Some(p) if p == "*" || p.eq_ignore_ascii_case("tcp") || p.eq_ignore_ascii_case("any") => {
-            (Cover::Full, false)
-        }
+        Some(p) if carries_tcp(p) => (Cover::Full, false),
         Some(_) => (Cover::None, false),
         None => (Cover::Partial, true),
     };
@@ -158,7 +175,6 @@ fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
         priority,
         direction,
         proto,
-        proto_unknown,
         src,
         dst,
         dst_is_any,
@@ -197,7 +213,6 @@ fn default_view(
         priority: Some(priority),
         direction: Some(true),
         proto: Cover::Full,
-        proto_unknown: false,
         src: covers(sp, &flow.source),
         dst: covers(dp, &flow.destination),
         dst_is_any: *dp == Prefix::Any,
@@ -243,12 +258,11 @@ pub fn evaluate<'a>(nsg: &'a NetworkSecurityGroup, flow: &Flow) -> Verdict<'a> {
     };
     let mut views: Vec<View<'a>> = Vec::with_capacity(rules.len() + 3);
     for r in rules {
-        let v = view(r, flow);
-        // A rule certainly in the other direction, or certainly not TCP, never matters.
-        if v.direction == Some(false) || (v.proto == Cover::None && !v.proto_unknown) {
+        // Passed over before its prefixes and ports are read.
+        if certainly_irrelevant(r, flow) {
             continue;
         }
-        views.push(v);
+        views.push(view(r, flow));
     }
     // A rule with Unknown priority that could match makes the order unknowable.
     if views
