@@ -571,9 +571,12 @@ impl SourceMap {
             // the command line (dropped only when it was a regular file) must still be one:
             // read as content, whose handle must be a regular file, but wherever it is.
             let read = match origin {
-                PathOrigin::Content => self
-                    .confined_path(real, self.scan_roots().as_deref())
-                    .and_then(|(r, meta)| self.read_real(r, Some(meta), *origin, limit)),
+                // Resolved afresh, not through the directories remembered at the first
+                // read: a directory swapped for a link since must not lead outside.
+                PathOrigin::Content => confined_path(real, self.scan_roots().as_deref(), |p| {
+                    std::fs::canonicalize(p).map(|r| (r, None))
+                })
+                .and_then(|(r, meta)| self.read_real(r, Some(meta), *origin, limit)),
                 PathOrigin::CommandLine => {
                     if !std::fs::metadata(real).is_ok_and(|m| m.is_file()) {
                         return None;
@@ -1306,7 +1309,22 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(tmp.join("outside.json"), tmp.join("root/b.json")).unwrap();
         std::fs::remove_file(tmp.join("root/c.json")).unwrap();
-        for id in [changed, moved, gone] {
+        // A directory read through first, swapped since for a link to a directory outside
+        // that holds the same text: not read through the link.
+        #[cfg(unix)]
+        let swapped = {
+            std::fs::create_dir_all(tmp.join("root/d")).unwrap();
+            std::fs::create_dir_all(tmp.join("out")).unwrap();
+            let id = add_file(&map, &tmp.join("root/d/e.json"), text);
+            map.evict(0);
+            std::fs::write(tmp.join("out/e.json"), text).unwrap();
+            std::fs::rename(tmp.join("root/d"), tmp.join("d-moved")).unwrap();
+            std::os::unix::fs::symlink(tmp.join("out"), tmp.join("root/d")).unwrap();
+            id
+        };
+        #[cfg(not(unix))]
+        let swapped = gone;
+        for id in [changed, moved, gone, swapped] {
             let f = map.get(id).unwrap();
             assert_eq!(&*f.text, " \n        \n \n", "blanks, same lines");
             assert_eq!(f.line_col(8), LineCol { line: 2, column: 7 });
