@@ -85,21 +85,8 @@ pub fn write(
     sources: &SourceMap,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
-    let head = Head {
-        tool: Tool {
-            name: "agwlint",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        files_scanned: report.files_scanned,
-        summary: Summary {
-            error: count(Severity::Error),
-            warning: count(Severity::Warning),
-            info: count(Severity::Info),
-        },
-    };
     let mut text = Vec::new();
-    super::text::json_pretty_into(&head, &mut text)?;
+    super::text::json_pretty_into(&head(report), &mut text)?;
     // Open again: the lists are members of the same object.
     let Some(open) = text.strip_suffix(b"\n}") else {
         return Err(std::io::Error::other("unexpected JSON head"));
@@ -114,6 +101,23 @@ pub fn write(
         super::text::json_pretty_into(&skipped_out(s, sources), buf)
     })?;
     w.write_all(b"\n}\n")
+}
+
+/// The head of a report's document: the tool, the files read and the count per severity.
+fn head(report: &Report) -> Head {
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    Head {
+        tool: Tool {
+            name: "agwlint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        files_scanned: report.files_scanned,
+        summary: Summary {
+            error: count(Severity::Error),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+        },
+    }
 }
 
 /// Items rendered per batch: a batch's text is held at once (about 1 KB an item).
@@ -243,18 +247,15 @@ mod tests {
     }
 
     fn whole(report: &Report, sources: &SourceMap) -> String {
-        let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+        let Head {
+            tool,
+            files_scanned,
+            summary,
+        } = head(report);
         super::super::text::to_json_pretty(&Whole {
-            tool: Tool {
-                name: "agwlint",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            files_scanned: report.files_scanned,
-            summary: Summary {
-                error: count(Severity::Error),
-                warning: count(Severity::Warning),
-                info: count(Severity::Info),
-            },
+            tool,
+            files_scanned,
+            summary,
             diagnostics: report.findings.iter().map(|f| diag(f, sources)).collect(),
             skipped: report
                 .skipped
