@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use crate::Report;
 use crate::finding::Severity;
-use crate::rules::rule_url;
 use crate::source::SourceMap;
 
 /// The head of the document; the two lists follow it ([`write`]).
@@ -13,19 +12,6 @@ struct Head {
     tool: Tool,
     files_scanned: usize,
     summary: Summary,
-}
-
-/// A check skipped because a value is Unknown; `file`/`line`/`column` locate the expression
-/// that made it Unknown.
-#[derive(Serialize)]
-struct SkippedOut<'a> {
-    rule: &'a str,
-    resource: &'a str,
-    property: &'a str,
-    reason: &'a str,
-    file: String,
-    line: usize,
-    column: usize,
 }
 
 #[derive(Serialize)]
@@ -39,31 +25,6 @@ struct Summary {
     error: usize,
     warning: usize,
     info: usize,
-}
-
-#[derive(Serialize)]
-struct Diag<'a> {
-    rule: &'a str,
-    name: &'a str,
-    severity: Severity,
-    message: &'a str,
-    help: Option<&'a str>,
-    url: String,
-    file: String,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    resource: Option<&'a str>,
-    related: Vec<RelatedOut<'a>>,
-}
-
-#[derive(Serialize)]
-struct RelatedOut<'a> {
-    file: String,
-    line: usize,
-    column: usize,
-    message: &'a str,
 }
 
 /// Renders the report as one JSON document.
@@ -93,12 +54,12 @@ pub fn write(
     };
     w.write_all(open)?;
     w.write_all(b",\n  \"diagnostics\": ")?;
-    write_list(w, &report.findings, |f, buf| {
-        super::text::json_pretty_into(&diag(f, sources), buf)
+    write_list(w, &report.findings, |f, buf, paths| {
+        diag_into(f, sources, paths, buf);
     })?;
     w.write_all(b",\n  \"skipped\": ")?;
-    write_list(w, &report.skipped, |s, buf| {
-        super::text::json_pretty_into(&skipped_out(s, sources), buf)
+    write_list(w, &report.skipped, |s, buf, paths| {
+        skipped_into(s, sources, paths, buf);
     })?;
     w.write_all(b"\n}\n")
 }
@@ -126,34 +87,32 @@ const BATCH: usize = 1024;
 const SLICE: usize = 256;
 
 /// A list that is a member of the top-level object, as serde_json's pretty printer writes it:
-/// `[]`, or each element (pretty JSON that `render` appends) on its own lines indented by four
-/// spaces.
+/// `[]`, or each element (that `render` appends, indented as at depth two) on its own lines.
 fn write_list<T: Sync>(
     w: &mut dyn std::io::Write,
     items: &[T],
-    render: impl Fn(&T, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+    render: impl Fn(&T, &mut Vec<u8>, &mut Paths) + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     if items.is_empty() {
         return w.write_all(b"[]");
     }
     w.write_all(b"[\n")?;
-    let render_slice = |slice: &[T]| -> std::io::Result<Vec<u8>> {
-        let (mut buf, mut one) = (Vec::new(), Vec::new());
+    let render_slice = |slice: &[T]| -> Vec<u8> {
+        let mut buf = Vec::new();
+        let mut paths = Paths::default();
         for (i, item) in slice.iter().enumerate() {
             if i > 0 {
                 buf.extend_from_slice(b",\n");
             }
-            one.clear();
-            render(item, &mut one)?;
-            indent_into(&one, &mut buf);
+            render(item, &mut buf, &mut paths);
         }
-        Ok(buf)
+        buf
     };
     let mut first = true;
     for batch in items.chunks(BATCH) {
         // One slice is rendered here: a small report does not start the thread pool.
-        let parts: Vec<std::io::Result<Vec<u8>>> = if batch.len() <= SLICE {
+        let parts: Vec<Vec<u8>> = if batch.len() <= SLICE {
             vec![render_slice(batch)]
         } else {
             batch.par_chunks(SLICE).map(render_slice).collect()
@@ -163,77 +122,313 @@ fn write_list<T: Sync>(
                 w.write_all(b",\n")?;
             }
             first = false;
-            w.write_all(&part?)?;
+            w.write_all(&part)?;
         }
     }
     w.write_all(b"\n  ]")
 }
 
-/// `text` (pretty JSON of one element) with every line indented by four spaces, as at depth
-/// two of the document. Its strings hold no raw newline (JSON escapes them).
-fn indent_into(text: &[u8], buf: &mut Vec<u8>) {
-    const INDENT: &[u8] = b"    ";
-    buf.extend_from_slice(INDENT);
-    let mut from = 0;
-    for nl in memchr::memchr_iter(b'\n', text) {
-        buf.extend_from_slice(&text[from..=nl]);
-        buf.extend_from_slice(INDENT);
-        from = nl + 1;
-    }
-    buf.extend_from_slice(&text[from..]);
+/// The display path of the file last asked for: items of a list come sorted by file, so most
+/// ask for the path of the item before.
+#[derive(Default)]
+struct Paths {
+    last: Option<(crate::source::FileId, String)>,
 }
 
-/// One skipped check as the JSON contract writes it.
-fn skipped_out<'a>(s: &'a crate::rules::Skipped, sources: &SourceMap) -> SkippedOut<'a> {
+impl Paths {
+    fn get(&mut self, sources: &SourceMap, file: crate::source::FileId) -> &str {
+        if self.last.as_ref().is_none_or(|(id, _)| *id != file) {
+            self.last = Some((file, sources.path(file)));
+        }
+        self.last.as_ref().map_or("", |(_, p)| p.as_str())
+    }
+}
+
+/// The members of one element of a list, as serde_json's pretty printer writes a struct at
+/// depth two of the document (each on its own line, six spaces in), appended to `buf`.
+struct Members<'b> {
+    buf: &'b mut Vec<u8>,
+    first: bool,
+    indent: &'static [u8],
+}
+
+impl<'b> Members<'b> {
+    /// Opens an object whose members are indented by `indent` (its braces two spaces less).
+    fn open(buf: &'b mut Vec<u8>, indent: &'static [u8]) -> Self {
+        buf.extend_from_slice(&indent[2..]);
+        buf.push(b'{');
+        Members {
+            buf,
+            first: true,
+            indent,
+        }
+    }
+
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        self.buf
+            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
+        self.first = false;
+        self.buf.extend_from_slice(self.indent);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(b"\": ");
+        self.buf
+    }
+
+    fn str(&mut self, key: &str, value: &str) {
+        let buf = self.key(key);
+        push_json_str(buf, value);
+    }
+
+    fn opt_str(&mut self, key: &str, value: Option<&str>) {
+        let buf = self.key(key);
+        match value {
+            Some(v) => push_json_str(buf, v),
+            None => buf.extend_from_slice(b"null"),
+        }
+    }
+
+    fn num(&mut self, key: &str, value: usize) {
+        let buf = self.key(key);
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = value;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        buf.extend_from_slice(&digits[at..]);
+    }
+
+    fn close(self) {
+        self.buf.push(b'\n');
+        self.buf.extend_from_slice(&self.indent[2..]);
+        self.buf.push(b'}');
+    }
+}
+
+/// `s` as a JSON string, appended to `buf`: serde_json's escapes (quote, backslash, control
+/// characters) and those of the reports' formatter (DEL, C1 controls, bidirectional controls:
+/// [`super::text::is_unsafe`]), the bytes `json_pretty_into` writes.
+fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    push_json_inner(buf, s);
+    buf.push(b'"');
+}
+
+/// [`push_json_str`] without the quotes.
+fn push_json_inner(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    let (mut from, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+            i += 1;
+            continue;
+        }
+        if b < 0x80 {
+            buf.extend_from_slice(&bytes[from..i]);
+            match b {
+                b'"' => buf.extend_from_slice(b"\\\""),
+                b'\\' => buf.extend_from_slice(b"\\\\"),
+                0x08 => buf.extend_from_slice(b"\\b"),
+                b'\t' => buf.extend_from_slice(b"\\t"),
+                b'\n' => buf.extend_from_slice(b"\\n"),
+                0x0c => buf.extend_from_slice(b"\\f"),
+                b'\r' => buf.extend_from_slice(b"\\r"),
+                _ => buf.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]),
+            }
+            i += 1;
+            from = i;
+            continue;
+        }
+        let c = s
+            .get(i..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or('\u{fffd}');
+        if super::text::is_unsafe(c) {
+            buf.extend_from_slice(&bytes[from..i]);
+            let n = u32::from(c);
+            buf.extend_from_slice(b"\\u");
+            for shift in [12, 8, 4, 0] {
+                buf.push(HEX[((n >> shift) & 0xf) as usize]);
+            }
+            i += c.len_utf8();
+            from = i;
+        } else {
+            i += c.len_utf8();
+        }
+    }
+    buf.extend_from_slice(&bytes[from..]);
+}
+
+/// One skipped check as the JSON contract writes it ([`SkippedOut`]).
+fn skipped_into(
+    s: &crate::rules::Skipped,
+    sources: &SourceMap,
+    paths: &mut Paths,
+    buf: &mut Vec<u8>,
+) {
     let (lc, _) = sources.span_lines(&s.at).unwrap_or_default();
-    SkippedOut {
-        rule: s.rule,
-        resource: &s.resource,
-        property: &s.property,
-        reason: s.reason.as_deref().unwrap_or_default(),
-        file: sources.path(s.at.file),
-        line: lc.line,
-        column: lc.column,
-    }
+    let mut m = Members::open(buf, b"      ");
+    m.str("rule", s.rule);
+    m.str("resource", &s.resource);
+    m.str("property", &s.property);
+    m.str("reason", s.reason.as_deref().unwrap_or_default());
+    m.str("file", paths.get(sources, s.at.file));
+    m.num("line", lc.line);
+    m.num("column", lc.column);
+    m.close();
 }
 
-/// One finding as the JSON contract writes it.
-fn diag<'a>(f: &'a crate::finding::Finding, sources: &SourceMap) -> Diag<'a> {
+/// One finding as the JSON contract writes it ([`Diag`]).
+fn diag_into(
+    f: &crate::finding::Finding,
+    sources: &SourceMap,
+    paths: &mut Paths,
+    buf: &mut Vec<u8>,
+) {
     let (start, end) = sources.span_lines(&f.primary).unwrap_or_default();
-    Diag {
-        rule: f.rule,
-        name: f.name,
-        severity: f.severity,
-        message: &f.message,
-        help: f.help.as_deref(),
-        url: rule_url(f.rule),
-        file: sources.path(f.primary.file),
-        line: start.line,
-        column: start.column,
-        end_line: end.line,
-        end_column: end.column,
-        resource: f.resource.as_deref(),
-        related: f
-            .related
-            .iter()
-            .map(|r| {
-                let (s, _) = sources.span_lines(&r.span).unwrap_or_default();
-                RelatedOut {
-                    file: sources.path(r.span.file),
-                    line: s.line,
-                    column: s.column,
-                    message: &r.message,
-                }
-            })
-            .collect(),
+    let mut m = Members::open(buf, b"      ");
+    m.str("rule", f.rule);
+    m.str("name", f.name);
+    m.str("severity", f.severity.as_str());
+    m.str("message", &f.message);
+    m.opt_str("help", f.help.as_deref());
+    let url = m.key("url");
+    url.push(b'"');
+    url.extend_from_slice(crate::rules::RULES_URL_BASE.as_bytes());
+    push_json_inner(url, f.rule);
+    url.extend_from_slice(b".md\"");
+    m.str("file", paths.get(sources, f.primary.file));
+    m.num("line", start.line);
+    m.num("column", start.column);
+    m.num("end_line", end.line);
+    m.num("end_column", end.column);
+    m.opt_str("resource", f.resource.as_deref());
+    let related = m.key("related");
+    if f.related.is_empty() {
+        related.extend_from_slice(b"[]");
+    } else {
+        related.push(b'[');
+        for (i, r) in f.related.iter().enumerate() {
+            related.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            let (s, _) = sources.span_lines(&r.span).unwrap_or_default();
+            let mut o = Members::open(related, b"          ");
+            o.str("file", paths.get(sources, r.span.file));
+            o.num("line", s.line);
+            o.num("column", s.column);
+            o.str("message", &r.message);
+            o.close();
+        }
+        related.extend_from_slice(b"\n      ]");
     }
+    m.close();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::finding::Finding;
+    use crate::rules::rule_url;
     use crate::source::Span;
+
+    // The contract as serde structs: the reference the hand-written writer is checked against.
+
+    /// A check skipped because a value is Unknown; `file`/`line`/`column` locate the expression
+    /// that made it Unknown.
+    #[derive(Serialize)]
+    struct SkippedOut<'a> {
+        rule: &'a str,
+        resource: &'a str,
+        property: &'a str,
+        reason: &'a str,
+        file: String,
+        line: usize,
+        column: usize,
+    }
+
+    #[derive(Serialize)]
+    struct Diag<'a> {
+        rule: &'a str,
+        name: &'a str,
+        severity: Severity,
+        message: &'a str,
+        help: Option<&'a str>,
+        url: String,
+        file: String,
+        line: usize,
+        column: usize,
+        end_line: usize,
+        end_column: usize,
+        resource: Option<&'a str>,
+        related: Vec<RelatedOut<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct RelatedOut<'a> {
+        file: String,
+        line: usize,
+        column: usize,
+        message: &'a str,
+    }
+
+    /// One skipped check as the JSON contract writes it.
+    fn skipped_out<'a>(s: &'a crate::rules::Skipped, sources: &SourceMap) -> SkippedOut<'a> {
+        let (lc, _) = sources.span_lines(&s.at).unwrap_or_default();
+        SkippedOut {
+            rule: s.rule,
+            resource: &s.resource,
+            property: &s.property,
+            reason: s.reason.as_deref().unwrap_or_default(),
+            file: sources.path(s.at.file),
+            line: lc.line,
+            column: lc.column,
+        }
+    }
+
+    /// One finding as the JSON contract writes it.
+    fn diag<'a>(f: &'a crate::finding::Finding, sources: &SourceMap) -> Diag<'a> {
+        let (start, end) = sources.span_lines(&f.primary).unwrap_or_default();
+        Diag {
+            rule: f.rule,
+            name: f.name,
+            severity: f.severity,
+            message: &f.message,
+            help: f.help.as_deref(),
+            url: rule_url(f.rule),
+            file: sources.path(f.primary.file),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            resource: f.resource.as_deref(),
+            related: f
+                .related
+                .iter()
+                .map(|r| {
+                    let (s, _) = sources.span_lines(&r.span).unwrap_or_default();
+                    RelatedOut {
+                        file: sources.path(r.span.file),
+                        line: s.line,
+                        column: s.column,
+                        message: &r.message,
+                    }
+                })
+                .collect(),
+        }
+    }
 
     /// The document as serde_json's pretty printer writes it in one piece: the reference for
     /// the batched, parallel [`write`].
@@ -270,6 +465,7 @@ mod tests {
         let sources = SourceMap::new();
         let a = sources.add("a.json", "{\n  \"x\": \"\u{202e}\\n\"\n}\n");
         let b = sources.add("dir/b.tf", "resource \"x\" \"y\" {\n}\n");
+        let c = sources.add("dir/\"odd\\ name\u{202e}\".tf", "x\n");
         // Empty lists, one item, and more items than a batch holds (with a partial slice).
         for n in [0, 1, 2 * BATCH + SLICE / 2 + 3] {
             let mut report = Report {
@@ -282,12 +478,22 @@ mod tests {
                     "AGW001",
                     "name",
                     severity,
-                    format!("message {i} with \"quotes\", \u{7f} and \u{202e}"),
+                    format!(
+                        "message {i} with \"quotes\", \\, \u{7f}, \u{202e}, \u{2066}, \u{9b}, \u{8}\t\u{c}\r\u{1}\u{1f}, é and 🦀"
+                    ),
                     Span::new(a, 4..9),
-                )
-                .help("help\nwith a newline");
+                );
+                if i % 3 != 2 {
+                    f.resource = Some(format!("Microsoft.Network/applicationGateways/gw\"{i}\""));
+                }
+                if i % 4 != 1 {
+                    f = f.help("help\nwith a newline");
+                }
                 if i % 2 == 0 {
                     f = f.related(Span::new(b, 0..8), format!("related {i}"));
+                }
+                if i % 6 == 0 {
+                    f = f.related(Span::new(c, 0..1), "a second \u{202e}".to_string());
                 }
                 report.findings.push(f);
                 if i % 5 == 0 {
