@@ -1,6 +1,8 @@
 //! Resource ids: `/subscriptions/.../providers/Microsoft.Network/virtualNetworks/vnet/subnets/sub`
 //! (or only the known suffix of one) into a full type and name.
 
+use std::borrow::Cow;
+
 /// A parsed id: full type (`Microsoft.Network/virtualNetworks/subnets`) and full name
 /// (`vnet/sub`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,31 +23,36 @@ impl ParsedId {
 /// Parses the part after the last `/providers/` of an id (or of the known suffix of an
 /// Unknown id). `None` when the text has no complete provider section.
 pub fn parse_id(text: &str) -> Option<ParsedId> {
-    const P: &[u8] = b"/providers/";
     // The last `/providers/` in any case, found without a lower-cased copy of the id (gateways
     // resolve thousands of sub-resource ids on large scans).
+    parse_type_and_names(after_providers(text)?)
+}
+
+/// The text after the last `/providers/` (any case), found in place.
+fn after_providers(text: &str) -> Option<&str> {
+    const P: &[u8] = b"/providers/";
     let at = text
         .as_bytes()
         .windows(P.len())
         .rposition(|w| w.eq_ignore_ascii_case(P))?;
-    let rest = text.get(at + P.len()..)?;
-    parse_type_and_names(rest)
+    text.get(at + P.len()..)
 }
 
 /// Parses `Namespace/type/name[/type/name...]`.
 pub fn parse_type_and_names(rest: &str) -> Option<ParsedId> {
-    let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-    if segs.len() < 3 || segs.len().is_multiple_of(2) || segs.iter().any(|s| s.is_empty()) {
+    let rest = rest.trim_end_matches('/');
+    let n = rest.split('/').count();
+    if n < 3 || n.is_multiple_of(2) || rest.split('/').any(str::is_empty) {
         return None;
     }
-    let mut rtype = format!("{}/{}", segs[0], segs[1]);
-    let mut names = vec![segs[2].to_string()];
-    let mut i = 3;
-    while i + 1 < segs.len() {
+    let mut segs = rest.split('/');
+    let mut rtype = String::with_capacity(rest.len());
+    rtype.push_str(segs.next()?);
+    let mut names = Vec::with_capacity(n / 2);
+    while let (Some(ty), Some(name)) = (segs.next(), segs.next()) {
         rtype.push('/');
-        rtype.push_str(segs[i]);
-        names.push(segs[i + 1].to_string());
-        i += 2;
+        rtype.push_str(ty);
+        names.push(name.to_string());
     }
     Some(ParsedId { rtype, names })
 }
@@ -74,19 +81,21 @@ pub const GATEWAY_COLLECTIONS: &[&str] = &[
     "routingRules",
 ];
 
-/// What an id says about a gateway sub-resource.
+/// What an id says about a gateway sub-resource; borrowed from the id but for another
+/// resource's type and name (gateways resolve thousands of sub-resource ids on large scans).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GwSubId {
+pub struct GwSubId<'a> {
     /// The gateway name, when the id shows it.
-    pub gateway: Option<String>,
+    pub gateway: Option<&'a str>,
     /// The collection segment.
-    pub collection: String,
+    pub collection: Cow<'a, str>,
     /// The sub-resource name.
-    pub name: String,
+    pub name: Cow<'a, str>,
 }
 
 /// True for `Microsoft.Network/applicationGateways/<collection>...` in any case (compared in
 /// place: no lower-cased copy).
+#[cfg(test)]
 fn is_gateway_child_type(rtype: &str) -> bool {
     const GW: &str = "microsoft.network/applicationgateways/";
     rtype
@@ -96,49 +105,65 @@ fn is_gateway_child_type(rtype: &str) -> bool {
 
 /// Reads a gateway sub-resource id (`.../applicationGateways/gw/backendAddressPools/p` or the
 /// tail `/backendAddressPools/p`). `None` when the text shows neither shape.
-pub fn parse_gw_sub(text: &str) -> Option<GwSubId> {
-    if let Some(p) = parse_id(text) {
-        if is_gateway_child_type(&p.rtype) && p.names.len() == 2 {
-            let coll = p.rtype.rsplit('/').next().unwrap_or_default().to_string();
-            return Some(GwSubId {
-                gateway: Some(p.names[0].clone()),
-                collection: coll,
-                name: p.names[1].clone(),
-            });
-        }
-        if p.names.len() != 2 {
-            // Some other resource entirely: report its type as the collection.
-            let name = p.name();
-            return Some(GwSubId {
-                gateway: None,
-                collection: p.rtype,
-                name,
-            });
+pub fn parse_gw_sub(text: &str) -> Option<GwSubId<'_>> {
+    if let Some(rest) = after_providers(text) {
+        let rest = rest.trim_end_matches('/');
+        let mut segs = rest.split('/');
+        let five: [Option<&str>; 6] = std::array::from_fn(|_| segs.next());
+        match five {
+            // `Microsoft.Network/applicationGateways/<gw>/<collection>/<name>`
+            [Some(ns), Some(ty), Some(gw), Some(coll), Some(name), None]
+                if [ns, ty, gw, coll, name].iter().all(|s| !s.is_empty()) =>
+            {
+                if ns.eq_ignore_ascii_case("Microsoft.Network")
+                    && ty.eq_ignore_ascii_case("applicationGateways")
+                {
+                    return Some(GwSubId {
+                        gateway: Some(gw),
+                        collection: Cow::Borrowed(coll),
+                        name: Cow::Borrowed(name),
+                    });
+                }
+                // Another resource's child with a two-part name: read as a tail below.
+            }
+            _ => {
+                if let Some(p) = parse_type_and_names(rest) {
+                    // Some other resource entirely: report its type as the collection.
+                    let name = p.name();
+                    return Some(GwSubId {
+                        gateway: None,
+                        collection: Cow::Owned(p.rtype),
+                        name: Cow::Owned(name),
+                    });
+                }
+            }
         }
     }
     // Only a tail: `<anything>/<collection>/<name>`.
-    let segs: Vec<&str> = text.trim_end_matches('/').rsplitn(3, '/').collect();
-    if segs.len() >= 2 {
-        let (name, coll) = (segs[0], segs[1]);
-        if !name.is_empty()
-            && GATEWAY_COLLECTIONS
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case(coll))
-        {
-            // `.../applicationGateways/<gw>/<coll>/<name>` without `/providers/` prefix.
-            let gateway = segs.get(2).and_then(|head| {
-                let hs: Vec<&str> = head.rsplitn(3, '/').collect();
-                (hs.len() >= 2 && hs[1].eq_ignore_ascii_case("applicationGateways"))
-                    .then(|| hs[0].to_string())
-            });
-            return Some(GwSubId {
-                gateway,
-                collection: coll.to_string(),
-                name: name.to_string(),
-            });
-        }
+    let mut segs = text.trim_end_matches('/').rsplitn(3, '/');
+    let (Some(name), Some(coll)) = (segs.next(), segs.next()) else {
+        return None;
+    };
+    if name.is_empty()
+        || !GATEWAY_COLLECTIONS
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(coll))
+    {
+        return None;
     }
-    None
+    // `.../applicationGateways/<gw>/<coll>/<name>` without `/providers/` prefix.
+    let gateway = segs.next().and_then(|head| {
+        let mut hs = head.rsplitn(3, '/');
+        match (hs.next(), hs.next()) {
+            (Some(gw), Some(kind)) if kind.eq_ignore_ascii_case("applicationGateways") => Some(gw),
+            _ => None,
+        }
+    });
+    Some(GwSubId {
+        gateway,
+        collection: Cow::Borrowed(coll),
+        name: Cow::Borrowed(name),
+    })
 }
 
 #[cfg(test)]
@@ -192,6 +217,81 @@ mod tests {
                 .to_ascii_lowercase()
                 .starts_with("microsoft.network/applicationgateways/");
             assert_eq!(is_gateway_child_type(rtype), old, "{rtype}");
+        }
+    }
+
+    /// `parse_gw_sub` as it was (owned strings, through `parse_id`): the reference for the
+    /// borrowed one.
+    fn parse_gw_sub_owned(text: &str) -> Option<(Option<String>, String, String)> {
+        if let Some(p) = parse_id(text) {
+            if is_gateway_child_type(&p.rtype) && p.names.len() == 2 {
+                let coll = p.rtype.rsplit('/').next().unwrap_or_default().to_string();
+                return Some((Some(p.names[0].clone()), coll, p.names[1].clone()));
+            }
+            if p.names.len() != 2 {
+                let name = p.name();
+                return Some((None, p.rtype, name));
+            }
+        }
+        let segs: Vec<&str> = text.trim_end_matches('/').rsplitn(3, '/').collect();
+        if segs.len() >= 2 {
+            let (name, coll) = (segs[0], segs[1]);
+            if !name.is_empty()
+                && GATEWAY_COLLECTIONS
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(coll))
+            {
+                let gateway = segs.get(2).and_then(|head| {
+                    let hs: Vec<&str> = head.rsplitn(3, '/').collect();
+                    (hs.len() >= 2 && hs[1].eq_ignore_ascii_case("applicationGateways"))
+                        .then(|| hs[0].to_string())
+                });
+                return Some((gateway, coll.to_string(), name.to_string()));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_borrowed_gateway_sub_id_reading_equals_the_owned_one() {
+        let ids = [
+            "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw/probes/p",
+            "/providers/MICROSOFT.NETWORK/APPLICATIONGATEWAYS/gw/backendAddressPools/b/",
+            "/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/b//",
+            "/providers/Microsoft.Network/applicationGateways//backendAddressPools/b",
+            "/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools",
+            "/providers/Microsoft.Network/applicationGateways/gw/x/y/z/w",
+            "/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+            "/providers/Microsoft.Network/virtualNetworks/v/probes/s",
+            "/providers/Microsoft.Network/virtualNetworks/v",
+            "/providers/Microsoft.Network/networkSecurityGroups/n/securityRules/r/x/y",
+            "/providers/Microsoft.Network/applicationGatewaysé/gw/probes/p",
+            "/providers/Microsoft.Networké/applicationGateways/gw/probes/p",
+            "/providers/a/b/c/d/e/f",
+            "/providers/a/b/c/d/e/f/g",
+            "/providers/",
+            "applicationGateways/agw/Probes/x",
+            "x/applicationgateways/agw/PROBES/x/",
+            "/probes/x",
+            "probes/x",
+            "/probes/",
+            "/x",
+            "x",
+            "",
+            "/",
+            "a/b/c/backendAddressPools/p",
+            "[unknown]/backendAddressPools/p",
+            "/providers/x/backendAddressPools/p",
+        ];
+        for id in ids {
+            let new = parse_gw_sub(id).map(|g| {
+                (
+                    g.gateway.map(str::to_string),
+                    g.collection.into_owned(),
+                    g.name.into_owned(),
+                )
+            });
+            assert_eq!(new, parse_gw_sub_owned(id), "{id}");
         }
     }
 

@@ -344,7 +344,7 @@ pub(crate) fn sub_ref(v: Option<&Ev>, gw_name: &Val<String>, expect: &str) -> Su
         return SubRef::named(unknown_at(id));
     };
     let name = Val {
-        state: Lattice::Known(sub.name.clone()),
+        state: Lattice::Known(sub.name.into_owned()),
         span: Some(id.span),
         origins: id.origins.clone(),
     };

@@ -513,11 +513,11 @@ fn pool_id(m: &Mapper, e: &Ev) -> (Ref, Val<String>) {
     };
     match text.and_then(parse_gw_sub) {
         Some(sub) if sub.collection.eq_ignore_ascii_case("backendAddressPools") => {
-            let gateway = match &sub.gateway {
+            let gateway = match sub.gateway {
                 Some(g) => Val::known(m.key("Microsoft.Network/applicationGateways", g), id.span),
                 None => unknown_at(id),
             };
-            (gateway, Val::known(sub.name, id.span))
+            (gateway, Val::known(sub.name.into_owned(), id.span))
         }
         _ => (unknown_at(id), unknown_at(id)),
     }
