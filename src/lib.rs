@@ -936,6 +936,9 @@ pub fn diagnostic_finding(d: frontend::Diagnostic) -> Finding {
     f
 }
 
+/// Findings sorted on the thread pool from this many on (fewer: not worth starting it).
+const PARALLEL_SORT: usize = 4096;
+
 /// Sorts findings by file path, position and rule, and drops exact repeats (the same rule at
 /// the same span with the same message, e.g. a module linted through two callers).
 pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
@@ -968,14 +971,22 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
     }
     drop(by_path);
     let rank_of = |f: &Finding| rank.get(slot(f.primary.file)).copied().unwrap_or(0);
-    findings.sort_by(|a, b| {
+    // Stable, on the thread pool when there are many (36,000 findings took 1.4 % of a
+    // 6,000-file scan's CPU on the main thread, everything else waiting).
+    let by = |a: &Finding, b: &Finding| {
         rank_of(a)
             .cmp(&rank_of(b))
             .then(a.primary.start.cmp(&b.primary.start))
             .then(a.rule.cmp(b.rule))
             .then(a.primary.end.cmp(&b.primary.end))
             .then(a.message.cmp(&b.message))
-    });
+    };
+    if findings.len() < PARALLEL_SORT {
+        findings.sort_by(by);
+    } else {
+        use rayon::slice::ParallelSliceMut;
+        findings.par_sort_by(by);
+    }
     findings.dedup_by(|a, b| {
         rank_of(a) == rank_of(b)
             && a.rule == b.rule
