@@ -5,7 +5,67 @@
 use crate::model::{Lattice, Origin, Origins, Partial, Val, Why};
 use crate::source::Span;
 
+use super::json::JStr;
+
 pub use super::value::RuntimeRef as Runtime;
+
+/// A string of the evaluated tree: a literal or key shared with the parsed template (no copy
+/// per evaluation: an object's keys and literal values were a third of the evaluator's
+/// allocations), or the text an expression produced.
+#[derive(Clone)]
+pub enum EvStr {
+    /// Written as such in the template.
+    Shared(JStr),
+    /// Produced by an expression.
+    Owned(String),
+}
+
+impl EvStr {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EvStr::Shared(j) => j.as_str(),
+            EvStr::Owned(s) => s.as_str(),
+        }
+    }
+}
+
+impl std::ops::Deref for EvStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for EvStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for EvStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl From<String> for EvStr {
+    fn from(s: String) -> Self {
+        EvStr::Owned(s)
+    }
+}
+
+impl From<&str> for EvStr {
+    fn from(s: &str) -> Self {
+        EvStr::Owned(s.to_string())
+    }
+}
+
+impl From<&JStr> for EvStr {
+    fn from(s: &JStr) -> Self {
+        EvStr::Shared(s.clone())
+    }
+}
 
 /// One evaluated node.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,11 +88,11 @@ pub enum EvKind {
     /// An integer.
     Int(i64),
     /// A string (expressions already evaluated, `[[` unescaped).
-    Str(String),
+    Str(EvStr),
     /// An array.
     Arr(Vec<Ev>),
     /// An object; keys as written (look-ups are case-insensitive).
-    Obj(Vec<(String, Ev)>),
+    Obj(Vec<(EvStr, Ev)>),
     /// Not knowable before deployment; the known prefix/suffix of a string.
     Unknown(Partial),
     /// A runtime property of a resource in the scan.
@@ -139,7 +199,7 @@ pub fn s(v: Option<&Ev>) -> Val<String> {
     let Some(v) = v else { return Val::absent() };
     match &v.kind {
         EvKind::Null => Val::absent(),
-        EvKind::Str(x) => v.val(Lattice::Known(x.clone())),
+        EvKind::Str(x) => v.val(Lattice::Known(x.to_string())),
         EvKind::Int(i) => v.val(Lattice::Known(i.to_string())),
         EvKind::Bool(b) => v.val(Lattice::Known(b.to_string())),
         _ => v.unknown_val(),
@@ -244,7 +304,7 @@ fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner:
         AVal::Null => EvKind::Null,
         AVal::Bool(b) => EvKind::Bool(b),
         AVal::Int(i) => EvKind::Int(i),
-        AVal::Str(x) => EvKind::Str(x),
+        AVal::Str(x) => EvKind::Str(x.into()),
         AVal::Array(a) => EvKind::Arr(
             a.into_iter()
                 .map(|e| from_aval_inner(e, span, inner, inner))
@@ -252,7 +312,7 @@ fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner:
         ),
         AVal::Object(o) => EvKind::Obj(
             o.into_iter()
-                .map(|(k, e)| (k, from_aval_inner(e, span, inner, inner)))
+                .map(|(k, e)| (k.into(), from_aval_inner(e, span, inner, inner)))
                 .collect(),
         ),
         AVal::Unknown(p) => EvKind::Unknown(p),
@@ -272,9 +332,11 @@ pub fn to_aval(e: &Ev) -> super::value::AVal {
         EvKind::Null => AVal::Null,
         EvKind::Bool(b) => AVal::Bool(*b),
         EvKind::Int(i) => AVal::Int(*i),
-        EvKind::Str(x) => AVal::Str(x.clone()),
+        EvKind::Str(x) => AVal::Str(x.to_string()),
         EvKind::Arr(a) => AVal::Array(a.iter().map(to_aval).collect()),
-        EvKind::Obj(o) => AVal::Object(o.iter().map(|(k, v)| (k.clone(), to_aval(v))).collect()),
+        EvKind::Obj(o) => {
+            AVal::Object(o.iter().map(|(k, v)| (k.to_string(), to_aval(v))).collect())
+        }
         EvKind::Unknown(p) => AVal::Unknown(p.clone()),
         EvKind::Runtime(r) => AVal::Runtime(r.clone()),
     }

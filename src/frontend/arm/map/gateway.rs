@@ -139,7 +139,7 @@ fn identity(e: &Ev) -> Identity {
                 state: Lattice::Known(
                     items
                         .iter()
-                        .map(|(k, v)| Val::known(k.clone(), v.span))
+                        .map(|(k, v)| Val::known(k.to_string(), v.span))
                         .collect(),
                 ),
                 span: Some(u.span),
@@ -166,7 +166,7 @@ pub(super) fn key_values(v: Option<&Ev>) -> Val<Vec<KeyValue>> {
                     items
                         .iter()
                         .map(|(k, v)| KeyValue {
-                            key: k.clone(),
+                            key: k.to_string(),
                             value: s(Some(v)),
                             span: v.span,
                         })

@@ -187,7 +187,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
         for lit in string_literals(expr_text) {
             let lower = lit.to_ascii_lowercase();
             if lower.ends_with(".json") {
-                let ev = Ev::new(Span::default(), EvKind::Str(lit));
+                let ev = Ev::new(Span::default(), EvKind::Str(lit.into()));
                 if let Some(t) = self.local_tail(&ev) {
                     return Some(t);
                 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::expr;
 use super::ids::{parse_id, parse_type_and_names};
-use super::json::{JKind, JNode, JsonDoc};
+use super::json::{JKind, JNode, JStr, JsonDoc};
 use super::map::{EvRes, Mapper};
 use super::tree::{Ev, EvKind, from_aval, s, to_aval};
 use super::value::{AVal, MAX_VALUE_BYTES, size_capped};
@@ -196,7 +196,7 @@ pub struct Tpl<'d, 'a> {
     serial: usize,
     /// The expressions being evaluated and where they are written, innermost last (for
     /// `reference()` by name text, and the reasons of Unknown values).
-    cur_expr: RefCell<Vec<(String, Span)>>,
+    cur_expr: RefCell<Vec<(JStr, Span)>>,
 }
 
 /// Whether a parameter declaration is `nullable`, directly or through a `$ref` to
@@ -412,11 +412,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
                         && loops.iter().all(|l| l.get("input").is_some())
                     {
                         for l in loops {
-                            out.push(self.property_copy(l, depth));
+                            let (name, items) = self.property_copy(l, depth);
+                            out.push((name.into(), items));
                         }
                         continue;
                     }
-                    out.push((p.key.to_string(), self.eval_at(&p.value, depth + 1)));
+                    out.push(((&p.key).into(), self.eval_at(&p.value, depth + 1)));
                 }
                 EvKind::Obj(out)
             }
@@ -424,11 +425,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
         Ev::new(node.span, kind)
     }
 
-    fn eval_str(&self, text: &str, span: Span) -> Ev {
+    fn eval_str(&self, text: &JStr, span: Span) -> Ev {
         if !text.starts_with('[') {
-            return Ev::new(span, EvKind::Str(text.to_string()));
+            return Ev::new(span, EvKind::Str(text.into()));
         }
-        self.cur_expr.borrow_mut().push((text.to_string(), span));
+        // The text is shared with the tree (no copy per evaluation).
+        self.cur_expr.borrow_mut().push((text.clone(), span));
         let result = expr::evaluate(text, self);
         self.cur_expr.borrow_mut().pop();
         match result {
@@ -908,10 +910,10 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     "virtualNetworkConfiguration",
                 ] {
                     if let Some(q) = p.prop(key) {
-                        kept.push((q.key.to_string(), self.eval(&q.value)));
+                        kept.push(((&q.key).into(), self.eval(&q.value)));
                     }
                 }
-                out.push(("properties".to_string(), Ev::new(p.span, EvKind::Obj(kept))));
+                out.push(("properties".into(), Ev::new(p.span, EvKind::Obj(kept))));
             }
             return Ev::new(node.span, EvKind::Obj(out));
         }
@@ -923,7 +925,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             ) {
                 continue;
             }
-            out.push((p.key.to_string(), self.eval(&p.value)));
+            out.push(((&p.key).into(), self.eval(&p.value)));
         }
         Ev::new(node.span, EvKind::Obj(out))
     }
@@ -937,7 +939,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
     /// An extension resource's `scope`: an id, `<type>/<name>`, or a symbolic name.
     fn scope_ref(&self, sc: &Ev) -> Ref {
         let text = match &sc.kind {
-            EvKind::Str(t) => t.clone(),
+            EvKind::Str(t) => t.to_string(),
             EvKind::Unknown(p) if p.suffix.contains("/providers/") => p.suffix.clone(),
             _ => return Val::unknown(Some(sc.span)),
         };
