@@ -150,7 +150,7 @@ impl Finding {
 
     /// Makes the help text the one in `texts` when it is there, else adds it: the findings of
     /// a large scan hold each help text once (about 200 bytes a finding otherwise).
-    pub fn share_help(&mut self, texts: &mut HashSet<Arc<str>>) {
+    pub fn share_help<S: std::hash::BuildHasher>(&mut self, texts: &mut HashSet<Arc<str>, S>) {
         if let Some(h) = &mut self.help {
             match texts.get(h) {
                 Some(t) => *h = Arc::clone(t),

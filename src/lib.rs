@@ -350,8 +350,12 @@ impl Rest {
     }
 }
 
+/// The help texts of a scan's findings, each held once: hashed with foldhash (seeded per
+/// process), on the main thread for every finding (SipHash: 0.3 % of a 6,000-file scan).
+type HelpTexts = std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>;
+
 /// [`Finding::share_help`] for each of `findings`.
-fn share_help(findings: &mut [Finding], texts: &mut std::collections::HashSet<Arc<str>>) {
+fn share_help(findings: &mut [Finding], texts: &mut HelpTexts) {
     for f in findings {
         f.share_help(texts);
     }
@@ -390,7 +394,7 @@ fn load_with(
     // others ([`model::cross::Elsewhere`]; the same whatever the threads' timing).
     let mut seen = model::cross::Elsewhere::default();
     // The help texts of the findings so far, each held once ([`Finding::share_help`]).
-    let mut helps = std::collections::HashSet::new();
+    let mut helps = HelpTexts::default();
     let saw = |seen: &mut model::cross::Elsewhere, f: &model::cross::UnitFacts| {
         seen.endpoints_unknown |= f.endpoints_unknown;
         seen.privatelink_unknown |= f.privatelink_unknown;

@@ -6,9 +6,9 @@
 //! [`lookups`] counts the model's reference lookups on the current thread: tests use it to
 //! check that a rule's work grows linearly with the scan.
 
+use super::{HashMap, HashSet};
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
 
 use super::{Lattice, Model, ResourceKey, UnitId};
 
@@ -104,15 +104,15 @@ impl NetIndex {
             on_subnet: vec![Vec::new(); n],
             first_subnet: Vec::with_capacity(model.gateways.len()),
             first_on_subnet: vec![Vec::new(); n],
-            users: HashMap::new(),
-            diag_by_target: HashMap::new(),
-            diag_unknown_units: HashSet::new(),
-            members_by_gateway: HashMap::new(),
-            members_unknown_units: HashSet::new(),
-            pe_by_target: HashMap::new(),
+            users: HashMap::default(),
+            diag_by_target: HashMap::default(),
+            diag_unknown_units: HashSet::default(),
+            members_by_gateway: HashMap::default(),
+            members_unknown_units: HashSet::default(),
+            pe_by_target: HashMap::default(),
             pe_unknown_target: false,
-            vnets_by_key: HashMap::new(),
-            privatelink_linked: HashSet::new(),
+            vnets_by_key: HashMap::default(),
+            privatelink_linked: HashSet::default(),
             privatelink_unknown: false,
         };
         for (i, v) in model.vnets.iter().enumerate() {

@@ -19,7 +19,12 @@ pub mod query_site;
 pub mod site;
 pub mod value;
 
-use std::collections::HashMap;
+/// The model's hash maps: foldhash, seeded per process (agwlint reads strangers' files), in
+/// place of SipHash, which was most of their cost (the resource index is rebuilt for every unit
+/// of a scan). Nothing reads them in iteration order.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// The set of [`HashMap`].
+pub(crate) type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 pub use app::*;
 pub use frames::{InputAnchor, ModuleFrame, NamedObject};
@@ -492,7 +497,7 @@ impl Model {
     /// Rebuilds the key index. Front-ends call it after filling the vectors directly; the first
     /// resource with a key wins when keys repeat.
     pub fn reindex(&mut self) {
-        self.index = HashMap::new();
+        self.index = HashMap::default();
         self.index_from([0; 12]);
         self.hosts = std::sync::OnceLock::new();
         self.net = std::sync::OnceLock::new();
@@ -550,7 +555,7 @@ impl Model {
     /// The host-name index of [`Model::site_by_host`], when it still covers every site.
     pub(crate) fn host_index(&self) -> Option<&HashMap<String, usize>> {
         let (n, map) = self.hosts.get_or_init(|| {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for (i, s) in self.sites.iter().enumerate() {
                 let names = s
                     .default_host_name

@@ -86,9 +86,27 @@ pub(super) fn piece(v: &AVal) -> Option<Piece<'_>> {
 }
 
 /// Joins pieces: a Known string, or Unknown keeping the text before the first unknown part
-/// (prefix) and after the last (suffix).
-pub(super) fn join_pieces<'a>(pieces: impl IntoIterator<Item = Piece<'a>>) -> AVal {
-    let mut prefix = String::new();
+/// (prefix) and after the last (suffix). Unknown without text when what is kept grows past
+/// [`MAX_STR`] on the way. Lengths are counted first, so each text is built at its size (the
+/// `resourceId()` of every sub-resource reference grew its suffix three or four times).
+pub(super) fn join_pieces(pieces: Vec<Piece<'_>>) -> AVal {
+    // The lengths the joining goes through, as in the loop below.
+    let (mut prefix_len, mut suffix_len): (usize, Option<usize>) = (0, None);
+    for p in &pieces {
+        match (p, &mut suffix_len) {
+            (Piece::Text(t), Some(s)) => *s += t.len(),
+            (Piece::Text(t), None) => prefix_len += t.len(),
+            (Piece::Unk(u), s @ None) => {
+                prefix_len += u.prefix.len();
+                *s = Some(u.suffix.len());
+            }
+            (Piece::Unk(u), s @ Some(_)) => *s = Some(u.suffix.len()),
+        }
+        if prefix_len + suffix_len.unwrap_or(0) > MAX_STR {
+            return unknown();
+        }
+    }
+    let mut prefix = String::with_capacity(prefix_len);
     let mut suffix: Option<String> = None;
     let mut why = Why::none();
     for p in pieces {
@@ -97,13 +115,10 @@ pub(super) fn join_pieces<'a>(pieces: impl IntoIterator<Item = Piece<'a>>) -> AV
             (Piece::Text(t), None) => prefix.push_str(&t),
             (Piece::Unk(u), s @ None) => {
                 prefix.push_str(&u.prefix);
-                *s = Some(u.suffix.clone());
+                *s = Some(with_final_len(&u.suffix, suffix_len));
                 why = u.why.clone();
             }
-            (Piece::Unk(u), s @ Some(_)) => *s = Some(u.suffix.clone()),
-        }
-        if prefix.len() + suffix.as_ref().map_or(0, String::len) > MAX_STR {
-            return unknown();
+            (Piece::Unk(u), s @ Some(_)) => *s = Some(with_final_len(&u.suffix, suffix_len)),
         }
     }
     match suffix {
@@ -114,6 +129,13 @@ pub(super) fn join_pieces<'a>(pieces: impl IntoIterator<Item = Piece<'a>>) -> AV
             why,
         }),
     }
+}
+
+/// `text` copied into a string with room for the final suffix's length.
+fn with_final_len(text: &str, len: Option<usize>) -> String {
+    let mut s = String::with_capacity(len.unwrap_or(0).max(text.len()));
+    s.push_str(text);
+    s
 }
 
 pub(super) fn string_pieces(vals: &[AVal]) -> Option<Vec<Piece<'_>>> {
