@@ -2,7 +2,7 @@
 //! from the site, where it is wrong: the site has a unique default host name
 //! (`<name>-<hash>.<region>.azurewebsites.net`), or no site of that name is deployed with it.
 
-use std::collections::HashMap;
+use crate::model::HashMap;
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
@@ -139,7 +139,7 @@ impl Rule for HardcodedDefaultHostname {
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
         // The sites deployed with each unit, indexed once: looking them up per gateway by
         // scanning every site of the scan was quadratic in the size of the scan.
-        let mut units: HashMap<UnitId, UnitSites<'_>> = HashMap::new();
+        let mut units: HashMap<UnitId, UnitSites<'_>> = HashMap::default();
         for s in model.sites.iter().filter(|s| s.res.may_exist()) {
             units.entry(s.res.key.unit).or_default().add(s);
         }

@@ -4,9 +4,9 @@
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
+use crate::model::HashSet;
 use crate::model::query::SkuFamily;
 use crate::model::query_network::gateway_subnet;
-use std::collections::HashSet;
 
 use crate::model::index::{NetIndex, SubnetUse};
 use crate::model::{Lookup, Model, Resource, ResourceKey, Subnet};
@@ -163,7 +163,7 @@ impl Rule for GatewaySubnetNotDedicated {
         // Subnets and their users and gateways are indexed once per scan: comparing every
         // gateway with every other one was quadratic in the size of the scan.
         let index = model.net_index();
-        let mut done: HashSet<&ResourceKey> = HashSet::new();
+        let mut done: HashSet<&ResourceKey> = HashSet::default();
         for (g, gw) in model.gateways.iter().enumerate() {
             if !gw.res.may_exist() {
                 continue;

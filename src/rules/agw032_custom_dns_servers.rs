@@ -27,7 +27,7 @@ impl Rule for CustomDnsServers {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
-        let mut done: std::collections::HashSet<&ResourceKey> = std::collections::HashSet::new();
+        let mut done: crate::model::HashSet<&ResourceKey> = crate::model::HashSet::default();
         let vnets = vnets_by_key(model);
         for gw in &model.gateways {
             if !gw.res.may_exist() {

@@ -2,7 +2,7 @@
 //! subnet, but that subnet lacks the `Microsoft.Web` service endpoint, so the rule never matches
 //! the gateway's traffic: 403, 502.
 
-use std::collections::HashMap;
+use crate::model::HashMap;
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;
@@ -29,7 +29,7 @@ impl Rule for SubnetRuleWithoutServiceEndpoint {
         // The gateway subnets in the scan, with a gateway name for messages.
         // By key, the first gateway of each (a list searched per gateway and per restriction
         // was quadratic in the size of the scan).
-        let mut gw_subnets: HashMap<&ResourceKey, (&Subnet, String)> = HashMap::new();
+        let mut gw_subnets: HashMap<&ResourceKey, (&Subnet, String)> = HashMap::default();
         for gw in &model.gateways {
             if let Lookup::Found((_, s)) = gateway_subnet(model, gw) {
                 gw_subnets

@@ -3,7 +3,7 @@
 //! from service-endpoint subnets and cannot use service-endpoint rules, so a gateway that
 //! resolves the public name, or relies on a subnet rule, gets 403.
 
-use std::collections::HashMap;
+use crate::model::HashMap;
 
 use super::{Rule, RuleCx, RuleMeta};
 use crate::finding::Severity;

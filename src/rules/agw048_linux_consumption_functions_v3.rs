@@ -29,7 +29,7 @@ impl Rule for LinuxConsumptionFunctionsV3 {
     fn check(&self, model: &Model, cx: &mut RuleCx<'_>) {
         // A set, not a list: every routed site of the scan goes in (a list made the rule
         // quadratic in the number of sites).
-        let mut seen: std::collections::HashSet<*const Site> = std::collections::HashSet::new();
+        let mut seen: crate::model::HashSet<*const Site> = crate::model::HashSet::default();
         for gw in &model.gateways {
             for (_, site, _) in routed_site_pairs(model, gw) {
                 if !seen.insert(std::ptr::from_ref(site)) {

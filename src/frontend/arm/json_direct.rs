@@ -73,7 +73,18 @@ impl<'t> Parser<'t> {
     fn skip(&mut self) -> Option<()> {
         loop {
             match self.b.get(self.i) {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.i += 1,
+                Some(b'\n') => {
+                    // A pretty-printed file's indentation: eight spaces at a time.
+                    self.i += 1;
+                    while self
+                        .b
+                        .get(self.i..self.i + 8)
+                        .is_some_and(|w| w == b"        ")
+                    {
+                        self.i += 8;
+                    }
+                }
+                Some(b' ' | b'\t' | b'\r') => self.i += 1,
                 Some(b'/') => match self.b.get(self.i + 1) {
                     Some(b'/') => {
                         let start = self.i;

@@ -218,6 +218,7 @@ fn parse_stored_as(
     }
     let parsed = match parse_pieces(&text, stub) {
         Some(p) => Ok(p),
+        None if text.len() < COMPACT_BYTES => parse_lenient(&text).map(|b| (b, Vec::new())),
         None => parse_lenient(&text).map(|b| (compact(b), Vec::new())),
     };
     parsed.map_err(|e| {
@@ -230,6 +231,11 @@ fn parse_stored_as(
         ))
     })
 }
+
+/// Files from this size on are [`compact`]ed after parsing. A smaller file's slack is a few
+/// kilobytes, alive while its root loads; compacting every module of a 6,000-file scan cost
+/// 1.4 % of its CPU (a clone of every block).
+const COMPACT_BYTES: usize = 64 * 1024;
 
 /// `body` with every nested vector at its exact length. The parser grows each block body,
 /// label list, array and object by pushing (a vector starts at 4 elements and doubles; a

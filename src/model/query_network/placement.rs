@@ -96,8 +96,9 @@ pub fn has_public_frontend(gw: &Gateway) -> Option<bool> {
 /// The scan's virtual networks by key, the first of each key (as a search in model order
 /// finds it). Rules that look a VNet up per gateway or per address build this once: a search
 /// per lookup was quadratic in the size of the scan.
-pub fn vnets_by_key(model: &Model) -> std::collections::HashMap<&ResourceKey, &VirtualNetwork> {
-    let mut out = std::collections::HashMap::with_capacity(model.vnets.len());
+pub fn vnets_by_key(model: &Model) -> crate::model::HashMap<&ResourceKey, &VirtualNetwork> {
+    let mut out =
+        crate::model::HashMap::with_capacity_and_hasher(model.vnets.len(), Default::default());
     for v in &model.vnets {
         out.entry(&v.res.key).or_insert(v);
     }
