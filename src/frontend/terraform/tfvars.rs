@@ -31,12 +31,12 @@ pub fn auto_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .flatten()
         .filter_map(Result::ok)
         .map(|e| e.path())
+        // The name first: a stat only for the few that are named so.
         .filter(|p| {
-            p.is_file()
-                && p.file_name().is_some_and(|n| {
-                    let n = n.to_string_lossy();
-                    n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
-                })
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+            }) && p.is_file()
         })
         .collect();
     auto.sort();
