@@ -97,7 +97,7 @@ pub(super) fn index_val(i: usize) -> AVal {
 }
 
 /// The parameter names and body of `lambda('a', 'b', body)`.
-pub(super) fn lambda(e: &Expr) -> Option<(Vec<String>, &Expr)> {
+pub(super) fn lambda<'e, 'a>(e: &'e Expr<'a>) -> Option<(Vec<String>, &'e Expr<'a>)> {
     let Expr::Call { name, args, .. } = e else {
         return None;
     };
@@ -108,7 +108,7 @@ pub(super) fn lambda(e: &Expr) -> Option<(Vec<String>, &Expr)> {
     let names = params
         .iter()
         .map(|p| match p {
-            Expr::Str(s) => Some(s.clone()),
+            Expr::Str(s) => Some(s.to_string()),
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;

@@ -85,9 +85,9 @@ pub fn unescape_literal(s: &str) -> String {
 
 /// Parses an expression string (`"[...]"`) into its tree, for callers that evaluate it more
 /// than once.
-pub fn parse_expression(s: &str) -> Result<Expr, ExprError> {
+pub fn parse_expression(s: &str) -> Result<Expr<'_>, ExprError> {
     if !is_expression(s) {
-        return Ok(Expr::Str(unescape_literal(s)));
+        return Ok(Expr::Str(unescape_literal(s).into()));
     }
     parse::parse(&s[1..s.len() - 1], 1)
 }
@@ -140,7 +140,7 @@ impl Ev<'_> {
             return Ok(AVal::unknown());
         }
         Ok(match e {
-            Expr::Str(s) => AVal::Str(s.clone()),
+            Expr::Str(s) => AVal::Str(s.to_string()),
             Expr::Int(i) => AVal::Int(*i),
             Expr::Member(base, name, _) => {
                 let b = self.eval(base)?;

@@ -3,6 +3,8 @@
 //! Nesting is limited to [`MAX_DEPTH`] so a hostile template gives an error, not a stack
 //! overflow; member and index suffixes count towards it because they nest the tree too.
 
+use std::borrow::Cow;
+
 use super::ExprError;
 
 /// Deepest nesting of calls, indexes and member accesses accepted.
@@ -10,31 +12,31 @@ pub const MAX_DEPTH: usize = 128;
 
 /// A parsed expression. Offsets are byte offsets in the whole JSON string value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
-    /// `'text'` with `''` resolved.
-    Str(String),
+pub enum Expr<'a> {
+    /// `'text'` with `''` resolved (borrowed from the expression's text unless it had `''`).
+    Str(Cow<'a, str>),
     /// An integer literal.
     Int(i64),
     /// `name(args)`; `ns.name(args)` for user-defined functions.
     Call {
         /// Function name as written.
-        name: String,
+        name: Cow<'a, str>,
         /// Arguments.
-        args: Vec<Expr>,
+        args: Vec<Expr<'a>>,
         /// Offset of the name.
         offset: usize,
     },
     /// `base.name`.
-    Member(Box<Expr>, String, usize),
+    Member(Box<Expr<'a>>, &'a str, usize),
     /// `base[index]`.
-    Index(Box<Expr>, Box<Expr>, usize),
+    Index(Box<Expr<'a>>, Box<Expr<'a>>, usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Str(String),
+enum Tok<'a> {
+    Str(Cow<'a, str>),
     Int(i64),
-    Ident(String),
+    Ident(&'a str),
     LParen,
     RParen,
     LBracket,
@@ -52,7 +54,7 @@ fn err(message: impl Into<String>, offset: usize) -> ExprError {
 
 /// Splits `src` (the inside of the brackets, starting at byte `base` of the whole string)
 /// into tokens with their offsets.
-fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
+fn lex(src: &str, base: usize) -> Result<Vec<(Tok<'_>, usize)>, ExprError> {
     let mut out = Vec::new();
     let b = src.as_bytes();
     let mut i = 0;
@@ -67,7 +69,8 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
             b',' => out.push((Tok::Comma, at)),
             b'.' => out.push((Tok::Dot, at)),
             b'\'' => {
-                let mut s = String::new();
+                // Borrowed from `src` unless a `''` has to be resolved.
+                let mut s: Option<String> = None;
                 let mut j = i + 1;
                 let mut run = j;
                 loop {
@@ -75,9 +78,10 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
                         return Err(err("unterminated string literal", at));
                     };
                     if d == b'\'' {
-                        s.push_str(&src[run..j]);
                         if b.get(j + 1) == Some(&b'\'') {
-                            s.push('\'');
+                            let t = s.get_or_insert_with(String::new);
+                            t.push_str(&src[run..j]);
+                            t.push('\'');
                             j += 2;
                             run = j;
                             continue;
@@ -86,7 +90,14 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
                     }
                     j += 1;
                 }
-                out.push((Tok::Str(s), at));
+                let text = match s {
+                    Some(mut t) => {
+                        t.push_str(&src[run..j]);
+                        Cow::Owned(t)
+                    }
+                    None => Cow::Borrowed(&src[run..j]),
+                };
+                out.push((Tok::Str(text), at));
                 i = j + 1;
                 continue;
             }
@@ -115,7 +126,7 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
                 {
                     j += 1;
                 }
-                out.push((Tok::Ident(src[i..j].to_string()), at));
+                out.push((Tok::Ident(&src[i..j]), at));
                 i = j;
                 continue;
             }
@@ -134,18 +145,18 @@ fn lex(src: &str, base: usize) -> Result<Vec<(Tok, usize)>, ExprError> {
     Ok(out)
 }
 
-struct Parser {
-    toks: Vec<(Tok, usize)>,
+struct Parser<'a> {
+    toks: Vec<(Tok<'a>, usize)>,
     pos: usize,
     end: usize,
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Tok> {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<&Tok<'a>> {
         self.toks.get(self.pos).map(|(t, _)| t)
     }
 
-    fn peek_at(&self, k: usize) -> Option<&Tok> {
+    fn peek_at(&self, k: usize) -> Option<&Tok<'a>> {
         self.toks.get(self.pos + k).map(|(t, _)| t)
     }
 
@@ -153,13 +164,13 @@ impl Parser {
         self.toks.get(self.pos).map_or(self.end, |(_, o)| *o)
     }
 
-    fn bump(&mut self) -> Option<(Tok, usize)> {
+    fn bump(&mut self) -> Option<(Tok<'a>, usize)> {
         let t = self.toks.get(self.pos).cloned();
         self.pos += 1;
         t
     }
 
-    fn expect(&mut self, want: &Tok, what: &str) -> Result<usize, ExprError> {
+    fn expect(&mut self, want: &Tok<'a>, what: &str) -> Result<usize, ExprError> {
         match self.toks.get(self.pos) {
             Some((t, o)) if t == want => {
                 let o = *o;
@@ -170,7 +181,7 @@ impl Parser {
         }
     }
 
-    fn expr(&mut self, depth: usize) -> Result<Expr, ExprError> {
+    fn expr(&mut self, depth: usize) -> Result<Expr<'a>, ExprError> {
         if depth > MAX_DEPTH {
             return Err(err(
                 format!("expression nested deeper than {MAX_DEPTH} levels"),
@@ -209,19 +220,20 @@ impl Parser {
         }
     }
 
-    fn primary(&mut self, depth: usize) -> Result<Expr, ExprError> {
+    fn primary(&mut self, depth: usize) -> Result<Expr<'a>, ExprError> {
         let at = self.offset();
         match self.bump() {
             Some((Tok::Str(s), _)) => Ok(Expr::Str(s)),
             Some((Tok::Int(n), _)) => Ok(Expr::Int(n)),
-            Some((Tok::Ident(mut name), _)) => {
+            Some((Tok::Ident(first), _)) => {
+                let mut name = Cow::Borrowed(first);
                 // User-defined functions are written `namespace.name(...)`.
                 if self.peek() == Some(&Tok::Dot)
                     && matches!(self.peek_at(1), Some(Tok::Ident(_)))
                     && self.peek_at(2) == Some(&Tok::LParen)
                 {
                     if let Some(Tok::Ident(n2)) = self.peek_at(1) {
-                        name = format!("{name}.{n2}");
+                        name = Cow::Owned(format!("{name}.{n2}"));
                     }
                     self.pos += 2;
                 }
@@ -265,7 +277,7 @@ impl Parser {
 
 /// Parses the expression `src`, which starts at byte `base` of the whole string and ends at
 /// byte `end` (where errors about missing tokens point).
-pub fn parse(src: &str, base: usize) -> Result<Expr, ExprError> {
+pub fn parse(src: &str, base: usize) -> Result<Expr<'_>, ExprError> {
     let toks = lex(src, base)?;
     let end = base + src.len();
     let mut p = Parser { toks, pos: 0, end };
@@ -283,7 +295,7 @@ pub fn parse(src: &str, base: usize) -> Result<Expr, ExprError> {
 mod tests {
     use super::*;
 
-    fn call(name: &str, args: Vec<Expr>, offset: usize) -> Expr {
+    fn call<'a>(name: &'a str, args: Vec<Expr<'a>>, offset: usize) -> Expr<'a> {
         Expr::Call {
             name: name.into(),
             args,
@@ -303,10 +315,24 @@ mod tests {
             panic!("{e:?}")
         };
         assert_eq!(*idx, Expr::Int(0));
-        assert!(matches!(*base, Expr::Member(_, ref n, 15) if n == "hostNames"));
+        assert!(matches!(*base, Expr::Member(_, n, 15) if n == "hostNames"));
         let e = parse(" ns.fn ( ) ", 1).unwrap();
         assert_eq!(e, call("ns.fn", vec![], 2));
         assert_eq!(parse("'é'", 1).unwrap(), Expr::Str("é".into()));
+        // `''` resolved wherever it stands; a literal without one is borrowed.
+        for (src, want) in [
+            ("''", ""),
+            ("''''", "'"),
+            ("'a'''", "a'"),
+            ("'''b'", "'b"),
+            ("'x''y''z'", "x'y'z"),
+        ] {
+            assert_eq!(parse(src, 1).unwrap(), Expr::Str(want.into()), "{src}");
+        }
+        assert!(matches!(
+            parse("'plain'", 1).unwrap(),
+            Expr::Str(Cow::Borrowed("plain"))
+        ));
     }
 
     #[test]
