@@ -25,7 +25,12 @@ pub(super) fn parse(text: &str, file: FileId) -> Option<(JNode, Vec<Comment>)> {
         comments: Vec::new(),
         nodes: Vec::new(),
         props: Vec::new(),
-        strings: HashSet::default(),
+        // Sized from the text: about one distinct string per 100 bytes of a template (keys,
+        // values, expressions); grown by rehashing it was a third of the interning's cost.
+        strings: HashSet::with_capacity_and_hasher(
+            (text.len() / 100).clamp(16, 1 << 16),
+            foldhash::fast::RandomState::default(),
+        ),
     };
     p.skip()?;
     let root = p.value(0)?;
