@@ -152,7 +152,13 @@ pub fn lint(
         roots.extend(opts.config_dir.iter().cloned());
         sources.set_scan_roots(&roots);
     }
-    let inputs = gather(paths, opts);
+    // The walk for Function App projects (below) runs beside discovery's, when it is needed.
+    let walk_projects =
+        !opts.scan_wide_rules && !opts.frontend.skip_app_code && opts.frontend.apps.is_empty();
+    let (inputs, mut projects) = rayon::join(
+        || gather(paths, opts),
+        || walk_projects.then(|| frontend::app::Projects::find(paths)),
+    );
     if let Some(p) = sources.progress() {
         p.set_total(inputs.json.len() + count_tf_files(&inputs.tf_dirs));
     }
@@ -162,7 +168,6 @@ pub fn lint(
     // The rules run unit by unit unless Function App code may be linked to the sites: app code
     // is read once every site is known, before the rules run. The paths are walked for
     // projects once: the same projects are read below.
-    let mut projects: Option<frontend::app::Projects> = None;
     let unitwise = !opts.scan_wide_rules
         && (opts.frontend.skip_app_code
             || (opts.frontend.apps.is_empty()
