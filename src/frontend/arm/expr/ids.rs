@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use super::funcs::unknown;
 use super::text::{Piece, join_pieces, piece};
+use crate::frontend::arm::ids::slash_parts;
 use crate::frontend::arm::value::AVal;
 use crate::model::Partial;
 
@@ -42,7 +43,7 @@ pub(super) fn resource_id(v: &[AVal], kind: IdKind) -> AVal {
     let AVal::Str(rtype) = &v[t] else {
         return unknown();
     };
-    let mut segs = rtype.split('/').filter(|s| !s.is_empty());
+    let mut segs = slash_parts(rtype).filter(|s| !s.is_empty());
     let Some(namespace) = segs.next() else {
         return unknown();
     };
@@ -53,7 +54,7 @@ pub(super) fn resource_id(v: &[AVal], kind: IdKind) -> AVal {
     for n in names {
         match n {
             AVal::Str(s) => {
-                for part in s.split('/') {
+                for part in slash_parts(s) {
                     name_pieces.push(Piece::Text(Cow::Borrowed(part)));
                 }
             }
