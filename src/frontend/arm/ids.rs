@@ -366,14 +366,14 @@ mod tests {
             "/providers/Microsoft.Network/applicationGateways/gw/backendAddressPools/p1",
         )
         .unwrap();
-        assert_eq!(g.gateway.as_deref(), Some("gw"));
+        assert_eq!(g.gateway, Some("gw"));
         assert_eq!(g.collection, "backendAddressPools");
         assert_eq!(g.name, "p1");
         let t = parse_gw_sub("/probes/x").unwrap();
         assert_eq!(t.gateway, None);
         assert_eq!(t.collection, "probes");
         let t2 = parse_gw_sub("applicationGateways/agw/Probes/x").unwrap();
-        assert_eq!(t2.gateway.as_deref(), Some("agw"));
+        assert_eq!(t2.gateway, Some("agw"));
         assert!(parse_gw_sub("/x").is_none());
     }
 }
