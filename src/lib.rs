@@ -152,13 +152,19 @@ pub fn lint(
         roots.extend(opts.config_dir.iter().cloned());
         sources.set_scan_roots(&roots);
     }
-    // The walk for Function App projects (below) runs beside discovery's, when it is needed.
-    let walk_projects =
-        !opts.scan_wide_rules && !opts.frontend.skip_app_code && opts.frontend.apps.is_empty();
-    let (inputs, mut projects) = rayon::join(
-        || gather(paths, opts),
-        || walk_projects.then(|| frontend::app::Projects::find(paths)),
-    );
+    // The walk of the directories for Function App projects (below) runs beside discovery's
+    // when it is needed, on a thread of its own (not the pool's: a run on one file does not
+    // start the pool).
+    let walk_projects = !opts.scan_wide_rules
+        && !opts.frontend.skip_app_code
+        && opts.frontend.apps.is_empty()
+        && paths.iter().any(|p| p.is_dir());
+    let (inputs, mut projects) = std::thread::scope(|s| {
+        let walker = walk_projects.then(|| s.spawn(|| frontend::app::Projects::find(paths)));
+        let inputs = gather(paths, opts);
+        // A walk that failed is done again below, on this thread.
+        (inputs, walker.and_then(|w| w.join().ok()))
+    });
     if let Some(p) = sources.progress() {
         p.set_total(inputs.json.len() + count_tf_files(&inputs.tf_dirs));
     }
