@@ -160,9 +160,15 @@ pub fn lint(
         && opts.frontend.apps.is_empty()
         && paths.iter().any(|p| p.is_dir());
     let (inputs, mut projects) = std::thread::scope(|s| {
-        let walker = walk_projects.then(|| s.spawn(|| frontend::app::Projects::find(paths)));
+        let walker = walk_projects
+            .then(|| {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, || frontend::app::Projects::find(paths))
+                    .ok()
+            })
+            .flatten();
         let inputs = gather(paths, opts);
-        // A walk that failed is done again below, on this thread.
+        // A walk that could not start or failed is done again below, on this thread.
         (inputs, walker.and_then(|w| w.join().ok()))
     });
     if let Some(p) = sources.progress() {
