@@ -126,16 +126,6 @@ pub struct GwSubId<'a> {
     pub name: Cow<'a, str>,
 }
 
-/// True for `Microsoft.Network/applicationGateways/<collection>...` in any case (compared in
-/// place: no lower-cased copy).
-#[cfg(test)]
-fn is_gateway_child_type(rtype: &str) -> bool {
-    const GW: &str = "microsoft.network/applicationgateways/";
-    rtype
-        .get(..GW.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(GW))
-}
-
 /// Reads a gateway sub-resource id (`.../applicationGateways/gw/backendAddressPools/p` or the
 /// tail `/backendAddressPools/p`). `None` when the text shows neither shape.
 pub fn parse_gw_sub(text: &str) -> Option<GwSubId<'_>> {
@@ -202,6 +192,16 @@ pub fn parse_gw_sub(text: &str) -> Option<GwSubId<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// True for `Microsoft.Network/applicationGateways/<collection>...` in any case (compared
+    /// in place): how `parse_gw_sub` recognised a gateway child type before it read the
+    /// segments in place, kept for [`parse_gw_sub_owned`].
+    fn is_gateway_child_type(rtype: &str) -> bool {
+        const GW: &str = "microsoft.network/applicationgateways/";
+        rtype
+            .get(..GW.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(GW))
+    }
 
     /// `parse_id` as it was, with a lower-cased copy: the reference for the search in place.
     fn parse_id_lowercased(text: &str) -> Option<ParsedId> {

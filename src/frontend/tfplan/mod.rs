@@ -505,8 +505,8 @@ pub fn gather(
         use rayon::prelude::*;
         scanned.par_iter().map(|(p, _)| plan_head(p)).collect()
     };
-    for (i, (p, shown)) in scanned.iter().enumerate() {
-        if !heads.get(i).copied().unwrap_or(false) {
+    for (i, ((p, shown), is_plan)) in scanned.iter().zip(heads).enumerate() {
+        if !is_plan {
             continue;
         }
         if seen.contains(&canon(p)) {
