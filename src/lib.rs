@@ -436,7 +436,7 @@ fn load_with(
                 if u.skipped {
                     return (u, None);
                 }
-                let checked = unitwise::check(&mut u.model, opts, seen);
+                let checked = unitwise::check(&mut u.model, opts, seen, sources);
                 u.model = u.model.residual();
                 (u, Some((checked, files)))
             })
@@ -486,7 +486,7 @@ fn load_with(
             if !unitwise || u.skipped {
                 return None;
             }
-            let checked = unitwise::check(&mut u.model, opts, assumed);
+            let checked = unitwise::check(&mut u.model, opts, assumed, sources);
             u.model = std::mem::take(&mut u.model).residual();
             Some(checked)
         });
@@ -498,7 +498,8 @@ fn load_with(
             }
             tf_units.push(u);
         }
-        sources.evict_over_budget();
+        let pending = tf.pending_files();
+        sources.evict_over_budget_except(|id| pending.contains(&id));
     }
     tf.finish(&mut tf_units);
     let mut report = Report::default();

@@ -49,6 +49,11 @@ pub fn apply_skipped(skipped: &mut [crate::rules::Skipped], frames: &[ModuleFram
             top = p;
         }
         s.at = top.call;
+        if s.quoted {
+            // Quoted where it was: the text at the call is quoted instead.
+            s.reason = None;
+            s.quoted = false;
+        }
     }
 }
 

@@ -624,7 +624,19 @@ impl SourceMap {
 
     /// [`SourceMap::evict`] with the budget of [`SourceMap::set_text_budget`].
     pub fn evict_over_budget(&self) {
-        self.evict(self.text_budget.get().copied().unwrap_or(TEXT_BUDGET));
+        self.evict_except(
+            self.text_budget.get().copied().unwrap_or(TEXT_BUDGET),
+            |_| false,
+        );
+    }
+
+    /// [`SourceMap::evict_over_budget`], keeping the texts of the files `pinned` names: those
+    /// still to be parsed (dropping them would only read them from disk again).
+    pub fn evict_over_budget_except(&self, pinned: impl Fn(FileId) -> bool) {
+        self.evict_except(
+            self.text_budget.get().copied().unwrap_or(TEXT_BUDGET),
+            pinned,
+        );
     }
 
     /// Drops from memory the text of the files that can be read again as they were (read
@@ -635,6 +647,11 @@ impl SourceMap {
     /// again when something asks for it. A scan calls it once the units that read the files
     /// are loaded.
     pub fn evict(&self, keep: usize) {
+        self.evict_except(keep, |_| false);
+    }
+
+    /// [`SourceMap::evict`], but never the texts of the files `pinned` names.
+    fn evict_except(&self, keep: usize, pinned: impl Fn(FileId) -> bool) {
         let mut files = match self.files.write() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -643,7 +660,10 @@ impl SourceMap {
         if resident <= keep {
             return;
         }
-        for slot in files.iter_mut() {
+        for (i, slot) in files.iter_mut().enumerate() {
+            if pinned(FileId(u32::try_from(i).unwrap_or(u32::MAX))) {
+                continue;
+            }
             if let Some(light) = slot.without_text() {
                 *slot = Arc::new(light);
             }
@@ -840,32 +860,21 @@ impl SourceMap {
     /// time there), and its metadata is that `lstat`'s. A symbolic link, a name ending in
     /// `..` or `.`, or a path without a directory takes the full resolution (metadata `None`).
     fn canonicalize(&self, path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
-        let full = |p: &Path| std::fs::canonicalize(p).map(|r| (r, None));
-        let (Some(dir), Some(name), Some(raw)) = (
-            path.parent(),
-            path.file_name().and_then(|n| n.to_str()),
-            path.to_str(),
-        ) else {
-            return full(path);
+        let Some((dir, name)) = dir_and_name(path) else {
+            return std::fs::canonicalize(path).map(|r| (r, None));
         };
-        // The written path must end in `/name` exactly (not `name/.` nor `name/`, which
-        // `lstat` would resolve through a link named `name`).
-        let ends_in_name = raw
-            .strip_suffix(name)
-            .is_some_and(|d| d.ends_with(std::path::MAIN_SEPARATOR));
-        if dir.as_os_str().is_empty() || !ends_in_name {
-            return full(path);
-        }
         let meta = std::fs::symlink_metadata(path)?;
         if meta.file_type().is_symlink() {
-            return full(path);
+            return std::fs::canonicalize(path).map(|r| (r, None));
         }
         Ok((self.canonical_dir(dir)?.join(name), Some(meta)))
     }
 
     /// `std::fs::canonicalize` of a directory, remembered for the rest of the scan (the
     /// Terraform loader resolved each module directory five times, the ARM front-end each
-    /// template's directory once per template).
+    /// template's directory once per template). A directory that is not a symbolic link is
+    /// its parent's canonical form and its name: one `lstat` instead of `realpath`'s
+    /// `readlink` of every component of the path.
     pub fn canonical_dir(&self, dir: &Path) -> std::io::Result<PathBuf> {
         let cached = match self.dirs.lock() {
             Ok(g) => g.get(dir).cloned(),
@@ -874,7 +883,12 @@ impl SourceMap {
         if let Some(d) = cached {
             return Ok(d);
         }
-        let d = std::fs::canonicalize(dir)?;
+        let d = match dir_and_name(dir) {
+            Some((parent, name)) if !std::fs::symlink_metadata(dir)?.file_type().is_symlink() => {
+                self.canonical_dir(parent)?.join(name)
+            }
+            _ => std::fs::canonicalize(dir)?,
+        };
         match self.dirs.lock() {
             Ok(mut g) => g.insert(dir.to_path_buf(), d.clone()),
             Err(p) => p.into_inner().insert(dir.to_path_buf(), d.clone()),
@@ -1029,6 +1043,25 @@ fn confined_path(
     Ok((real, meta))
 }
 
+/// A path's directory and final name when the path is written `dir/name` exactly, with a
+/// plain name (not `.` nor `..`) and a non-empty directory: then it resolves as its
+/// directory's canonical form joined with the name, unless the name is a symbolic link. Not
+/// for `name/.` nor `name/`, which `lstat` would resolve through a link named `name`.
+fn dir_and_name(path: &Path) -> Option<(&Path, &str)> {
+    let (dir, name, raw) = (
+        path.parent()?,
+        path.file_name().and_then(|n| n.to_str())?,
+        path.to_str()?,
+    );
+    let ends_in_name = raw
+        .strip_suffix(name)
+        .is_some_and(|d| d.ends_with(std::path::MAIN_SEPARATOR));
+    if dir.as_os_str().is_empty() || !ends_in_name {
+        return None;
+    }
+    Some((dir, name))
+}
+
 /// The absolute, lexically normalised form of a path (symbolic links not resolved).
 fn absolute(p: &Path) -> PathBuf {
     use std::path::Component;
@@ -1178,6 +1211,40 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_directory_resolves_as_canonicalize_does() {
+        use std::os::unix::fs::symlink;
+        let tmp = std::env::temp_dir().join(format!("agwlint-dirs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("root/real/sub")).unwrap();
+        std::fs::create_dir_all(tmp.join("outside/deep")).unwrap();
+        symlink(tmp.join("root/real"), tmp.join("root/in")).unwrap();
+        symlink(tmp.join("outside"), tmp.join("root/out")).unwrap();
+        symlink("../real/sub", tmp.join("root/real/rel")).unwrap();
+        let map = SourceMap::new();
+        // Twice each: the second time from what was remembered.
+        for _ in 0..2 {
+            for p in [
+                "root/real/sub",
+                "root/in/sub",
+                "root/in/../in/sub",
+                "root/in/sub/..",
+                "root/real/./sub",
+                "root/in/rel",
+                "root/in/rel/../sub",
+                "root/out/deep",
+                "root/out",
+                "root",
+            ] {
+                let want = std::fs::canonicalize(tmp.join(p)).unwrap();
+                assert_eq!(map.canonical_dir(&tmp.join(p)).unwrap(), want, "{p}");
+            }
+            assert!(map.canonical_dir(&tmp.join("root/none")).is_err());
+            assert!(map.canonical_dir(&tmp.join("root/none/sub")).is_err());
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
     fn overlays_replace_the_disk_content_only_where_reading_is_allowed() {
         let tmp = std::env::temp_dir().join(format!("agwlint-overlay-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
@@ -1223,6 +1290,20 @@ mod tests {
             .unwrap();
         let bytes = std::mem::take(&mut read.bytes);
         map.add_read("a.json", std::str::from_utf8(&bytes).unwrap(), &read)
+    }
+
+    #[test]
+    fn a_pinned_text_is_kept_when_the_others_are_evicted() {
+        let (tmp, map) = evict_setup("pinned");
+        map.set_text_budget(0);
+        let a = add_file(&map, &tmp.join("root/a.tf"), "a = 1\n");
+        let b = add_file(&map, &tmp.join("root/b.tf"), "b = 2\n");
+        map.evict_over_budget_except(|id| id == b);
+        assert_eq!(&*map.get_stored(a).unwrap().text, "", "a is dropped");
+        assert_eq!(&*map.get_stored(b).unwrap().text, "b = 2\n", "b is kept");
+        map.evict_over_budget();
+        assert_eq!(&*map.get_stored(b).unwrap().text, "", "b is dropped");
+        let _ = std::fs::remove_dir_all(&tmp);
     }
 
     #[test]

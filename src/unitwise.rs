@@ -17,7 +17,7 @@ use crate::finding::Finding;
 use crate::model::cross::{Asked, Elsewhere, ScanFacts, UnitFacts};
 use crate::model::{Model, UnitId};
 use crate::rules::Skipped;
-use crate::source::FileId;
+use crate::source::{FileId, SourceMap};
 
 /// The rules' results for one unit, and what they asked of the rest of the scan.
 #[derive(Debug, Default)]
@@ -37,11 +37,17 @@ pub struct Checked {
 /// Runs the rules on one unit's model (on this thread, the rules one after the other),
 /// assuming `assumed` of the other units (the flags seen so far: a unit that assumed wrong is
 /// run again once every unit is loaded).
-pub fn check(model: &mut Model, opts: &LintOptions, assumed: Elsewhere) -> Checked {
+pub fn check(
+    model: &mut Model,
+    opts: &LintOptions,
+    assumed: Elsewhere,
+    sources: &SourceMap,
+) -> Checked {
     model.assume_elsewhere(assumed);
     let record = model.record_cross();
     let facts = UnitFacts::of(model);
     let (mut findings, mut skipped) = config::run_rules_in_turn(model, opts);
+    crate::rules::skip::explain(&mut skipped, sources);
     // Kept to the end of the scan: without the room the rules' pushes left.
     findings.shrink_to_fit();
     skipped.shrink_to_fit();

@@ -560,6 +560,7 @@ mod tests {
                         property: "p".to_string(),
                         reason: (i % 10 == 0).then(|| "why".to_string()),
                         at: Span::new(b, 9..10),
+                        quoted: false,
                     });
                 }
             }

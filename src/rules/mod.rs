@@ -218,6 +218,7 @@ impl<'a> RuleCx<'a> {
                 .is_none()
                 .then(|| "the values this check needs are not known before deployment".into()),
             at: at.unwrap_or(resource.span),
+            quoted: false,
         });
     }
 
@@ -236,6 +237,7 @@ impl<'a> RuleCx<'a> {
             property: property.into(),
             reason: Some(reason),
             at: at.unwrap_or(resource.span),
+            quoted: false,
         });
     }
 

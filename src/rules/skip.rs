@@ -24,6 +24,9 @@ pub struct Skipped {
     /// Where the expression that made the value Unknown is written (else the value itself,
     /// else the resource).
     pub at: Span,
+    /// True when `reason` quotes the text at `at` ([`explain`]): a skip that moves elsewhere
+    /// ([`crate::relocate::apply_skipped`]) is quoted again there.
+    pub quoted: bool,
 }
 
 impl Skipped {
@@ -44,6 +47,7 @@ impl Skipped {
                 .and_then(|c| c.span)
                 .or(value.span)
                 .unwrap_or(resource.span),
+            quoted: false,
         }
     }
 }
@@ -166,14 +170,7 @@ const MAX_QUOTE: usize = 80;
 /// every skip without a recorded reason the text written at its location: "`var.host` is not
 /// known before deployment".
 pub fn finish(skipped: &mut Vec<Skipped>, sources: &SourceMap) {
-    for s in skipped.iter_mut() {
-        if s.reason.is_none() {
-            s.reason = Some(match quote(sources, s.at) {
-                Some(q) => format!("`{q}` is not known before deployment"),
-                None => "the value is not known before deployment".to_string(),
-            });
-        }
-    }
+    explain(skipped, sources);
     let key = |s: &Skipped| {
         (
             sources.path(s.at.file),
@@ -192,6 +189,23 @@ pub fn finish(skipped: &mut Vec<Skipped>, sources: &SourceMap) {
             && sources.path(a.at.file) == sources.path(b.at.file)
             && a.at.start == b.at.start
     });
+}
+
+/// Gives every skip without a recorded reason the text written at its location (see
+/// [`finish`]). A scan calls it as each unit is checked, while the unit's texts are still in
+/// memory (at the end they may have to be read from disk again).
+pub fn explain(skipped: &mut [Skipped], sources: &SourceMap) {
+    for s in skipped.iter_mut() {
+        if s.reason.is_none() {
+            s.quoted = true;
+            // The text the location stands for (a span into Terraform JSON read as native
+            // syntax is moved back into the JSON at the end of the scan).
+            s.reason = Some(match quote(sources, sources.original(s.at)) {
+                Some(q) => format!("`{q}` is not known before deployment"),
+                None => "the value is not known before deployment".to_string(),
+            });
+        }
+    }
 }
 
 /// The first line of the text at `span`, trimmed and shortened.

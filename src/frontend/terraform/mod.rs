@@ -221,6 +221,18 @@ impl<'a> Loader<'a> {
         (canons, roots, reach)
     }
 
+    /// The files of the scanned modules that roots still to load parse again: the source map
+    /// keeps their texts when it evicts ([`SourceMap::evict_over_budget_except`]); dropped,
+    /// they would be read from disk again.
+    pub fn pending_files(&self) -> HashSet<FileId> {
+        self.canons
+            .iter()
+            .zip(&self.pending)
+            .filter(|(_, n)| n.load(Ordering::Acquire) > 0)
+            .flat_map(|(c, _)| self.cache.file_ids(c))
+            .collect()
+    }
+
     /// The number of units.
     pub fn len(&self) -> usize {
         if self.dirs.is_empty() {
@@ -505,7 +517,8 @@ fn load_root(
         .filter(|(_, b)| b.ident.as_str() == "variable")
         .filter_map(|(_, b)| b.labels.first().map(|l| l.as_str().to_string()))
         .collect();
-    let (mut vals, errors) = tfvars::root_values(&dir.path, &dir.display, &ctx, &declared);
+    let (mut vals, errors) =
+        tfvars::root_values(&dir.path, &dir.display, &m.vars.auto, &ctx, &declared);
     if let Some(plan) = &ctx.plan {
         plan_variables(plan, &declared, &mut vals);
     }
@@ -590,20 +603,11 @@ fn is_clearly_root(
             .any(|s| matches!(s.ident.as_str(), "backend" | "cloud")),
         _ => false,
     });
-    let has_var_files = std::fs::read_dir(&dir.path)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .any(|e| {
-            let n = e.file_name();
-            let n = n.to_string_lossy();
-            n.ends_with(".tfvars") || n.ends_with(".tfvars.json")
-        });
     configures
-        || has_var_files
+        || m.vars.any
         || plan
         || !opts.vars.is_empty()
-        || !tfvars::var_files(&dir.path, &dir.display, opts).is_empty()
+        || !tfvars::var_files(&dir.path, &dir.display, &m.vars.auto, opts).is_empty()
 }
 
 /// In a directory that may be a reusable module (see [`is_clearly_root`]), a variable whose

@@ -96,6 +96,14 @@ impl<'s> ModuleCache<'s> {
         map.remove(canon);
     }
 
+    /// The files of a directory's module, parsed or evicted (none when it was never parsed).
+    pub fn file_ids(&self, canon: &Path) -> Vec<FileId> {
+        let parsed = locked(&self.map).get(canon).and_then(|c| c.get().cloned());
+        let m = parsed.or_else(|| locked(&self.evicted).get(canon).cloned());
+        m.map(|m| m.files.iter().map(|f| f.file).collect())
+            .unwrap_or_default()
+    }
+
     /// True the first time it is asked for a directory (so files are counted once per scan).
     pub fn first_use(&self, canon: &Path) -> bool {
         locked(&self.counted).insert(canon.to_path_buf())

@@ -46,6 +46,8 @@ pub struct ParsedModule {
     pub findings: Vec<Diagnostic>,
     /// Number of files read.
     pub files_read: usize,
+    /// Its variable files.
+    pub vars: VarListing,
 }
 
 impl ParsedModule {
@@ -99,20 +101,61 @@ pub fn is_tf_json(p: &Path) -> bool {
         .is_some_and(|n| n.to_string_lossy().ends_with(".tf.json"))
 }
 
+/// The variable files of a module directory, from the listing [`parse_dir`] reads anyway (a
+/// root module's are applied by [`super::tfvars::root_values`]).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct VarListing {
+    /// The files Terraform reads by itself, in its order: `terraform.tfvars`,
+    /// `terraform.tfvars.json`, then `*.auto.tfvars(.json)` by name.
+    pub auto: Vec<PathBuf>,
+    /// True when any `*.tfvars` or `*.tfvars.json` entry is there.
+    pub any: bool,
+}
+
 /// The `*.tf`, `*.tf.json` and OpenTofu `*.tofu` files of a directory, sorted by name
-/// (Terraform reads them alphabetically). As OpenTofu does, `x.tofu` replaces `x.tf` beside it.
-pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
+/// (Terraform reads them alphabetically; as OpenTofu does, `x.tofu` replaces `x.tf` beside it),
+/// and its variable files: one reading of the directory. An entry's type comes with the
+/// listing; a symbolic link is followed (a stat), as `Path::is_file` does.
+pub fn tf_files(dir: &Path) -> (Vec<PathBuf>, VarListing) {
+    let mut vars = VarListing::default();
     let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
+        return (Vec::new(), vars);
     };
-    let all: Vec<PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            (p.extension().is_some_and(|e| e == "tf" || e == "tofu") || is_tf_json(p))
-                && p.is_file()
-        })
-        .collect();
+    let is_file = |e: &std::fs::DirEntry, p: &Path| match e.file_type() {
+        Ok(t) if !t.is_symlink() => t.is_file(),
+        _ => p.is_file(),
+    };
+    let mut all: Vec<PathBuf> = Vec::new();
+    let mut fixed = [None, None];
+    let mut auto = Vec::new();
+    for e in rd.filter_map(Result::ok) {
+        let p = e.path();
+        let name = e.file_name();
+        let n = name.to_string_lossy();
+        if n.ends_with(".tfvars") || n.ends_with(".tfvars.json") {
+            vars.any = true;
+            let slot = match n.as_ref() {
+                "terraform.tfvars" => Some(0),
+                "terraform.tfvars.json" => Some(1),
+                _ => None,
+            };
+            let automatic = n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json");
+            if (slot.is_some() || automatic) && is_file(&e, &p) {
+                match slot {
+                    Some(i) => fixed[i] = Some(p),
+                    None => auto.push(p),
+                }
+            }
+            continue;
+        }
+        if (p.extension().is_some_and(|e| e == "tf" || e == "tofu") || is_tf_json(&p))
+            && is_file(&e, &p)
+        {
+            all.push(p);
+        }
+    }
+    auto.sort();
+    vars.auto = fixed.into_iter().flatten().chain(auto).collect();
     let mut v: Vec<PathBuf> = all
         .iter()
         .filter(|p| {
@@ -121,7 +164,7 @@ pub fn tf_files(dir: &Path) -> Vec<PathBuf> {
         .cloned()
         .collect();
     v.sort();
-    v
+    (v, vars)
 }
 
 /// Reads a file into the source map through [`SourceMap::read_confined`]. `Err` carries an
@@ -558,7 +601,8 @@ pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule
         ..ParsedModule::default()
     };
     let mut overrides = Vec::new();
-    let paths = tf_files(dir);
+    let (paths, vars) = tf_files(dir);
+    m.vars = vars;
     let any_override = paths.iter().any(|p| super::overrides::is_override(p));
     for path in paths {
         let name = path
@@ -643,6 +687,7 @@ pub fn hollow(m: &ParsedModule) -> ParsedModule {
             .collect(),
         findings: m.findings.clone(),
         files_read: m.files_read,
+        vars: m.vars.clone(),
     }
 }
 
@@ -654,6 +699,7 @@ pub fn reparse(h: &ParsedModule, sources: &SourceMap) -> ParsedModule {
         display: h.display.clone(),
         findings: h.findings.clone(),
         files_read: h.files_read,
+        vars: h.vars.clone(),
         ..ParsedModule::default()
     };
     for f in &h.files {

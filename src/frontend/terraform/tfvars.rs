@@ -17,44 +17,19 @@ use crate::frontend::parse_error;
 use crate::model::Origin;
 use crate::source::{FileId, Span};
 
-/// The tfvars files of a root directory, in the order Terraform applies them.
-pub fn auto_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for n in ["terraform.tfvars", "terraform.tfvars.json"] {
-        let p = dir.join(n);
-        if p.is_file() {
-            out.push(p);
-        }
-    }
-    let mut auto: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        // The name first: a stat only for the few that are named so.
-        .filter(|p| {
-            p.file_name().is_some_and(|n| {
-                let n = n.to_string_lossy();
-                n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
-            }) && p.is_file()
-        })
-        .collect();
-    auto.sort();
-    out.extend(auto);
-    out
-}
-
 /// The var files of a root module printed as `display`, in the order they apply (later wins):
-/// `terraform.tfvars` and `*.auto.tfvars` as Terraform reads them, the files of every
+/// `terraform.tfvars` and `*.auto.tfvars` as Terraform reads them (`auto`, listed with the
+/// module: [`super::parse::VarListing`]), the files of every
 /// `var_files:` mapping of the configuration that matches the directory, then `--var-file`
 /// files. Each is `(path, printed path, where it came from)`.
 pub fn var_files(
     dir: &Path,
     display: &str,
+    auto: &[std::path::PathBuf],
     opts: &crate::frontend::FrontendOptions,
 ) -> Vec<(std::path::PathBuf, String, &'static str)> {
     let mut out = Vec::new();
-    for p in auto_files(dir) {
+    for p in auto.iter().cloned() {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -96,12 +71,13 @@ const FROM_FLAG: &str = "--var-file";
 pub fn root_values(
     dir: &Path,
     display: &str,
+    auto: &[std::path::PathBuf],
     ctx: &Ctx,
     declared: &[String],
 ) -> (HashMap<String, VarVal>, Vec<String>) {
     let mut vals = HashMap::new();
     let mut errors = Vec::new();
-    let files = var_files(dir, display, ctx.opts);
+    let files = var_files(dir, display, auto, ctx.opts);
     let mut applied: Vec<String> = files
         .iter()
         .map(|(_, shown, from)| format!("{shown} ({from})"))
