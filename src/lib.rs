@@ -337,6 +337,8 @@ struct Rest {
     errors: Vec<String>,
     warnings: Vec<String>,
     modules_not_followed: usize,
+    /// A plan among the scanned JSON files (never linted through a template that links it).
+    plan: bool,
 }
 
 impl Rest {
@@ -352,6 +354,7 @@ impl Rest {
             errors,
             warnings,
             modules_not_followed,
+            plan_head,
         } = u;
         let rest = Rest {
             diagnostics,
@@ -362,6 +365,7 @@ impl Rest {
             errors,
             warnings,
             modules_not_followed,
+            plan: plan_head,
         };
         (rest, model)
     }
@@ -392,14 +396,8 @@ fn load_with(
     unitwise: bool,
 ) -> (Model, Report, Option<unitwise::Stats>) {
     use rayon::prelude::*;
-    let gathered = gather_plans(inputs, opts, sources);
-    let json: Vec<&discover::JsonInput> = inputs
-        .json
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !gathered.taken.contains(i))
-        .map(|(_, j)| j)
-        .collect();
+    let mut gathered = gather_plans(opts, sources);
+    let json: Vec<&discover::JsonInput> = inputs.json.iter().collect();
     let mut model = Model::new();
     // Each ARM unit without its model, what its merge added, and its sensitive values.
     let mut arm_units: Vec<Rest> = Vec::with_capacity(json.len());
@@ -418,36 +416,60 @@ fn load_with(
     };
     for (c, chunk) in json.chunks(UNITS_PER_CHUNK).enumerate() {
         let base = c * UNITS_PER_CHUNK;
-        let units: Vec<(UnitOutput, ArmChecked)> = chunk
+        #[allow(clippy::type_complexity)]
+        let units: Vec<(UnitOutput, ArmChecked, Option<frontend::tfplan::Found>)> = chunk
             .par_iter()
             .enumerate()
             .map(|(k, j)| {
                 let unit = UnitId(u32::try_from(base + k).unwrap_or(u32::MAX));
-                if !unitwise {
-                    return (
-                        keep_linking(load_json(j, unit, sources, opts), j, inputs),
-                        None,
-                    );
-                }
-                let (u, files) = sources.recording(|| load_json(j, unit, sources, opts));
+                let load = |plans| {
+                    if unitwise {
+                        sources.recording(|| load_json(j, unit, sources, opts, plans))
+                    } else {
+                        (load_json(j, unit, sources, opts, plans), Vec::new())
+                    }
+                };
+                let (u, files) = load(true);
+                // A file that starts like a plan is read as one; if it is not one after all,
+                // as a template.
+                let (u, files, plan) = if u.plan_head {
+                    match frontend::tfplan::found(&j.path, &j.display, &gathered.named, sources) {
+                        frontend::tfplan::Found::NotPlan => {
+                            let (u, files) = load(false);
+                            (u, files, None)
+                        }
+                        found => (u, files, Some(found)),
+                    }
+                } else {
+                    (u, files, None)
+                };
                 // A template a partial run loaded only to see whether it links a selected one,
-                // and that does not, is dropped unchecked.
-                let mut u = keep_linking(u, j, inputs);
-                if u.skipped {
-                    return (u, None);
+                // and that does not, is dropped unchecked (a plan is a plan).
+                let mut u = if u.plan_head {
+                    u
+                } else {
+                    keep_linking(u, j, inputs)
+                };
+                if !unitwise || u.skipped {
+                    return (u, None, plan);
                 }
                 let checked = unitwise::check(&mut u.model, opts, seen, sources);
                 u.model = u.model.residual();
-                (u, Some((checked, files)))
+                (u, Some((checked, files)), plan)
             })
             .collect();
         model.reserve_exact(model::Mark::sum(
             units
                 .iter()
-                .filter(|(u, _)| !u.skipped)
-                .map(|(u, _)| &u.model),
+                .filter(|(u, _, _)| !u.skipped)
+                .map(|(u, _, _)| &u.model),
         ));
-        for (mut u, mut checked) in units {
+        for (mut u, mut checked, plan) in units {
+            match plan {
+                Some(frontend::tfplan::Found::Plan(p)) => gathered.plans.push(p),
+                Some(frontend::tfplan::Found::Error(m)) => gathered.errors.push(m),
+                _ => {}
+            }
             let before = model.mark();
             if let (Some((c, _)), false) = (&mut checked, u.skipped) {
                 saw(&mut seen, &c.facts);
@@ -583,7 +605,7 @@ fn load_with(
                 unitwise::Again::Load { input, unit, files } => {
                     json.get(*input).map_or_else(Model::new, |j| {
                         sources
-                            .replaying(files, || load_json(j, *unit, sources, opts))
+                            .replaying(files, || load_json(j, *unit, sources, opts, false))
                             .model
                     })
                 }
@@ -618,24 +640,16 @@ fn keep_linking(u: UnitOutput, j: &discover::JsonInput, inputs: &discover::Input
     }
 }
 
-/// The plan JSON files of a run: `--plan` and plans among the scanned JSON files.
-fn gather_plans(
-    inputs: &discover::Inputs,
-    opts: &LintOptions,
-    sources: &SourceMap,
-) -> frontend::tfplan::Gathered {
+/// The plans named by `--plan` (those among the scanned JSON files are read as their units
+/// load: [`frontend::tfplan::found`]).
+fn gather_plans(opts: &LintOptions, sources: &SourceMap) -> frontend::tfplan::Gathered {
     let explicit: Vec<(PathBuf, String)> = opts
         .frontend
         .plans
         .iter()
         .map(|p| (p.clone(), discover::display_path(p)))
         .collect();
-    let scanned: Vec<(PathBuf, String)> = inputs
-        .json
-        .iter()
-        .map(|j| (j.path.clone(), j.display.clone()))
-        .collect();
-    frontend::tfplan::gather(&explicit, &scanned, sources)
+    frontend::tfplan::gather(&explicit, sources)
 }
 
 /// Reads the Function App code in the scan and links it to the model's sites
@@ -685,10 +699,11 @@ fn drop_linked(units: &[Rest], json: &[&discover::JsonInput], report: &mut Repor
         .collect();
     let drop: Vec<bool> = (0..units.len())
         .map(|i| {
-            canon
-                .get(i)
-                .and_then(Option::as_ref)
-                .is_some_and(|c| from_roots.contains(c))
+            units.get(i).is_some_and(|u| !u.plan)
+                && canon
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|c| from_roots.contains(c))
         })
         .collect();
     for (i, _) in drop.iter().enumerate().filter(|(_, d)| **d) {
@@ -708,8 +723,9 @@ fn load_json(
     unit: UnitId,
     sources: &SourceMap,
     opts: &LintOptions,
+    plans: bool,
 ) -> UnitOutput {
-    let mut u = load_json_unit(j, unit, sources, opts);
+    let mut u = load_json_unit(j, unit, sources, opts, plans);
     if j.explicit && u.skipped {
         let notes = std::mem::take(&mut u.notes);
         u.warnings.extend(
@@ -763,11 +779,14 @@ fn decode_bom(bytes: &[u8]) -> Option<Result<String, &'static str>> {
     Some(decoded.ok_or(name))
 }
 
+/// With `plans`, a file whose start looks like a Terraform plan is not read as a template
+/// ([`UnitOutput::plan_head`]).
 fn load_json_unit(
     j: &discover::JsonInput,
     unit: UnitId,
     sources: &SourceMap,
     opts: &LintOptions,
+    plans: bool,
 ) -> UnitOutput {
     let origin = if j.explicit {
         source::PathOrigin::CommandLine
@@ -816,6 +835,13 @@ fn load_json_unit(
         }
     };
     let bytes = std::mem::take(&mut read.bytes);
+    if plans && frontend::tfplan::looks_like_plan(&bytes) {
+        return UnitOutput {
+            skipped: true,
+            plan_head: true,
+            ..UnitOutput::default()
+        };
+    }
     if bytes.is_empty() {
         return UnitOutput {
             skipped: true,

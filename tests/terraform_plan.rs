@@ -106,6 +106,65 @@ fn a_plan_found_in_the_scanned_directory_is_used() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn scanned_files_that_start_like_plans_are_read_once_as_plans_or_as_templates() {
+    let dir = std::env::temp_dir().join(format!("agwlint-plan-kinds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture().join("main.tf"), dir.join("main.tf")).unwrap();
+    std::fs::copy(plan_file(), dir.join("tfplan.json")).unwrap();
+    // A template whose first keys are a plan's: a template after all (no resource changes).
+    let template = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/AGW002/fail.json"),
+    )
+    .unwrap();
+    let looks_like_a_plan = template.replacen(
+        '{',
+        r#"{"format_version": "1.2", "terraform_version": "1.9.0","#,
+        1,
+    );
+    std::fs::write(dir.join("main.json"), looks_like_a_plan).unwrap();
+    // The scanned plan also named with --plan is read once.
+    let sources = SourceMap::new();
+    let r = lint(
+        std::slice::from_ref(&dir),
+        &with_plan(dir.join("tfplan.json")),
+        &sources,
+    )
+    .unwrap();
+    assert_eq!(r.files_scanned, 3, "main.tf, tfplan.json, main.json");
+    assert!(r.findings.iter().any(|f| f.rule == "AGW001"));
+    let template_findings: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| sources.path(f.primary.file).ends_with("main.json"))
+        .map(|f| f.rule)
+        .collect();
+    assert!(
+        template_findings.contains(&"AGW002"),
+        "{template_findings:?}"
+    );
+    assert!(!r.findings.iter().any(|f| f.rule == "AGW000"));
+    // A scanned plan of a newer format is a usage error, as a named one is.
+    std::fs::write(
+        dir.join("tfplan.json"),
+        std::fs::read_to_string(plan_file()).unwrap().replacen(
+            r#""format_version":"1.2""#,
+            r#""format_version":"2.0""#,
+            1,
+        ),
+    )
+    .unwrap();
+    let e = lint(
+        std::slice::from_ref(&dir),
+        &LintOptions::default(),
+        &SourceMap::new(),
+    )
+    .unwrap_err();
+    assert!(e.0.contains("format_version `2.0` is not supported"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn edited_plan(name: &str, edit: impl Fn(&mut serde_json::Value)) -> PathBuf {
     let text = std::fs::read_to_string(plan_file()).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();

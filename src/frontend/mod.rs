@@ -76,6 +76,9 @@ pub struct UnitOutput {
     /// Module calls to registry or git sources that were not read (no `.terraform` vendoring
     /// them): their code and outputs are Unknown.
     pub modules_not_followed: usize,
+    /// The JSON file's start looks like a Terraform plan ([`tfplan::looks_like_plan`]): not
+    /// read as a template (skipped, nothing added); the caller reads it as a plan.
+    pub plan_head: bool,
 }
 
 /// A problem a front-end found in its input: a file that could not be read, parsed or

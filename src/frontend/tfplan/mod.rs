@@ -437,93 +437,70 @@ pub fn load(
 #[cfg(test)]
 mod tests;
 
-/// The plans of a run: named by `--plan`, and found among the scanned JSON files.
+/// The plans named by `--plan` ([`gather`]).
 #[derive(Debug, Default)]
 pub struct Gathered {
     /// Plans read.
     pub plans: Vec<std::sync::Arc<Plan>>,
     /// Usage errors (exit 2): a named file that is not a plan, a plan format too new.
     pub errors: Vec<String>,
-    /// Indices of the scanned JSON files that are plans (not ARM templates).
-    pub taken: Vec<usize>,
+    /// The canonical paths of the plans read: a scanned file among them is not read again
+    /// ([`found`]).
+    pub named: Vec<PathBuf>,
 }
 
-/// From this many JSON files of a scan on, [`gather`] reads their heads in parallel.
-const PARALLEL_HEADS: usize = 64;
-
 /// True when the start of a file looks like plan JSON (`terraform show -json` writes
-/// `format_version` and `terraform_version` first).
-fn plan_head(path: &Path) -> bool {
-    use std::io::Read;
-    // Discovery lists regular files only (a named file by its metadata, a walked one by its
-    // type after links are followed), so no FIFO is opened here (it would block) without a
-    // stat of each path first (0.5 % of a 6,000-file scan).
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut head = [0u8; 1024];
-    let mut len = 0;
-    while len < head.len() {
-        match f.read(&mut head[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
-    }
+/// `format_version` and `terraform_version` first). The template loader asks it of every JSON
+/// file it reads, and hands those that do to [`found`].
+pub fn looks_like_plan(bytes: &[u8]) -> bool {
     // The two keys are ASCII: found in the bytes as in their lossy UTF-8 reading.
-    let head = &head[..len];
+    let head = &bytes[..bytes.len().min(1024)];
     memchr::memmem::find(head, b"\"format_version\"").is_some()
         && memchr::memmem::find(head, b"\"terraform_version\"").is_some()
 }
 
-/// Reads the plans named on the command line (`explicit`, printed with `shown`) and those
-/// among the scanned JSON files (path, display).
-pub fn gather(
-    explicit: &[(PathBuf, String)],
-    scanned: &[(PathBuf, String)],
-    sources: &SourceMap,
-) -> Gathered {
+/// Reads the plans named on the command line (`explicit`, printed with `shown`).
+pub fn gather(explicit: &[(PathBuf, String)], sources: &SourceMap) -> Gathered {
     let mut out = Gathered::default();
-    let mut seen: Vec<PathBuf> = Vec::new();
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     for (p, shown) in explicit {
         match load(p, shown, sources, crate::source::PathOrigin::CommandLine) {
             Ok(plan) => {
-                seen.push(canon(p));
+                out.named.push(canonical(p));
                 out.plans.push(std::sync::Arc::new(plan));
             }
             Err(PlanError::NotPlan(m) | PlanError::Version(m)) => out.errors.push(m),
         }
     }
-    // Many heads are read on the thread pool: one open and read per JSON file of the scan,
-    // serial before the templates load (1.4 % of a 6,000-file scan's time, all of it waiting).
-    // A few are read here, without starting the pool (a lone Terraform directory has no JSON).
-    let heads: Vec<bool> = if scanned.len() < PARALLEL_HEADS {
-        scanned.iter().map(|(p, _)| plan_head(p)).collect()
-    } else {
-        use rayon::prelude::*;
-        scanned.par_iter().map(|(p, _)| plan_head(p)).collect()
-    };
-    for (i, ((p, shown), is_plan)) in scanned.iter().zip(heads).enumerate() {
-        if !is_plan {
-            continue;
-        }
-        if seen.contains(&canon(p)) {
-            out.taken.push(i);
-            continue;
-        }
-        match load(p, shown, sources, crate::source::PathOrigin::Content) {
-            Ok(plan) => {
-                out.taken.push(i);
-                out.plans.push(std::sync::Arc::new(plan));
-            }
-            Err(PlanError::Version(m)) => {
-                out.taken.push(i);
-                out.errors.push(m);
-            }
-            Err(PlanError::NotPlan(_)) => {}
-        }
-    }
     out
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// What a scanned JSON file whose start looks like a plan ([`looks_like_plan`]) is.
+#[derive(Debug)]
+pub enum Found {
+    /// A plan, read into the source map.
+    Plan(std::sync::Arc<Plan>),
+    /// A plan of a format this build does not read: a usage error (exit 2).
+    Error(String),
+    /// A plan also named by `--plan` (`named`), read already.
+    Named,
+    /// Not a plan after all: a template, or no JSON at all.
+    NotPlan,
+}
+
+/// Reads a scanned file whose start looks like a plan (repository content, read through
+/// [`SourceMap::read_confined`]); `named` holds the canonical paths of the plans named on the
+/// command line.
+pub fn found(path: &Path, display: &str, named: &[PathBuf], sources: &SourceMap) -> Found {
+    if !named.is_empty() && named.contains(&canonical(path)) {
+        return Found::Named;
+    }
+    match load(path, display, sources, crate::source::PathOrigin::Content) {
+        Ok(plan) => Found::Plan(std::sync::Arc::new(plan)),
+        Err(PlanError::Version(m)) => Found::Error(m),
+        Err(PlanError::NotPlan(_)) => Found::NotPlan,
+    }
 }
