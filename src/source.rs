@@ -873,27 +873,38 @@ impl SourceMap {
     /// `std::fs::canonicalize` of a directory, remembered for the rest of the scan (the
     /// Terraform loader resolved each module directory five times, the ARM front-end each
     /// template's directory once per template). A directory that is not a symbolic link is
-    /// its parent's canonical form and its name: one `lstat` instead of `realpath`'s
-    /// `readlink` of every component of the path.
+    /// its parent's canonical form (remembered, else resolved and remembered) and its name:
+    /// one `lstat` instead of `realpath`'s `readlink` of every component of the path.
     pub fn canonical_dir(&self, dir: &Path) -> std::io::Result<PathBuf> {
-        let cached = match self.dirs.lock() {
-            Ok(g) => g.get(dir).cloned(),
-            Err(p) => p.into_inner().get(dir).cloned(),
-        };
-        if let Some(d) = cached {
+        if let Some(d) = self.remembered_dir(dir) {
             return Ok(d);
         }
         let d = match dir_and_name(dir) {
             Some((parent, name)) if !std::fs::symlink_metadata(dir)?.file_type().is_symlink() => {
-                self.canonical_dir(parent)?.join(name)
+                match self.remembered_dir(parent) {
+                    Some(p) => p,
+                    None => self.remember_dir(parent, std::fs::canonicalize(parent)?),
+                }
+                .join(name)
             }
             _ => std::fs::canonicalize(dir)?,
         };
+        Ok(self.remember_dir(dir, d))
+    }
+
+    fn remembered_dir(&self, dir: &Path) -> Option<PathBuf> {
         match self.dirs.lock() {
-            Ok(mut g) => g.insert(dir.to_path_buf(), d.clone()),
-            Err(p) => p.into_inner().insert(dir.to_path_buf(), d.clone()),
+            Ok(g) => g.get(dir).cloned(),
+            Err(p) => p.into_inner().get(dir).cloned(),
+        }
+    }
+
+    fn remember_dir(&self, dir: &Path, canonical: PathBuf) -> PathBuf {
+        match self.dirs.lock() {
+            Ok(mut g) => g.insert(dir.to_path_buf(), canonical.clone()),
+            Err(p) => p.into_inner().insert(dir.to_path_buf(), canonical.clone()),
         };
-        Ok(d)
+        canonical
     }
 
     /// Checks, without reading, that a regular file named by repository content (a project's
