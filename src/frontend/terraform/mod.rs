@@ -197,8 +197,12 @@ impl<'a> Loader<'a> {
             .par_iter()
             .zip(canons.par_iter())
             .map(|(d, c)| {
-                let m = cache.get(c, &d.path, &d.display);
+                let m = cache.get_for_calls(c, &d.path, &d.display);
                 let callees = local_callees(&m, sources);
+                if m.unparsed {
+                    // Read, not parsed: no trees to hold (and no `module` block to follow).
+                    return callees;
+                }
                 let bytes: usize = m
                     .files
                     .iter()
@@ -434,41 +438,49 @@ fn local_callees(m: &parse::ParsedModule, sources: &SourceMap) -> Vec<PathBuf> {
 /// Indices of the root directories: those no other scanned directory calls. Directories only
 /// reachable through a cycle of calls among themselves get their first member as root.
 fn roots(canons: &[PathBuf], callees: &[Vec<PathBuf>]) -> Vec<usize> {
-    let mut called: HashSet<usize> = HashSet::new();
+    // The positions of each directory (two scanned paths may resolve to one directory), so a
+    // call is looked up, not compared with every directory (quadratic in a repository of
+    // many modules that call each other).
+    let mut index: HashMap<&PathBuf, Vec<usize>> = HashMap::new();
+    for (j, d) in canons.iter().enumerate() {
+        index.entry(d).or_default().push(j);
+    }
+    let of = |c: &PathBuf| index.get(c).map_or(&[][..], Vec::as_slice);
+    let n = canons.len();
+    let mut called = vec![false; n];
     for (i, cs) in callees.iter().enumerate() {
-        for c in cs {
-            for (j, d) in canons.iter().enumerate() {
-                if d == c && j != i {
-                    called.insert(j);
-                }
+        for &j in cs.iter().flat_map(&of) {
+            if j != i {
+                called[j] = true;
             }
         }
     }
-    let mut roots: Vec<usize> = (0..canons.len()).filter(|i| !called.contains(i)).collect();
+    let mut roots: Vec<usize> = (0..n).filter(|&i| !called[i]).collect();
     // Everything reachable from the roots is linted; what is not (a cycle of directories
     // calling each other) gets a root of its own.
-    let mut reached: HashSet<usize> = HashSet::new();
+    let mut reached = vec![false; n];
     let mut frontier = roots.clone();
+    // The first directory not reached yet: only moves forward, as `reached` only grows.
+    let mut next = 0;
     loop {
         while let Some(i) = frontier.pop() {
-            if !reached.insert(i) {
+            if std::mem::replace(&mut reached[i], true) {
                 continue;
             }
-            for c in &callees[i] {
-                for (j, d) in canons.iter().enumerate() {
-                    if d == c && !reached.contains(&j) {
-                        frontier.push(j);
-                    }
+            for &j in callees[i].iter().flat_map(&of) {
+                if !reached[j] {
+                    frontier.push(j);
                 }
             }
         }
-        match (0..canons.len()).find(|i| !reached.contains(i)) {
-            Some(i) => {
-                roots.push(i);
-                frontier.push(i);
-            }
-            None => break,
+        while next < n && reached[next] {
+            next += 1;
         }
+        if next == n {
+            break;
+        }
+        roots.push(next);
+        frontier.push(next);
     }
     roots.sort_unstable();
     roots

@@ -17,7 +17,9 @@ use hcl::edit::structure::Block;
 use super::eval::{Scope, eval};
 use super::expand::{Binds, Evaluator, Node, instances, key_suffix};
 use super::map::{Mapper, ResInst};
-use super::parse::{ParsedModule, header_span, label, normalize_display, parse_dir, span_of};
+use super::parse::{
+    ParsedModule, header_span, label, normalize_display, parse_dir, parse_dir_for_calls, span_of,
+};
 use super::value::TVal;
 use crate::frontend::Diagnostic;
 use crate::frontend::FrontendOptions;
@@ -79,6 +81,30 @@ impl<'s> ModuleCache<'s> {
             })
         })
         .clone()
+    }
+
+    /// The module of a directory when only the modules it calls are asked for
+    /// ([`parse_dir_for_calls`]): parsed and cached as [`get`](ModuleCache::get) caches it, or
+    /// [`unparsed`](ParsedModule::unparsed) and recorded as evicted (its files are in the
+    /// source map; a later `get` parses them).
+    pub fn get_for_calls(&self, canon: &Path, dir: &Path, display: &str) -> Arc<ParsedModule> {
+        let cell = locked(&self.map)
+            .entry(canon.to_path_buf())
+            .or_default()
+            .clone();
+        let m = cell
+            .get_or_init(|| {
+                let hollow = locked(&self.evicted).get(canon).cloned();
+                Arc::new(match hollow {
+                    Some(h) => super::parse::reparse(&h, self.sources),
+                    None => parse_dir_for_calls(dir, display, self.sources),
+                })
+            })
+            .clone();
+        if m.unparsed {
+            self.evict(canon);
+        }
+        m
     }
 
     /// Drops the syntax trees of a directory's module (callers that still hold it keep it

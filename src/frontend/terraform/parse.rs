@@ -48,6 +48,9 @@ pub struct ParsedModule {
     pub files_read: usize,
     /// Its variable files.
     pub vars: VarListing,
+    /// True when the files were read but not parsed: every body is empty and syntax errors
+    /// are not known yet ([`parse_dir_for_calls`], [`hollow`]; [`reparse`] parses them).
+    pub unparsed: bool,
 }
 
 impl ParsedModule {
@@ -595,14 +598,89 @@ fn too_deep(text: &str) -> Option<usize> {
 
 /// Reads and parses every `*.tf` file of a directory printed as `display`.
 pub fn parse_dir(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule {
+    let (paths, vars) = tf_files(dir);
+    parse_listed(dir, display, sources, paths, vars)
+}
+
+/// [`parse_dir`] when the only question is which modules the directory calls (roots are
+/// found before any loads). A directory whose files cannot hold a `module` block (none
+/// contains the word `module`, none is a `.tf.json` or override file, and every one was read)
+/// has its files read into the source map but not parsed: the module comes back
+/// [`unparsed`](ParsedModule::unparsed), and [`reparse`] parses it when its root loads (a
+/// module was parsed twice in a scan of more than 256 KiB of Terraform). Any other directory
+/// is parsed as [`parse_dir`] parses it.
+pub fn parse_dir_for_calls(dir: &Path, display: &str, sources: &SourceMap) -> ParsedModule {
+    let (paths, vars) = tf_files(dir);
+    if paths
+        .iter()
+        .any(|p| is_tf_json(p) || super::overrides::is_override(p))
+    {
+        return parse_listed(dir, display, sources, paths, vars);
+    }
     let mut m = ParsedModule {
         dir: dir.to_path_buf(),
         display: display.to_string(),
+        vars,
+        ..ParsedModule::default()
+    };
+    let mut read = Vec::with_capacity(paths.len());
+    // A file that was not read (its finding would come before the syntax errors of the files
+    // after it) makes the directory parse now, so its findings keep parse_dir's order.
+    let mut may_call = false;
+    for path in &paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        m.files_read += 1;
+        let r = read_source(
+            path,
+            &join_display(display, &name),
+            sources,
+            PathOrigin::Content,
+        );
+        may_call |= match &r {
+            Ok(id) => sources
+                .get(*id)
+                .is_none_or(|f| memchr::memmem::find(f.text.as_bytes(), b"module").is_some()),
+            Err(_) => true,
+        };
+        read.push(r);
+    }
+    m.unparsed = !may_call;
+    for r in read {
+        match r {
+            Ok(id) if may_call => match parse_stored_file(id, sources) {
+                Ok(p) => m.files.push(p),
+                Err(f) => m.findings.push(*f),
+            },
+            Ok(id) => m.files.push(ParsedFile {
+                file: id,
+                body: Body::default(),
+                stubbed: Vec::new(),
+            }),
+            Err(Some(f)) => m.findings.push(*f),
+            Err(None) => {}
+        }
+    }
+    m
+}
+
+/// [`parse_dir`] of the files `tf_files` listed.
+fn parse_listed(
+    dir: &Path,
+    display: &str,
+    sources: &SourceMap,
+    paths: Vec<PathBuf>,
+    vars: VarListing,
+) -> ParsedModule {
+    let mut m = ParsedModule {
+        dir: dir.to_path_buf(),
+        display: display.to_string(),
+        vars,
         ..ParsedModule::default()
     };
     let mut overrides = Vec::new();
-    let (paths, vars) = tf_files(dir);
-    m.vars = vars;
     let any_override = paths.iter().any(|p| super::overrides::is_override(p));
     for path in paths {
         let name = path
@@ -688,11 +766,13 @@ pub fn hollow(m: &ParsedModule) -> ParsedModule {
         findings: m.findings.clone(),
         files_read: m.files_read,
         vars: m.vars.clone(),
+        unparsed: true,
     }
 }
 
 /// Rebuilds an evicted module from the text already in the source map (same file ids, the
-/// same findings; nothing is read from disk again).
+/// same findings; nothing is read from disk again). A module that was never parsed
+/// ([`parse_dir_for_calls`]) is parsed here: its syntax errors are found now.
 pub fn reparse(h: &ParsedModule, sources: &SourceMap) -> ParsedModule {
     let mut m = ParsedModule {
         dir: h.dir.clone(),
@@ -703,8 +783,9 @@ pub fn reparse(h: &ParsedModule, sources: &SourceMap) -> ParsedModule {
         ..ParsedModule::default()
     };
     for f in &h.files {
-        // These files parsed the first time; the stored text has not changed since (and is
-        // the merged text where override files applied: nothing merges into stubs now).
+        // These files parsed the first time (or were read and never parsed, in a directory
+        // without override files); the stored text has not changed since (and is the merged
+        // text where override files applied: nothing merges into stubs now).
         match parse_stored_file(f.file, sources) {
             Ok(p) => m.files.push(p),
             Err(e) => m.findings.push(*e),
@@ -1001,5 +1082,87 @@ mod tests {
         let id = sources.add("deep.tf", &text);
         let e = parse_stored(id, &sources).unwrap_err();
         assert!(e.message.contains("nested deeper"));
+    }
+
+    /// A fresh directory holding `files`.
+    fn dir_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("agwlint-parse-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (f, text) in files {
+            std::fs::write(dir.join(f), text).unwrap();
+        }
+        dir
+    }
+
+    /// What a module holds, comparably: each file's id and structures, the findings, the
+    /// number of files read.
+    fn shape(m: &ParsedModule) -> Vec<String> {
+        let files = m
+            .files
+            .iter()
+            .map(|f| format!("{:?} {:?}", f.file, dump(&f.body)));
+        let findings = m
+            .findings
+            .iter()
+            .map(|d| format!("{:?} {}", d.span, d.message));
+        files
+            .chain(findings)
+            .chain([m.files_read.to_string()])
+            .collect()
+    }
+
+    #[test]
+    fn a_directory_without_module_calls_is_read_for_the_roots_and_parsed_once_when_it_loads() {
+        let dir = dir_with(
+            "plain",
+            &[
+                (
+                    "a.tf",
+                    "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"x\"\n}\n",
+                ),
+                ("b.tf", "resource \"x\" \"y\" {\n  a = \n"),
+                ("c.tf", "variable \"v\" {}\n"),
+            ],
+        );
+        let sources = SourceMap::new();
+        let m = parse_dir_for_calls(&dir, "plain", &sources);
+        assert!(m.unparsed);
+        assert_eq!(m.files.len(), 3, "every file read, none parsed");
+        assert!(m.files.iter().all(|f| f.body.is_empty()));
+        assert!(
+            m.findings.is_empty(),
+            "syntax errors are found when it is parsed"
+        );
+        // Parsed from the stored text: what parse_dir gives, with the same file ids.
+        let parsed = reparse(&hollow(&m), &sources);
+        assert!(!parsed.unparsed);
+        let direct = parse_dir(&dir, "plain", &SourceMap::new());
+        assert_eq!(shape(&parsed), shape(&direct));
+        assert_eq!(parsed.files.len(), 2);
+        assert!(parsed.findings[0].message.contains("HCL syntax error"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_directory_that_may_call_modules_is_parsed_for_the_roots() {
+        let calls = "module \"m\" {\n  source = \"../m\"\n}\n";
+        // Even where the word is only in a comment, or in another file than the call.
+        for (name, files) in [
+            ("call", vec![("main.tf", calls)]),
+            (
+                "comment",
+                vec![("main.tf", "# no module here\nlocals {}\n")],
+            ),
+        ] {
+            let dir = dir_with(name, &files);
+            let sources = SourceMap::new();
+            let m = parse_dir_for_calls(&dir, name, &sources);
+            assert!(!m.unparsed, "{name}");
+            let direct = parse_dir(&dir, name, &SourceMap::new());
+            assert_eq!(shape(&m), shape(&direct), "{name}");
+            assert!(m.files.iter().all(|f| !f.body.is_empty()), "{name}");
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }

@@ -1806,3 +1806,25 @@ fn a_large_file_with_stubbed_resources_maps_as_a_whole_parse() {
     );
     assert!(m.files[0].stubbed.len() > 1);
 }
+
+/// Roots: the directories nothing calls; a cycle with no caller outside it gets its first
+/// member; a directory scanned under two paths counts as called through either.
+#[test]
+fn roots_are_the_uncalled_directories_and_one_member_of_each_uncalled_cycle() {
+    let p = |s: &str| PathBuf::from(format!("/r/{s}"));
+    let canons = vec![p("app"), p("net"), p("c1"), p("c2"), p("lone"), p("net")];
+    let callees = vec![
+        vec![p("net"), p("missing")], // app calls net (scanned twice) and an unscanned path
+        vec![],
+        vec![p("c2")], // c1 -> c2 -> c1: no caller outside the cycle
+        vec![p("c1")],
+        vec![p("lone")], // calls itself: still a root
+        vec![],
+    ];
+    assert_eq!(super::roots(&canons, &callees), vec![0, 2, 4]);
+    // Reaching through the duplicate path: both positions of `net`.
+    let reach = super::reachable(&[0, 2, 4], &canons, &callees);
+    assert!(reach[0].contains(&0) && (reach[0].contains(&1) || reach[0].contains(&5)));
+    assert_eq!(reach[1], vec![2, 3]);
+    assert_eq!(reach[2], vec![4]);
+}
