@@ -28,6 +28,24 @@ thread_local! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
 
+/// The files of a set ranked by printed path ([`SourceMap::path_ranks`]): comparing two
+/// ranks compares the paths (the same file read for two units has two ids and one path,
+/// hence one rank), without looking the paths up for every comparison. A file outside the
+/// set ranks 0.
+#[derive(Debug, Clone, Default)]
+pub struct PathRanks(Vec<u32>);
+
+impl PathRanks {
+    fn slot(id: FileId) -> usize {
+        usize::try_from(id.0).unwrap_or(usize::MAX)
+    }
+
+    /// The rank of `id`'s path.
+    pub fn of(&self, id: FileId) -> u32 {
+        self.0.get(Self::slot(id)).copied().unwrap_or(0)
+    }
+}
+
 /// A byte range in one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
@@ -675,6 +693,33 @@ impl SourceMap {
         self.get_stored(id)
             .map(|f| f.path.clone())
             .unwrap_or_default()
+    }
+
+    /// The rank of each of `ids`' printed paths among them ([`PathRanks`]).
+    pub fn path_ranks(&self, ids: impl Iterator<Item = FileId>) -> PathRanks {
+        let mut ids: Vec<FileId> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // Each file's path is looked up once (`path` takes a lock and allocates).
+        let mut by_path: Vec<(String, FileId)> =
+            ids.into_iter().map(|id| (self.path(id), id)).collect();
+        by_path.sort_unstable();
+        let len = by_path
+            .iter()
+            .map(|(_, id)| PathRanks::slot(*id))
+            .max()
+            .map_or(0, |m| m + 1);
+        let mut rank = vec![0u32; len];
+        let mut r = 0u32;
+        for (i, (p, id)) in by_path.iter().enumerate() {
+            if i > 0 && by_path[i - 1].0 != *p {
+                r += 1;
+            }
+            if let Some(x) = rank.get_mut(PathRanks::slot(*id)) {
+                *x = r;
+            }
+        }
+        PathRanks(rank)
     }
 
     /// Start and end (exclusive) positions of a span; `None` for an unknown file.

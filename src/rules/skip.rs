@@ -171,22 +171,38 @@ const MAX_QUOTE: usize = 80;
 /// known before deployment".
 pub fn finish(skipped: &mut Vec<Skipped>, sources: &SourceMap) {
     explain(skipped, sources);
-    let key = |s: &Skipped| {
+    // By path, position, rule, resource and property, comparing the paths' ranks (a sort
+    // keyed by copies of the path, resource and property took 1 % of a 6,000-file scan, on
+    // the main thread with every other thread idle). Stable, as the keyed sort was.
+    let ranks = sources.path_ranks(skipped.iter().map(|s| s.at.file));
+    let by = |a: &Skipped, b: &Skipped| {
         (
-            sources.path(s.at.file),
-            s.at.start,
-            s.rule,
-            s.resource.clone(),
-            s.property.clone(),
+            ranks.of(a.at.file),
+            a.at.start,
+            a.rule,
+            &a.resource,
+            &a.property,
         )
+            .cmp(&(
+                ranks.of(b.at.file),
+                b.at.start,
+                b.rule,
+                &b.resource,
+                &b.property,
+            ))
     };
-    skipped.sort_by_cached_key(key);
+    if skipped.len() < PARALLEL_SORT {
+        skipped.sort_by(by);
+    } else {
+        use rayon::slice::ParallelSliceMut;
+        skipped.par_sort_by(by);
+    }
     skipped.dedup_by(|a, b| {
         a.rule == b.rule
             && a.resource == b.resource
             && a.property == b.property
             && a.reason == b.reason
-            && sources.path(a.at.file) == sources.path(b.at.file)
+            && ranks.of(a.at.file) == ranks.of(b.at.file)
             && a.at.start == b.at.start
     });
 }
@@ -207,6 +223,9 @@ pub fn explain(skipped: &mut [Skipped], sources: &SourceMap) {
         }
     }
 }
+
+/// Skipped checks from this many on are sorted on the thread pool.
+const PARALLEL_SORT: usize = 4096;
 
 /// The first line of the text at `span`, trimmed and shortened.
 fn quote(sources: &SourceMap, span: Span) -> Option<String> {
