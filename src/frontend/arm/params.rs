@@ -141,7 +141,7 @@ pub fn from_root(root: &JNode) -> Option<Vec<ParamValue>> {
 }
 
 fn unknown_because(what: String, span: Span) -> AVal {
-    AVal::Unknown(Partial::because(Why::new(what, Some(span))))
+    AVal::Unknown(Box::new(Partial::because(Why::new(what, Some(span)))))
 }
 
 /// A parameter file value as [`AVal`], with expression-looking strings made Unknown.

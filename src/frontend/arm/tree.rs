@@ -93,10 +93,12 @@ pub enum EvKind {
     Arr(Vec<Ev>),
     /// An object; keys as written (look-ups are case-insensitive).
     Obj(Vec<(EvStr, Ev)>),
-    /// Not knowable before deployment; the known prefix/suffix of a string.
-    Unknown(Partial),
+    /// Not knowable before deployment; the known prefix/suffix of a string. Boxed, as is
+    /// `Runtime`: the rarer values kept every node at 96 bytes (56 without them), and an
+    /// object's members are moved and copied as the tree is built.
+    Unknown(Box<Partial>),
     /// A runtime property of a resource in the scan.
-    Runtime(Runtime),
+    Runtime(Box<Runtime>),
 }
 
 impl Ev {
@@ -111,7 +113,7 @@ impl Ev {
 
     /// An Unknown node without partial text.
     pub fn unknown(span: Span) -> Self {
-        Ev::new(span, EvKind::Unknown(Partial::default()))
+        Ev::new(span, EvKind::Unknown(Box::default()))
     }
 
     /// Case-insensitive member look-up; `None` when absent or not an object. A member of an
@@ -174,7 +176,7 @@ impl Ev {
     /// the reason "runtime property" of a `reference()` to a resource of the scan.
     pub fn unknown_partial(&self) -> Partial {
         match &self.kind {
-            EvKind::Unknown(p) => p.clone(),
+            EvKind::Unknown(p) => (**p).clone(),
             EvKind::Runtime(r) => Partial::because(Why::new(
                 format!(
                     "`reference()` to {} `{}` gives `{}` only at deployment",
@@ -339,5 +341,22 @@ pub fn to_aval(e: &Ev) -> super::value::AVal {
         }
         EvKind::Unknown(p) => AVal::Unknown(p.clone()),
         EvKind::Runtime(r) => AVal::Runtime(r.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every member of an evaluated object is an (EvStr, Ev) moved into a vector as the tree
+    /// is built: the rare Unknown and runtime values are boxed so they do not size every node.
+    #[test]
+    fn a_node_is_a_span_origins_and_a_small_value() {
+        assert_eq!(std::mem::size_of::<EvKind>(), 32);
+        assert_eq!(std::mem::size_of::<Ev>(), 56);
+        // The evaluator's values likewise.
+        assert_eq!(std::mem::size_of::<crate::frontend::arm::value::AVal>(), 32);
+        let u = Ev::unknown(Span::new(crate::source::FileId(0), 0..1));
+        assert!(u.is_unknown());
     }
 }

@@ -60,9 +60,11 @@ pub enum AVal {
     /// An object; keys keep their case, lookups are case-insensitive.
     Object(Vec<(String, AVal)>),
     /// Not knowable before deployment; `Partial` is the literal text known around it.
-    Unknown(Partial),
+    /// Boxed, as is `Runtime`: inline they made every value 72 bytes (32 without them), and
+    /// arguments and members are moved and copied by value as expressions are evaluated.
+    Unknown(Box<Partial>),
     /// A `reference()` to a resource in the scan, with the member path applied to it.
-    Runtime(RuntimeRef),
+    Runtime(Box<RuntimeRef>),
 }
 
 /// A `reference()` (or `resourceInfo()`-like) value pointing at a resource in the scan.
@@ -79,14 +81,14 @@ pub struct RuntimeRef {
 
 impl Default for AVal {
     fn default() -> Self {
-        AVal::Unknown(Partial::default())
+        AVal::Unknown(Box::default())
     }
 }
 
 impl AVal {
     /// An Unknown with nothing known around it.
     pub fn unknown() -> Self {
-        AVal::Unknown(Partial::default())
+        AVal::Unknown(Box::default())
     }
 
     /// The member `key` of an object (case-insensitive; an exact-case match wins, otherwise
@@ -361,11 +363,11 @@ mod tests {
     use crate::source::FileId;
 
     fn unk(prefix: &str, suffix: &str) -> AVal {
-        AVal::Unknown(Partial {
+        AVal::Unknown(Box::new(Partial {
             prefix: prefix.into(),
             suffix: suffix.into(),
             ..Partial::default()
-        })
+        }))
     }
 
     #[test]
@@ -403,11 +405,11 @@ mod tests {
         assert_eq!(unk("a", ".net").to_display(), "a….net");
         assert_eq!(AVal::unknown().to_display(), "<unknown>");
         assert_eq!(AVal::Array(vec![AVal::unknown()]).to_arm_string(), None);
-        let r = AVal::Runtime(RuntimeRef {
+        let r = AVal::Runtime(Box::new(RuntimeRef {
             rtype: "Microsoft.Web/sites".into(),
             name: "fn".into(),
             path: vec!["defaultHostName".into()],
-        });
+        }));
         assert_eq!(r.to_display(), "reference(fn).defaultHostName");
         assert!(r.is_unknown());
     }

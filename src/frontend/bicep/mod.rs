@@ -287,12 +287,12 @@ fn literal(e: &syntax::Expr, file: FileId) -> crate::frontend::arm::value::AVal 
 }
 
 fn unknown_value(e: &syntax::Expr, file: FileId) -> crate::frontend::arm::value::AVal {
-    crate::frontend::arm::value::AVal::Unknown(crate::model::Partial::because(
+    crate::frontend::arm::value::AVal::Unknown(Box::new(crate::model::Partial::because(
         crate::model::Why::new(
             "a computed value in a .bicepparam file is evaluated at deployment".to_string(),
             Some(Span::new(file, e.span.clone())),
         ),
-    ))
+    )))
 }
 
 /// `<stem>.bicepparam` beside the template, when it exists and its `using` names the template.

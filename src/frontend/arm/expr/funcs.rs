@@ -232,11 +232,11 @@ fn apply(ev: &Ev<'_>, name: &str, v: &[AVal]) -> AVal {
         "toupper" => map_case(v, str::to_uppercase),
         "trim" => match v {
             [AVal::Str(s)] => AVal::Str(s.trim().to_string()),
-            [AVal::Unknown(p)] => AVal::Unknown(Partial {
+            [AVal::Unknown(p)] => AVal::Unknown(Box::new(Partial {
                 prefix: p.prefix.trim().to_string(),
                 suffix: p.suffix.trim().to_string(),
                 why: p.why.clone(),
-            }),
+            })),
             _ => unknown(),
         },
         "replace" => match v {

@@ -184,7 +184,7 @@ pub fn member(base: AVal, name: &str) -> AVal {
             r.path.push(name.to_string());
             AVal::Runtime(r)
         }
-        AVal::Unknown(p) => AVal::Unknown(Partial::because(p.why)),
+        AVal::Unknown(p) => AVal::Unknown(Box::new(Partial::because(p.why))),
         _ => AVal::unknown(),
     }
 }
@@ -206,19 +206,19 @@ pub fn index(base: AVal, idx: &AVal) -> AVal {
             r.path.push(i.to_string());
             AVal::Runtime(r)
         }
-        (AVal::Unknown(p), _) => AVal::Unknown(Partial::because(p.why)),
-        (_, AVal::Unknown(p)) => AVal::Unknown(Partial::because(p.why.clone())),
+        (AVal::Unknown(p), _) => AVal::Unknown(Box::new(Partial::because(p.why))),
+        (_, AVal::Unknown(p)) => AVal::Unknown(Box::new(Partial::because(p.why.clone()))),
         _ => AVal::unknown(),
     }
 }
 
 /// Makes a Runtime value for tests and for scopes: `reference` to `rtype`/`name`.
 pub fn runtime(rtype: &str, name: &str) -> AVal {
-    AVal::Runtime(RuntimeRef {
+    AVal::Runtime(Box::new(RuntimeRef {
         rtype: rtype.to_string(),
         name: name.to_string(),
         path: Vec::new(),
-    })
+    }))
 }
 
 #[cfg(test)]

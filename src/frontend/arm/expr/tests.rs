@@ -109,11 +109,11 @@ fn st(s: &str) -> AVal {
 }
 
 fn unk(prefix: &str, suffix: &str) -> AVal {
-    AVal::Unknown(Partial {
+    AVal::Unknown(Box::new(Partial {
         prefix: prefix.into(),
         suffix: suffix.into(),
         ..Partial::default()
-    })
+    }))
 }
 
 fn arr(v: Vec<AVal>) -> AVal {

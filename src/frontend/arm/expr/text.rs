@@ -60,11 +60,11 @@ pub(super) fn merge_branches(a: &AVal, b: &AVal) -> AVal {
         cs.next();
         suffix = cs.as_str();
     }
-    AVal::Unknown(Partial {
+    AVal::Unknown(Box::new(Partial {
         prefix: prefix.to_string(),
         suffix: suffix.to_string(),
         why: Why::none(),
-    })
+    }))
 }
 
 /// A piece of a string being built: literal text or an unknown part.
@@ -123,11 +123,11 @@ pub(super) fn join_pieces(pieces: Vec<Piece<'_>>) -> AVal {
     }
     match suffix {
         None => AVal::Str(prefix),
-        Some(suffix) => AVal::Unknown(Partial {
+        Some(suffix) => AVal::Unknown(Box::new(Partial {
             prefix,
             suffix,
             why,
-        }),
+        })),
     }
 }
 
@@ -275,11 +275,11 @@ pub(super) fn format_int(i: i64, spec: &str) -> Option<String> {
 pub(super) fn map_case(v: &[AVal], f: fn(&str) -> String) -> AVal {
     match v {
         [AVal::Str(s)] => AVal::Str(f(s)),
-        [AVal::Unknown(p)] => AVal::Unknown(Partial {
+        [AVal::Unknown(p)] => AVal::Unknown(Box::new(Partial {
             prefix: f(&p.prefix),
             suffix: f(&p.suffix),
             why: p.why.clone(),
-        }),
+        })),
         _ => unknown(),
     }
 }

@@ -253,12 +253,12 @@ fn jnode_strings(n: &JNode, out: &mut Vec<String>) {
 /// [`Loader::deployment_values`]).
 fn open_null_input(name: &str, at: Span) -> PVal {
     (
-        AVal::Unknown(Partial::because(Why::new(
+        AVal::Unknown(Box::new(Partial::because(Why::new(
             format!(
                 "parameter `{name}` defaults to null and no parameter file sets it: its deployment supplies it"
             ),
             Some(at),
-        ))),
+        )))),
         None,
     )
 }
@@ -322,13 +322,13 @@ impl<'d, 'a> Tpl<'d, 'a> {
                             ),
                         )),
                         None => Slot::Done((
-                            AVal::Unknown(Partial::because(Why::new(
+                            AVal::Unknown(Box::new(Partial::because(Why::new(
                                 format!(
                                     "parameter `{}` has no default value and no value from a parameter file",
                                     p.key
                                 ),
                                 Some(p.key_span),
-                            ))),
+                            )))),
                             None,
                         )),
                     },
@@ -398,7 +398,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
             JKind::Bool(b) => EvKind::Bool(*b),
             JKind::Number(_) => match node.as_i64() {
                 Some(i) => EvKind::Int(i),
-                None => EvKind::Unknown(Partial::default()),
+                None => EvKind::Unknown(Box::default()),
             },
             JKind::Str(text) => return self.eval_str(text, node.span),
             JKind::Array(items) => {
@@ -445,7 +445,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
                     format!("expression not evaluated: {}", err.message),
                     Some(span),
                 );
-                Ev::new(span, EvKind::Unknown(Partial::because(why)))
+                Ev::new(span, EvKind::Unknown(Box::new(Partial::because(why))))
             }
         }
     }

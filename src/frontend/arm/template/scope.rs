@@ -52,11 +52,11 @@ impl Tpl<'_, '_> {
             _ if d.has_copy => return None,
             _ => self.placeholder(d.name_start),
         };
-        Some(AVal::Runtime(RuntimeRef {
+        Some(AVal::Runtime(Box::new(RuntimeRef {
             rtype: d.rtype.clone(),
             name,
             path: Vec::new(),
-        }))
+        })))
     }
 
     /// `reference()` whose target could not be evaluated (a name built from `uniqueString()`,
@@ -272,11 +272,11 @@ fn id_runtime(target: &AVal) -> AVal {
                 .rtype
                 .eq_ignore_ascii_case("Microsoft.Resources/deployments") =>
         {
-            AVal::Runtime(RuntimeRef {
+            AVal::Runtime(Box::new(RuntimeRef {
                 name: p.name(),
                 rtype: p.rtype,
                 path: Vec::new(),
-            })
+            }))
         }
         _ => AVal::unknown(),
     }
@@ -296,11 +296,11 @@ fn id_suffix(rtype: &str, name: &str) -> AVal {
         out.push('/');
         out.push_str(n);
     }
-    AVal::Unknown(Partial {
+    AVal::Unknown(Box::new(Partial {
         prefix: "/subscriptions/".to_string(),
         suffix: out,
         ..Partial::default()
-    })
+    }))
 }
 
 impl Scope for Tpl<'_, '_> {
