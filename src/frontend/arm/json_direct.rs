@@ -83,13 +83,21 @@ struct Parser<'t> {
     strings: HashSet<Arc<str>, foldhash::fast::RandomState>,
 }
 
+/// Longest string shared through the parser's set ([`Parser::intern`]).
+const MAX_INTERNED_LEN: usize = 32;
+
 impl<'t> Parser<'t> {
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start..end)
     }
 
-    /// `s` as a shared string.
+    /// `s` as a shared string. A long string is not looked up: keys and short values repeat
+    /// (`name`, `properties`, `Enabled`), long ones are expressions and texts written once, for
+    /// which the look-up and the insertion hashed and compared for nothing.
     fn intern(&mut self, s: &str) -> JStr {
+        if s.len() > MAX_INTERNED_LEN {
+            return JStr::from(Arc::<str>::from(s));
+        }
         if let Some(a) = self.strings.get(s) {
             return JStr::from(Arc::clone(a));
         }
