@@ -148,7 +148,7 @@ impl SafeSource {
             Some(file) => SafeSource::with_text(
                 escape_controls(&file.path),
                 match neutralize_source(&file.text) {
-                    std::borrow::Cow::Borrowed(_) => file.text.clone(),
+                    std::borrow::Cow::Borrowed(t) => Arc::from(t),
                     std::borrow::Cow::Owned(t) => Arc::from(t),
                 },
             ),

@@ -43,8 +43,7 @@ pub fn load_template(
 
 /// [`load_template`] for a text read by [`SourceMap::read_confined`] (`read`), so the source
 /// map knows where it came from ([`SourceMap::may_show`]). The text is taken by value: the
-/// source map keeps its own copy, and the read buffer is freed before parsing (a 50 MB
-/// template held both while it was parsed); a large text the map can read again is parsed
+/// source map keeps it as it is (no copy); a large text the map can read again is parsed
 /// from the read buffer and not kept at all ([`SourceMap::add_read_unkept`]).
 pub fn load_template_read(
     path: &Path,
@@ -72,8 +71,8 @@ pub fn load_template_read(
             (id, parsed)
         }
         None => {
-            let (id, stored) = sources.add_text(display, &text, read);
-            drop(text);
+            // The read buffer becomes the stored text (no copy).
+            let (id, stored) = sources.add_text(display, text, read);
             (id, json::parse(&stored, id))
         }
     };
@@ -260,7 +259,7 @@ pub(crate) fn parameter_values(
         let stored = loader
             .sources
             .get(id)
-            .map_or_else(|| std::sync::Arc::from(text.as_str()), |f| f.text.clone());
+            .map_or_else(|| std::sync::Arc::new(text.clone()), |f| f.text.clone());
         match params::load(&stored, id) {
             Ok(values) => {
                 for (name, value, span) in values {

@@ -180,7 +180,7 @@ pub fn read_source(
     sources: &SourceMap,
     origin: PathOrigin,
 ) -> Result<FileId, Option<Box<Diagnostic>>> {
-    let read = match sources.read_confined(path, origin, MAX_FILE_BYTES) {
+    let mut read = match sources.read_confined(path, origin, MAX_FILE_BYTES) {
         Ok(r) => r,
         Err(Refusal::TooLarge(_)) => {
             let id = sources.add(display.to_string(), "");
@@ -204,11 +204,12 @@ pub fn read_source(
         }
         Err(_) => return Err(None),
     };
-    match std::str::from_utf8(&read.bytes) {
+    // The read buffer becomes the stored text (no copy).
+    match String::from_utf8(std::mem::take(&mut read.bytes)) {
         Ok(t) => Ok(sources.add_read(display.to_string(), t, &read)),
         Err(e) => {
-            let valid = e.valid_up_to();
-            let prefix = String::from_utf8_lossy(&read.bytes[..valid]).into_owned();
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
             let id = sources.add_read(display.to_string(), &prefix, &read);
             let at = sources.get(id).map_or(0, |f| f.text.len());
             Err(Some(Box::new(parse_error(

@@ -252,7 +252,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
         let stored = l
             .sources
             .get(id)
-            .map_or_else(|| std::sync::Arc::from(text.as_str()), |f| f.text.clone());
+            .map_or_else(|| std::sync::Arc::new(text.clone()), |f| f.text.clone());
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("bicep"))
