@@ -65,6 +65,18 @@ const PUNCTS: &[&str] = &[
     "(", ")", ",", ".", ":", "?", "=", "<", ">", "+", "-", "*", "/", "%", "!", "@", "|", "^", ";",
 ];
 
+/// The punctuation `rest` starts with: the first of [`PUNCTS`] (longest first) that it starts
+/// with. Candidates are compared byte by byte only when their first byte matches (comparing
+/// each of the 35 in turn was 9 % of a scan of the shared corpus, most of it Bicep).
+fn punct(rest: &str) -> Option<&'static str> {
+    let b = rest.as_bytes();
+    let first = *b.first()?;
+    PUNCTS
+        .iter()
+        .copied()
+        .find(|p| p.as_bytes().first() == Some(&first) && b.starts_with(p.as_bytes()))
+}
+
 /// An open interpolation: how deep `{` nesting is inside it, and the string kind to resume.
 struct Hole {
     depth: usize,
@@ -182,10 +194,10 @@ impl Lexer<'_> {
                 }
                 _ => {
                     let rest = &self.text[start..];
-                    if let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(**p)) {
+                    if let Some(p) = punct(rest) {
                         self.pos += p.len();
                         if let Some(h) = self.holes.last_mut() {
-                            match *p {
+                            match p {
                                 "{" => h.depth += 1,
                                 "}" => h.depth = h.depth.saturating_sub(1),
                                 _ => {}
@@ -427,6 +439,44 @@ mod tests {
 
     fn kinds(s: &str) -> Vec<Tk> {
         lex(s).tokens.into_iter().map(|t| t.kind).collect()
+    }
+
+    /// The longest punctuation wins, as when every entry was tried in turn; an unknown
+    /// character is an error token, a multi-byte one whole.
+    #[test]
+    fn punctuation_is_the_longest_match() {
+        for p in PUNCTS {
+            assert_eq!(kinds(p), vec![Tk::Punct(p), Tk::Eof], "{p}");
+        }
+        assert_eq!(
+            kinds("a...b!=c?.d??e=>f<=g"),
+            vec![
+                Tk::Ident,
+                Tk::Punct("..."),
+                Tk::Ident,
+                Tk::Punct("!="),
+                Tk::Ident,
+                Tk::Punct("?"),
+                Tk::Punct("."),
+                Tk::Ident,
+                Tk::Punct("??"),
+                Tk::Ident,
+                Tk::Punct("=>"),
+                Tk::Ident,
+                Tk::Punct("<="),
+                Tk::Ident,
+                Tk::Eof
+            ]
+        );
+        assert_eq!(
+            kinds("é~"),
+            vec![
+                Tk::Error("unexpected character"),
+                Tk::Error("unexpected character"),
+                Tk::Eof
+            ]
+        );
+        assert_eq!(punct(""), None);
     }
 
     #[test]
