@@ -61,28 +61,31 @@ pub fn apply(
     sources: &SourceMap,
     settings: &RuleSettings,
 ) -> Outcome {
-    let mut files: Vec<FileDirectives> = Vec::new();
-    for i in 0..sources.len() {
-        let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-        // As stored: a text dropped from memory has no suppression comment
-        // ([`SourceMap::evict`]), so it is not read again here.
-        let Some(f) = sources.get_stored(id) else {
-            continue;
-        };
-        let Some(syntax) = syntax_of(&f.path) else {
-            continue;
-        };
-        let dirs = directives(&f, syntax);
-        if !dirs.is_empty() {
+    // Each file on the thread pool (a Bicep file that holds Bicep's own `disable-next-line`
+    // is lexed again here: 12 % of a scan of the shared corpus, on the main thread with every
+    // other thread idle). In file order.
+    use rayon::prelude::*;
+    let mut files: Vec<FileDirectives> = (0..sources.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            // As stored: a text dropped from memory has no suppression comment
+            // ([`SourceMap::evict`]), so it is not read again here.
+            let f = sources.get_stored(id)?;
+            let syntax = syntax_of(&f.path)?;
+            let dirs = directives(&f, syntax);
+            if dirs.is_empty() {
+                return None;
+            }
             let used = dirs.iter().map(|d| vec![false; d.rules.len()]).collect();
-            files.push(FileDirectives {
+            Some(FileDirectives {
                 file: id,
                 len: f.text.len(),
                 dirs,
                 used,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     let res: Vec<&Resource> = resources(model)
         .into_iter()
         .filter(|r| !r.suppressions.is_empty())
