@@ -197,6 +197,10 @@ pub struct Tpl<'d, 'a> {
     /// The expressions being evaluated and where they are written, innermost last (for
     /// `reference()` by name text, and the reasons of Unknown values).
     cur_expr: RefCell<Vec<(JStr, Span)>>,
+    /// The canonical path of this template's file, once asked for
+    /// ([`scope::Enclosing::chain_has`]: each linked deployment asked every template of its
+    /// chain, resolving each path again, 3 % of a scan of the shared corpus).
+    canon: std::cell::OnceCell<Option<PathBuf>>,
 }
 
 /// Whether a parameter declaration is `nullable`, directly or through a `$ref` to
@@ -361,6 +365,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
         Tpl {
             serial,
             cur_expr: RefCell::new(Vec::new()),
+            canon: std::cell::OnceCell::new(),
             loader,
             root,
             file,

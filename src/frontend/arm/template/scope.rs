@@ -217,10 +217,12 @@ impl Enclosing for Tpl<'_, '_> {
     }
 
     fn chain_has(&self, path: &std::path::Path) -> bool {
-        let display = self.loader.sources.path(self.file);
-        let mine = std::path::Path::new(&display)
-            .file_name()
-            .and_then(|n| std::fs::canonicalize(self.dir.join(n)).ok());
+        let mine = self.canon.get_or_init(|| {
+            let display = self.loader.sources.path(self.file);
+            std::path::Path::new(&display)
+                .file_name()
+                .and_then(|n| std::fs::canonicalize(self.dir.join(n)).ok())
+        });
         mine.as_deref() == Some(path) || self.parent.is_some_and(|p| p.chain_has(path))
     }
 
