@@ -987,6 +987,16 @@ pub fn diagnostic_finding(d: frontend::Diagnostic) -> Finding {
 /// Findings sorted on the thread pool from this many on (fewer: not worth starting it).
 const PARALLEL_SORT: usize = 4096;
 
+/// Sorts `v` stably by `by`, on the thread pool from [`PARALLEL_SORT`] elements on.
+pub(crate) fn sort_stable<T: Send>(v: &mut [T], by: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+    if v.len() < PARALLEL_SORT {
+        v.sort_by(by);
+    } else {
+        use rayon::slice::ParallelSliceMut;
+        v.par_sort_by(by);
+    }
+}
+
 /// Sorts findings by file path, position and rule, and drops exact repeats (the same rule at
 /// the same span with the same message, e.g. a module linted through two callers).
 pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
@@ -1004,12 +1014,7 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>, sources: &SourceMap) {
             .then(a.primary.end.cmp(&b.primary.end))
             .then(a.message.cmp(&b.message))
     };
-    if findings.len() < PARALLEL_SORT {
-        findings.sort_by(by);
-    } else {
-        use rayon::slice::ParallelSliceMut;
-        findings.par_sort_by(by);
-    }
+    sort_stable(findings, by);
     findings.dedup_by(|a, b| {
         rank_of(a) == rank_of(b)
             && a.rule == b.rule

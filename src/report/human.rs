@@ -115,7 +115,7 @@ impl FindingDiagnostic {
 #[derive(Debug)]
 pub struct SafeSource {
     name: String,
-    text: Arc<str>,
+    text: Arc<String>,
     /// Where each line starts, lines as miette counts them (after `\n`, `\r\n` or a lone
     /// `\r`): a snippet is read from a few lines before its span instead of from the start
     /// of the file (miette scans from the start for every label: on a 7 MB file with 10,000
@@ -143,20 +143,20 @@ impl SafeSource {
     pub fn new(id: FileId, sources: &SourceMap) -> Self {
         match sources.get(id) {
             Some(file) if !sources.may_show(id) => {
-                SafeSource::with_text(escape_controls(&file.path), Arc::from(withheld(&file.text)))
+                SafeSource::with_text(escape_controls(&file.path), Arc::new(withheld(&file.text)))
             }
             Some(file) => SafeSource::with_text(
                 escape_controls(&file.path),
                 match neutralize_source(&file.text) {
-                    std::borrow::Cow::Borrowed(t) => Arc::from(t),
-                    std::borrow::Cow::Owned(t) => Arc::from(t),
+                    std::borrow::Cow::Borrowed(_) => file.text.clone(),
+                    std::borrow::Cow::Owned(t) => Arc::new(t),
                 },
             ),
-            None => SafeSource::with_text(String::new(), Arc::from("")),
+            None => SafeSource::with_text(String::new(), Arc::default()),
         }
     }
 
-    fn with_text(name: String, text: Arc<str>) -> Self {
+    fn with_text(name: String, text: Arc<String>) -> Self {
         let starts = miette_line_starts(&text);
         SafeSource { name, text, starts }
     }
@@ -349,7 +349,7 @@ mod tests {
         ];
         let mut checked = 0;
         for text in texts {
-            let src = SafeSource::with_text("f".into(), Arc::from(text));
+            let src = SafeSource::with_text("f".into(), Arc::new(text.to_string()));
             for start in 0..=text.len() {
                 for len in 0..=4.min(text.len() - start) {
                     let span = SourceSpan::new(start.into(), len);
@@ -376,7 +376,7 @@ mod tests {
         }
         assert!(checked > 1000, "{checked}");
         // Past the end: an error, not miette's panic.
-        let src = SafeSource::with_text("f".into(), Arc::from("ab\n"));
+        let src = SafeSource::with_text("f".into(), Arc::new("ab\n".to_string()));
         assert!(src.read_span(&SourceSpan::new(2.into(), 2), 1, 1).is_err());
         assert!(src.read_span(&SourceSpan::new(4.into(), 0), 0, 0).is_err());
     }

@@ -191,12 +191,7 @@ pub fn finish(skipped: &mut Vec<Skipped>, sources: &SourceMap) {
                 &b.property,
             ))
     };
-    if skipped.len() < PARALLEL_SORT {
-        skipped.sort_by(by);
-    } else {
-        use rayon::slice::ParallelSliceMut;
-        skipped.par_sort_by(by);
-    }
+    crate::sort_stable(skipped, by);
     skipped.dedup_by(|a, b| {
         a.rule == b.rule
             && a.resource == b.resource
@@ -223,9 +218,6 @@ pub fn explain(skipped: &mut [Skipped], sources: &SourceMap) {
         }
     }
 }
-
-/// Skipped checks from this many on are sorted on the thread pool.
-const PARALLEL_SORT: usize = 4096;
 
 /// The first line of the text at `span`, trimmed and shortened.
 fn quote(sources: &SourceMap, span: Span) -> Option<String> {

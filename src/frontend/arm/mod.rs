@@ -254,12 +254,8 @@ pub(crate) fn parameter_values(
                 continue;
             }
         };
-        let id = loader.sources.add_read(shown.clone(), &text, &read);
+        let (id, stored) = loader.sources.add_text(shown.clone(), text, Some(&read));
         loader.files.set(loader.files.get() + 1);
-        let stored = loader
-            .sources
-            .get(id)
-            .map_or_else(|| std::sync::Arc::new(text.clone()), |f| f.text.clone());
         match params::load(&stored, id) {
             Ok(values) => {
                 for (name, value, span) in values {

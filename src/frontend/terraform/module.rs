@@ -69,6 +69,12 @@ impl<'s> ModuleCache<'s> {
 
     /// The parsed module of a directory (canonical path), parsing it on first use.
     pub fn get(&self, canon: &Path, dir: &Path, display: &str) -> Arc<ParsedModule> {
+        self.cached_or(canon, || parse_dir(dir, display, self.sources))
+    }
+
+    /// The module of `canon` as cached, else re-parsed from an evicted one, else `first`'s
+    /// (once, whoever asks at the same time).
+    fn cached_or(&self, canon: &Path, first: impl FnOnce() -> ParsedModule) -> Arc<ParsedModule> {
         let cell = locked(&self.map)
             .entry(canon.to_path_buf())
             .or_default()
@@ -77,7 +83,7 @@ impl<'s> ModuleCache<'s> {
             let hollow = locked(&self.evicted).get(canon).cloned();
             Arc::new(match hollow {
                 Some(h) => super::parse::reparse(&h, self.sources),
-                None => parse_dir(dir, display, self.sources),
+                None => first(),
             })
         })
         .clone()
@@ -88,19 +94,7 @@ impl<'s> ModuleCache<'s> {
     /// [`unparsed`](ParsedModule::unparsed) and recorded as evicted (its files are in the
     /// source map; a later `get` parses them).
     pub fn get_for_calls(&self, canon: &Path, dir: &Path, display: &str) -> Arc<ParsedModule> {
-        let cell = locked(&self.map)
-            .entry(canon.to_path_buf())
-            .or_default()
-            .clone();
-        let m = cell
-            .get_or_init(|| {
-                let hollow = locked(&self.evicted).get(canon).cloned();
-                Arc::new(match hollow {
-                    Some(h) => super::parse::reparse(&h, self.sources),
-                    None => parse_dir_for_calls(dir, display, self.sources),
-                })
-            })
-            .clone();
+        let m = self.cached_or(canon, || parse_dir_for_calls(dir, display, self.sources));
         if m.unparsed {
             self.evict(canon);
         }

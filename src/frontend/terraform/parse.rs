@@ -48,8 +48,9 @@ pub struct ParsedModule {
     pub files_read: usize,
     /// Its variable files.
     pub vars: VarListing,
-    /// True when the files were read but not parsed: every body is empty and syntax errors
-    /// are not known yet ([`parse_dir_for_calls`], [`hollow`]; [`reparse`] parses them).
+    /// True when the bodies are empty: the files were read and never parsed
+    /// ([`parse_dir_for_calls`]: their syntax errors are not known yet), or their trees were
+    /// dropped ([`hollow`]). [`reparse`] parses them.
     pub unparsed: bool,
 }
 
@@ -69,6 +70,15 @@ pub fn join_display(dir: &str, name: &str) -> String {
     } else {
         format!("{}/{name}", dir.trim_end_matches('/'))
     }
+}
+
+/// How the file `path` of a directory printed as `display` is printed.
+fn shown_in(display: &str, path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    join_display(display, &name)
 }
 
 /// Lexically normalises a printed path (`a/b/../c` → `a/c`, `./x` → `x`).
@@ -629,17 +639,8 @@ pub fn parse_dir_for_calls(dir: &Path, display: &str, sources: &SourceMap) -> Pa
     // after it) makes the directory parse now, so its findings keep parse_dir's order.
     let mut may_call = false;
     for path in &paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         m.files_read += 1;
-        let r = read_source(
-            path,
-            &join_display(display, &name),
-            sources,
-            PathOrigin::Content,
-        );
+        let r = read_source(path, &shown_in(display, path), sources, PathOrigin::Content);
         may_call |= match &r {
             Ok(id) => sources
                 .get(*id)
@@ -684,11 +685,7 @@ fn parse_listed(
     let mut overrides = Vec::new();
     let any_override = paths.iter().any(|p| super::overrides::is_override(p));
     for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let shown = join_display(display, &name);
+        let shown = shown_in(display, &path);
         m.files_read += 1;
         // Every `.tf` file of a module is repository content (a symbolic link to outside the
         // scan root is not read).

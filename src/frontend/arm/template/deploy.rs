@@ -247,12 +247,8 @@ impl<'d, 'a> Tpl<'d, 'a> {
         };
         l.linked.borrow_mut().push(read.real.clone());
         let display = display_join(&l.sources.path(self.file), rel);
-        let id = l.sources.add_read(display, &text, &read);
+        let (id, stored) = l.sources.add_text(display, text, Some(&read));
         l.files.set(l.files.get() + 1);
-        let stored = l
-            .sources
-            .get(id)
-            .map_or_else(|| std::sync::Arc::new(text.clone()), |f| f.text.clone());
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("bicep"))
