@@ -28,6 +28,19 @@ pub(super) fn unknown() -> AVal {
     AVal::unknown()
 }
 
+/// Longest function name lower-cased on the stack ([`ascii_lower_into`]).
+const LOWER_BUF: usize = 48;
+
+/// `name` lower-cased (ASCII) into `buf`; `None` when it does not fit (or is not valid once
+/// copied, which cannot happen: ASCII case changes keep UTF-8 valid). A function name was
+/// lower-cased into a new string at every call (2 % of the evaluator's allocations).
+fn ascii_lower_into<'b>(name: &str, buf: &'b mut [u8; LOWER_BUF]) -> Option<&'b str> {
+    let out = buf.get_mut(..name.len())?;
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
+}
+
 /// Evaluates the call `name(args)` written at `offset`.
 pub(super) fn call(
     ev: &mut Ev<'_>,
@@ -35,10 +48,18 @@ pub(super) fn call(
     args: &[Expr],
     offset: usize,
 ) -> Result<AVal, ExprError> {
-    let lname = name.to_ascii_lowercase();
-    match lname.as_str() {
+    let mut buf = [0u8; LOWER_BUF];
+    let lowered;
+    let lname: &str = match ascii_lower_into(name, &mut buf) {
+        Some(l) => l,
+        None => {
+            lowered = name.to_ascii_lowercase();
+            &lowered
+        }
+    };
+    match lname {
         "if" => return lazy_if(ev, args),
-        "map" | "filter" | "reduce" | "toobject" => return lambda_call(ev, &lname, args),
+        "map" | "filter" | "reduce" | "toobject" => return lambda_call(ev, lname, args),
         "lambdavariables" => {
             let [arg] = args else {
                 return Ok(unknown());
@@ -57,15 +78,23 @@ pub(super) fn call(
             let [arg] = args else {
                 return Ok(unknown());
             };
-            let key = ev.eval(arg)?;
-            let AVal::Str(key) = key else {
-                return Ok(unknown());
+            // A literal name (nearly always) is not copied into a value first.
+            let evaluated;
+            let key: &str = match arg {
+                Expr::Str(k) if !crate::frontend::deadline::expired() => k,
+                _ => {
+                    evaluated = ev.eval(arg)?;
+                    let AVal::Str(key) = &evaluated else {
+                        return Ok(unknown());
+                    };
+                    key
+                }
             };
             let is_param = lname == "parameters";
             let found = if is_param {
-                ev.scope.parameter(&key)
+                ev.scope.parameter(key)
             } else {
-                ev.scope.variable(&key)
+                ev.scope.variable(key)
             };
             let Some((v, origin)) = found else {
                 let what = if is_param { "parameter" } else { "variable" };
@@ -83,11 +112,11 @@ pub(super) fn call(
         .iter()
         .map(|a| ev.eval(a))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut v = apply(ev, &lname, &vals);
+    let mut v = apply(ev, lname, &vals);
     if let AVal::Unknown(p) = &mut v
         && !p.why.is_some()
     {
-        p.why = why_unknown(ev, name, &lname, &vals);
+        p.why = why_unknown(ev, name, lname, &vals);
     }
     Ok(v)
 }

@@ -49,8 +49,9 @@ pub(super) fn resource_id(v: &[AVal], kind: IdKind) -> AVal {
     };
     let types: Vec<&str> = segs.collect();
     let names = &v[t + 1..];
-    // Known names may hold several segments (`'vnet/subnet'`).
-    let mut name_pieces: Vec<Piece<'_>> = Vec::new();
+    // Known names may hold several segments (`'vnet/subnet'`). Lists sized once: grown one
+    // element at a time they were reallocated two or three times per call.
+    let mut name_pieces: Vec<Piece<'_>> = Vec::with_capacity(types.len());
     for n in names {
         match n {
             AVal::Str(s) => {
@@ -69,7 +70,8 @@ pub(super) fn resource_id(v: &[AVal], kind: IdKind) -> AVal {
     }
     let unk = || Piece::Unk(Cow::Owned(Partial::default()));
     let scope_piece = |i: usize| -> Option<Piece<'_>> { piece(v.get(i)?) };
-    let mut pieces: Vec<Piece<'_>> = Vec::new();
+    // Scope (at most four pieces), provider and namespace, four pieces a type.
+    let mut pieces: Vec<Piece<'_>> = Vec::with_capacity(6 + 4 * types.len());
     let text = |s: &'static str| Piece::Text(Cow::Borrowed(s));
     match kind {
         IdKind::ResourceGroup => {
