@@ -136,11 +136,13 @@ pub struct Val<T> {
 
 /// The origins of a value ([`Val::origins`]), outermost first: a slice, stored in 8 bytes
 /// (most values have none, and a `Vec` made every value 16 bytes larger; the scan-wide model
-/// holds millions of values on big repositories). Empty is stored as `None`.
-// A `Box<[Origin]>` would be a 16-byte fat pointer; the boxed `Vec` is a thin one.
-#[allow(clippy::box_collection)]
+/// holds millions of values on big repositories). Empty is stored as `None`. Shared: a copy
+/// of a value shares its origins (a parameter's value is copied into every property that
+/// reads it; copying the list and its labels each time was a twentieth of the allocations
+/// of a scan of templates), and a push to shared origins copies them first.
+// An `Arc<[Origin]>` would be a 16-byte fat pointer; the `Arc` of a `Vec` is a thin one.
 #[derive(Clone, Default)]
-pub struct Origins(Option<Box<Vec<Origin>>>);
+pub struct Origins(Option<Arc<Vec<Origin>>>);
 
 impl Origins {
     /// No origins.
@@ -150,7 +152,7 @@ impl Origins {
 
     /// Appends an origin.
     pub fn push(&mut self, origin: Origin) {
-        self.0.get_or_insert_with(Box::default).push(origin);
+        Arc::make_mut(self.0.get_or_insert_with(Arc::default)).push(origin);
     }
 
     /// The origins as a slice.
@@ -186,7 +188,7 @@ impl From<Vec<Origin>> for Origins {
         if v.is_empty() {
             Origins(None)
         } else {
-            Origins(Some(Box::new(v)))
+            Origins(Some(Arc::new(v)))
         }
     }
 }
@@ -199,7 +201,9 @@ impl From<&[Origin]> for Origins {
 
 impl From<Origins> for Vec<Origin> {
     fn from(o: Origins) -> Self {
-        o.0.map_or_else(Vec::new, |b| *b)
+        o.0.map_or_else(Vec::new, |a| {
+            Arc::try_unwrap(a).unwrap_or_else(|shared| shared.as_ref().clone())
+        })
     }
 }
 

@@ -294,13 +294,23 @@ pub fn merged_strs(one: Option<&Ev>, many: Option<&Ev>) -> Val<Vec<Val<String>>>
 /// An evaluator value as a tree node: every node gets the expression's span. Origins are only
 /// kept where they are unambiguous: an object built from many parameters cannot tell which of
 /// them a member came from, so its members get none (and the whole keeps at most a few).
-pub fn from_aval(v: super::value::AVal, span: Span, origins: &[Origin]) -> Ev {
-    let origins = if origins.len() > 3 { &[] } else { origins };
-    let inner: &[Origin] = if origins.len() == 1 { origins } else { &[] };
-    from_aval_inner(v, span, origins, inner)
+pub fn from_aval(v: super::value::AVal, span: Span, origins: Vec<Origin>) -> Ev {
+    // The evaluator's list itself, not a copy.
+    let origins: Origins = if origins.len() > 3 {
+        Origins::new()
+    } else {
+        origins.into()
+    };
+    // Every node shares the one list (a copy of the list for each node before).
+    let inner = if origins.len() == 1 {
+        origins.clone()
+    } else {
+        Origins::new()
+    };
+    from_aval_inner(v, span, origins, &inner)
 }
 
-fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner: &[Origin]) -> Ev {
+fn from_aval_inner(v: super::value::AVal, span: Span, origins: Origins, inner: &Origins) -> Ev {
     use super::value::AVal;
     let kind = match v {
         AVal::Null => EvKind::Null,
@@ -309,12 +319,12 @@ fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner:
         AVal::Str(x) => EvKind::Str(x.into()),
         AVal::Array(a) => EvKind::Arr(
             a.into_iter()
-                .map(|e| from_aval_inner(e, span, inner, inner))
+                .map(|e| from_aval_inner(e, span, inner.clone(), inner))
                 .collect(),
         ),
         AVal::Object(o) => EvKind::Obj(
             o.into_iter()
-                .map(|(k, e)| (k.into(), from_aval_inner(e, span, inner, inner)))
+                .map(|(k, e)| (k.into(), from_aval_inner(e, span, inner.clone(), inner)))
                 .collect(),
         ),
         AVal::Unknown(p) => EvKind::Unknown(p),
@@ -322,7 +332,7 @@ fn from_aval_inner(v: super::value::AVal, span: Span, origins: &[Origin], inner:
     };
     Ev {
         span,
-        origins: origins.into(),
+        origins,
         kind,
     }
 }

@@ -439,7 +439,7 @@ impl<'d, 'a> Tpl<'d, 'a> {
         let result = expr::evaluate(text, self);
         self.cur_expr.borrow_mut().pop();
         match result {
-            Ok(e) => from_aval(e.value, span, &e.origins),
+            Ok(e) => from_aval(e.value, span, e.origins),
             Err(err) => {
                 self.loader.note(format!(
                     "{}: expression not evaluated ({}), treated as unknown",
