@@ -641,6 +641,7 @@ mod tests {
             res: res("Microsoft.Network/networkSecurityGroups", "NSG-A"),
             rules: Val::absent(),
             block: None,
+            parsed: Default::default(),
         });
         m.reindex();
         let sp = Span::new(FileId(0), 0..1);
@@ -680,6 +681,7 @@ mod tests {
                 res: dup,
                 rules: Val::absent(),
                 block: None,
+                parsed: Default::default(),
             });
             unit.reindex();
             m.extend(unit);
@@ -706,6 +708,7 @@ mod tests {
                 res: r,
                 rules: Val::absent(),
                 block: None,
+                parsed: Default::default(),
             });
             m.opaque_refs.push(ResourceKey::arm(UnitId(u), "x/y", name));
         }

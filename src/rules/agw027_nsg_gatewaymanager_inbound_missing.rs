@@ -316,6 +316,7 @@ mod tests {
             },
             rules: crate::model::Val::known(rules, Span::new(FileId(0), 5..900)),
             block: None,
+            parsed: Default::default(),
         }
     }
 

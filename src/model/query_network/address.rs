@@ -40,6 +40,32 @@ pub struct Ipv4Net {
     pub len: u8,
 }
 
+/// The private ranges of [`Ipv4Net::is_private`]: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,
+/// 100.64.0.0/10, 127.0.0.0/8 (written out, not parsed at every call: NSG evaluation asks for
+/// every CIDR of every rule of every flow).
+const PRIVATE_RANGES: [Ipv4Net; 5] = [
+    Ipv4Net {
+        addr: 10 << 24,
+        len: 8,
+    },
+    Ipv4Net {
+        addr: (172 << 24) | (16 << 16),
+        len: 12,
+    },
+    Ipv4Net {
+        addr: (192 << 24) | (168 << 16),
+        len: 16,
+    },
+    Ipv4Net {
+        addr: (100 << 24) | (64 << 16),
+        len: 10,
+    },
+    Ipv4Net {
+        addr: 127 << 24,
+        len: 8,
+    },
+];
+
 impl Ipv4Net {
     /// Parses `a.b.c.d/n` or a bare address (`/32`).
     pub fn parse(s: &str) -> Option<Ipv4Net> {
@@ -86,16 +112,7 @@ impl Ipv4Net {
 
     /// True when the whole network is private (RFC 1918, RFC 6598 shared, loopback).
     pub fn is_private(&self) -> bool {
-        [
-            "10.0.0.0/8",
-            "172.16.0.0/12",
-            "192.168.0.0/16",
-            "100.64.0.0/10",
-            "127.0.0.0/8",
-        ]
-        .iter()
-        .filter_map(|c| Ipv4Net::parse(c))
-        .any(|p| p.contains(self))
+        PRIVATE_RANGES.iter().any(|p| p.contains(self))
     }
 }
 
@@ -312,5 +329,29 @@ mod tests {
         assert!(!Ipv4Net::parse("8.8.8.8").unwrap().is_private());
         assert!(Ipv4Net::parse("10.0.0/8").is_none());
         assert!(Ipv4Net::parse("10.0.0.0/33").is_none());
+    }
+
+    #[test]
+    fn the_private_ranges_are_the_ones_their_comment_names() {
+        let written: Vec<Ipv4Net> = [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+        ]
+        .iter()
+        .map(|c| Ipv4Net::parse(c).unwrap())
+        .collect();
+        assert_eq!(written, PRIVATE_RANGES);
+        for (ip, private) in [
+            ("172.31.255.255", true),
+            ("172.32.0.0", false),
+            ("100.127.0.1", true),
+            ("100.128.0.1", false),
+            ("11.0.0.0", false),
+        ] {
+            assert_eq!(Ipv4Net::parse(ip).unwrap().is_private(), private, "{ip}");
+        }
     }
 }

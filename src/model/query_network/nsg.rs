@@ -58,7 +58,8 @@ pub enum Verdict<'a> {
 }
 
 /// One rule with its Known fields, prepared for evaluation.
-struct View<'a> {
+/// (`'a`: the NSG's rules; `'p`: their parsed ports.)
+struct View<'a, 'p> {
     decider: Decider<'a>,
     /// `None` = Unknown.
     allow: Option<bool>,
@@ -71,13 +72,83 @@ struct View<'a> {
     dst: Cover,
     dst_is_any: bool,
     /// Port ranges; `None` = Unknown or malformed.
-    ports: Option<Vec<(u32, u32)>>,
+    ports: Option<&'p [(u32, u32)]>,
     unknown: bool,
 }
 
-fn prefix_cover(coll: &Coll<Val<String>>, ep: &Endpoint) -> (Cover, bool, bool) {
+/// One rule's prefixes and destination ports, parsed ([`super::super::RulesCache`]): what
+/// does not depend on the flow.
+#[derive(Debug, Clone)]
+pub struct ParsedRule {
+    /// Source prefixes: `None` when the list is Unknown; an element `None` when Unknown.
+    src: Option<Vec<Option<Prefix>>>,
+    /// Destination prefixes, likewise.
+    dst: Option<Vec<Option<Prefix>>>,
+    /// Port ranges; `None` when Unknown, malformed or an empty list.
+    ports: Option<Vec<(u32, u32)>>,
+    /// An Unknown list of ports, or an Unknown element.
+    ports_unknown: bool,
+}
+
+impl ParsedRule {
+    fn of(r: &SecurityRule) -> ParsedRule {
+        let prefixes = |coll: &Coll<Val<String>>| {
+            coll.items().map(|items| {
+                items
+                    .iter()
+                    .map(|v| v.get().map(|s| parse_prefix(s)))
+                    .collect()
+            })
+        };
+        let mut ports_unknown = false;
+        let ports = match r.destination_ports.items() {
+            Some(items) if !items.is_empty() => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for v in items {
+                    match v.get().and_then(|s| parse_ports(s)) {
+                        Some(mut p) => out.append(&mut p),
+                        None => {
+                            ports_unknown |= v.is_unknown();
+                            ok = false;
+                        }
+                    }
+                }
+                ok.then_some(out)
+            }
+            Some(_) => None,
+            None => {
+                ports_unknown = true;
+                None
+            }
+        };
+        ParsedRule {
+            src: prefixes(&r.source_prefixes),
+            dst: prefixes(&r.destination_prefixes),
+            ports,
+            ports_unknown,
+        }
+    }
+}
+
+/// The parsed rules of `nsg` (`rules` are its Known rules), parsed on first use; parsed
+/// again, not from the cache, should the rules no longer be those the cache was made from.
+fn parsed<'a>(
+    nsg: &'a NetworkSecurityGroup,
+    rules: &[SecurityRule],
+) -> std::borrow::Cow<'a, [ParsedRule]> {
+    let parse = || rules.iter().map(ParsedRule::of).collect::<Vec<_>>();
+    let cached = nsg.parsed.0.get_or_init(parse);
+    if cached.len() == rules.len() {
+        std::borrow::Cow::Borrowed(cached)
+    } else {
+        std::borrow::Cow::Owned(parse())
+    }
+}
+
+fn prefix_cover(items: Option<&[Option<Prefix>]>, ep: &Endpoint) -> (Cover, bool, bool) {
     // (cover, unknown, is_any)
-    let Some(items) = coll.items() else {
+    let Some(items) = items else {
         return (Cover::Partial, true, false);
     };
     if items.is_empty() {
@@ -86,12 +157,11 @@ fn prefix_cover(coll: &Coll<Val<String>>, ep: &Endpoint) -> (Cover, bool, bool) 
     let mut best = Cover::None;
     let mut unknown = false;
     let mut any = false;
-    for v in items {
-        match v.get() {
-            Some(s) => {
-                let p = parse_prefix(s);
-                any |= p == Prefix::Any;
-                best = best.max(covers(&p, ep));
+    for p in items {
+        match p {
+            Some(p) => {
+                any |= *p == Prefix::Any;
+                best = best.max(covers(p, ep));
             }
             None => {
                 unknown = true;
@@ -123,7 +193,7 @@ fn certainly_irrelevant(r: &SecurityRule, flow: &Flow) -> bool {
         || r.protocol.get().is_some_and(|p| !carries_tcp(p))
 }
 
-fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
+fn view<'a, 'p>(r: &'a SecurityRule, parsed: &'p ParsedRule, flow: &Flow) -> View<'a, 'p> {
     let mut unknown = false;
     let allow = match r.access.get() {
         Some(a) => Some(a.eq_ignore_ascii_case("allow")),
@@ -145,30 +215,9 @@ fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
         None => (Cover::Partial, true),
     };
     unknown |= proto_unknown;
-    let (src, su, _) = prefix_cover(&r.source_prefixes, &flow.source);
-    let (dst, du, dst_is_any) = prefix_cover(&r.destination_prefixes, &flow.destination);
-    unknown |= su || du;
-    let ports = match r.destination_ports.items() {
-        Some(items) if !items.is_empty() => {
-            let mut out = Vec::new();
-            let mut ok = true;
-            for v in items {
-                match v.get().and_then(|s| parse_ports(s)) {
-                    Some(mut p) => out.append(&mut p),
-                    None => {
-                        unknown |= v.is_unknown();
-                        ok = false;
-                    }
-                }
-            }
-            ok.then_some(out)
-        }
-        Some(_) => None,
-        None => {
-            unknown = true;
-            None
-        }
-    };
+    let (src, su, _) = prefix_cover(parsed.src.as_deref(), &flow.source);
+    let (dst, du, dst_is_any) = prefix_cover(parsed.dst.as_deref(), &flow.destination);
+    unknown |= su || du || parsed.ports_unknown;
     View {
         decider: Decider::Rule(r),
         allow,
@@ -178,7 +227,7 @@ fn view<'a>(r: &'a SecurityRule, flow: &Flow) -> View<'a> {
         src,
         dst,
         dst_is_any,
-        ports,
+        ports: parsed.ports.as_deref(),
         unknown,
     }
 }
@@ -206,7 +255,7 @@ fn default_view(
     allow: bool,
     (sp, dp): (&Prefix, &Prefix),
     flow: &Flow,
-) -> View<'static> {
+) -> View<'static, 'static> {
     View {
         decider: Decider::Default(name),
         allow: Some(allow),
@@ -216,12 +265,12 @@ fn default_view(
         src: covers(sp, &flow.source),
         dst: covers(dp, &flow.destination),
         dst_is_any: *dp == Prefix::Any,
-        ports: Some(vec![ALL_PORTS]),
+        ports: Some(&[ALL_PORTS]),
         unknown: false,
     }
 }
 
-fn defaults(flow: &Flow) -> [View<'static>; 3] {
+fn defaults(flow: &Flow) -> [View<'static, 'static>; 3] {
     let p = &*DEFAULT_PREFIXES;
     match flow.direction {
         Direction::Inbound => [
@@ -256,13 +305,14 @@ pub fn evaluate<'a>(nsg: &'a NetworkSecurityGroup, flow: &Flow) -> Verdict<'a> {
     let Some(rules) = nsg.rules.items() else {
         return Verdict::Uncertain { unknown: true };
     };
-    let mut views: Vec<View<'a>> = Vec::with_capacity(rules.len() + 3);
-    for r in rules {
+    let parsed = parsed(nsg, rules);
+    let mut views: Vec<View<'a, '_>> = Vec::with_capacity(rules.len() + 3);
+    for (r, p) in rules.iter().zip(parsed.iter()) {
         // Passed over before its prefixes and ports are read.
         if certainly_irrelevant(r, flow) {
             continue;
         }
-        views.push(view(r, flow));
+        views.push(view(r, p, flow));
     }
     // A rule with Unknown priority that could match makes the order unknowable.
     if views
@@ -278,7 +328,7 @@ pub fn evaluate<'a>(nsg: &'a NetworkSecurityGroup, flow: &Flow) -> Verdict<'a> {
     let (lo, hi) = flow.ports;
     let mut cuts: Vec<u32> = vec![lo, hi + 1];
     for v in &views {
-        for &(a, b) in v.ports.iter().flatten() {
+        for &(a, b) in v.ports.into_iter().flatten() {
             if a > lo && a <= hi {
                 cuts.push(a);
             }
@@ -314,7 +364,7 @@ enum Step<'a> {
 }
 
 /// First match for one port (every port of an elementary sub-range behaves alike).
-fn decide<'a>(views: &[View<'a>], flow: &Flow, port: u32) -> Step<'a> {
+fn decide<'a>(views: &[View<'a, '_>], flow: &Flow, port: u32) -> Step<'a> {
     // Accesses of rules that may match partly before the decisive one.
     let mut partial_allow = false;
     let mut partial_deny = false;

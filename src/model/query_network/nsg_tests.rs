@@ -49,6 +49,7 @@ fn nsg(rules: Vec<SecurityRule>) -> NetworkSecurityGroup {
         },
         rules: Val::known(rules, sp()),
         block: None,
+        parsed: Default::default(),
     }
 }
 

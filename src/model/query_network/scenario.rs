@@ -188,6 +188,7 @@ pub fn with_nsg(mut m: Model, rules: Vec<SecurityRule>) -> Model {
         res: res("Microsoft.Network/networkSecurityGroups", "agw-nsg"),
         rules: k(rules),
         block: None,
+        parsed: Default::default(),
     };
     m.subnets[0].nsg = rref(&nsg.res);
     m.nsgs.push(nsg);

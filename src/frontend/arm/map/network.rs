@@ -146,6 +146,7 @@ pub(super) fn nsg(m: &mut Mapper, r: &EvRes, i: usize) {
         res,
         rules,
         block: None,
+        parsed: Default::default(),
     });
 }
 

@@ -26,6 +26,7 @@ impl Mapper {
                     }
                 },
                 block: Some(n.span),
+                parsed: Default::default(),
             }),
             "azurerm_network_security_rule" => {
                 let t = target_of(n.attr("network_security_group_name"), unit);
