@@ -371,17 +371,6 @@ impl Rest {
     }
 }
 
-/// The help texts of a scan's findings, each held once: hashed with foldhash (seeded per
-/// process), on the main thread for every finding (SipHash: 0.3 % of a 6,000-file scan).
-type HelpTexts = std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>;
-
-/// [`Finding::share_help`] for each of `findings`.
-fn share_help(findings: &mut [Finding], texts: &mut HelpTexts) {
-    for f in findings {
-        f.share_help(texts);
-    }
-}
-
 /// An ARM unit's rule results and the ids of the files its load added ([`unitwise`]).
 type ArmChecked = Option<(unitwise::Checked, Vec<source::FileId>)>;
 
@@ -408,8 +397,6 @@ fn load_with(
     // The scan-wide flags of the units loaded in earlier chunks: a unit assumes them of the
     // others ([`model::cross::Elsewhere`]; the same whatever the threads' timing).
     let mut seen = model::cross::Elsewhere::default();
-    // The help texts of the findings so far, each held once ([`Finding::share_help`]).
-    let mut helps = HelpTexts::default();
     let saw = |seen: &mut model::cross::Elsewhere, f: &model::cross::UnitFacts| {
         seen.endpoints_unknown |= f.endpoints_unknown;
         seen.privatelink_unknown |= f.privatelink_unknown;
@@ -464,16 +451,15 @@ fn load_with(
                 .filter(|(u, _, _)| !u.skipped)
                 .map(|(u, _, _)| &u.model),
         ));
-        for (mut u, mut checked, plan) in units {
+        for (mut u, checked, plan) in units {
             match plan {
                 Some(frontend::tfplan::Found::Plan(p)) => gathered.plans.push(p),
                 Some(frontend::tfplan::Found::Error(m)) => gathered.errors.push(m),
                 _ => {}
             }
             let before = model.mark();
-            if let (Some((c, _)), false) = (&mut checked, u.skipped) {
+            if let (Some((c, _)), false) = (&checked, u.skipped) {
                 saw(&mut seen, &c.facts);
-                share_help(&mut c.findings, &mut helps);
             }
             arm_checked.push(if u.skipped { None } else { checked });
             if u.skipped {
@@ -513,9 +499,8 @@ fn load_with(
             Some(checked)
         });
         for (k, (u, files, checked)) in loaded.into_iter().enumerate() {
-            if let Some(mut c) = checked {
+            if let Some(c) = checked {
                 saw(&mut seen, &c.facts);
-                share_help(&mut c.findings, &mut helps);
                 tf_checked.push((c, start + k, files));
             }
             tf_units.push(u);
