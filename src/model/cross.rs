@@ -127,8 +127,9 @@ impl UnitFacts {
 /// The answers of the whole scan: every kept unit's [`UnitFacts`], by position in merge order.
 #[derive(Debug, Default)]
 pub struct ScanFacts {
-    /// Host name → the first unit (position) with a site of that name.
-    first_host: HashMap<String, usize>,
+    /// Host name → the first unit (position) with a site of that name. Hashed with foldhash
+    /// (seeded per process): built on the main thread from every site's host names.
+    first_host: HashMap<String, usize, foldhash::fast::RandomState>,
     /// The units with an Unknown private-endpoint target, in order.
     endpoints_unknown: Vec<usize>,
     /// The units with an Unknown private-link zone name or link, in order.
@@ -143,7 +144,10 @@ impl ScanFacts {
         let mut s = ScanFacts::default();
         for (i, u) in units.into_iter().enumerate() {
             for h in &u.hosts {
-                s.first_host.entry(h.clone()).or_insert(i);
+                // Copied only when first seen.
+                if !s.first_host.contains_key(h) {
+                    s.first_host.insert(h.clone(), i);
+                }
             }
             if u.endpoints_unknown {
                 s.endpoints_unknown.push(i);
