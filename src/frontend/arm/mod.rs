@@ -21,6 +21,38 @@ use super::{FrontendOptions, UnitOutput};
 use crate::model::UnitId;
 use crate::source::SourceMap;
 
+/// A name lower-cased (ASCII) on the stack when it is short: function names at every call
+/// and resource types at every resource were lower-cased into new strings (2 % of the
+/// evaluator's allocations on the 6,000-file tree).
+pub(crate) struct LowerBuf {
+    buf: [u8; 128],
+    long: String,
+}
+
+impl LowerBuf {
+    /// An empty buffer.
+    pub(crate) fn new() -> Self {
+        LowerBuf {
+            buf: [0; 128],
+            long: String::new(),
+        }
+    }
+
+    /// `s` lower-cased (ASCII letters only, as `str::to_ascii_lowercase`).
+    pub(crate) fn lower(&mut self, s: &str) -> &str {
+        if let Some(out) = self.buf.get_mut(..s.len()) {
+            out.copy_from_slice(s.as_bytes());
+            out.make_ascii_lowercase();
+            // ASCII case changes keep UTF-8 valid: never the fallback below.
+            if let Ok(l) = std::str::from_utf8(out) {
+                return l;
+            }
+        }
+        self.long = s.to_ascii_lowercase();
+        &self.long
+    }
+}
+
 /// Cheap sniff used by discovery: could this JSON text be a deployment template? The front-end
 /// decides for certain after parsing.
 pub fn looks_like_template(text: &str) -> bool {

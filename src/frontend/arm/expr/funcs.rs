@@ -28,19 +28,6 @@ pub(super) fn unknown() -> AVal {
     AVal::unknown()
 }
 
-/// Longest function name lower-cased on the stack ([`ascii_lower_into`]).
-const LOWER_BUF: usize = 48;
-
-/// `name` lower-cased (ASCII) into `buf`; `None` when it does not fit (or is not valid once
-/// copied, which cannot happen: ASCII case changes keep UTF-8 valid). A function name was
-/// lower-cased into a new string at every call (2 % of the evaluator's allocations).
-fn ascii_lower_into<'b>(name: &str, buf: &'b mut [u8; LOWER_BUF]) -> Option<&'b str> {
-    let out = buf.get_mut(..name.len())?;
-    out.copy_from_slice(name.as_bytes());
-    out.make_ascii_lowercase();
-    std::str::from_utf8(out).ok()
-}
-
 /// Evaluates the call `name(args)` written at `offset`.
 pub(super) fn call(
     ev: &mut Ev<'_>,
@@ -48,15 +35,8 @@ pub(super) fn call(
     args: &[Expr],
     offset: usize,
 ) -> Result<AVal, ExprError> {
-    let mut buf = [0u8; LOWER_BUF];
-    let lowered;
-    let lname: &str = match ascii_lower_into(name, &mut buf) {
-        Some(l) => l,
-        None => {
-            lowered = name.to_ascii_lowercase();
-            &lowered
-        }
-    };
+    let mut buf = crate::frontend::arm::LowerBuf::new();
+    let lname = buf.lower(name);
     match lname {
         "if" => return lazy_if(ev, args),
         "map" | "filter" | "reduce" | "toobject" => return lambda_call(ev, lname, args),

@@ -154,8 +154,9 @@ impl Mapper {
     }
 
     fn map_parent(&mut self, r: &EvRes, i: usize) -> bool {
-        let t = r.rtype.to_ascii_lowercase();
-        match t.as_str() {
+        let mut buf = super::LowerBuf::new();
+        let t = buf.lower(&r.rtype);
+        match t {
             "microsoft.network/applicationgateways" => {
                 let g = gateway::gateway(self, r, i);
                 self.model.gateways.push(g);
@@ -201,15 +202,15 @@ impl Mapper {
                     pool: Val::unknown(Some(r.span)),
                 });
             }
-            _ if is_child_type(&t) => return false,
+            _ if is_child_type(t) => return false,
             _ => network::other_subnet_users(self, r, i),
         }
         true
     }
 
     fn map_child(&mut self, r: &EvRes) {
-        let t = r.rtype.to_ascii_lowercase();
-        match t.as_str() {
+        let mut buf = super::LowerBuf::new();
+        match buf.lower(&r.rtype) {
             "microsoft.network/networksecuritygroups/securityrules" => network::child_rule(self, r),
             "microsoft.network/routetables/routes" => network::child_route(self, r),
             "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
@@ -231,10 +232,11 @@ impl Mapper {
 
 /// Types whose whole body the mapping reads (others only for the subnets they use).
 pub fn is_mapped_type(rtype: &str) -> bool {
-    let t = rtype.to_ascii_lowercase();
-    is_child_type(&t)
+    let mut buf = super::LowerBuf::new();
+    let t = buf.lower(rtype);
+    is_child_type(t)
         || matches!(
-            t.as_str(),
+            t,
             "microsoft.network/applicationgateways"
                 | "microsoft.web/sites"
                 | "microsoft.web/serverfarms"

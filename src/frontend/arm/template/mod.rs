@@ -515,11 +515,12 @@ impl<'d, 'a> Tpl<'d, 'a> {
         if let Some(o) = self.outer {
             return o.lookup_up(params, name);
         }
-        let key = name.to_ascii_lowercase();
+        let mut buf = super::LowerBuf::new();
+        let key = buf.lower(name);
         let table = if params { &self.params } else { &self.vars };
         let pending = {
             let mut t = table.borrow_mut();
-            let slot = t.get_mut(&key)?;
+            let slot = t.get_mut(key)?;
             match slot {
                 Slot::Done(v) => return Some(v.clone()),
                 Slot::InProgress => return Some((AVal::unknown(), None)),
@@ -564,7 +565,9 @@ impl<'d, 'a> Tpl<'d, 'a> {
         } else {
             value
         };
-        table.borrow_mut().insert(key, Slot::Done(value.clone()));
+        table
+            .borrow_mut()
+            .insert(key.to_string(), Slot::Done(value.clone()));
         Some(value)
     }
 
@@ -922,12 +925,20 @@ impl<'d, 'a> Tpl<'d, 'a> {
             }
             return Ev::new(node.span, EvKind::Obj(out));
         }
+        out.reserve_exact(props.len());
         for p in props {
-            let k = p.key.to_ascii_lowercase();
-            if matches!(
-                k.as_str(),
-                "resources" | "copy" | "condition" | "dependson" | "type" | "name"
-            ) {
+            // Compared without case (no lower-cased copy of every key of every resource).
+            if [
+                "resources",
+                "copy",
+                "condition",
+                "dependsOn",
+                "type",
+                "name",
+            ]
+            .iter()
+            .any(|k| p.key.eq_ignore_ascii_case(k))
+            {
                 continue;
             }
             out.push(((&p.key).into(), self.eval(&p.value)));
