@@ -448,27 +448,8 @@ pub(crate) struct PairAt {
     pub(crate) source: super::query::PairSource,
 }
 
-/// [`Gateway::pairs`], computed once per gateway: a dozen rules ask for the pairs of every
-/// gateway, and resolving every rule's names each time was a few percent of a scan. Filled
-/// only once the model is complete (rules run on a model nobody changes); a clone starts
-/// empty, and it never takes part in equality or debug output.
-#[derive(Default)]
-pub struct PairsCache(pub(crate) std::sync::OnceLock<(Vec<PairAt>, bool)>);
-
-impl Clone for PairsCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl PartialEq for PairsCache {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl std::fmt::Debug for PairsCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PairsCache")
-    }
-}
+/// [`Gateway::pairs`], computed once per gateway ([`super::Memo`]): a dozen rules ask for the
+/// pairs of every gateway, and resolving every rule's names each time was a few percent of a
+/// scan.
+#[derive(Default, Clone, PartialEq, Debug)]
+pub struct PairsCache(pub(crate) super::Memo<(Vec<PairAt>, bool)>);

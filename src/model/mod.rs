@@ -31,7 +31,7 @@ pub use frames::{InputAnchor, ModuleFrame, NamedObject};
 pub use gateway::*;
 pub use network::*;
 pub use site::*;
-pub use value::{Cause, Coll, Lattice, Origin, Origins, Partial, Val, Why};
+pub use value::{Cause, Coll, Lattice, Memo, Origin, Origins, Partial, Val, Why};
 
 use crate::source::Span;
 

@@ -106,31 +106,12 @@ pub struct NetworkSecurityGroup {
     pub parsed: RulesCache,
 }
 
-/// The prefixes and ports of an NSG's rules, parsed once per NSG
-/// ([`super::query_network::evaluate`]): three rules evaluate up to a flow per listener
-/// against every rule, and parsing every prefix and port range each time was 4 % of a scan's
-/// instructions. Filled only once the model is complete (rules run on a model nobody
-/// changes); a clone starts empty, and it never takes part in equality or debug output.
-#[derive(Default)]
-pub struct RulesCache(pub(crate) std::sync::OnceLock<Vec<super::query_network::ParsedRule>>);
-
-impl Clone for RulesCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl PartialEq for RulesCache {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl std::fmt::Debug for RulesCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RulesCache")
-    }
-}
+/// The prefixes and ports of an NSG's rules, parsed once per NSG ([`super::Memo`],
+/// [`super::query_network::evaluate`]): three rules evaluate up to a flow per listener against
+/// every rule, and parsing every prefix and port range each time was 4 % of a scan's
+/// instructions.
+#[derive(Default, Clone, PartialEq, Debug)]
+pub struct RulesCache(pub(crate) super::Memo<Vec<super::query_network::ParsedRule>>);
 
 /// One route.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -457,6 +457,49 @@ impl Val<i64> {
     }
 }
 
+/// A value derived from the rest of a model object, computed on first use by a query
+/// ([`super::PairsCache`], [`super::RulesCache`]). Filled only once the model is complete (rules
+/// run on a model nobody changes); a clone starts empty, and it never takes part in equality
+/// or debug output.
+pub struct Memo<T>(std::sync::OnceLock<T>);
+
+impl<T> Memo<T> {
+    /// The value, computed by `f` on first use.
+    pub(crate) fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(f)
+    }
+
+    /// The value, when it has been computed (tests check when it is).
+    #[cfg(test)]
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.0.get()
+    }
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> Clone for Memo<T> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl<T> PartialEq for Memo<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> std::fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

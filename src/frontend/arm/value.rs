@@ -20,16 +20,11 @@ pub const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
 /// The approximate size of `v` (bytes of text plus 32 per value), counting stopped once it
 /// passes `cap` (so the cost is bounded by `cap`, not by the value).
 pub fn size_capped(v: &AVal, cap: usize) -> usize {
-    // A scalar (most values) needs no stack.
-    match v {
-        AVal::Str(s) => return 32 + s.len(),
-        AVal::Unknown(p) => return 32 + p.prefix.len() + p.suffix.len(),
-        AVal::Array(_) | AVal::Object(_) => {}
-        _ => return 32,
-    }
     let mut total = 0usize;
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
+    // Filled only by arrays and objects: a scalar (most values) allocates nothing.
+    let mut stack: Vec<&AVal> = Vec::new();
+    let mut next = Some(v);
+    while let Some(v) = next.take().or_else(|| stack.pop()) {
         total += 32
             + match v {
                 AVal::Str(s) => s.len(),
